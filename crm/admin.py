@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from crm.models import Account, Contact, SystemSetting
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "city", "owner"]
+    search_fields = ["name"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "account", "owner"]
+    search_fields = ["full_name", "email"]
+    list_select_related = ["account", "owner"]
+
+
+@admin.register(SystemSetting)
+class SystemSettingAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "value"]
+    search_fields = ["name", "code"]
