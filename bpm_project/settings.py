@@ -101,6 +101,7 @@ if DATABASE_URL:
         )
     }
 else:
+    (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

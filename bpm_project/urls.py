@@ -1,10 +1,24 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
+
+@never_cache
+@login_not_required
+def healthz(request):
+    """Liveness for load balancers and docker-compose: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("crm.urls")),
     path("processes/", include("processes.urls")),
     path("activities/", include("activities.urls")),
