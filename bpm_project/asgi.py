@@ -21,6 +21,11 @@ def _allowed_origins():
     return [h if h != "*" else "*" for h in settings.ALLOWED_HOSTS]
 
 
+if settings.FLOWDESK_TICKER and settings.EMBEDDED:
+    from bpm_project import ticker
+
+    ticker.start()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.frame",
+                "notifications.context_processors.panel",
             ],
         },
     },
@@ -181,7 +182,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.local
 # Periodic jobs. Celery beat runs them on the full stack; the embedded web
 # process runs the same functions on an in-process ticker.
 FLOWDESK_PERIODIC_JOBS = {
-    "processes.fire_due_timers": 5.0,
+    "processes.fire_due_timers": float(env("TIMER_SWEEP_SECONDS", "2")),
+    "processes.resume_stuck_instances": 60.0,
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": name, "schedule": seconds} for name, seconds in FLOWDESK_PERIODIC_JOBS.items()

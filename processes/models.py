@@ -1,0 +1,224 @@
+"""Process definitions, their versions, instances and steps.
+
+The step rows are the process log and the engine's tokens at once: an open
+step (active, waiting, error) is a token; a finished one is history.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcessDefinition(models.Model):
+    """A business process, identified by its BPMN process id (its code)."""
+
+    code = models.CharField(_("code"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive processes cannot be started by hand or by a trigger."),
+    )
+    tracing = models.BooleanField(
+        _("trace data"), default=False, help_text=_("Keep the variables each step saw.")
+    )
+    is_system = models.BooleanField(_("built in"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("process")
+        verbose_name_plural = _("processes")
+        indexes = [models.Index(fields=["is_active", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("processes:library-detail", args=[self.pk])
+
+
+class ProcessVersion(models.Model):
+    """One imported BPMN document for a process. Instances keep their version."""
+
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    bpmn_xml = models.TextField(_("BPMN 2.0 XML"))
+    checksum = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["definition", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "number"], name="uniq_process_version")
+        ]
+
+    def __str__(self):
+        return f"{self.definition.name} v{self.number}"
+
+
+class ProcessInstance(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        CANCELED = "canceled", _("Canceled")
+        ERROR = "error", _("Error")
+
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.PROTECT, related_name="instances"
+    )
+    version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="instances")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.RUNNING
+    )
+    variables = models.JSONField(_("variables"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    parent_step_no = models.PositiveIntegerField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    record_id = models.CharField(max_length=64, blank=True)
+    next_step_no = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField(_("started"))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    duration = models.DurationField(_("duration"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="instance_recent"),
+            models.Index(fields=["status", "-started_at"], name="instance_status"),
+            models.Index(fields=["definition", "-started_at"], name="instance_definition"),
+            models.Index(fields=["started_by", "-started_at"], name="instance_owner"),
+            models.Index(fields=["record_type", "record_id"], name="instance_record"),
+            models.Index(
+                fields=["definition", "duration"],
+                name="instance_completed_duration",
+                condition=Q(status="completed"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.definition.name} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("processes:log-detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in {self.Status.COMPLETED, self.Status.CANCELED}
+
+
+class Step(models.Model):
+    """One visit of one element by one token of an instance."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WAITING = "waiting", _("Waiting")
+        COMPLETED = "completed", _("Completed")
+        CANCELED = "canceled", _("Canceled")
+        ERROR = "error", _("Error")
+
+    OPEN_STATUSES = (Status.ACTIVE, Status.WAITING, Status.ERROR)
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveIntegerField()
+    element_id = models.CharField(max_length=200)
+    element_type = models.CharField(max_length=60)
+    name = models.CharField(_("caption"), max_length=300, blank=True)
+    scope_number = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    started_at = models.DateTimeField(_("started"))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    postponed_until = models.DateTimeField(_("postponed until"), null=True, blank=True)
+    event_key = models.CharField(max_length=300, blank=True)
+    is_user_step = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="process_steps",
+    )
+    owner_role = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("owner role"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="process_steps",
+    )
+    result = models.CharField(_("result"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    trace = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["instance", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "number"], name="uniq_step_number")
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="step_due_timer", condition=Q(status="waiting")
+            ),
+            models.Index(
+                fields=["event_key"], name="step_waiting_event", condition=Q(status="waiting")
+            ),
+            models.Index(
+                fields=["owner", "status"], name="step_user_owner",
+                condition=Q(is_user_step=True),
+            ),
+            models.Index(
+                fields=["owner_role", "status"], name="step_user_role",
+                condition=Q(is_user_step=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.element_id
+
+    @property
+    def duration(self):
+        if self.completed_at:
+            return self.completed_at - self.started_at
+        return None
+
+
+class TimerStart(models.Model):
+    """A timer start event of an active process version, armed for its next firing."""
+
+    version = models.ForeignKey(ProcessVersion, on_delete=models.CASCADE, related_name="timers")
+    element_id = models.CharField(max_length=200)
+    next_due = models.DateTimeField(null=True, blank=True)
+    fired_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "element_id"], name="uniq_timer_start")
+        ]
+        indexes = [models.Index(fields=["next_due"], name="timer_start_due")]

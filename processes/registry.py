@@ -1,0 +1,55 @@
+"""Models that processes may read and write, and start on ("registered models").
+
+Data tasks (Add / Modify / Read / Delete data) and record-trigger start events
+name a model by its label ("crm.Contact"). Only registered models are
+reachable, and only their registered fields can be written.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    label: str
+    fields: tuple[str, ...]
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+
+_registry: dict[str, RegisteredModel] = {}
+
+
+class UnknownModel(LookupError):
+    pass
+
+
+def register_model(label: str, *, fields: tuple[str, ...]) -> None:
+    """Let processes read, write and start on `label` ("app.Model"), limited to `fields`."""
+    _registry[label.lower()] = RegisteredModel(label, tuple(fields))
+
+
+def get_model(label: str) -> RegisteredModel:
+    try:
+        return _registry[label.lower()]
+    except KeyError:
+        known = ", ".join(sorted(r.label for r in _registry.values())) or "none"
+        raise UnknownModel(
+            f"model '{label}' is not registered for processes (registered: {known})"
+        ) from None
+
+
+def is_registered(model) -> bool:
+    return label_of(model).lower() in _registry
+
+
+def registered() -> list[RegisteredModel]:
+    return sorted(_registry.values(), key=lambda r: r.label)
+
+
+def label_of(model_or_instance) -> str:
+    meta = model_or_instance._meta
+    return f"{meta.app_label}.{meta.object_name}"

@@ -1,0 +1,17 @@
+"""What the engine announces. Apps to the right listen; the engine imports none of them.
+
+Every signal is sent after the transaction that caused it commits, with
+`step` or `instance` as model instances fresh from that transaction.
+"""
+
+from django.dispatch import Signal
+
+# A user step became waiting for its owner (kwargs: step).
+step_activated = Signal()
+# A user step left the waiting state (kwargs: step, status: completed | canceled).
+step_closed = Signal()
+# A user step's owner or postponement changed (kwargs: step).
+step_changed = Signal()
+# An instance reached a final status (kwargs: instance).
+instance_completed = Signal()
+instance_failed = Signal()

@@ -1,0 +1,72 @@
+"""Record-trigger start events: a registered model's row added, modified or deleted.
+
+Receivers are connected in ProcessesConfig.ready() for registered models only;
+matching processes start after the saving transaction commits.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from processes import documents, registry
+
+logger = logging.getLogger(__name__)
+
+
+def connect() -> None:
+    # One receiver for every model: apps register their models in their own
+    # ready(), after this runs, and the registry check is a dict lookup.
+    post_save.connect(_saved, dispatch_uid="flowdesk-record-trigger-save")
+    post_delete.connect(_deleted, dispatch_uid="flowdesk-record-trigger-delete")
+
+
+def _saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and registry.is_registered(sender):
+        _fire(instance, "added" if created else "modified")
+
+
+def _deleted(sender, instance, **kwargs):
+    if registry.is_registered(sender):
+        _fire(instance, "deleted")
+
+
+def _fire(record, trigger: str) -> None:
+    label = registry.label_of(record)
+    starts = documents.record_starts(label, trigger)
+    if not starts:
+        return
+    values = record_values(record)
+    keep_record = trigger != "deleted"
+
+    def start_all():
+        from processes.engine.expressions import ExpressionError
+        from processes.services import instance_start
+
+        for definition, start in starts:
+            if start.filter is not None:
+                try:
+                    if not start.filter.compiled.evaluate({"record": values, **values}):
+                        continue
+                except ExpressionError:
+                    logger.warning("filter of %s on %s failed", start.element_id, definition.code)
+                    continue
+            instance_start(
+                definition=definition,
+                variables={"record": values},
+                record=record if keep_record else None,
+                start_event_id=start.element_id,
+            )
+
+    transaction.on_commit(start_all)
+
+
+def record_values(record) -> dict:
+    """The record's registered fields as JSON-friendly values, plus its id."""
+    entry = registry.get_model(registry.label_of(record))
+    values = {"id": record.pk}
+    for name in entry.fields:
+        field = record._meta.get_field(name)
+        value = getattr(record, field.attname)
+        values[name] = value if isinstance(value, int | float | str | bool | type(None)) else str(value)
+    return values
