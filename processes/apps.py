@@ -14,6 +14,6 @@ class ProcessesConfig(AppConfig):
         )
         registry.register_model("crm.Account", fields=("name", "industry", "phone", "web", "city"))
 
-        from processes import triggers
+        from processes import tasks, triggers  # noqa: F401 - tasks registers with Celery
 
         triggers.connect()

@@ -84,6 +84,7 @@ class ProcessInstance(models.Model):
     )
     variables = models.JSONField(_("variables"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    error_code = models.CharField(_("BPMN error code"), max_length=200, blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
@@ -222,3 +223,6 @@ class TimerStart(models.Model):
             models.UniqueConstraint(fields=["version", "element_id"], name="uniq_timer_start")
         ]
         indexes = [models.Index(fields=["next_due"], name="timer_start_due")]
+
+    def __str__(self):
+        return f"{self.version} {self.element_id}"

@@ -1,34 +1,43 @@
-"""Celery tasks: thin wrappers that take ids and call one service each."""
+"""Celery tasks: thin wrappers that take ids and call one service each.
+
+A database that is briefly away (OperationalError) makes a task retry; an
+instance's own errors never reach here: the engine records them on the step.
+"""
+
+import contextlib
 
 from celery import shared_task
 from django.db import OperationalError
 
 from processes import services
 
+RETRYING = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
-@shared_task(
-    name="processes.advance_instance",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+
+@shared_task(name="processes.advance_instance", **RETRYING)
 def advance_instance(instance_id: int) -> None:
     services.instance_advance(instance_id=instance_id)
 
 
-@shared_task(name="processes.child_finished", autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task(name="processes.child_finished", **RETRYING)
 def child_finished(parent_id: int, step_number: int, child_id: int) -> None:
     services.child_finished(parent_id=parent_id, step_number=step_number, child_id=child_id)
 
 
-@shared_task(name="processes.broadcast_signal", autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task(name="processes.broadcast_signal", **RETRYING)
 def broadcast_signal(name: str, payload=None) -> None:
     services.signal_broadcast(name=name, payload=payload)
 
 
-@shared_task(name="processes.deliver_message", autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task(name="processes.deliver_message", **RETRYING)
 def deliver_message(name: str, payload=None, correlation_key=None) -> None:
     services.message_deliver(name=name, payload=payload, correlation_key=correlation_key)
+
+
+@shared_task(name="processes.cancel_instance", **RETRYING)
+def cancel_instance(instance_id: int) -> None:
+    with contextlib.suppress(services.ProcessError):  # already finished: nothing to cancel
+        services.instance_cancel(instance_id=instance_id)
 
 
 @shared_task(name="processes.fire_due_timers")

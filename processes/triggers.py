@@ -46,7 +46,7 @@ def _fire(record, trigger: str) -> None:
         for definition, start in starts:
             if start.filter is not None:
                 try:
-                    if not start.filter.compiled.evaluate({"record": values, **values}):
+                    if not start.filter.evaluate({"record": values, **values}):
                         continue
                 except ExpressionError:
                     logger.warning("filter of %s on %s failed", start.element_id, definition.code)
@@ -68,5 +68,6 @@ def record_values(record) -> dict:
     for name in entry.fields:
         field = record._meta.get_field(name)
         value = getattr(record, field.attname)
-        values[name] = value if isinstance(value, int | float | str | bool | type(None)) else str(value)
+        plain = isinstance(value, int | float | str | bool | type(None))
+        values[name] = value if plain else str(value)
     return values

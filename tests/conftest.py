@@ -46,3 +46,20 @@ def second_line_agent(db):
 @pytest.fixture
 def outsider(db):
     return _user("eve", first="Eve", last="Outsider")
+
+
+@pytest.fixture(autouse=True)
+def celery_runs_tasks_in_process(request):
+    """Integration tests run queued Celery tasks in-process, after commit, as embedded mode does.
+
+    Tests marked `worker` start a real worker process instead.
+    """
+    from bpm_project.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

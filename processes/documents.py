@@ -1,0 +1,183 @@
+"""Parsed process versions and what the persistence layer reads from them.
+
+A version's BPMN is parsed once per process and kept (versions never
+change); `resolver_for` gives the engine the graphs of that version's file,
+falling back to the newest version of a called process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from processes.engine import start_events
+from processes.engine.bpmn import parse_bpmn
+from processes.engine.expressions import compile_expression
+from processes.engine.graph import USER_TASK_KINDS, Element, Event
+from processes.engine.timers import TimerError, parse_timer
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=512)
+def _document(version_id: int, checksum: str):
+    from processes.models import ProcessVersion
+
+    version = ProcessVersion.objects.only("bpmn_xml").get(pk=version_id)
+    return parse_bpmn(version.bpmn_xml.encode())
+
+
+def document_for(version):
+    return _document(version.pk, version.checksum)
+
+
+def resolver_for(version):
+    """A function process_id -> ProcessGraph for instances of `version`."""
+    graphs = {graph.id: graph for graph in document_for(version).processes}
+
+    def resolve(process_id: str):
+        graph = graphs.get(process_id)
+        if graph is not None:
+            return graph
+        from processes.models import ProcessVersion
+
+        newest = (
+            ProcessVersion.objects.filter(definition__code=process_id)
+            .order_by("-number")
+            .only("pk", "checksum")
+            .first()
+        )
+        if newest is None:
+            raise KeyError(process_id)
+        for graph in document_for(newest).processes:
+            if graph.id == process_id:
+                return graph
+        raise KeyError(process_id)
+
+    return resolve
+
+
+def graph_for(version):
+    return resolver_for(version)(version.definition.code)
+
+
+def expression_functions(instance):
+    return {}
+
+
+def is_user_step(element: Element | None) -> bool:
+    return element is not None and element.kind in USER_TASK_KINDS
+
+
+def event_key(element: Element | None, step) -> str:
+    """The key a waiting step is found by when a message or signal arrives."""
+    if element is None:
+        return ""
+    data = step.data or {}
+    if "message" in data:
+        return f"message:{data['message']}"
+    if "signal" in data:
+        return f"signal:{data['signal']}"
+    if isinstance(element, Event) and element.definition.kind in {"message", "signal"}:
+        return f"{element.definition.kind}:{element.definition.name}"
+    if element.kind == "receiveTask" and getattr(element, "message", ""):
+        return f"message:{element.message}"
+    return ""
+
+
+def assign_owner(row, element: Element, instance) -> None:
+    """Set a new user step's owner: flowdesk:owner (a username), flowdesk:ownerRole
+    (a group name), the lane's group, or else whoever started the instance."""
+    ext = element.ext or {}
+    owner = (ext.get("owner") or "").strip()
+    role = (ext.get("ownerRole") or "").strip()
+    User = get_user_model()
+    if owner:
+        row.owner = User.objects.filter(username=owner).first()
+    if role:
+        row.owner_role = Group.objects.filter(name=role).first()
+    if row.owner is None and row.owner_role is None and element.lane:
+        row.owner_role = Group.objects.filter(name=element.lane).first()
+    if row.owner is None and row.owner_role is None:
+        row.owner_id = instance.started_by_id
+
+
+# -- start events found across active processes ------------------------------
+
+_trigger_cache: dict[str, list] = {}
+
+
+def forget_triggers() -> None:
+    with _lock:
+        _trigger_cache.clear()
+
+
+def _starts(kind: str):
+    with _lock:
+        cached = _trigger_cache.get(kind)
+    if cached is not None:
+        return cached
+    from processes.models import ProcessDefinition
+
+    found = []
+    for definition in ProcessDefinition.objects.filter(is_active=True):
+        version = definition.versions.order_by("-number").first()
+        if version is None:
+            continue
+        try:
+            graph = graph_for(version)
+        except KeyError:
+            continue
+        for start in start_events(graph):
+            if start.kind == kind:
+                found.append((definition, start))
+    with _lock:
+        _trigger_cache[kind] = found
+    return found
+
+
+def message_starts(name: str):
+    return [(d, s.element_id) for d, s in _starts("message") if s.message == name]
+
+
+def signal_starts(name: str):
+    return [(d, s.element_id) for d, s in _starts("signal") if s.signal == name]
+
+
+@dataclass(frozen=True)
+class RecordStart:
+    element_id: str
+    filter: object  # a compiled expression, or None
+
+
+def record_starts(model_label: str, trigger: str):
+    """(definition, RecordStart) for active processes started by this model's change."""
+    found = []
+    for definition, start in _starts("record"):
+        if start.model.lower() == model_label.lower() and start.trigger == trigger:
+            condition = compile_expression(start.filter) if start.filter else None
+            found.append((definition, RecordStart(start.element_id, condition)))
+    return found
+
+
+def timer_starts(graph):
+    """(element_id, TimerSpec) for each timer start event of a process."""
+    found = []
+    for start in start_events(graph):
+        if start.kind == "timer" and start.timer_value:
+            try:
+                found.append((start.element_id, parse_timer(start.timer_kind, start.timer_value)))
+            except TimerError:
+                continue
+    return found
+
+
+def timer_start_spec(version, element_id: str):
+    for found_id, spec in timer_starts(graph_for(version)):
+        if found_id == element_id:
+            return spec
+    return None

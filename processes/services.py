@@ -1,0 +1,600 @@
+"""Writes on processes: import, activate, start, advance, complete, cancel, retry.
+
+Every change to a running instance goes through `_advance`: in one
+transaction it locks the instance row, rebuilds the engine state from the
+open step rows, runs one engine operation, writes back only the rows that
+changed, and routes the operation's effects (child instances, signals,
+messages, user-step announcements) after commit. Views, Celery tasks, timer
+sweeps and tests all come through here, so stepping twice is harmless: the
+second run finds nothing ready.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from processes import clock, documents, signals
+from processes.engine import (
+    CancelChild,
+    Engine,
+    ErrorThrown,
+    InstanceState,
+    RunResult,
+    SendMessage,
+    StartChild,
+    ThrowSignal,
+)
+from processes.engine import Step as EngineStep
+from processes.engine.bpmn import BpmnImportError, parse_bpmn
+from processes.engine.timers import first_due, next_due
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step, TimerStart
+
+logger = logging.getLogger(__name__)
+
+OPEN = {"active", "waiting", "error"}
+
+
+class ProcessError(Exception):
+    """A refused operation, with a message meant for the person who asked."""
+
+
+class ProcessNotActive(ProcessError):
+    pass
+
+
+class StepNotAvailable(ProcessError):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Import and lifecycle of definitions
+# --------------------------------------------------------------------------
+
+
+def process_import(*, data: bytes | str, user=None, activate: bool = True) -> list[ProcessVersion]:
+    """Import every executable process of a BPMN 2.0 file as a new version.
+
+    Re-importing a process id makes version N+1; running instances keep
+    theirs. The whole file is refused (BpmnImportError naming the element)
+    when any part cannot import, and nothing is written.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    known = set(ProcessDefinition.objects.values_list("code", flat=True))
+    document = parse_bpmn(raw, known_processes=known)
+    if not document.processes:
+        raise BpmnImportError(None, _("the file holds no executable process"))
+    xml = raw.decode("utf-8", errors="replace")
+    checksum = hashlib.sha256(raw).hexdigest()
+    versions = []
+    with transaction.atomic():
+        for graph in document.processes:
+            definition, created = ProcessDefinition.objects.select_for_update().get_or_create(
+                code=graph.id,
+                defaults={"name": graph.name or graph.id, "is_active": activate},
+            )
+            if not created and graph.name and definition.name != graph.name:
+                definition.name = graph.name
+                definition.save(update_fields=["name", "modified_at"])
+            last = definition.versions.aggregate(n=Max("number"))["n"] or 0
+            version = ProcessVersion.objects.create(
+                definition=definition,
+                number=last + 1,
+                name=graph.name or graph.id,
+                bpmn_xml=xml,
+                checksum=checksum,
+                created_by=user,
+            )
+            _arm_timer_starts(version, graph)
+            versions.append(version)
+    documents.forget_triggers()
+    return versions
+
+
+def _arm_timer_starts(version: ProcessVersion, graph) -> None:
+    now = clock.now()
+    for element_id, spec in documents.timer_starts(graph):
+        TimerStart.objects.create(
+            version=version, element_id=element_id, next_due=first_due(spec, now)
+        )
+
+
+def process_set_active(
+    *, definition: ProcessDefinition, active: bool, cancel_running: bool = False
+):
+    """Activate or deactivate a process; deactivating may cancel its running instances."""
+    with transaction.atomic():
+        definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
+        if definition.is_active == active:
+            return definition, 0
+        definition.is_active = active
+        definition.save(update_fields=["is_active", "modified_at"])
+        canceled = 0
+        if not active and cancel_running:
+            for instance_id in definition.instances.filter(
+                status__in=[ProcessInstance.Status.RUNNING, ProcessInstance.Status.ERROR],
+                parent__isnull=True,
+            ).values_list("pk", flat=True):
+                instance_cancel(instance_id=instance_id)
+                canceled += 1
+    documents.forget_triggers()
+    return definition, canceled
+
+
+# --------------------------------------------------------------------------
+# Starting and stepping instances
+# --------------------------------------------------------------------------
+
+
+def instance_start(
+    *,
+    code: str | None = None,
+    definition: ProcessDefinition | None = None,
+    variables: dict | None = None,
+    user=None,
+    record=None,
+    start_event_id: str | None = None,
+    as_called: bool = False,
+    run_now: bool = False,
+) -> ProcessInstance:
+    """Start an instance of the newest version of a process.
+
+    An inactive process is refused unless it runs as a called process. The
+    instance is stepped by the worker after commit, or here with run_now.
+    """
+    if definition is None:
+        try:
+            definition = ProcessDefinition.objects.get(code=code)
+        except ProcessDefinition.DoesNotExist:
+            raise ProcessError(_("There is no process '%(code)s'.") % {"code": code}) from None
+    if not definition.is_active and not as_called:
+        raise ProcessNotActive(
+            _("The process '%(name)s' is not active: activate it in the Process library first.")
+            % {"name": definition.name}
+        )
+    version = definition.versions.order_by("-number").first()
+    if version is None:
+        raise ProcessError(_("The process '%(name)s' has no version.") % {"name": definition.name})
+    with transaction.atomic():
+        instance = ProcessInstance.objects.create(
+            definition=definition,
+            version=version,
+            variables=dict(variables or {}),
+            started_by=user if user is not None and user.is_authenticated else None,
+            started_at=clock.now(),
+            record_type=ContentType.objects.get_for_model(record) if record is not None else None,
+            record_id=str(record.pk) if record is not None else "",
+        )
+        if start_event_id:
+            instance.variables["__start_event__"] = start_event_id
+            instance.save(update_fields=["variables"])
+        if run_now:
+            instance_advance(instance_id=instance.pk)
+        else:
+            _queue_advance(instance.pk)
+    return instance
+
+
+def instance_advance(*, instance_id: int) -> ProcessInstance | None:
+    """Run every ready step of the instance (starting it if it has not started)."""
+    return _advance(instance_id, None)
+
+
+def step_complete(
+    *, instance_id: int, step_number: int, user=None, variables: dict | None = None,
+    result: str = "",
+) -> ProcessInstance:
+    """Complete a waiting user step; exactly one of two concurrent completions wins."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable(_("This step is already done."))
+        if not row.is_user_step:
+            raise StepNotAvailable(_("This step is not a user step."))
+
+    def op(engine, state):
+        return engine.complete_step(state, step_number, variables=variables or {}, result=result)
+
+    return _advance(instance_id, op, check=check)
+
+
+def message_deliver(*, name: str, payload=None, correlation_key=None) -> int:
+    """Deliver a message to the waiting catch events (or start a process). Returns receivers."""
+    key = f"message:{name}"
+    instance_ids = list(
+        Step.objects.filter(status="waiting", event_key=key)
+        .order_by("instance_id")
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    delivered = 0
+    for instance_id in instance_ids:
+        before = _advance(
+            instance_id,
+            lambda e, s: e.deliver_message(s, name, payload, correlation_key=correlation_key),
+        )
+        if before is not None:
+            delivered += 1
+            break
+    if not delivered:
+        for definition, element_id in documents.message_starts(name):
+            instance_start(
+                definition=definition, variables=_payload_vars(payload),
+                start_event_id=element_id,
+            )
+            delivered += 1
+    return delivered
+
+
+def signal_broadcast(*, name: str, payload=None) -> int:
+    """Send a signal to every waiting instance and start every signal-start process."""
+    key = f"signal:{name}"
+    instance_ids = list(
+        Step.objects.filter(status="waiting", event_key=key)
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    for instance_id in instance_ids:
+        _advance(instance_id, lambda e, s: e.broadcast_signal(s, name, payload))
+    started = 0
+    for definition, element_id in documents.signal_starts(name):
+        instance_start(
+            definition=definition, variables=_payload_vars(payload), start_event_id=element_id
+        )
+        started += 1
+    return len(instance_ids) + started
+
+
+def _payload_vars(payload):
+    return dict(payload) if isinstance(payload, dict) else {}
+
+
+def instance_cancel(*, instance_id: int, user=None) -> ProcessInstance:
+    """Cancel a running (or failed) instance and its called children."""
+
+    def check(instance, rows):
+        if instance.status not in {"running", "error"}:
+            raise ProcessError(_("Only a running instance can be canceled."))
+
+    instance = _advance(instance_id, lambda e, s: e.cancel(s), check=check)
+    for child_id in ProcessInstance.objects.filter(
+        parent_id=instance_id, status__in=["running", "error"]
+    ).values_list("pk", flat=True):
+        instance_cancel(instance_id=child_id, user=user)
+    return instance
+
+
+def step_retry(*, instance_id: int, step_number: int, user=None) -> ProcessInstance:
+    """Run a failed step again ("Run item"); refused for a step that is not in error."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "error":
+            raise StepNotAvailable(_("Only a step in error can be run again."))
+
+    return _advance(instance_id, lambda e, s: e.retry_step(s, step_number), check=check)
+
+
+def timers_fire_due(*, now=None) -> int:
+    """Fire every due timer: waiting timer steps and timer start events. Returns how many."""
+    now = now or clock.now()
+    fired = 0
+    instance_ids = list(
+        Step.objects.filter(status="waiting", due_at__lte=now)
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    for instance_id in instance_ids:
+        if _advance(instance_id, lambda e, s: e.fire_due_timers(s, now)) is not None:
+            fired += 1
+    fired += _fire_timer_starts(now)
+    return fired
+
+
+def _fire_timer_starts(now) -> int:
+    fired = 0
+    due = TimerStart.objects.filter(next_due__lte=now, version__definition__is_active=True)
+    for timer_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Claimed under a row lock: two sweeps never start the same firing twice.
+            timer = (
+                TimerStart.objects.select_for_update(skip_locked=True)
+                .select_related("version__definition")
+                .filter(pk=timer_id, next_due__lte=now)
+                .first()
+            )
+            if timer is None:
+                continue
+            spec = documents.timer_start_spec(timer.version, timer.element_id)
+            timer.fired_count += 1
+            timer.next_due = next_due(spec, timer.next_due, timer.fired_count) if spec else None
+            timer.save(update_fields=["fired_count", "next_due"])
+            instance_start(
+                definition=timer.version.definition, start_event_id=timer.element_id
+            )
+            fired += 1
+    return fired
+
+
+def instances_resume_stuck() -> int:
+    """Queue a run for every running instance that has ready steps (after a crash)."""
+    ids = list(
+        Step.objects.filter(status="active", instance__status="running")
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    ids += list(
+        ProcessInstance.objects.filter(status="running", next_step_no=1).values_list(
+            "pk", flat=True
+        )
+    )
+    for instance_id in set(ids):
+        _queue_advance(instance_id)
+    return len(set(ids))
+
+
+# --------------------------------------------------------------------------
+# The one locked entry point
+# --------------------------------------------------------------------------
+
+Operation = Callable[[Engine, InstanceState], RunResult]
+
+
+@dataclass
+class _Routed:
+    activated: list[int]
+    closed: list[tuple[int, str]]
+
+
+def _advance(instance_id: int, operation: Operation | None, *, check=None):
+    with transaction.atomic():
+        try:
+            instance = (
+                ProcessInstance.objects.select_for_update()
+                .select_related("version", "definition")
+                .get(pk=instance_id)
+            )
+        except ProcessInstance.DoesNotExist:
+            return None
+        rows = {
+            row.number: row
+            for row in Step.objects.filter(instance=instance, status__in=OPEN)
+        }
+        if check is not None:
+            check(instance, rows)
+        if operation is None and instance.status != "running":
+            return None
+        graph_resolver = documents.resolver_for(instance.version)
+        engine = Engine(
+            graph_resolver,
+            clock=clock.now,
+            functions=documents.expression_functions(instance),
+        )
+        if instance.next_step_no == 1 and not rows and instance.status == "running":
+            start_event = instance.variables.pop("__start_event__", None)
+            result = engine.start(
+                instance.definition.code, instance.variables, start_event_id=start_event
+            )
+        else:
+            state = _state_from_rows(instance, rows)
+            result = (operation or (lambda e, s: e.run(s)))(engine, state)
+        _write(instance, rows, result)
+    return instance
+
+
+def _state_from_rows(instance: ProcessInstance, rows: dict[int, Step]) -> InstanceState:
+    steps = {}
+    for row in rows.values():
+        steps[row.number] = EngineStep(
+            id=row.number,
+            element_id=row.element_id,
+            scope_id=row.scope_number,
+            status=row.status,
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            due_at=row.due_at,
+            result=row.result,
+            error=row.error,
+            data=row.data,
+            dirty=False,
+        )
+    return InstanceState(
+        process_id=instance.definition.code,
+        status=instance.status,
+        variables=instance.variables,
+        steps=steps,
+        next_step_id=instance.next_step_no,
+        started_at=instance.started_at,
+        completed_at=instance.completed_at,
+    )
+
+
+def _write(instance: ProcessInstance, rows: dict[int, Step], result: RunResult) -> None:
+    state = result.state
+    graph = documents.resolver_for(instance.version)(instance.definition.code)
+    tracing = instance.definition.tracing
+    to_create, to_update = [], []
+    activated, closed = [], []
+    for step in [*result.finished_steps, *result.changed_steps]:
+        row = rows.get(step.id)
+        element = graph.elements.get(step.element_id)
+        if row is None:
+            row = Step(instance=instance, number=step.id, element_id=step.element_id)
+            row.element_type = element.kind if element else ""
+            row.name = (element.name if element else "")[:300]
+            row.is_user_step = documents.is_user_step(element)
+            if row.is_user_step:
+                documents.assign_owner(row, element, instance)
+            to_create.append(row)
+            was = None
+        else:
+            was = row.status
+            to_update.append(row)
+        row.scope_number = step.scope_id
+        row.status = step.status
+        row.started_at = step.started_at
+        row.completed_at = step.completed_at
+        row.due_at = step.due_at
+        row.result = (step.result or "")[:200]
+        row.error = step.error or ""
+        row.data = step.data
+        row.event_key = documents.event_key(element, step) if step.status == "waiting" else ""
+        if tracing and was is None:
+            row.trace = dict(state.variables)
+        if row.is_user_step:
+            if step.status == "waiting" and was != "waiting":
+                activated.append(row)
+            elif step.status in {"completed", "canceled"} and was == "waiting":
+                closed.append(row)
+    if to_create:
+        Step.objects.bulk_create(to_create)
+    if to_update:
+        Step.objects.bulk_update(
+            to_update,
+            ["scope_number", "status", "started_at", "completed_at", "due_at", "result",
+             "error", "data", "event_key", "trace"],
+        )
+    previous_status = instance.status
+    instance.status = state.status
+    instance.variables = state.variables
+    instance.next_step_no = state.next_step_id
+    instance.error = next(
+        (s.error for s in [*result.changed_steps, *result.finished_steps] if s.status == "error"),
+        "" if state.status != "error" else instance.error,
+    )
+    if state.status in {"completed", "canceled"} and instance.completed_at is None:
+        instance.completed_at = state.completed_at or clock.now()
+        instance.duration = instance.completed_at - instance.started_at
+    instance.save(
+        update_fields=["status", "variables", "next_step_no", "error", "completed_at", "duration"]
+    )
+    _route_effects(instance, result.effects)
+    _announce(instance, previous_status, activated, closed)
+
+
+def _route_effects(instance: ProcessInstance, effects) -> None:
+    for effect in effects:
+        if isinstance(effect, StartChild):
+            definition = ProcessDefinition.objects.filter(code=effect.process_id).first()
+            if definition is None:
+                raise ProcessError(
+                    _("The called process '%(code)s' does not exist.") % {"code": effect.process_id}
+                )
+            version = definition.versions.order_by("-number").first()
+            child = ProcessInstance.objects.create(
+                definition=definition,
+                version=version,
+                variables=dict(effect.variables),
+                parent=instance,
+                parent_step_no=effect.step_id,
+                started_by=instance.started_by,
+                started_at=clock.now(),
+                record_type=instance.record_type,
+                record_id=instance.record_id,
+            )
+            _queue_advance(child.pk)
+        elif isinstance(effect, CancelChild):
+            for child_id in ProcessInstance.objects.filter(
+                parent=instance, parent_step_no=effect.step_id, status__in=["running", "error"]
+            ).values_list("pk", flat=True):
+                _queue_task("processes.cancel_instance", child_id)
+        elif isinstance(effect, ErrorThrown):
+            instance.error_code = effect.code[:200]
+            instance.save(update_fields=["error_code"])
+        elif isinstance(effect, ThrowSignal):
+            _queue_task("processes.broadcast_signal", effect.name, effect.payload)
+        elif isinstance(effect, SendMessage):
+            _queue_task(
+                "processes.deliver_message", effect.name, effect.payload, effect.correlation_key
+            )
+    if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
+        _queue_task(
+            "processes.child_finished", instance.parent_id, instance.parent_step_no, instance.pk
+        )
+
+
+def child_finished(*, parent_id: int, step_number: int, child_id: int):
+    """Resume a parent whose call activity's child instance ended."""
+    child = ProcessInstance.objects.get(pk=child_id)
+    failed = child.status in {"error", "canceled"} or bool(child.error_code)
+    error = (child.error or _("the called process was canceled")) if failed else None
+    error_code = child.error_code or None
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable("call activity is no longer waiting")
+
+    try:
+        return _advance(
+            parent_id,
+            lambda e, s: e.child_finished(
+                s, step_number, variables=child.variables, error=error, error_code=error_code
+            ),
+            check=check,
+        )
+    except StepNotAvailable:
+        return None
+
+
+def _announce(instance, previous_status, activated, closed):
+    def send():
+        for row in activated:
+            signals.step_activated.send(sender=Step, step=row)
+        for row in closed:
+            signals.step_closed.send(sender=Step, step=row, status=row.status)
+        if previous_status != instance.status:
+            if instance.status == "completed":
+                signals.instance_completed.send(sender=ProcessInstance, instance=instance)
+            elif instance.status == "error":
+                signals.instance_failed.send(sender=ProcessInstance, instance=instance)
+
+    if activated or closed or previous_status != instance.status:
+        transaction.on_commit(send)
+
+
+def _queue_advance(instance_id: int) -> None:
+    _queue_task("processes.advance_instance", instance_id)
+
+
+def _queue_task(name: str, *args) -> None:
+    from django.conf import settings
+
+    from bpm_project.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+
+    def send():
+        try:
+            app.tasks[name].apply_async(args, queue=queue)
+        except Exception:  # the sweep resumes the instance if the broker was away
+            logger.exception("could not queue %s%r", name, args)
+
+    transaction.on_commit(send)
+
+
+__all__ = [
+    "ProcessError",
+    "ProcessNotActive",
+    "StepNotAvailable",
+    "child_finished",
+    "instance_advance",
+    "instance_cancel",
+    "instance_start",
+    "instances_resume_stuck",
+    "message_deliver",
+    "process_import",
+    "process_set_active",
+    "signal_broadcast",
+    "step_complete",
+    "step_retry",
+    "timers_fire_due",
+]
