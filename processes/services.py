@@ -217,12 +217,17 @@ def message_deliver(*, name: str, payload=None, correlation_key=None) -> int:
     )
     delivered = 0
     for instance_id in instance_ids:
-        before = _advance(
-            instance_id,
-            lambda e, s: e.deliver_message(s, name, payload, correlation_key=correlation_key),
-        )
-        if before is not None:
-            delivered += 1
+        matched = []
+
+        def deliver(engine, state, matched=matched):
+            result = engine.deliver_message(state, name, payload, correlation_key=correlation_key)
+            matched.append(result.matched)
+            return result
+
+        _advance(instance_id, deliver)
+        if sum(matched):
+            # A message has one receiver: the first waiting instance whose key matches.
+            delivered = 1
             break
     if not delivered:
         for definition, element_id in documents.message_starts(name):
