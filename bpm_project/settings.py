@@ -210,5 +210,7 @@ LOGGING = {
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # One line per task is noise when the embedded ticker runs jobs every few seconds.
+        "celery.app.trace": {"level": "INFO" if not EMBEDDED else "WARNING"},
     },
 }

@@ -34,7 +34,7 @@ handler500 = "crm.views.error_500"
 if settings.DEBUG:
     urlpatterns += [
         path(
-            f"{settings.MEDIA_URL}<path:path>",
+            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
             login_not_required(serve),
             {"document_root": settings.MEDIA_ROOT},
         )
