@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from crm.models import Account, Contact, SystemSetting
+from crm.models import Account, Contact, MessageTemplate, SystemSetting
 
 
 @admin.register(Account)
@@ -20,3 +20,9 @@ class ContactAdmin(admin.ModelAdmin):
 class SystemSettingAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "value"]
     search_fields = ["name", "code"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "subject", "modified_at"]
+    search_fields = ["name", "code", "subject"]

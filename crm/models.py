@@ -108,3 +108,22 @@ class SystemSetting(models.Model):
         if self.kind == self.Kind.BOOLEAN:
             return self.value.strip().lower() in {"1", "true", "yes", "on"}
         return self.value
+
+
+class MessageTemplate(models.Model):
+    """An email admins can word: subject, text and HTML, each a Django template."""
+
+    code = models.CharField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=300)
+    text_body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+
+    def __str__(self):
+        return self.name
