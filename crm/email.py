@@ -15,8 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context, Engine
 
-_engine = Engine(autoescape=True, libraries={}, builtins=["django.template.defaultfilters"])
-_text_engine = Engine(autoescape=False, libraries={}, builtins=["django.template.defaultfilters"])
+_engine = Engine(libraries={}, builtins=["django.template.defaultfilters"])
 
 
 class TemplateMissing(LookupError):
@@ -51,10 +50,12 @@ def render_template(code: str, context: dict) -> tuple[str, str, str]:
         template = MessageTemplate.objects.get(code=code)
     except MessageTemplate.DoesNotExist:
         raise TemplateMissing(f"there is no message template '{code}'") from None
-    ctx = Context(context)
-    subject = _text_engine.from_string(template.subject).render(ctx).strip().replace("\n", " ")
-    text = _text_engine.from_string(template.text_body).render(ctx)
-    html = _engine.from_string(template.html_body).render(ctx) if template.html_body else ""
+    plain = Context(context, autoescape=False)
+    subject = _engine.from_string(template.subject).render(plain).strip().replace("\n", " ")
+    text = _engine.from_string(template.text_body).render(plain)
+    html = ""
+    if template.html_body:
+        html = _engine.from_string(template.html_body).render(Context(context, autoescape=True))
     return subject, text, html
 
 
