@@ -1,0 +1,147 @@
+"""Tasks: user steps that wait, system steps that run at once, call activities."""
+
+from __future__ import annotations
+
+import copy
+from collections import ChainMap
+from typing import TYPE_CHECKING, Any
+
+from .actions import ActionContext, get_action
+from .events import arm_boundaries
+from .graph import CallActivity, Element, Task
+
+if TYPE_CHECKING:
+    from .runtime import Run, Step
+
+
+def user_task(run: Run, step: Step, element: Task) -> None:
+    """userTask, manualTask, plain task and receiveTask wait for `complete_step`
+    (a receive task with a message also completes when the message arrives)."""
+    from .runtime import UserStepActivated
+
+    step.status = 'waiting'
+    if element.kind == 'receiveTask' and element.message:
+        step.data['message'] = element.message
+    if element.lane:
+        step.data['lane'] = element.lane
+    run.touch(step)
+    arm_boundaries(run, step, element)
+    run.effects.append(UserStepActivated(step))
+
+
+def script_task(run: Run, step: Step, element: Task) -> None:
+    if element.action:
+        call_action(run, step, element, element.action)
+    elif element.script is not None:
+        run.run_script(element.script, step)
+    run.leave(step, element)
+
+
+def service_task(run: Run, step: Step, element: Task) -> None:
+    if element.action:
+        call_action(run, step, element, element.action)
+    elif element.operator is not None:
+        operator = element.operator
+        params = {name: run.evaluate(code, step) for name, code in operator.parameters}
+        value = call_action(run, step, element, operator.name, params=params, store=False)
+        variable = operator.result_variable or f"spiff__{element.id.replace('-', '_')}_result"
+        run.write_variables(step, {variable: _plain(value)})
+    run.leave(step, element)
+
+
+def send_task(run: Run, step: Step, element: Task) -> None:
+    from .runtime import SendMessage
+
+    run.effects.append(SendMessage(element.message or element.name or element.id))
+    run.leave(step, element)
+
+
+def call_action(
+    run: Run, step: Step, element: Element, name: str, *, params: dict | None = None,
+    store: bool = True,
+) -> Any:
+    """Run a named action with the variables the step sees; returns its value."""
+    from .runtime import BpmnError, clean_variables
+
+    actions = run.engine.actions
+    action = actions.get(name) if actions is not None else None
+    if action is None:
+        action = get_action(name)
+    chain = run.scope_chain(step)
+    if chain:
+        variables = dict(ChainMap(*(local for local, _ in chain), run.state.variables))
+        before = dict(variables)
+    else:
+        variables = run.state.variables
+        before = None
+    context = ActionContext(
+        variables=variables, params=params or {}, process_id=run.state.process_id,
+        element_id=element.id, element_name=element.name, ext=element.ext, step_id=step.id,
+        now=run.now,
+    )
+    try:
+        value = action(context)
+    except BpmnError:
+        raise
+    clean_variables(variables)
+    if before is not None:
+        changed = {k: v for k, v in variables.items() if k not in before or before[k] is not v}
+        if changed:
+            run.write_variables(step, changed)
+        removed = [k for k in before if k not in variables]
+        if removed:
+            run.delete_variables(step, removed)
+    if store:
+        variable = getattr(element, 'result_variable', '') or element.ext.get('resultVariable', '')
+        if variable:
+            run.write_variables(step, {variable: _plain(value)})
+        if isinstance(value, str):
+            step.result = value[:200]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    from .runtime import to_json_value
+
+    return to_json_value(value)
+
+
+def call_activity(run: Run, step: Step, element: CallActivity) -> None:
+    from .runtime import StartChild
+
+    step.status = 'waiting'
+    run.touch(step)
+    arm_boundaries(run, step, element)
+    visible = run.read_variables(step)
+    if element.in_mappings:
+        passed: dict = {}
+        for source, target in element.in_mappings:
+            if source == '*':
+                passed.update(visible)
+            elif source in visible:
+                passed[target or source] = visible[source]
+    else:
+        passed = dict(visible)
+    run.effects.append(StartChild(step.id, element.called_element, copy.deepcopy(passed)))
+
+
+def finish_call(run: Run, step: Step, element: CallActivity, variables: dict) -> None:
+    """Map a finished child's variables back: Camunda out-mappings when the model
+    has them, else the child's variables replace the caller's (SpiffWorkflow)."""
+    from .runtime import clean_variables
+
+    clean_variables(variables)
+    if element.out_mappings:
+        values: dict = {}
+        for source, target in element.out_mappings:
+            if source == '*':
+                values.update(variables)
+            elif source in variables:
+                values[target or source] = variables[source]
+        run.write_variables(step, values)
+    elif run.scope_chain(step):
+        run.write_variables(step, variables)
+    else:
+        run.state.variables.clear()
+        run.state.variables.update(variables)
+    run.leave(step, element)

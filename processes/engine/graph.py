@@ -1,0 +1,186 @@
+"""The immutable model of one parsed BPMN process.
+
+`bpmn.parse_bpmn` builds these objects; the executor in `runtime` only reads
+them. Every lookup the executor makes per step (outgoing flows, boundary
+events, the start events of a scope, which open tokens can still reach an
+inclusive join) is precomputed here so that stepping stays cheap.
+
+Compiled expressions are kept beside their source text; equality compares
+the source text only, so parse -> export -> parse gives equal graphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Element kinds (the BPMN tag name) grouped by what the executor does with them.
+EVENT_KINDS = frozenset(
+    {'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent'}
+)
+GATEWAY_KINDS = frozenset(
+    {'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway'}
+)
+USER_TASK_KINDS = frozenset({'userTask', 'manualTask', 'task', 'receiveTask'})
+TASK_KINDS = USER_TASK_KINDS | frozenset(
+    {'scriptTask', 'serviceTask', 'sendTask', 'businessRuleTask'}
+)
+ACTIVITY_KINDS = TASK_KINDS | frozenset({'subProcess', 'callActivity'})
+FLOW_NODE_KINDS = EVENT_KINDS | GATEWAY_KINDS | ACTIVITY_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A compiled expression or script with its source text."""
+
+    source: str
+    language: str | None = None
+    compiled: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventDefinition:
+    """What an event waits for or throws.
+
+    kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'terminate' | 'record'.
+    name: the message / signal / error name (the referenced element's name, or its id).
+    """
+
+    kind: str
+    id: str = ''
+    ref: str = ''
+    name: str = ''
+    error_code: str = ''
+    timer_kind: str = ''
+    timer: Code | None = None
+    payload: Code | None = None
+    variable: str = ''
+    trigger: str = ''
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MultiInstance:
+    is_sequential: bool = False
+    cardinality: Code | None = None
+    input_collection: str = ''
+    input_item: str = ''
+    output_collection: str = ''
+    output_item: str = ''
+    completion_condition: Code | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Element:
+    """One flow node. Subclasses add what their family needs."""
+
+    id: str
+    kind: str
+    name: str = ''
+    scope: str | None = None
+    incoming: tuple[str, ...] = ()
+    outgoing: tuple[str, ...] = ()
+    boundaries: tuple[str, ...] = ()
+    lane: str = ''
+    ext: dict[str, str] = field(default_factory=dict)
+    documentation: str = ''
+    loop: MultiInstance | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event(Element):
+    definition: EventDefinition = field(default_factory=lambda: EventDefinition(kind='none'))
+    attached_to: str | None = None
+    cancel_activity: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gateway(Element):
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceOperator:
+    name: str
+    parameters: tuple[tuple[str, Code], ...] = ()
+    result_variable: str = ''
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task(Element):
+    """userTask, manualTask, task, receiveTask, scriptTask, serviceTask, sendTask,
+    businessRuleTask."""
+
+    script: Code | None = None
+    action: str = ''
+    operator: ServiceOperator | None = None
+    message: str = ''
+    result_variable: str = ''
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubProcess(Element):
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallActivity(Element):
+    called_element: str = ''
+    # (source, target) pairs; source '*' means all variables.
+    in_mappings: tuple[tuple[str, str], ...] = ()
+    out_mappings: tuple[tuple[str, str], ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SequenceFlow:
+    id: str
+    source: str
+    target: str
+    name: str = ''
+    condition: Code | None = None
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lane:
+    id: str
+    name: str
+    elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessGraph:
+    """One executable process: its elements, flows and nested scopes.
+
+    `scope_starts[None]` are the top-level start events; `scope_starts[sp_id]`
+    the start events inside sub-process `sp_id`.
+    """
+
+    id: str
+    name: str = ''
+    is_executable: bool = True
+    elements: dict[str, Element] = field(default_factory=dict)
+    flows: dict[str, SequenceFlow] = field(default_factory=dict)
+    lanes: tuple[Lane, ...] = ()
+    scope_starts: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # converging gateway id -> element id -> the gateway's incoming flows a token at
+    # that element can still reach without passing the gateway (a boundary event
+    # counts as a way out of its activity).
+    join_reach: dict[str, dict[str, frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def start_events(self) -> tuple[str, ...]:
+        return self.scope_starts.get(None, ())
+
+    def element(self, element_id: str) -> Element:
+        return self.elements[element_id]
+
+    def outgoing(self, element_id: str) -> list[SequenceFlow]:
+        return [self.flows[f] for f in self.elements[element_id].outgoing]

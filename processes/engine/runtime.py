@@ -1,0 +1,852 @@
+"""The executor: steps a process instance until every token waits or ends.
+
+State is plain data (`InstanceState` with its open `Step`s and variables, all
+JSON-serialisable) so the persistence layer can store it as rows and load it
+back; the engine keeps nothing between calls. Every public method takes the
+state, advances it, and returns a `RunResult` with the steps that finished,
+the open steps that changed, and the effects that reach beyond the instance
+(child instances, signals, messages, user-step notifications) for the caller
+to route.
+
+Element behaviour lives in one module per family: `events`, `gateways`,
+`activities`, `subprocesses`, `multiinstance`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections import ChainMap, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import activities, events, gateways, multiinstance, subprocesses
+from .bpmn import timer_is_expression
+from .graph import USER_TASK_KINDS, Element, Event, ProcessGraph
+
+OPEN = frozenset({'active', 'waiting', 'error'})
+
+
+class EngineError(Exception):
+    """A request the engine refuses (wrong step, wrong state); nothing changed."""
+
+
+class BpmnError(Exception):
+    """Raised by an action to throw a BPMN error that boundary events can catch."""
+
+    def __init__(self, code: str, message: str = '', payload: Any = None):
+        super().__init__(message or code)
+        self.code = code
+        self.payload = payload
+
+
+@dataclass(slots=True, eq=False)
+class Step:
+    """One visit of one element: a row of the process log and a token at once."""
+
+    id: int
+    element_id: str
+    scope_id: int | None
+    status: str
+    started_at: dt.datetime
+    completed_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    result: str = ''
+    error: str = ''
+    data: dict = field(default_factory=dict)
+    dirty: bool = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+@dataclass(slots=True, eq=False)
+class InstanceState:
+    process_id: str
+    status: str
+    variables: dict
+    steps: dict[int, Step]
+    next_step_id: int
+    started_at: dt.datetime
+    completed_at: dt.datetime | None = None
+    # The engine's lookup tables over the open steps, kept between calls on the same
+    # object; never stored (a freshly loaded state rebuilds them).
+    runtime_cache: Any = field(default=None, repr=False, compare=False)
+
+
+class _Index:
+    """Open steps by scope and waiting joins, maintained step by step."""
+
+    __slots__ = ('children', 'joins', 'signature', 'last_changed', 'leftover_active')
+
+    def __init__(self, state: InstanceState):
+        self.children: dict[int | None, set[int]] = {}
+        self.joins: dict[tuple[int | None, str], int] = {}
+        self.last_changed: list[int] = []
+        self.leftover_active = False
+        for step in state.steps.values():
+            step.dirty = False
+            self.children.setdefault(step.scope_id, set()).add(step.id)
+            if step.status == 'active':
+                self.leftover_active = True
+            elif step.status == 'waiting' and 'arrived' in step.data:
+                self.joins[(step.scope_id, step.element_id)] = step.id
+        self.signature = (state.next_step_id, len(state.steps))
+
+
+# -- effects the caller routes -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartChild:
+    step_id: int
+    process_id: str
+    variables: dict
+
+
+@dataclass(frozen=True, slots=True)
+class CancelChild:
+    step_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThrowSignal:
+    name: str
+    payload: Any = None
+    variable: str = ''
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    name: str
+    payload: Any = None
+    correlation_key: str | None = None
+    variable: str = ''
+
+
+@dataclass(frozen=True, slots=True)
+class UserStepActivated:
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
+class UserStepClosed:
+    step: Step
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorThrown:
+    """A BPMN error reached the top of the instance uncaught (the parent's call
+    activity may catch it: route it with `child_finished(..., error_code=...)`)."""
+
+    code: str
+    name: str = ''
+    payload: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceFinished:
+    status: str
+    variables: dict
+
+
+Effect = (
+    StartChild | CancelChild | ThrowSignal | SendMessage | UserStepActivated | UserStepClosed
+    | ErrorThrown | InstanceFinished
+)
+
+
+@dataclass(slots=True)
+class RunResult:
+    state: InstanceState
+    finished_steps: list[Step] = field(default_factory=list)
+    changed_steps: list[Step] = field(default_factory=list)
+    effects: list = field(default_factory=list)
+    # How many waiting steps a message or signal reached (0: nobody was waiting).
+    matched: int = 0
+
+
+# -- start triggers, for persistence to register ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartTrigger:
+    """How a process can start: kind is none | timer | message | signal | record."""
+
+    element_id: str
+    kind: str
+    timer_kind: str = ''
+    timer_value: str = ''
+    message: str = ''
+    signal: str = ''
+    trigger: str = ''
+    model: str = ''
+    filter: str = ''
+
+
+def start_events(graph: ProcessGraph) -> list[StartTrigger]:
+    """Describe each top-level start event of a process."""
+    found = []
+    for element_id in graph.start_events:
+        element = graph.elements[element_id]
+        assert isinstance(element, Event)
+        definition = element.definition
+        trigger = StartTrigger(element_id=element_id, kind=definition.kind)
+        if definition.kind == 'timer' and definition.timer is not None:
+            value = definition.timer.source
+            if definition.timer.language != 'literal':
+                try:
+                    value = _timer_text(definition.timer.compiled.evaluate({}, None))
+                except Exception:  # a timer that needs variables cannot start a process alone
+                    value = ''
+            trigger = StartTrigger(
+                element_id=element_id, kind='timer', timer_kind=definition.timer_kind,
+                timer_value=value,
+            )
+        elif definition.kind == 'message':
+            trigger = StartTrigger(element_id=element_id, kind='message', message=definition.name)
+        elif definition.kind == 'signal':
+            trigger = StartTrigger(element_id=element_id, kind='signal', signal=definition.name)
+        elif definition.kind == 'record':
+            trigger = StartTrigger(
+                element_id=element_id, kind='record', trigger=definition.trigger,
+                model=element.ext.get('model', ''), filter=element.ext.get('filter', ''),
+            )
+        found.append(trigger)
+    return found
+
+
+def _timer_text(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        import isodate
+
+        return isodate.duration_isoformat(value)
+    return str(value)
+
+
+# -- JSON-safety -----------------------------------------------------------------
+
+_PRIMITIVES = (str, int, float, bool, type(None))
+
+
+def to_json_value(value: Any) -> Any:
+    """The value with anything not JSON-serialisable converted (dates to ISO text,
+    tuples and sets to lists); functions and other objects are dropped (None)."""
+    if isinstance(value, _PRIMITIVES):
+        return value
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and isinstance(v, _PRIMITIVES) for k, v in value.items()):
+            return value
+        return {str(k): to_json_value(v) for k, v in value.items() if not callable(v)}
+    if isinstance(value, list | tuple | set | frozenset):
+        if isinstance(value, list) and all(isinstance(v, _PRIMITIVES) for v in value):
+            return value
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return [to_json_value(v) for v in items]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _timer_text(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return None
+
+
+def clean_variables(variables: dict) -> None:
+    """Make a variables dict JSON-serialisable in place (drops functions)."""
+    for key in list(variables):
+        value = variables[key]
+        if isinstance(value, _PRIMITIVES):
+            continue
+        if callable(value) and not isinstance(value, type):
+            del variables[key]
+            continue
+        if isinstance(value, type) or type(value).__name__ == 'module':
+            del variables[key]
+            continue
+        variables[key] = to_json_value(value)
+
+
+# -- the engine ------------------------------------------------------------------
+
+
+class Engine:
+    """Runs BPMN process instances held in `InstanceState`s."""
+
+    def __init__(
+        self,
+        resolve_graph: Callable[[str], ProcessGraph],
+        *,
+        clock: Callable[[], dt.datetime],
+        actions: Mapping[str, Callable] | None = None,
+        functions: Mapping[str, Callable] | None = None,
+        max_steps_per_run: int = 10_000,
+    ):
+        self.resolve_graph = resolve_graph
+        self.clock = clock
+        self.actions = actions
+        self.functions = dict(functions or {})
+        self.max_steps_per_run = max_steps_per_run
+
+    # public API ------------------------------------------------------------
+
+    def start(
+        self,
+        process_id: str,
+        variables: dict | None = None,
+        *,
+        start_event_id: str | None = None,
+    ) -> RunResult:
+        """Create an instance and run it until every token waits or ends.
+
+        Without `start_event_id` the process starts at its none start events; a
+        process with only event starts (message, signal, timer) waits at all of
+        them and the first to fire wins.
+        """
+        graph = self.resolve_graph(process_id)
+        now = self.clock()
+        initial = dict(variables or {})
+        clean_variables(initial)
+        state = InstanceState(
+            process_id=process_id, status='running', variables=initial, steps={},
+            next_step_id=1, started_at=now,
+        )
+        run = Run(self, state, now)
+        starts = graph.start_events
+        if start_event_id is not None:
+            if start_event_id not in starts:
+                raise EngineError(f"'{start_event_id}' is not a start event of {process_id}")
+            run.new_step(start_event_id, None)
+        else:
+            plain = [
+                s for s in starts
+                if graph.elements[s].definition.kind in ('none', 'record')  # type: ignore[attr-defined]
+            ]
+            if plain:
+                for element_id in plain:
+                    run.new_step(element_id, None)
+            else:
+                for element_id in starts:
+                    step = run.new_step(element_id, None, status='waiting', data={'race': 'start'})
+                    events.arm_catch(run, step, graph.elements[element_id])
+        return run.finish()
+
+    def run(self, state: InstanceState) -> RunResult:
+        """Run every active step; a second call finds nothing to do."""
+        run = Run(self, state, self.clock())
+        return run.finish()
+
+    def complete_step(
+        self,
+        state: InstanceState,
+        step_id: int,
+        *,
+        variables: dict | None = None,
+        result: str = '',
+    ) -> RunResult:
+        """Complete a waiting user step (user, manual or plain task, receive task)."""
+        run = Run(self, state, self.clock())
+        step = state.steps.get(step_id)
+        if step is None or step.status != 'waiting':
+            raise EngineError(f'Step {step_id} is not a waiting step of this instance.')
+        element = run.graph.elements[step.element_id]
+        if element.kind not in USER_TASK_KINDS or 'mi' in step.data:
+            raise EngineError(
+                f"Step {step_id} ({element.label}) is a {element.kind}, not a user step."
+            )
+        allowed = element.ext.get('results', '')
+        if result and allowed:
+            choices = [r.strip() for r in allowed.split(',') if r.strip()]
+            if result not in choices:
+                raise EngineError(
+                    f"'{result}' is not a result of {element.label}; "
+                    f"choose one of: {', '.join(choices)}."
+                )
+        if variables:
+            values = dict(variables)
+            clean_variables(values)
+            run.write_variables(step, values)
+        step.result = result
+        run.leave(step, element)
+        return run.finish()
+
+    def deliver_message(
+        self,
+        state: InstanceState,
+        name: str,
+        payload: Any = None,
+        *,
+        correlation_key: str | None = None,
+        variable: str = '',
+    ) -> RunResult:
+        """Deliver a message to every step of this instance waiting for it."""
+        run = Run(self, state, self.clock())
+        waiting = [
+            s for s in list(state.steps.values())
+            if s.status == 'waiting' and s.data.get('message') == name
+            and (
+                correlation_key is None
+                or s.data.get('correlation') in (None, correlation_key)
+            )
+        ]
+        for step in sorted(waiting, key=lambda s: s.id):
+            if step.status == 'waiting':
+                run.matched += 1
+                events.trigger(run, step, payload=payload, variable=variable)
+        return run.finish()
+
+    def broadcast_signal(
+        self, state: InstanceState, name: str, payload: Any = None, *, variable: str = ''
+    ) -> RunResult:
+        """Deliver a signal to every step of this instance waiting for it."""
+        run = Run(self, state, self.clock())
+        waiting = [
+            s for s in list(state.steps.values())
+            if s.status == 'waiting' and s.data.get('signal') == name
+        ]
+        for step in sorted(waiting, key=lambda s: s.id):
+            if step.status == 'waiting':
+                run.matched += 1
+                events.trigger(run, step, payload=payload, variable=variable)
+        return run.finish()
+
+    def fire_due_timers(self, state: InstanceState, now: dt.datetime) -> RunResult:
+        """Fire every waiting timer whose due_at is at or before `now`."""
+        run = Run(self, state, now)
+        fired = 0
+        while True:
+            due = [
+                s for s in state.steps.values()
+                if s.status == 'waiting' and s.due_at is not None and s.due_at <= now
+            ]
+            if not due:
+                break
+            for step in sorted(due, key=lambda s: (s.due_at, s.id)):
+                if step.status == 'waiting' and step.due_at is not None and step.due_at <= now:
+                    fired += 1
+                    if fired > self.max_steps_per_run:
+                        run.fail(step, 'too many timer firings in one run')
+                        return run.finish()
+                    run.matched += 1
+                    events.fire_timer(run, step)
+            run.drain()
+        return run.finish()
+
+    def child_finished(
+        self,
+        state: InstanceState,
+        step_id: int,
+        *,
+        variables: dict,
+        error: str | None = None,
+        error_code: str | None = None,
+    ) -> RunResult:
+        """The child instance of a call activity ended: map its variables back and
+        continue, or throw its error at the call activity."""
+        run = Run(self, state, self.clock())
+        step = state.steps.get(step_id)
+        if step is None or step.status != 'waiting':
+            raise EngineError(f'Step {step_id} is not a waiting call activity of this instance.')
+        element = run.graph.elements[step.element_id]
+        if element.kind != 'callActivity' or 'mi' in step.data:
+            raise EngineError(f'Step {step_id} ({element.label}) is not a call activity.')
+        if error is not None or error_code is not None:
+            run.throw_error(step, code=error_code or '', name='', payload=None,
+                            message=error or f'the called process threw error {error_code}',
+                            include_self=True)
+        else:
+            activities.finish_call(run, step, element, dict(variables))
+        return run.finish()
+
+    def cancel(self, state: InstanceState) -> RunResult:
+        """Cancel the instance and every open step."""
+        run = Run(self, state, self.clock())
+        for step in sorted(state.steps.values(), key=lambda s: s.id):
+            if step.is_open:
+                run.cancel_step(step)
+        if state.status in ('running', 'error'):
+            state.status = 'canceled'
+            state.completed_at = run.now
+            run.effects.append(InstanceFinished('canceled', state.variables))
+        return run.finish(drain=False)
+
+    def retry_step(self, state: InstanceState, step_id: int) -> RunResult:
+        """Run a step in error again (after its cause was fixed)."""
+        run = Run(self, state, self.clock())
+        step = state.steps.get(step_id)
+        if step is None or step.status != 'error':
+            raise EngineError(f'Step {step_id} is not in error.')
+        step.status = 'active'
+        step.error = ''
+        run.touch(step)
+        if not any(s.status == 'error' for s in state.steps.values()):
+            state.status = 'running'
+        run.queue.append(step.id)
+        return run.finish()
+
+    # helpers for callers -------------------------------------------------------
+
+    def step_variables(self, state: InstanceState, step_id: int) -> dict:
+        """The variables a step sees (its scopes' locals over the instance's)."""
+        run = Run(self, state, self.clock(), build_index=False)
+        return dict(run.read_variables(state.steps[step_id]))
+
+
+class Run:
+    """One engine call: the working context handlers act through."""
+
+    def __init__(self, engine: Engine, state: InstanceState, now: dt.datetime,
+                 *, build_index: bool = True):
+        self.engine = engine
+        self.state = state
+        self.graph = engine.resolve_graph(state.process_id)
+        self.now = now
+        self.functions = engine.functions
+        self.finished: list[Step] = []
+        self.changed: dict[int, Step] = {}
+        self.effects: list = []
+        self.matched = 0
+        self.queue: deque[int] = deque()
+        self.steps_run = 0
+        self.halted = False
+        self.scope_checks: set[int | None] = set()
+        self.children: dict[int | None, set[int]] = {}
+        self.joins: dict[tuple[int | None, str], int] = {}
+        self.index: _Index | None = None
+        if build_index:
+            index = state.runtime_cache
+            if index is None or index.signature != (state.next_step_id, len(state.steps)):
+                index = _Index(state)
+                state.runtime_cache = index
+            else:
+                for step_id in index.last_changed:
+                    step = state.steps.get(step_id)
+                    if step is not None:
+                        step.dirty = False
+            if index.leftover_active:
+                self.queue.extend(
+                    sorted(s.id for s in state.steps.values() if s.status == 'active')
+                )
+            self.index = index
+            self.children = index.children
+            self.joins = index.joins
+
+    # step bookkeeping --------------------------------------------------------
+
+    def new_step(
+        self,
+        element_id: str,
+        scope_id: int | None,
+        *,
+        status: str = 'active',
+        data: dict | None = None,
+    ) -> Step:
+        state = self.state
+        step = Step(
+            id=state.next_step_id, element_id=element_id, scope_id=scope_id, status=status,
+            started_at=self.now, data=data if data is not None else {},
+        )
+        state.next_step_id += 1
+        state.steps[step.id] = step
+        self.children.setdefault(scope_id, set()).add(step.id)
+        self.changed[step.id] = step
+        if status == 'active':
+            self.queue.append(step.id)
+        return step
+
+    def touch(self, step: Step) -> None:
+        step.dirty = True
+        if step.is_open:
+            self.changed[step.id] = step
+
+    def close(self, step: Step, status: str) -> None:
+        """Move an open step to completed or canceled and out of the open set."""
+        was_user_wait = step.status == 'waiting' and self._is_user_step(step)
+        step.status = status
+        step.completed_at = self.now
+        step.dirty = True
+        self.state.steps.pop(step.id, None)
+        self.changed.pop(step.id, None)
+        siblings = self.children.get(step.scope_id)
+        if siblings is not None:
+            siblings.discard(step.id)
+            if not siblings:
+                self.scope_checks.add(step.scope_id)
+        if 'arrived' in step.data:
+            key = (step.scope_id, step.element_id)
+            if self.joins.get(key) == step.id:
+                del self.joins[key]
+        for boundary_id in step.data.get('boundaries', ()):
+            boundary = self.state.steps.get(boundary_id)
+            if boundary is not None and boundary.is_open:
+                self.close(boundary, 'canceled')
+        self.finished.append(step)
+        if was_user_wait:
+            self.effects.append(UserStepClosed(step, status))
+
+    def _is_user_step(self, step: Step) -> bool:
+        element = self.graph.elements.get(step.element_id)
+        return element is not None and element.kind in USER_TASK_KINDS and 'mi' not in step.data
+
+    def complete(self, step: Step) -> None:
+        self.close(step, 'completed')
+
+    def cancel_step(self, step: Step) -> None:
+        """Cancel a step and everything inside it (sub-process scope, child instance)."""
+        if not step.is_open:
+            return
+        inner = self.children.get(step.id)
+        if inner:
+            for child_id in sorted(inner):
+                child = self.state.steps.get(child_id)
+                if child is not None:
+                    self.cancel_step(child)
+        element = self.graph.elements.get(step.element_id)
+        if element is not None and element.kind == 'callActivity' and step.status == 'waiting' \
+                and 'mi' not in step.data:
+            self.effects.append(CancelChild(step.id))
+        self.close(step, 'canceled')
+        self.scope_checks.discard(step.id)
+
+    def fail(self, step: Step, message: str) -> None:
+        step.status = 'error'
+        step.error = message
+        self.touch(step)
+        self.state.status = 'error'
+
+    # variables ------------------------------------------------------------------
+
+    def scope_chain(self, step: Step) -> list[tuple[dict, Step]]:
+        chain = []
+        steps = self.state.steps
+        current: Step | None = step
+        while current is not None:
+            local = current.data.get('vars')
+            if local is not None:
+                chain.append((local, current))
+            current = steps.get(current.scope_id) if current.scope_id is not None else None
+        return chain
+
+    def read_variables(self, step: Step) -> Mapping:
+        chain = self.scope_chain(step)
+        if not chain:
+            return self.state.variables
+        return ChainMap(*(local for local, _ in chain), self.state.variables)
+
+    def write_variables(self, step: Step, values: Mapping) -> None:
+        chain = self.scope_chain(step)
+        if not chain:
+            self.state.variables.update(values)
+            return
+        local, owner = chain[0]
+        local.update(values)
+        self.touch(owner)
+
+    def delete_variables(self, step: Step, names) -> None:
+        chain = self.scope_chain(step)
+        for name in names:
+            for local, owner in chain:
+                if name in local:
+                    del local[name]
+                    self.touch(owner)
+            self.state.variables.pop(name, None)
+
+    def evaluate(self, code, step: Step) -> Any:
+        return code.compiled.evaluate(self.read_variables(step), self.functions)
+
+    def run_script(self, code, step: Step) -> None:
+        chain = self.scope_chain(step)
+        if not chain:
+            code.compiled.run(self.state.variables, self.functions)
+            clean_variables(self.state.variables)
+            return
+        merged = dict(ChainMap(*(local for local, _ in chain), self.state.variables))
+        before = dict(merged)
+        code.compiled.run(merged, self.functions)
+        clean_variables(merged)
+        changed = {k: v for k, v in merged.items() if k not in before or before[k] is not v}
+        if changed:
+            self.write_variables(step, changed)
+        removed = [k for k in before if k not in merged]
+        if removed:
+            self.delete_variables(step, removed)
+
+    def timer_value(self, definition, step: Step) -> Any:
+        code = definition.timer
+        if code.language == 'literal' or not timer_is_expression(code.source):
+            return code.source
+        return self.evaluate(code, step)
+
+    # moving tokens --------------------------------------------------------------
+
+    def leave(self, step: Step, element: Element) -> None:
+        """Complete a step and send tokens along its outgoing flows."""
+        if 'mi_index' in step.data:
+            self.complete(step)
+            body = self.state.steps.get(step.scope_id)
+            try:
+                multiinstance.instance_done(self, step, element)
+            except Exception as exc:
+                if body is not None and body.is_open:
+                    self.fail(body, _describe(exc))
+            return
+        flows = self._select_outgoing(step, element)
+        for flow in flows:
+            self.new_step(flow.target, step.scope_id, data={'flow': flow.id})
+        self.complete(step)
+
+    def _select_outgoing(self, step: Step, element: Element):
+        if not element.outgoing:
+            return []
+        all_flows = self.graph.flows
+        taken = []
+        default = None
+        for flow_id in element.outgoing:
+            flow = all_flows[flow_id]
+            if flow.is_default:
+                default = flow
+            elif flow.condition is None or self.evaluate(flow.condition, step):
+                taken.append(flow)
+        if not taken:
+            if default is None:
+                raise FlowError('no outgoing flow condition is true and there is no default flow')
+            taken.append(default)
+        return taken
+
+    def take(self, step: Step, flows) -> None:
+        for flow in flows:
+            self.new_step(flow.target, step.scope_id, data={'flow': flow.id})
+
+    def throw_error(self, step: Step, *, code: str, name: str, payload: Any, message: str,
+                    include_self: bool = False) -> None:
+        subprocesses.throw_error(self, step, code=code, name=name, payload=payload,
+                                 message=message, include_self=include_self)
+
+    # the loop ---------------------------------------------------------------------
+
+    def execute(self, step: Step) -> None:
+        element = self.graph.elements[step.element_id]
+        if element.loop is not None and 'mi_index' not in step.data:
+            if 'mi' in step.data:
+                multiinstance.resume(self, step, element)
+            else:
+                multiinstance.enter(self, step, element)
+            return
+        handler = HANDLERS[element.kind]
+        handler(self, step, element)
+
+    def drain(self) -> None:
+        if self.halted:
+            return
+        limit = self.engine.max_steps_per_run
+        steps = self.state.steps
+        while True:
+            queue = self.queue
+            while queue:
+                step = steps.get(queue.popleft())
+                if step is None or step.status != 'active':
+                    continue
+                self.steps_run += 1
+                if self.steps_run > limit:
+                    self.fail(
+                        step,
+                        f'More than {limit} steps ran in one go; '
+                        'the process may loop without waiting anywhere.',
+                    )
+                    self.halted = True
+                    return
+                try:
+                    self.execute(step)
+                except FlowError as exc:
+                    self.fail(step, f'{self.graph.elements[step.element_id].label}: {exc}')
+                except BpmnError as exc:
+                    self.throw_error(step, code=exc.code, name='', payload=exc.payload,
+                                     message=str(exc), include_self=True)
+                except Exception as exc:  # never crash: the step goes to error, others continue
+                    self.fail(step, _describe(exc))
+            if not self._settle():
+                return
+
+    def _settle(self) -> bool:
+        """At rest: release joins nothing can reach any more, close empty scopes.
+        Returns True when that made new work."""
+        progressed = gateways.release_joins(self)
+        if self.state.status == 'error' and not any(
+            s.status == 'error' for s in self.state.steps.values()
+        ):
+            # The steps in error were canceled (terminate, interrupting event).
+            self.state.status = 'running'
+            self.scope_checks.add(None)
+        checks, self.scope_checks = self.scope_checks, set()
+        for scope_id in sorted(checks, key=lambda s: -1 if s is None else s, reverse=True):
+            if self.children.get(scope_id):
+                continue
+            if scope_id is None:
+                if self.state.status == 'running' and not self.state.steps:
+                    self.state.status = 'completed'
+                    self.state.completed_at = self.now
+                    self.effects.append(InstanceFinished('completed', self.state.variables))
+                continue
+            scope_step = self.state.steps.get(scope_id)
+            if scope_step is not None and scope_step.status == 'waiting':
+                try:
+                    subprocesses.scope_finished(self, scope_step)
+                except Exception as exc:
+                    self.fail(scope_step, _describe(exc))
+                progressed = True
+        return progressed or bool(self.queue)
+
+    def finish(self, *, drain: bool = True) -> RunResult:
+        if drain:
+            self.drain()
+        changed = [s for s in self.changed.values() if s.is_open]
+        for step in changed:
+            step.dirty = True
+        if self.index is not None:
+            self.index.signature = (self.state.next_step_id, len(self.state.steps))
+            self.index.last_changed = [s.id for s in changed]
+            self.index.leftover_active = bool(self.queue) or self.halted
+        return RunResult(
+            state=self.state,
+            finished_steps=self.finished,
+            changed_steps=changed,
+            effects=self.effects,
+            matched=self.matched,
+        )
+
+
+class FlowError(Exception):
+    """No way out of an element (conditions all false, no default)."""
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return f'{exc.__class__.__name__}: {text}'
+
+
+HANDLERS: dict[str, Callable[[Run, Step, Element], None]] = {
+    'startEvent': events.start_event,
+    'endEvent': events.end_event,
+    'intermediateCatchEvent': events.catch_event,
+    'intermediateThrowEvent': events.throw_event,
+    'boundaryEvent': events.boundary_event,
+    'exclusiveGateway': gateways.exclusive_gateway,
+    'parallelGateway': gateways.parallel_gateway,
+    'inclusiveGateway': gateways.inclusive_gateway,
+    'eventBasedGateway': gateways.event_based_gateway,
+    'userTask': activities.user_task,
+    'manualTask': activities.user_task,
+    'task': activities.user_task,
+    'receiveTask': activities.user_task,
+    'scriptTask': activities.script_task,
+    'serviceTask': activities.service_task,
+    'businessRuleTask': activities.service_task,
+    'sendTask': activities.send_task,
+    'callActivity': activities.call_activity,
+    'subProcess': subprocesses.sub_process,
+}

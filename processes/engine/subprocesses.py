@@ -1,0 +1,127 @@
+"""Embedded sub-processes (scopes), terminate ends and BPMN error propagation.
+
+A sub-process step waits while the steps inside it (`scope_id` = its id) run.
+It holds the variables written inside it in `data['vars']`; they are read
+over the enclosing variables and merged out when the sub-process completes
+(SpiffWorkflow's copy-in / copy-out), so an interrupted sub-process leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .events import arm_boundaries, store_payload
+from .graph import Element
+
+if TYPE_CHECKING:
+    from .runtime import Run, Step
+
+
+def sub_process(run: Run, step: Step, element: Element) -> None:
+    from .runtime import FlowError
+
+    starts = [
+        start_id
+        for start_id in run.graph.scope_starts.get(element.id, ())
+        if run.graph.elements[start_id].definition.kind == 'none'  # type: ignore[attr-defined]
+    ]
+    if not starts:
+        raise FlowError('the sub-process has no plain start event')
+    if step.data.get('entered') and not run.children.get(step.id):
+        # Retried after its inside had finished but leaving it failed.
+        step.status = 'waiting'
+        scope_finished(run, step)
+        return
+    step.status = 'waiting'
+    step.data['entered'] = True
+    step.data.setdefault('vars', {})
+    run.touch(step)
+    arm_boundaries(run, step, element)
+    for start_id in starts:
+        run.new_step(start_id, step.id)
+
+
+def scope_finished(run: Run, scope_step: Step) -> None:
+    """Every token inside a sub-process ended: merge its variables out and leave."""
+    if 'mi' in scope_step.data:
+        return  # a multi-instance body completes through its instances
+    element = run.graph.elements[scope_step.element_id]
+    local = scope_step.data.get('vars')
+    if local and 'mi_index' not in scope_step.data:
+        write_above(run, scope_step, local)
+    run.leave(scope_step, element)
+
+
+def write_above(run: Run, step: Step, values: dict) -> None:
+    """Write into the variables of the scope enclosing `step` (not its own)."""
+    if step.scope_id is None:
+        run.state.variables.update(values)
+        return
+    parent = run.state.steps.get(step.scope_id)
+    if parent is None:
+        run.state.variables.update(values)
+        return
+    run.write_variables(parent, values)
+
+
+def terminate(run: Run, step: Step) -> None:
+    """A terminate end event ends its scope: the whole instance at top level,
+    else the enclosing sub-process, which then completes."""
+    from .runtime import InstanceFinished
+
+    scope_id = step.scope_id
+    for other_id in sorted(run.children.get(scope_id, set()) - {step.id}):
+        other = run.state.steps.get(other_id)
+        if other is not None:
+            run.cancel_step(other)
+    run.complete(step)
+    if scope_id is None:
+        for leftover in sorted(run.state.steps.values(), key=lambda s: s.id):
+            run.cancel_step(leftover)
+        run.state.status = 'completed'
+        run.state.completed_at = run.now
+        run.effects.append(InstanceFinished('completed', run.state.variables))
+
+
+def _matches(definition, code: str, name: str) -> bool:
+    if not definition.ref:
+        return True  # a boundary without errorRef catches every error
+    if code and definition.error_code:
+        return definition.error_code == code
+    return bool(name) and definition.name == name
+
+
+def throw_error(
+    run: Run, step: Step, *, code: str, name: str, payload: Any, message: str,
+    include_self: bool = False,
+) -> None:
+    """Find the nearest enclosing activity with a matching error boundary event,
+    interrupt it and continue from the boundary; uncaught, the step goes to error
+    and an ErrorThrown effect tells the caller (a parent may catch it)."""
+    from .runtime import ErrorThrown
+
+    steps = run.state.steps
+    candidate = step if include_self else steps.get(step.scope_id) if step.scope_id else None
+    while candidate is not None:
+        if 'mi_index' not in candidate.data:
+            element = run.graph.elements[candidate.element_id]
+            for boundary_id in element.boundaries:
+                boundary = run.graph.elements[boundary_id]
+                definition = boundary.definition  # type: ignore[attr-defined]
+                if definition.kind != 'error' or not _matches(definition, code, name):
+                    continue
+                if step is not candidate and step.is_open:
+                    run.complete(step)
+                run.cancel_step(candidate)
+                fired = run.new_step(
+                    boundary_id, candidate.scope_id, status='waiting',
+                    data={'error_code': code} if code else {},
+                )
+                store_payload(run, fired, boundary, payload, '')
+                run.leave(fired, boundary)
+                return
+        candidate = steps.get(candidate.scope_id) if candidate.scope_id is not None else None
+    label = code or name or 'without a code'
+    run.fail(step, f'BPMN error {label} was thrown ({message}) and nothing caught it.')
+    run.effects.append(ErrorThrown(code, name, payload))
