@@ -66,7 +66,9 @@ def graph_for(version):
 
 
 def expression_functions(instance):
-    return {}
+    from processes import registry
+
+    return registry.functions()
 
 
 def is_user_step(element: Element | None) -> bool:

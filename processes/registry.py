@@ -53,3 +53,26 @@ def registered() -> list[RegisteredModel]:
 def label_of(model_or_instance) -> str:
     meta = model_or_instance._meta
     return f"{meta.app_label}.{meta.object_name}"
+
+
+# -- functions expressions may call ------------------------------------------
+
+_functions: dict = {}
+
+
+def register_function(name: str):
+    """Make the decorated function callable by name from process expressions and scripts."""
+
+    def decorator(fn):
+        _functions[name] = fn
+        return fn
+
+    return decorator
+
+
+def unregister_function(name: str) -> None:
+    _functions.pop(name, None)
+
+
+def functions() -> dict:
+    return dict(_functions)

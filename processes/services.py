@@ -206,7 +206,9 @@ def step_complete(
     return _advance(instance_id, op, check=check)
 
 
-def message_deliver(*, name: str, payload=None, correlation_key=None) -> int:
+def message_deliver(
+    *, name: str, payload=None, correlation_key=None, variable: str = ""
+) -> int:
     """Deliver a message to the waiting catch events (or start a process). Returns receivers."""
     key = f"message:{name}"
     instance_ids = list(
@@ -220,7 +222,9 @@ def message_deliver(*, name: str, payload=None, correlation_key=None) -> int:
         matched = []
 
         def deliver(engine, state, matched=matched):
-            result = engine.deliver_message(state, name, payload, correlation_key=correlation_key)
+            result = engine.deliver_message(
+                state, name, payload, correlation_key=correlation_key, variable=variable
+            )
             matched.append(result.matched)
             return result
 
@@ -232,14 +236,15 @@ def message_deliver(*, name: str, payload=None, correlation_key=None) -> int:
     if not delivered:
         for definition, element_id in documents.message_starts(name):
             instance_start(
-                definition=definition, variables=_payload_vars(payload),
+                definition=definition,
+                variables=_payload_vars(name, payload, variable),
                 start_event_id=element_id,
             )
             delivered += 1
     return delivered
 
 
-def signal_broadcast(*, name: str, payload=None) -> int:
+def signal_broadcast(*, name: str, payload=None, variable: str = "") -> int:
     """Send a signal to every waiting instance and start every signal-start process."""
     key = f"signal:{name}"
     instance_ids = list(
@@ -248,18 +253,27 @@ def signal_broadcast(*, name: str, payload=None) -> int:
         .distinct()
     )
     for instance_id in instance_ids:
-        _advance(instance_id, lambda e, s: e.broadcast_signal(s, name, payload))
+        _advance(
+            instance_id, lambda e, s: e.broadcast_signal(s, name, payload, variable=variable)
+        )
     started = 0
     for definition, element_id in documents.signal_starts(name):
         instance_start(
-            definition=definition, variables=_payload_vars(payload), start_event_id=element_id
+            definition=definition,
+            variables=_payload_vars(name, payload, variable),
+            start_event_id=element_id,
         )
         started += 1
     return len(instance_ids) + started
 
 
-def _payload_vars(payload):
-    return dict(payload) if isinstance(payload, dict) else {}
+def _payload_vars(name: str, payload, variable: str = "") -> dict:
+    """Variables a message or signal payload gives the instance it starts."""
+    if isinstance(payload, dict):
+        return dict(payload)
+    if payload is None:
+        return {}
+    return {variable or name: payload}
 
 
 def instance_cancel(*, instance_id: int, user=None) -> ProcessInstance:
@@ -515,10 +529,14 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
             instance.error_code = effect.code[:200]
             instance.save(update_fields=["error_code"])
         elif isinstance(effect, ThrowSignal):
-            _queue_task("processes.broadcast_signal", effect.name, effect.payload)
+            _queue_task("processes.broadcast_signal", effect.name, effect.payload, effect.variable)
         elif isinstance(effect, SendMessage):
             _queue_task(
-                "processes.deliver_message", effect.name, effect.payload, effect.correlation_key
+                "processes.deliver_message",
+                effect.name,
+                effect.payload,
+                effect.correlation_key,
+                effect.variable,
             )
     if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
         _queue_task(
@@ -603,3 +621,27 @@ __all__ = [
     "step_retry",
     "timers_fire_due",
 ]
+
+
+def instance_update_variables(*, instance_id: int, variables: dict, user=None) -> ProcessInstance:
+    """Replace a running or failed instance's variables, so "Run item" can retry with the fix.
+
+    Refused for a finished instance. The row is locked, so it never races a step.
+    """
+    if not isinstance(variables, dict):
+        raise ProcessError(_("Variables must be a JSON object."))
+    with transaction.atomic():
+        instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
+        if instance.status not in {ProcessInstance.Status.RUNNING, ProcessInstance.Status.ERROR}:
+            raise ProcessError(
+                _("This instance is %(status)s: only a running or failed instance can be changed.")
+                % {"status": instance.get_status_display().lower()}
+            )
+        # Engine bookkeeping keys (such as the start event not yet taken) are kept.
+        hidden = {k: v for k, v in instance.variables.items() if k.startswith("__")}
+        instance.variables = {**hidden, **variables}
+        instance.save(update_fields=["variables"])
+    logger.info(
+        "instance %s variables edited by %s", instance_id, getattr(user, "pk", None)
+    )
+    return instance

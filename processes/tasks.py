@@ -25,13 +25,15 @@ def child_finished(parent_id: int, step_number: int, child_id: int) -> None:
 
 
 @shared_task(name="processes.broadcast_signal", **RETRYING)
-def broadcast_signal(name: str, payload=None) -> None:
-    services.signal_broadcast(name=name, payload=payload)
+def broadcast_signal(name: str, payload=None, variable: str = "") -> None:
+    services.signal_broadcast(name=name, payload=payload, variable=variable)
 
 
 @shared_task(name="processes.deliver_message", **RETRYING)
-def deliver_message(name: str, payload=None, correlation_key=None) -> None:
-    services.message_deliver(name=name, payload=payload, correlation_key=correlation_key)
+def deliver_message(name: str, payload=None, correlation_key=None, variable: str = "") -> None:
+    services.message_deliver(
+        name=name, payload=payload, correlation_key=correlation_key, variable=variable
+    )
 
 
 @shared_task(name="processes.cancel_instance", **RETRYING)
