@@ -25,10 +25,12 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=512)
 def _document(version_id: int, checksum: str):
-    from processes.models import ProcessVersion
+    from processes.models import ProcessDefinition, ProcessVersion
 
     version = ProcessVersion.objects.only("bpmn_xml").get(pk=version_id)
-    return parse_bpmn(version.bpmn_xml.encode())
+    # A call activity may name a process of another file: import checked it was deployed.
+    known = ProcessDefinition.objects.values_list("code", flat=True)
+    return parse_bpmn(version.bpmn_xml.encode(), known_processes=set(known))
 
 
 def document_for(version):
@@ -93,10 +95,16 @@ def event_key(element: Element | None, step) -> str:
 
 def assign_owner(row, element: Element, instance) -> None:
     """Set a new user step's owner: flowdesk:owner (a username), flowdesk:ownerRole
-    (a group name), the lane's group, or else whoever started the instance."""
+    (a group name), the lane's group, or else whoever started the instance.
+
+    An owner or role written as an expression (FEEL "=assignee" or JUEL
+    "${assignee}") is evaluated over the instance's variables, so a step can go
+    to whoever a variable names; an expression that fails or names nobody falls
+    through to the next rule.
+    """
     ext = element.ext or {}
-    owner = (ext.get("owner") or "").strip()
-    role = (ext.get("ownerRole") or "").strip()
+    owner = _owner_value((ext.get("owner") or "").strip(), instance)
+    role = _owner_value((ext.get("ownerRole") or "").strip(), instance)
     User = get_user_model()
     if owner:
         row.owner = User.objects.filter(username=owner).first()
@@ -106,6 +114,21 @@ def assign_owner(row, element: Element, instance) -> None:
         row.owner_role = Group.objects.filter(name=element.lane).first()
     if row.owner is None and row.owner_role is None:
         row.owner_id = instance.started_by_id
+
+
+def _owner_value(text: str, instance) -> str:
+    """A username or group name as written, or the value of an owner expression."""
+    if not (text.startswith("=") or text.startswith("${")):
+        return text
+    from processes.engine.expressions import ExpressionError
+
+    try:
+        value = compile_expression(text).evaluate(
+            instance.variables, expression_functions(instance)
+        )
+    except ExpressionError:
+        return ""
+    return str(value).strip() if value not in (None, "") else ""
 
 
 # -- start events found across active processes ------------------------------

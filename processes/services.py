@@ -268,12 +268,15 @@ def signal_broadcast(*, name: str, payload=None, variable: str = "") -> int:
 
 
 def _payload_vars(name: str, payload, variable: str = "") -> dict:
-    """Variables a message or signal payload gives the instance it starts."""
-    if isinstance(payload, dict):
-        return dict(payload)
+    """Variables a message or signal payload gives the instance it starts: as a catch
+    event stores it, the whole payload under the thrower's variable when it names one."""
     if payload is None:
         return {}
-    return {variable or name: payload}
+    if variable:
+        return {variable: payload}
+    if isinstance(payload, dict):
+        return dict(payload)
+    return {name: payload}
 
 
 def instance_cancel(*, instance_id: int, user=None) -> ProcessInstance:
