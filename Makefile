@@ -64,14 +64,17 @@ $(VENV)/.bench-installed: requirements-bench.lock
 	$(PY) -m pip install --quiet -r requirements-bench.lock
 	@touch $@
 
-.PHONY: bench bench-engine bench-push bench-panel
-bench: bench-engine bench-panel bench-push
+.PHONY: bench bench-engine bench-push bench-panel bench-log
+bench: bench-engine bench-panel bench-push bench-log
 
 bench-engine: install $(VENV)/.bench-installed
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/engine.py
 
 bench-panel: install
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/panel_latency.py
+
+bench-log: install
+	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/process_log.py
 
 bench-push: install
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/push_latency.py

@@ -89,6 +89,9 @@ class ProcessInstance(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     parent_step_no = models.PositiveIntegerField(null=True, blank=True)
+    start_event = models.CharField(
+        max_length=200, blank=True, help_text=_("The start event a deferred start begins at.")
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),

@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from processes import clock, documents, signals
+from processes import clock, documents, persistence, signals
 from processes.engine import (
     CancelChild,
     Engine,
@@ -32,7 +31,6 @@ from processes.engine import (
     StartChild,
     ThrowSignal,
 )
-from processes.engine import Step as EngineStep
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
 from processes.engine.timers import first_due, next_due
 from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step, TimerStart
@@ -149,37 +147,55 @@ def instance_start(
     An inactive process is refused unless it runs as a called process. The
     instance is stepped by the worker after commit, or here with run_now.
     """
-    if definition is None:
-        try:
-            definition = ProcessDefinition.objects.get(code=code)
-        except ProcessDefinition.DoesNotExist:
-            raise ProcessError(_("There is no process '%(code)s'.") % {"code": code}) from None
+    version = _newest_version(code=code, definition=definition)
+    definition = version.definition
     if not definition.is_active and not as_called:
         raise ProcessNotActive(
             _("The process '%(name)s' is not active: activate it in the Process library first.")
             % {"name": definition.name}
         )
-    version = definition.versions.order_by("-number").first()
-    if version is None:
-        raise ProcessError(_("The process '%(name)s' has no version.") % {"name": definition.name})
+    instance = ProcessInstance(
+        definition=definition,
+        version=version,
+        variables=dict(variables or {}),
+        start_event=start_event_id or "",
+        started_by=user if user is not None and user.is_authenticated else None,
+        started_at=clock.now(),
+        record_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        record_id=str(record.pk) if record is not None else "",
+    )
     with transaction.atomic():
-        instance = ProcessInstance.objects.create(
-            definition=definition,
-            version=version,
-            variables=dict(variables or {}),
-            started_by=user if user is not None and user.is_authenticated else None,
-            started_at=clock.now(),
-            record_type=ContentType.objects.get_for_model(record) if record is not None else None,
-            record_id=str(record.pk) if record is not None else "",
-        )
-        if start_event_id:
-            instance.variables["__start_event__"] = start_event_id
-            instance.save(update_fields=["variables"])
         if run_now:
-            instance_advance(instance_id=instance.pk)
+            # A new row is invisible to everyone else until commit: no lock to take,
+            # no open steps to read. Run first, then insert the instance as it ended up.
+            engine = _engine_for(instance)
+            result = engine.start(
+                definition.code, instance.variables, start_event_id=start_event_id
+            )
+            instance.started_at = result.state.started_at
+            _apply_result(instance, {}, result, new=True)
         else:
+            instance.save()
             _queue_advance(instance.pk)
     return instance
+
+
+def _newest_version(*, code=None, definition=None) -> ProcessVersion:
+    """The newest version of a process, with its definition, in one query."""
+    versions = (
+        ProcessVersion.objects.select_related("definition").defer("bpmn_xml").order_by("-number")
+    )
+    if definition is not None:
+        version = versions.filter(definition=definition).first()
+        name = definition.name
+    else:
+        version = versions.filter(definition__code=code).first()
+        name = code
+    if version is None:
+        if definition is None and not ProcessDefinition.objects.filter(code=code).exists():
+            raise ProcessError(_("There is no process '%(code)s'.") % {"code": code})
+        raise ProcessError(_("The process '%(name)s' has no version.") % {"name": name})
+    return version
 
 
 def instance_advance(*, instance_id: int) -> ProcessInstance | None:
@@ -370,18 +386,15 @@ def instances_resume_stuck() -> int:
 Operation = Callable[[Engine, InstanceState], RunResult]
 
 
-@dataclass
-class _Routed:
-    activated: list[int]
-    closed: list[tuple[int, str]]
-
-
 def _advance(instance_id: int, operation: Operation | None, *, check=None):
     with transaction.atomic():
         try:
+            # Lock only the instance row: its version and definition are shared by
+            # every instance of the process and must not serialise them.
             instance = (
-                ProcessInstance.objects.select_for_update()
+                ProcessInstance.objects.select_for_update(of=("self",))
                 .select_related("version", "definition")
+                .defer("version__bpmn_xml", "definition__description")
                 .get(pk=instance_id)
             )
         except ProcessInstance.DoesNotExist:
@@ -394,123 +407,61 @@ def _advance(instance_id: int, operation: Operation | None, *, check=None):
             check(instance, rows)
         if operation is None and instance.status != "running":
             return None
-        graph_resolver = documents.resolver_for(instance.version)
-        engine = Engine(
-            graph_resolver,
-            clock=clock.now,
-            functions=documents.expression_functions(instance),
-        )
+        engine = _engine_for(instance)
         if instance.next_step_no == 1 and not rows and instance.status == "running":
-            start_event = instance.variables.pop("__start_event__", None)
             result = engine.start(
-                instance.definition.code, instance.variables, start_event_id=start_event
+                instance.definition.code,
+                instance.variables,
+                start_event_id=instance.start_event or None,
             )
         else:
-            state = _state_from_rows(instance, rows)
+            state = persistence.load_state(instance, rows)
             result = (operation or (lambda e, s: e.run(s)))(engine, state)
-        _write(instance, rows, result)
+        _apply_result(instance, rows, result)
     return instance
 
 
-def _state_from_rows(instance: ProcessInstance, rows: dict[int, Step]) -> InstanceState:
-    steps = {}
-    for row in rows.values():
-        steps[row.number] = EngineStep(
-            id=row.number,
-            element_id=row.element_id,
-            scope_id=row.scope_number,
-            status=row.status,
-            started_at=row.started_at,
-            completed_at=row.completed_at,
-            due_at=row.due_at,
-            result=row.result,
-            error=row.error,
-            data=row.data,
-            dirty=False,
-        )
-    return InstanceState(
-        process_id=instance.definition.code,
-        status=instance.status,
-        variables=instance.variables,
-        steps=steps,
-        next_step_id=instance.next_step_no,
-        started_at=instance.started_at,
-        completed_at=instance.completed_at,
+def _engine_for(instance: ProcessInstance) -> Engine:
+    return Engine(
+        documents.resolver_for(instance.version),
+        clock=clock.now,
+        functions=documents.expression_functions(instance),
     )
 
 
-def _write(instance: ProcessInstance, rows: dict[int, Step], result: RunResult) -> None:
+def _apply_result(instance, rows, result: RunResult, *, new: bool = False) -> None:
+    """Write what a run did: the instance row, its steps, then effects and announcements."""
     state = result.state
-    graph = documents.resolver_for(instance.version)(instance.definition.code)
-    tracing = instance.definition.tracing
-    to_create, to_update = [], []
-    activated, closed = [], []
-    for step in [*result.finished_steps, *result.changed_steps]:
-        row = rows.get(step.id)
-        element = graph.elements.get(step.element_id)
-        if row is None:
-            row = Step(instance=instance, number=step.id, element_id=step.element_id)
-            row.element_type = element.kind if element else ""
-            row.name = (element.name if element else "")[:300]
-            row.is_user_step = documents.is_user_step(element)
-            if row.is_user_step:
-                documents.assign_owner(row, element, instance)
-            to_create.append(row)
-            was = None
-        else:
-            was = row.status
-            to_update.append(row)
-        row.scope_number = step.scope_id
-        row.status = step.status
-        row.started_at = step.started_at
-        row.completed_at = step.completed_at
-        row.due_at = step.due_at
-        row.result = (step.result or "")[:200]
-        row.error = step.error or ""
-        row.data = step.data
-        row.event_key = documents.event_key(element, step) if step.status == "waiting" else ""
-        if tracing and was is None:
-            row.trace = dict(state.variables)
-        if row.is_user_step:
-            if step.status == "waiting" and was != "waiting":
-                activated.append(row)
-            elif step.status in {"completed", "canceled"} and was == "waiting":
-                closed.append(row)
-    if to_create:
-        Step.objects.bulk_create(to_create)
-    if to_update:
-        Step.objects.bulk_update(
-            to_update,
-            ["scope_number", "status", "started_at", "completed_at", "due_at", "result",
-             "error", "data", "event_key", "trace"],
-        )
     previous_status = instance.status
     instance.status = state.status
     instance.variables = state.variables
     instance.next_step_no = state.next_step_id
-    instance.error = next(
-        (s.error for s in [*result.changed_steps, *result.finished_steps] if s.status == "error"),
-        "" if state.status != "error" else instance.error,
-    )
+    errors = [s.error for s in [*result.changed_steps, *result.finished_steps] if s.error]
+    if errors:
+        instance.error = errors[0]
+    elif state.status != "error":
+        instance.error = ""
     if state.status in {"completed", "canceled"} and instance.completed_at is None:
         instance.completed_at = state.completed_at or clock.now()
         instance.duration = instance.completed_at - instance.started_at
-    instance.save(
-        update_fields=["status", "variables", "next_step_no", "error", "completed_at", "duration"]
-    )
+    if new:
+        instance.save(force_insert=True)
+    else:
+        instance.save(
+            update_fields=[
+                "status", "variables", "next_step_no", "error", "completed_at", "duration"
+            ]
+        )
+    written = persistence.write_steps(instance, rows, result)
     _route_effects(instance, result.effects)
-    _announce(instance, previous_status, activated, closed)
+    _announce(instance, previous_status, written.activated, written.closed)
 
 
 def _route_effects(instance: ProcessInstance, effects) -> None:
     for effect in effects:
         if isinstance(effect, StartChild):
-            definition = ProcessDefinition.objects.filter(code=effect.process_id).first()
-            if definition is None:
-                raise ProcessError(
-                    _("The called process '%(code)s' does not exist.") % {"code": effect.process_id}
-                )
-            version = definition.versions.order_by("-number").first()
+            version = _newest_version(code=effect.process_id)
+            definition = version.definition
             child = ProcessInstance.objects.create(
                 definition=definition,
                 version=version,

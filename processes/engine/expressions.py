@@ -207,7 +207,7 @@ class Script:
             interpreter = _PythonInterpreter(variables, functions or {}, allow_mutation=True)
             interpreter.run_module(self._tree)
             interpreter.drop_callables_from_variables()
-            _ensure_storable(variables.values())
+            _ensure_storable(interpreter.touched_values())
 
         _guarded(execute)
 
@@ -803,6 +803,9 @@ class _PythonInterpreter:
         # variables are data and are never called.
         self.callable_ids = {id(function) for function in SAFE_BUILTINS.values()}
         self.callable_ids.update(id(function) for function in functions.values())
+        # Variables this run read or wrote: only these can have changed, so only these
+        # are checked afterwards (checking all of them made N scripts cost O(N^2)).
+        self.touched: set[str] = set()
 
     # ----- entry points -----
 
@@ -817,8 +820,11 @@ class _PythonInterpreter:
     def drop_callables_from_variables(self) -> None:
         """Functions are code, not process data: never leave them in the variables."""
         assert isinstance(self.variables, dict)
-        for name in [n for n, v in self.variables.items() if self.is_code(v)]:
+        for name in [n for n in self.touched if self.is_code(self.variables.get(n))]:
             del self.variables[name]
+
+    def touched_values(self) -> list[Any]:
+        return [self.variables[n] for n in self.touched if n in self.variables]
 
     def is_code(self, value: Any) -> bool:
         return isinstance(value, _ScriptFunction) or id(value) in self.callable_ids
@@ -829,7 +835,12 @@ class _PythonInterpreter:
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name]
-        for namespace in (self.script_functions, self.variables, self.functions, SAFE_BUILTINS):
+        if name in self.script_functions:
+            return self.script_functions[name]
+        if name in self.variables:
+            self.touched.add(name)
+            return self.variables[name]
+        for namespace in (self.functions, SAFE_BUILTINS):
             if name in namespace:
                 return namespace[name]
         raise ExpressionRuntimeError(f"name '{name}' is not defined")
@@ -839,6 +850,7 @@ class _PythonInterpreter:
             self.scopes[-1][name] = value
             return
         self.script_functions.pop(name, None)  # rebinding replaces a script function
+        self.touched.add(name)
         self.variables[name] = value  # type: ignore[index]  # scripts get a dict
 
     def delete_name(self, name: str) -> None:

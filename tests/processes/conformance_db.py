@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.test import TestCase
 
-from processes import clock, documents, registry, services
+from processes import clock, documents, persistence, registry, services
 from processes.engine import Engine, start_events
 from processes.engine.actions import get_action, register_action, unregister_action
 from processes.engine.bpmn import BpmnImportError
@@ -68,7 +68,7 @@ class DbInstance:
 
     @property
     def state(self):
-        return services._state_from_rows(self.row, self.open_rows)
+        return persistence.load_state(self.row, self.open_rows)
 
     @property
     def log(self) -> list[Step]:
@@ -264,7 +264,7 @@ class DbWorld:
     def step_variables(self, inst: DbInstance, step: Step) -> dict:
         row = inst.row
         engine = Engine(documents.resolver_for(row.version), clock=clock.now)
-        return engine.step_variables(services._state_from_rows(row, inst.open_rows), step.number)
+        return engine.step_variables(persistence.load_state(row, inst.open_rows), step.number)
 
     def advance(self, seconds: float) -> None:
         """Move the frozen clock on and sweep due timers until nothing more is due."""

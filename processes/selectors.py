@@ -1,0 +1,454 @@
+"""Reads for the Process library and the Process log.
+
+The list queries keep their query count flat: counts and the last start are
+correlated subqueries on indexed columns, never per-row lookups.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 - stored XML, already parsed by the engine at import
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from processes import documents
+from processes.engine.bpmn import FLOWDESK_NS
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+# --------------------------------------------------------------------------
+# Process library
+# --------------------------------------------------------------------------
+
+
+def _count_of(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("definition").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def library_list(*, q: str = "", active_only: bool = True):
+    """Processes with their version count, running count and last start, by name."""
+    versions = ProcessVersion.objects.filter(definition=OuterRef("pk"))
+    running = ProcessInstance.objects.filter(
+        definition=OuterRef("pk"), status=ProcessInstance.Status.RUNNING
+    )
+    last_started = (
+        ProcessInstance.objects.filter(definition=OuterRef("pk"))
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    processes = ProcessDefinition.objects.only(
+        "pk", "code", "name", "description", "is_active", "modified_at"
+    )
+    if active_only:
+        processes = processes.filter(is_active=True)
+    if q:
+        processes = processes.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return processes.annotate(
+        version_count=_count_of(versions),
+        running_count=_count_of(running),
+        last_started_at=Subquery(last_started),
+    ).order_by("name", "pk")
+
+
+def running_count(definition) -> int:
+    return ProcessInstance.objects.filter(
+        definition=definition, status__in=[ProcessInstance.Status.RUNNING]
+    ).count()
+
+
+def open_count(definition) -> int:
+    """Running or failed top-level instances: what deactivating would cancel."""
+    return ProcessInstance.objects.filter(
+        definition=definition,
+        status__in=[ProcessInstance.Status.RUNNING, ProcessInstance.Status.ERROR],
+        parent__isnull=True,
+    ).count()
+
+
+def version_list(definition):
+    return (
+        ProcessVersion.objects.filter(definition=definition)
+        .select_related("created_by")
+        .only("pk", "number", "name", "created_at", "checksum", "created_by__username",
+              "created_by__first_name", "created_by__last_name", "definition_id")
+        .annotate(instance_count=Count("instances"))
+        .order_by("-number")
+    )
+
+
+def latest_version(definition):
+    return definition.versions.order_by("-number").first()
+
+
+def status_counts(definition) -> dict[str, int]:
+    rows = (
+        ProcessInstance.objects.filter(definition=definition)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {status: 0 for status in ProcessInstance.Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+# --------------------------------------------------------------------------
+# Statistics over completed instances
+# --------------------------------------------------------------------------
+
+
+class _PercentileCont(Aggregate):
+    function = "PERCENTILE_CONT"
+    name = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    count: int
+    average: timedelta | None
+    p95: timedelta | None
+
+
+def percentile(values: list[timedelta], fraction: float) -> timedelta | None:
+    """Linear interpolation between closest ranks, as PostgreSQL's percentile_cont."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def duration_stats(definition) -> DurationStats:
+    """Count, average and 95th percentile duration of COMPLETED instances only."""
+    completed = ProcessInstance.objects.filter(
+        definition=definition, status=ProcessInstance.Status.COMPLETED, duration__isnull=False
+    ).order_by()
+    if connection.vendor == "postgresql":
+        row = completed.aggregate(
+            count=Count("pk"), average=Avg("duration"), p95=_PercentileCont("duration", 0.95)
+        )
+        return DurationStats(row["count"], row["average"], row["p95"])
+    # SQLite (embedded mode) has no percentile_cont: compute the same thing here.
+    values = list(completed.values_list("duration", flat=True))
+    average = sum(values, timedelta()) / len(values) if values else None
+    return DurationStats(len(values), average, percentile(values, 0.95))
+
+
+# --------------------------------------------------------------------------
+# Start inputs: flowdesk:inputs="name:type;..." on the process element
+# --------------------------------------------------------------------------
+
+INPUT_TYPES = {
+    "str": "text", "string": "text", "text": "text",
+    "int": "integer", "integer": "integer",
+    "float": "number", "number": "number", "decimal": "number",
+    "bool": "boolean", "boolean": "boolean",
+    "date": "date",
+}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class StartInput:
+    name: str
+    type: str  # text | integer | number | boolean | date
+
+
+def start_inputs(version, process_id: str) -> list[StartInput] | None:
+    """The declared start inputs of a process, or None when it declares none."""
+    try:
+        root = ET.fromstring(version.bpmn_xml.encode())  # noqa: S314 - see import note
+    except ET.ParseError:
+        return None
+    for node in root.iter(f"{{{BPMN_NS}}}process"):
+        if node.get("id") != process_id:
+            continue
+        declared = node.get(f"{{{FLOWDESK_NS}}}inputs")
+        if declared is None:
+            return None
+        found = []
+        for part in declared.split(";"):
+            name, _sep, kind = part.strip().partition(":")
+            name = name.strip()
+            if not name or not _NAME.match(name):
+                continue
+            found.append(StartInput(name, INPUT_TYPES.get(kind.strip().lower() or "str", "text")))
+        return found
+    return None
+
+
+# --------------------------------------------------------------------------
+# The diagram: the file's own layout, or a simple left-to-right one
+# --------------------------------------------------------------------------
+
+_SIZES = {"event": (36, 36), "gateway": (50, 50), "task": (110, 80)}
+
+
+def _family(kind: str) -> str:
+    if kind.endswith("Event"):
+        return "event"
+    if kind.endswith("Gateway"):
+        return "gateway"
+    return "task"
+
+
+def diagram_xml(version) -> str:
+    """The version's BPMN, with a generated layout for any process the file did not lay out.
+
+    Files from a modeller carry their own diagram interchange (DI); hand-written
+    files often do not, and bpmn-js draws nothing without it.
+    """
+    xml = version.bpmn_xml
+    try:
+        document = documents.document_for(version)
+    except Exception:  # noqa: BLE001 - the stored XML imported once; show it as it is
+        return xml
+    laid_out = set(re.findall(r'BPMNPlane[^>]*bpmnElement="([^"]+)"', xml))
+    extra = [_layout(graph) for graph in document.processes if graph.id not in laid_out]
+    if not extra:
+        return xml
+    match = re.search(r"</([A-Za-z_][\w.-]*:)?definitions>\s*$", xml)
+    if match is None:
+        return xml
+    return xml[: match.start()] + "".join(extra) + xml[match.start():]
+
+
+def _layout(graph) -> str:
+    elements = {
+        element_id: element
+        for element_id, element in graph.elements.items()
+        if element.scope is None and element.kind != "boundaryEvent"
+    }
+    flows = [
+        flow for flow in graph.flows.values()
+        if flow.source in elements and flow.target in elements
+    ]
+    outgoing: dict[str, list[str]] = {element_id: [] for element_id in elements}
+    for flow in flows:
+        outgoing[flow.source].append(flow.target)
+    rank: dict[str, int] = {}
+    starts = [e for e in graph.start_events if e in elements] or [
+        e for e in elements if not any(f.target == e for f in flows)
+    ] or list(elements)[:1]
+    # Longest path from the starts, ignoring back edges (loops).
+    on_path: set[str] = set()
+
+    def visit(element_id: str, depth: int) -> None:
+        if element_id in on_path or rank.get(element_id, -1) >= depth:
+            return
+        rank[element_id] = depth
+        on_path.add(element_id)
+        for target in outgoing[element_id]:
+            visit(target, depth + 1)
+        on_path.discard(element_id)
+
+    for start in starts:
+        visit(start, 0)
+    next_rank = max(rank.values(), default=-1) + 1
+    for element_id in elements:
+        if element_id not in rank:
+            rank[element_id] = next_rank
+    rows: dict[int, int] = {}
+    bounds: dict[str, tuple[int, int, int, int]] = {}
+    for element_id in elements:
+        column = rank[element_id]
+        row = rows.get(column, 0)
+        rows[column] = row + 1
+        width, height = _SIZES[_family(elements[element_id].kind)]
+        center_x = 80 + column * 170
+        center_y = 120 + row * 130
+        bounds[element_id] = (center_x - width // 2, center_y - height // 2, width, height)
+
+    parts = [
+        f'<bpmndi:BPMNDiagram xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        f'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+        f'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="auto_diagram_{graph.id}">'
+        f'<bpmndi:BPMNPlane id="auto_plane_{graph.id}" bpmnElement="{graph.id}">'
+    ]
+    for element_id, (x, y, width, height) in bounds.items():
+        expanded = ' isExpanded="false"' if elements[element_id].kind == "subProcess" else ""
+        marker = (
+            ' isMarkerVisible="true"' if elements[element_id].kind == "exclusiveGateway" else ""
+        )
+        parts.append(
+            f'<bpmndi:BPMNShape id="auto_{element_id}_di" bpmnElement="{element_id}"'
+            f"{expanded}{marker}>"
+            f'<dc:Bounds x="{x}" y="{y}" width="{width}" height="{height}"/>'
+            f"</bpmndi:BPMNShape>"
+        )
+    for element_id, element in graph.elements.items():
+        host = getattr(element, "attached_to", None)
+        if element.kind != "boundaryEvent" or host not in bounds:
+            continue
+        x, y, width, height = bounds[host]
+        parts.append(
+            f'<bpmndi:BPMNShape id="auto_{element_id}_di" bpmnElement="{element_id}">'
+            f'<dc:Bounds x="{x + width - 30}" y="{y + height - 18}" width="36" height="36"/>'
+            f"</bpmndi:BPMNShape>"
+        )
+        bounds[element_id] = (x + width - 30, y + height - 18, 36, 36)
+    for flow in graph.flows.values():
+        if flow.source not in bounds or flow.target not in bounds:
+            continue
+        sx, sy, sw, sh = bounds[flow.source]
+        tx, ty, tw, th = bounds[flow.target]
+        start = (sx + sw, sy + sh // 2)
+        end = (tx, ty + th // 2)
+        if graph.elements[flow.source].kind == "boundaryEvent":
+            start = (sx + sw // 2, sy + sh)
+            points = [start, (start[0], end[1]), end]
+        elif start[1] == end[1]:
+            points = [start, end]
+        else:
+            middle = start[0] + max(20, (end[0] - start[0]) // 2)
+            points = [start, (middle, start[1]), (middle, end[1]), end]
+        waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
+        parts.append(
+            f'<bpmndi:BPMNEdge id="auto_{flow.id}_di" bpmnElement="{flow.id}">{waypoints}'
+            f"</bpmndi:BPMNEdge>"
+        )
+    parts.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Process log
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    process: int | None = None
+    status: str = ""
+    owner: int | None = None
+    started_from: date | None = None
+    started_to: date | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.process or self.status or self.owner or self.started_from or self.started_to
+        )
+
+
+def instance_list(filters: LogFilters):
+    """Instances, newest first, each with its process and owner in the same query."""
+    instances = ProcessInstance.objects.select_related("definition", "started_by").only(
+        "pk", "status", "started_at", "completed_at", "duration", "error", "parent_id",
+        "definition__name", "definition__code",
+        "started_by__username", "started_by__first_name", "started_by__last_name",
+    )
+    if filters.process:
+        instances = instances.filter(definition_id=filters.process)
+    if filters.status:
+        instances = instances.filter(status=filters.status)
+    if filters.owner:
+        instances = instances.filter(started_by_id=filters.owner)
+    # Whole days in the user's time zone, as a range on the column so its index serves it.
+    if filters.started_from:
+        instances = instances.filter(started_at__gte=_day_start(filters.started_from))
+    if filters.started_to:
+        instances = instances.filter(
+            started_at__lt=_day_start(filters.started_to + timedelta(days=1))
+        )
+    return instances.order_by("-started_at", "-id")
+
+
+def _day_start(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def process_choices():
+    return list(ProcessDefinition.objects.order_by("name").values_list("pk", "name"))
+
+
+def owner_choices():
+    User = get_user_model()
+    return [
+        (user.pk, user.get_full_name() or user.get_username())
+        for user in User.objects.filter(is_active=True)
+        .only("pk", "username", "first_name", "last_name")
+        .order_by("first_name", "last_name", "username")
+    ]
+
+
+def instance_detail(pk: int) -> ProcessInstance:
+    return ProcessInstance.objects.select_related(
+        "definition", "version", "started_by", "parent__definition", "record_type"
+    ).get(pk=pk)
+
+
+def instance_steps(instance):
+    return list(
+        Step.objects.filter(instance=instance)
+        .select_related("owner", "owner_role")
+        .order_by("number")
+    )
+
+
+def instance_children(instance):
+    return list(
+        ProcessInstance.objects.filter(parent=instance)
+        .select_related("definition")
+        .only("pk", "status", "started_at", "duration", "parent_step_no", "definition__name")
+        .order_by("started_at", "pk")
+    )
+
+
+def connected_record(instance):
+    """The record the instance runs for, or None when it has none or it is gone."""
+    if instance.record_type_id is None or not instance.record_id:
+        return None
+    model = instance.record_type.model_class()
+    if model is None:
+        return None
+    return model._default_manager.filter(pk=instance.record_id).first()
+
+
+def element_states(steps) -> dict[str, str]:
+    """element id -> active | error | completed, for highlighting the diagram.
+
+    An element's open step wins over its finished visits, and an error over all.
+    """
+    rank = {"completed": 1, "canceled": 1, "active": 2, "waiting": 2, "error": 3}
+    label = {"completed": "completed", "canceled": "completed", "active": "active",
+             "waiting": "active", "error": "error"}
+    states: dict[str, str] = {}
+    best: dict[str, int] = {}
+    for step in steps:
+        level = rank.get(step.status, 0)
+        if level > best.get(step.element_id, 0):
+            best[step.element_id] = level
+            states[step.element_id] = label[step.status]
+    return states
