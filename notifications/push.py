@@ -1,0 +1,82 @@
+"""The one way other code pushes HTML to a user's open pages.
+
+    from notifications.push import push_html, push_to_users
+    push_html(user.pk, render_to_string("cases/includes/case_row.html", {...}))
+
+The HTML is a fragment whose top-level elements carry ids (and, if they should
+not replace the element wholesale, an ``hx-swap-oob`` strategy); the browser's
+htmx WebSocket extension swaps each into the page. Push only into containers
+that always exist in base.html (``#toasts``, ``#modal-root``, the panel lists
+and counters) or that the user's page is known to have.
+
+Sending waits for the current transaction to commit, so a page never sees a
+fragment for a row that is rolled back or not yet visible to its next request.
+"""
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Iterable
+
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+PUSH_EVENT_TYPE = "push.html"
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group every open page of this user joins."""
+    return f"user-{int(user_id)}"
+
+
+def push_html(user_id: int, html: str) -> None:
+    """Send ``html`` to every open page of one user, after the transaction commits."""
+    push_to_users([user_id], html)
+
+
+def push_to_users(user_ids: Iterable[int], html: str) -> None:
+    """Send ``html`` to every open page of each user, after the transaction commits."""
+    ids = sorted({int(user_id) for user_id in user_ids})
+    if not ids or not html or not html.strip():
+        return
+    transaction.on_commit(lambda: _send(ids, html))
+
+
+def _send(user_ids: list[int], html: str) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all():
+        for user_id in user_ids:
+            await layer.group_send(user_group(user_id), {"type": PUSH_EVENT_TYPE, "html": html})
+
+    try:
+        asyncio.run_coroutine_threadsafe(send_all(), _push_loop()).result(timeout=SEND_TIMEOUT)
+    except Exception:
+        # The database is the record of truth; a lost push is caught up by polling.
+        logger.exception("Push to users %s failed", user_ids)
+
+
+SEND_TIMEOUT = 10
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid: int | None = None
+_loop_lock = threading.Lock()
+
+
+def _push_loop() -> asyncio.AbstractEventLoop:
+    """One event loop thread per process for pushes from sync code.
+
+    It keeps the channel layer's Redis connections open between pushes (a new loop
+    per push would open new ones each time), sends in the order pushes were made,
+    and works from threads that already run a loop of their own."""
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop.is_closed() or _loop_pid != os.getpid():
+            _loop = asyncio.new_event_loop()
+            _loop_pid = os.getpid()
+            threading.Thread(target=_loop.run_forever, name="flowdesk-push", daemon=True).start()
+        return _loop

@@ -1,0 +1,241 @@
+/* Flowdesk page behaviour: the live connection, the communication panel, toasts
+   and keyboard shortcuts. Everything else is htmx attributes in the templates. */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var root = document.documentElement;
+  var AUTO_RECONNECT_CODES = [1006, 1011, 1012, 1013]; // the ws extension retries these itself
+  var SIGNED_OUT_CODE = 4401;
+
+  /* ---------- Live connection ---------- */
+
+  var live = (window.flowdeskLive = {
+    connected: false,
+    state: "connecting",
+    socket: null,
+    leaving: false,
+    wasDisconnected: false,
+    retries: 0
+  });
+
+  function setLiveState(state) {
+    live.state = state;
+    live.connected = state === "connected";
+    body.dataset.liveState = state;
+    var label = document.querySelector("#live-status .live-label");
+    if (label) {
+      var text = state === "connected" ? label.dataset.live
+        : state === "connecting" ? label.dataset.connecting
+        : label.dataset.paused;
+      if (label.textContent !== text) label.textContent = text;
+    }
+    var status = document.getElementById("live-status");
+    if (status) status.dataset.state = state;
+  }
+
+  function pollPanelOnce() {
+    var url = body.dataset.panelUrl;
+    if (url && window.htmx) htmx.ajax("GET", url, { target: "#live-poll", swap: "none" });
+  }
+
+  if (window.htmx) {
+    var originalCreate = htmx.createWebSocket;
+    htmx.createWebSocket = function (url) {
+      var socket = originalCreate ? originalCreate(url) : new WebSocket(url, []);
+      live.socket = socket;
+      return socket;
+    };
+  }
+
+  window.addEventListener("pagehide", function () { live.leaving = true; });
+  window.addEventListener("beforeunload", function () { live.leaving = true; });
+
+  body.addEventListener("htmx:wsOpen", function () {
+    live.retries = 0;
+    setLiveState("connected");
+    // Pushes sent while the socket was down are not replayed: read the panel once.
+    if (live.wasDisconnected) pollPanelOnce();
+    live.wasDisconnected = false;
+  });
+
+  body.addEventListener("htmx:wsClose", function (evt) {
+    if (live.leaving) return;
+    var code = evt.detail && evt.detail.event ? evt.detail.event.code : 1006;
+    live.wasDisconnected = true;
+    setLiveState("reconnecting");
+    if (code === SIGNED_OUT_CODE) {
+      // The session ended: the poll is answered with a redirect to sign in.
+      pollPanelOnce();
+      return;
+    }
+    if (AUTO_RECONNECT_CODES.indexOf(code) === -1 && evt.detail && evt.detail.socketWrapper) {
+      // Closed cleanly (server restart, proxy, a closed tab handle): retry with backoff too.
+      var wrapper = evt.detail.socketWrapper;
+      var delay = Math.min(30000, 1000 * Math.pow(2, live.retries)) * (0.5 + Math.random() / 2);
+      live.retries += 1;
+      setTimeout(function () { if (!live.connected) wrapper.reconnect(); }, delay);
+    }
+  });
+
+  body.addEventListener("htmx:wsError", function () {
+    if (live.leaving) return;
+    live.wasDisconnected = true;
+    setLiveState("reconnecting");
+  });
+
+  /* ---------- Communication panel ---------- */
+
+  var toggle = document.getElementById("panel-toggle");
+  var panel = document.getElementById("comm-panel");
+
+  function panelCollapsed() { return root.dataset.panel === "collapsed"; }
+
+  function setPanelCollapsed(collapsed) {
+    if (collapsed) root.dataset.panel = "collapsed"; else delete root.dataset.panel;
+    if (toggle) toggle.setAttribute("aria-expanded", String(!collapsed));
+    try { localStorage.setItem("flowdesk.panel", collapsed ? "collapsed" : "open"); } catch (e) { /* private mode */ }
+  }
+
+  if (toggle) {
+    toggle.setAttribute("aria-expanded", String(!panelCollapsed()));
+    toggle.addEventListener("click", function () { setPanelCollapsed(!panelCollapsed()); });
+  }
+
+  var tabs = panel ? Array.prototype.slice.call(panel.querySelectorAll('[role="tab"]')) : [];
+
+  function selectTab(tab, focus) {
+    tabs.forEach(function (other) {
+      var selected = other === tab;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      var tabpanel = document.getElementById(other.getAttribute("aria-controls"));
+      if (tabpanel) tabpanel.hidden = !selected;
+    });
+    if (focus) tab.focus();
+    try { localStorage.setItem("flowdesk.panelTab", tab.dataset.tab); } catch (e) { /* private mode */ }
+  }
+
+  tabs.forEach(function (tab, index) {
+    tab.addEventListener("click", function () {
+      var wasSelected = tab.getAttribute("aria-selected") === "true";
+      if (panelCollapsed()) setPanelCollapsed(false);
+      else if (wasSelected) { setPanelCollapsed(true); return; }
+      selectTab(tab, false);
+    });
+    tab.addEventListener("keydown", function (evt) {
+      var next = null;
+      if (evt.key === "ArrowDown" || evt.key === "ArrowRight") next = tabs[(index + 1) % tabs.length];
+      else if (evt.key === "ArrowUp" || evt.key === "ArrowLeft") next = tabs[(index - 1 + tabs.length) % tabs.length];
+      else if (evt.key === "Home") next = tabs[0];
+      else if (evt.key === "End") next = tabs[tabs.length - 1];
+      if (next) { evt.preventDefault(); selectTab(next, true); }
+    });
+  });
+
+  try {
+    var savedTab = localStorage.getItem("flowdesk.panelTab");
+    var saved = tabs.filter(function (t) { return t.dataset.tab === savedTab; })[0];
+    if (saved) selectTab(saved, false);
+  } catch (e) { /* private mode */ }
+
+  /* ---------- User menu ---------- */
+
+  var userMenu = document.querySelector(".user-menu");
+  if (userMenu) {
+    document.addEventListener("click", function (evt) {
+      if (userMenu.open && !userMenu.contains(evt.target)) userMenu.open = false;
+    });
+    userMenu.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape" && userMenu.open) {
+        userMenu.open = false;
+        userMenu.querySelector("summary").focus();
+      }
+    });
+  }
+
+  /* ---------- Toasts ---------- */
+
+  function armToasts(scope) {
+    var toasts = (scope.matches && scope.matches(".toast") ? [scope] : [])
+      .concat(Array.prototype.slice.call(scope.querySelectorAll ? scope.querySelectorAll(".toast[data-autodismiss]") : []));
+    toasts.forEach(function (toast) {
+      if (toast.dataset.armed) return;
+      toast.dataset.armed = "1";
+      var wait = parseInt(toast.dataset.autodismiss, 10) || 6000;
+      var timer = setTimeout(function () { dismiss(toast); }, wait);
+      toast.addEventListener("mouseenter", function () { clearTimeout(timer); });
+      toast.addEventListener("focusin", function () { clearTimeout(timer); });
+    });
+  }
+
+  function dismiss(toast) {
+    toast.classList.add("is-leaving");
+    setTimeout(function () { toast.remove(); }, 180);
+  }
+
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest("[data-dismiss]");
+    if (button) { var toast = button.closest(".toast"); if (toast) dismiss(toast); }
+  });
+
+  if (window.htmx) {
+    htmx.onLoad(function (elt) { armToasts(elt); });
+  } else {
+    armToasts(document);
+  }
+  var toastRoot = document.getElementById("toasts");
+  if (toastRoot && window.MutationObserver) {
+    new MutationObserver(function () { armToasts(toastRoot); }).observe(toastRoot, { childList: true });
+  }
+
+  body.addEventListener("htmx:sendError", function (evt) {
+    if (evt.detail && evt.detail.elt && evt.detail.elt.id === "live-poll") return;
+    showToast(body.dataset.sendError || "Couldn't reach Flowdesk. Check your connection and try again.");
+  });
+
+  function showToast(text) {
+    if (!toastRoot) return;
+    var toast = document.createElement("div");
+    toast.className = "toast kind-error";
+    toast.setAttribute("role", "alert");
+    toast.dataset.autodismiss = "6000";
+    var span = document.createElement("span");
+    span.className = "toast-main";
+    span.textContent = text;
+    toast.appendChild(span);
+    toastRoot.appendChild(toast);
+  }
+
+  /* ---------- Keyboard shortcuts ---------- */
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.altKey && !evt.ctrlKey && !evt.metaKey && evt.code === "KeyP") {
+      evt.preventDefault();
+      setPanelCollapsed(!panelCollapsed());
+      if (!panelCollapsed()) {
+        var selected = tabs.filter(function (t) { return t.getAttribute("aria-selected") === "true"; })[0];
+        if (selected) selected.focus();
+      }
+      return;
+    }
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)) return;
+    if (evt.key === "/") {
+      var search = document.querySelector('#main input[type="search"]');
+      if (search) { evt.preventDefault(); search.focus(); search.select(); }
+    } else if (evt.key === "e" || evt.key === "E") {
+      var edit = document.querySelector('#main [aria-keyshortcuts="E"]');
+      if (edit) { evt.preventDefault(); edit.click(); }
+    }
+  });
+
+  var formErrors = document.getElementById("form-errors");
+  if (formErrors) {
+    var firstInvalid = document.querySelector('#main [aria-invalid="true"]');
+    (firstInvalid || formErrors).focus();
+  }
+})();

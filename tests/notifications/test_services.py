@@ -1,0 +1,101 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from notifications import selectors
+from notifications.models import Notification
+from notifications.services import (
+    notification_create,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_notification_records_it_unread_for_its_recipient(agent):
+    notification = notification_create(
+        recipient=agent, title="Case 42 assigned to you", body="Printer on fire", url="/cases/42/"
+    )
+    assert notification.recipient == agent and notification.is_unread
+    assert notification.kind == "info"
+    assert selectors.unread_count(agent) == 1
+    assert selectors.recent_notifications(agent) == [notification]
+
+
+def test_a_notification_link_must_be_a_site_path_or_a_web_address(agent):
+    with pytest.raises(ValueError, match="site path"):
+        notification_create(recipient=agent, title="x", url="javascript:alert(1)")
+    with pytest.raises(ValueError):
+        notification_create(recipient=agent, title="x", url="//evil.example/")
+    assert notification_create(recipient=agent, title="ok", url="https://example.com/a").url
+
+
+def test_marking_one_read_lowers_the_unread_count(agent):
+    first = notification_create(recipient=agent, title="One")
+    notification_create(recipient=agent, title="Two")
+    notification_mark_read(user=agent, notification_id=first.pk)
+    notification_mark_read(user=agent, notification_id=first.pk)  # harmless twice
+    assert selectors.unread_count(agent) == 1
+    first.refresh_from_db()
+    assert first.read_at is not None
+
+
+def test_nobody_can_mark_another_users_notification_read(agent, other_agent):
+    notification = notification_create(recipient=agent, title="Mine")
+    with pytest.raises(Notification.DoesNotExist):
+        notification_mark_read(user=other_agent, notification_id=notification.pk)
+    assert selectors.unread_count(agent) == 1
+
+
+def test_marking_all_read_clears_only_that_users_counter(agent, other_agent):
+    for i in range(3):
+        notification_create(recipient=agent, title=f"Agent {i}")
+    notification_create(recipient=other_agent, title="Other")
+    assert notifications_mark_all_read(user=agent) == 3
+    assert selectors.unread_count(agent) == 0
+    assert selectors.unread_count(other_agent) == 1
+
+
+def test_the_push_after_commit_carries_the_counter_entry_and_a_toast(
+    agent, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    # Capture what leaves for the channel layer; the rendering is the real one.
+    monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append((ids, html)))
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_create(recipient=agent, title="Case 42 <assigned>")
+    assert len(sent) == 1
+    ids, html = sent[0]
+    assert ids == [agent.pk]
+    json.loads(json.dumps({"type": "push.html", "html": html}))  # the event is JSON-safe
+    assert 'id="notifications-count"' in html and 'hx-swap-oob="true"' in html
+    assert ">1</span>" in html
+    assert f'id="notification-{notification.pk}"' in html
+    assert "Case 42 &lt;assigned&gt;" in html
+    assert 'hx-swap-oob="beforeend:#toasts"' in html
+
+
+def test_nothing_is_pushed_when_the_transaction_rolls_back(agent, monkeypatch):
+    from django.db import transaction
+
+    sent = []
+    monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append(html))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notification_create(recipient=agent, title="Never")
+        raise RuntimeError
+    assert sent == [] and not Notification.objects.exists()
+
+
+def test_the_poll_and_the_push_render_the_same_panel_markup(
+    client, agent, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append(html))
+    notification = notification_create(recipient=agent, title="Same everywhere")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_mark_read(user=agent, notification_id=notification.pk)
+    client.force_login(agent)
+    polled = client.get(reverse("notifications:panel")).content.decode()
+    assert polled.strip() == sent[-1].strip()
