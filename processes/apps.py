@@ -7,7 +7,17 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Processes")
 
     def ready(self):
+        from crm import sections
         from processes import registry
+
+        sections.register(
+            "process-library", _("Process library"), "processes:library",
+            icon="flow", order=80, staff_only=True,
+        )
+        sections.register(
+            "process-log", _("Process log"), "processes:log", icon="chart", order=81,
+            staff_only=True,
+        )
 
         registry.register_model(
             "crm.Contact", fields=("full_name", "email", "phone", "job_title", "account", "notes")
@@ -17,3 +27,5 @@ class ProcessesConfig(AppConfig):
         from processes import tasks, triggers  # noqa: F401 - tasks registers with Celery
 
         triggers.connect()
+
+        from processes import demo  # noqa: F401 - registers its demo loader

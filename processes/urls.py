@@ -1,3 +1,20 @@
+from django.urls import path
+
+from processes import views
+
 app_name = "processes"
 
-urlpatterns = []
+urlpatterns = [
+    path("library/", views.library, name="library"),
+    path("library/upload/", views.library_upload, name="library-upload"),
+    path("library/<int:pk>/", views.library_detail, name="library-detail"),
+    path("library/<int:pk>/active/", views.library_set_active, name="library-set-active"),
+    path("library/<int:pk>/run/", views.library_run, name="library-run"),
+    path("versions/<int:pk>/diagram.bpmn", views.version_diagram, name="version-diagram"),
+    path("versions/<int:pk>/export/", views.version_export, name="version-export"),
+    path("log/", views.log, name="log"),
+    path("log/<int:pk>/", views.log_detail, name="log-detail"),
+    path("log/<int:pk>/cancel/", views.log_cancel, name="log-cancel"),
+    path("log/<int:pk>/steps/<int:number>/retry/", views.log_retry, name="log-retry"),
+    path("log/<int:pk>/variables/", views.log_variables, name="log-variables"),
+]

@@ -1,0 +1,328 @@
+"""Process library and Process log: thin views for administrators.
+
+Each view validates, checks access, calls one service and renders or
+redirects. Refusals from the services (ProcessError) are shown as messages
+and change nothing.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from processes import documents, selectors, services
+from processes.engine.bpmn import BpmnImportError, export_bpmn
+from processes.forms import (
+    BpmnUploadForm,
+    InstanceVariablesForm,
+    LogFilterForm,
+    StartInputsForm,
+    StartVariablesForm,
+)
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion
+
+PAGE_SIZE = 25
+
+
+def staff_required(view):
+    """Administrators only: anyone else signed in gets 403 (anonymous users sign in first)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(_("Only administrators can open the process pages."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_fragment_request(request):
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# --------------------------------------------------------------------------
+# Process library
+# --------------------------------------------------------------------------
+
+
+def _library_filters(request):
+    show = request.GET.get("show", "active")
+    return {
+        "q": request.GET.get("q", "").strip()[:100],
+        "show": show if show in ("active", "all") else "active",
+    }
+
+
+def _library_context(request, upload_form=None):
+    filters = _library_filters(request)
+    processes = selectors.library_list(q=filters["q"], active_only=filters["show"] == "active")
+    return {
+        "page_obj": Paginator(processes, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filters": filters,
+        "upload_form": upload_form or BpmnUploadForm(),
+        "current_section": "process-library",
+    }
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def library(request):
+    context = _library_context(request)
+    if _is_fragment_request(request):
+        return render(request, "processes/process_library.html#process-table", context)
+    return render(request, "processes/process_library.html", context)
+
+
+@require_POST
+@staff_required
+def library_upload(request):
+    form = BpmnUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            versions = services.process_import(
+                data=form.cleaned_data["file"].read(), user=request.user, activate=False
+            )
+        except BpmnImportError as error:
+            form.add_error("file", _("This file cannot be imported. %(reason)s") % {
+                "reason": str(error)})
+        else:
+            for version in versions:
+                definition = version.definition
+                if definition.is_active:
+                    messages.success(request, _("Imported “%(name)s”, version %(number)s.") % {
+                        "name": definition.name, "number": version.number})
+                else:
+                    messages.success(
+                        request,
+                        _("Imported “%(name)s”, version %(number)s. It is not active yet: "
+                          "activate it to start instances.")
+                        % {"name": definition.name, "number": version.number},
+                    )
+            return redirect(versions[0].definition)
+    context = _library_context(request, upload_form=form)
+    context["upload_open"] = True
+    return render(request, "processes/process_library.html", context, status=400)
+
+
+@require_GET
+@staff_required
+def library_detail(request, pk):
+    definition = get_object_or_404(ProcessDefinition, pk=pk)
+    version = selectors.latest_version(definition)
+    recent = selectors.instance_list(selectors.LogFilters(process=definition.pk))[:8]
+    return render(request, "processes/process_detail.html", {
+        "definition": definition,
+        "version": version,
+        "versions": selectors.version_list(definition),
+        "stats": selectors.duration_stats(definition),
+        "status_counts": selectors.status_counts(definition),
+        "recent": recent,
+        "current_section": "process-library",
+    })
+
+
+@require_GET
+@staff_required
+def version_diagram(request, pk):
+    """The BPMN the diagram viewer draws (with a generated layout where the file has none)."""
+    version = get_object_or_404(ProcessVersion, pk=pk)
+    return HttpResponse(selectors.diagram_xml(version), content_type="application/xml")
+
+
+@require_GET
+@staff_required
+def version_export(request, pk):
+    version = get_object_or_404(ProcessVersion.objects.select_related("definition"), pk=pk)
+    try:
+        xml = export_bpmn(documents.document_for(version))
+    except ValueError:
+        xml = version.bpmn_xml
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    filename = f"{slugify(version.definition.code) or 'process'}-v{version.number}.bpmn"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+def library_set_active(request, pk):
+    """Activate, or deactivate after a warning when instances are still running."""
+    definition = get_object_or_404(ProcessDefinition, pk=pk)
+    if request.method != "POST":
+        return redirect(definition)
+    active = request.POST.get("active") == "1"
+    open_count = 0 if active else selectors.open_count(definition)
+    if not active and open_count and request.POST.get("confirm") != "1":
+        return render(request, "processes/process_deactivate.html", {
+            "definition": definition,
+            "open_count": open_count,
+            "current_section": "process-library",
+        })
+    definition, canceled = services.process_set_active(
+        definition=definition, active=active, cancel_running=not active
+    )
+    if active:
+        messages.success(request, _("“%(name)s” is active: it can be started.") % {
+            "name": definition.name})
+    elif canceled:
+        messages.success(request, ngettext(
+            "“%(name)s” is deactivated and its %(count)s running instance was canceled.",
+            "“%(name)s” is deactivated and its %(count)s running instances were canceled.",
+            canceled,
+        ) % {"name": definition.name, "count": canceled})
+    else:
+        messages.success(request, _("“%(name)s” is deactivated: it cannot be started.") % {
+            "name": definition.name})
+    return redirect(request.POST.get("next") == "library" and "processes:library" or definition)
+
+
+@staff_required
+def library_run(request, pk):
+    definition = get_object_or_404(ProcessDefinition, pk=pk)
+    version = selectors.latest_version(definition)
+    inputs = selectors.start_inputs(version, definition.code) if version else None
+    data = request.POST if request.method == "POST" else None
+    form = StartInputsForm(data, inputs=inputs) if inputs is not None else StartVariablesForm(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instance = services.instance_start(
+                definition=definition, variables=form.start_variables(), user=request.user
+            )
+        except services.ProcessError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Started “%(name)s”.") % {"name": definition.name})
+            return redirect(instance)
+    return render(request, "processes/process_run.html", {
+        "definition": definition,
+        "version": version,
+        "form": form,
+        "declared_inputs": inputs is not None,
+        "current_section": "process-library",
+    }, status=400 if request.method == "POST" else 200)
+
+
+# --------------------------------------------------------------------------
+# Process log
+# --------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def log(request):
+    form = LogFilterForm(
+        request.GET or None,
+        processes=selectors.process_choices(),
+        owners=selectors.owner_choices(),
+    )
+    filters = selectors.LogFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.LogFilters(**form.cleaned_data)
+    page = Paginator(selectors.instance_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "form": form,
+        "filters": filters,
+        "current_section": "process-log",
+    }
+    if _is_fragment_request(request):
+        return render(request, "processes/instance_list.html#instance-table", context)
+    return render(request, "processes/instance_list.html", context)
+
+
+def _instance_context(instance, variables_form=None):
+    steps = selectors.instance_steps(instance)
+    return {
+        "instance": instance,
+        "definition": instance.definition,
+        "steps": steps,
+        "children": selectors.instance_children(instance),
+        "record": selectors.connected_record(instance),
+        "element_states": selectors.element_states(steps),
+        "tracing": instance.definition.tracing,
+        "is_open": instance.status in {"running", "error"},
+        "variables_form": variables_form or InstanceVariablesForm(instance=instance),
+        "current_section": "process-log",
+    }
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def log_detail(request, pk):
+    try:
+        instance = selectors.instance_detail(pk)
+    except ProcessInstance.DoesNotExist:
+        raise Http404(_("There is no such process instance.")) from None
+    context = _instance_context(instance)
+    if _is_fragment_request(request) and request.GET.get("fragment") == "live":
+        return render(request, "processes/instance_detail.html#instance-live", context)
+    return render(request, "processes/instance_detail.html", context)
+
+
+@require_POST
+@staff_required
+def log_cancel(request, pk):
+    instance = get_object_or_404(ProcessInstance, pk=pk)
+    try:
+        services.instance_cancel(instance_id=instance.pk, user=request.user)
+    except services.ProcessError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The instance was canceled."))
+    return redirect(instance)
+
+
+@require_POST
+@staff_required
+def log_retry(request, pk, number):
+    instance = get_object_or_404(ProcessInstance, pk=pk)
+    try:
+        services.step_retry(instance_id=instance.pk, step_number=number, user=request.user)
+    except services.ProcessError as error:
+        messages.error(request, str(error))
+    else:
+        instance.refresh_from_db(fields=["status", "error"])
+        if instance.status == ProcessInstance.Status.ERROR:
+            messages.error(request, _("The item ran again and failed: %(error)s") % {
+                "error": instance.error or _("no reason given")})
+        else:
+            messages.success(request, _("The item ran again."))
+    return redirect(instance)
+
+
+@require_POST
+@staff_required
+def log_variables(request, pk):
+    instance = get_object_or_404(ProcessInstance, pk=pk)
+    form = InstanceVariablesForm(request.POST, instance=instance)
+    if form.is_valid():
+        try:
+            services.instance_update_variables(
+                instance_id=instance.pk, variables=form.cleaned_data["variables"],
+                user=request.user,
+            )
+        except services.ProcessError as error:
+            messages.error(request, str(error))
+        else:
+            if instance.status == ProcessInstance.Status.ERROR:
+                messages.success(
+                    request, _("Variables saved. Run the failed item again to continue.")
+                )
+            else:
+                messages.success(request, _("Variables saved."))
+            return redirect(instance)
+    context = _instance_context(selectors.instance_detail(pk), variables_form=form)
+    context["variables_open"] = True
+    return render(request, "processes/instance_detail.html", context, status=400)
