@@ -1,3 +1,22 @@
+from django.urls import path
+
+from cases import views
+
 app_name = "cases"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("new/", views.case_create, name="case-create"),
+    path("desktop/", views.desktop, name="desktop"),
+    path("desktop/next/", views.take_next, name="take-next"),
+    path("<int:pk>/", views.case_detail, name="case-detail"),
+    path("<int:pk>/status/", views.case_status, name="case-status"),
+    path("<int:pk>/escalate/", views.case_escalate, name="case-escalate"),
+    path("<int:pk>/reassign/", views.case_reassign, name="case-reassign"),
+    path("<int:pk>/reclassify/", views.case_reclassify, name="case-reclassify"),
+    path("<int:pk>/similar/", views.case_similar, name="case-similar"),
+    path("<int:pk>/parent/", views.case_parent, name="case-parent"),
+    path("<int:pk>/note/", views.case_note, name="case-note"),
+    path("<int:pk>/take/", views.case_take, name="case-take"),
+    path("<int:pk>/postpone/", views.case_postpone, name="case-postpone"),
+]

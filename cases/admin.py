@@ -1,0 +1,97 @@
+"""Every case lookup is editable here by admins."""
+
+from django.contrib import admin
+
+from cases import models
+
+
+@admin.register(models.CaseStatus)
+class CaseStatusAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order", "is_final", "is_resolved", "is_paused",
+                    "close_on_save"]
+    list_editable = ["order", "is_final", "is_resolved", "is_paused", "close_on_save"]
+    filter_horizontal = ["next_statuses"]
+
+
+@admin.register(models.CasePriority)
+class CasePriorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(models.CaseCategory)
+class CaseCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(models.SupportLevel)
+class SupportLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "group"]
+
+
+for lookup in (models.ClosureCode, models.Tag, models.Service):
+    admin.site.register(lookup, search_fields=["name"])
+
+
+@admin.register(models.ConfigurationItem)
+class ConfigurationItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "service"]
+    search_fields = ["name"]
+
+
+@admin.register(models.SatisfactionLevel)
+class SatisfactionLevelAdmin(admin.ModelAdmin):
+    list_display = ["value", "name", "status"]
+
+
+class WorkingDayInline(admin.TabularInline):
+    model = models.WorkingDay
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = models.Holiday
+    extra = 0
+
+
+@admin.register(models.WorkCalendar)
+class WorkCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    inlines = [WorkingDayInline, HolidayInline]
+
+
+class ServiceTermInline(admin.TabularInline):
+    model = models.ServiceTerm
+    extra = 0
+
+
+@admin.register(models.ServiceAgreement)
+class ServiceAgreementAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "calendar", "account"]
+    inlines = [ServiceTermInline]
+
+
+@admin.register(models.KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "modified_at"]
+    search_fields = ["title", "body"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = models.CaseEvent
+    extra = 0
+    fields = ["created_at", "kind", "actor", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(models.Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "subject", "status", "priority", "assignee", "assignee_group",
+                    "resolution_due"]
+    list_filter = ["status", "priority", "category"]
+    search_fields = ["number", "subject"]
+    list_select_related = ["status", "priority", "assignee", "assignee_group"]
+    raw_id_fields = ["contact", "account", "parent"]
+    filter_horizontal = ["tags", "articles"]
+    inlines = [CaseEventInline]

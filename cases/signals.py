@@ -1,0 +1,12 @@
+"""What the cases app announces. Apps to the right (notifications) listen.
+
+Every signal is sent after the transaction that caused it commits.
+"""
+
+from django.dispatch import Signal
+
+# An active case got an assignee or a group, or became active with one
+# (kwargs: case, recipients: list of users to tell, actor: user or None, reason: str).
+case_assignment_announced = Signal()
+# A case moved to another status (kwargs: case, old_status, new_status, actor).
+case_status_changed = Signal()

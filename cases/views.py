@@ -1,0 +1,284 @@
+"""Cases section, case page with its workflow bar and actions, and the agent desktop.
+
+Views validate, call one service and render; an htmx request gets the fragment
+its target names, a plain request the whole page (every link has a real href).
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from cases import selectors, services
+from cases.forms import (
+    CaseForm,
+    EscalateForm,
+    NoteForm,
+    PostponeForm,
+    ReassignForm,
+    ReclassifyForm,
+)
+from cases.models import Case, CasePriority, CaseStatus
+from cases.services import CaseError, CaseTaken
+
+PAGE_SIZE = 25
+
+
+def _is_fragment_request(request):
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _int_or_none(value):
+    return int(value) if (value or "").isdigit() else None
+
+
+def _case_or_404(pk):
+    return get_object_or_404(
+        Case.objects.select_related(
+            "status", "priority", "category", "contact", "account", "service_agreement",
+            "service", "configuration_item", "support_level", "assignee", "assignee_group",
+            "parent", "satisfaction", "closure_code",
+        ),
+        pk=pk,
+    )
+
+
+def _posted(request):
+    # An empty POST is still a submission: the form must say what is missing.
+    return request.POST if request.method == "POST" else None
+
+
+def _go(request, url):
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# -- Cases list -----------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def case_list(request):
+    assignee = request.GET.get("assignee", "all")
+    filters = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "status": _int_or_none(request.GET.get("status")),
+        "priority": _int_or_none(request.GET.get("priority")),
+        "assignee": assignee if assignee in ("all", "mine", "unassigned") else "all",
+        "group": _int_or_none(request.GET.get("group")),
+        "overdue": request.GET.get("overdue") == "1",
+        "sort": request.GET.get("sort", ""),
+    }
+    cases, sort = selectors.case_list(user=request.user, **filters)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "filters": filters, "sort": sort, "current_section": "cases"}
+    if _is_fragment_request(request):
+        return render(request, "cases/case_list.html#case-table", context)
+    from django.contrib.auth.models import Group
+
+    context.update(
+        statuses=CaseStatus.objects.all(),
+        priorities=CasePriority.objects.all(),
+        groups=Group.objects.order_by("name"),
+    )
+    return render(request, "cases/case_list.html", context)
+
+
+def case_create(request):
+    form = CaseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        case = services.case_create(created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+        return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form, "current_section": "cases"})
+
+
+# -- Case page ------------------------------------------------------------------------
+
+
+def _detail_context(request, case, **extra):
+    return {
+        "case": case,
+        "workflow": selectors.workflow_statuses(case),
+        "history": selectors.case_history(case),
+        "tags": list(case.tags.all()),
+        "articles": list(case.articles.all()),
+        "diagnosis_step": services.diagnosis_step(case),
+        "note_form": NoteForm(),
+        "current_section": "cases",
+        **extra,
+    }
+
+
+@require_GET
+def case_detail(request, pk):
+    case = _case_or_404(pk)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+@require_POST
+def case_status(request, pk):
+    case = _case_or_404(pk)
+    status = get_object_or_404(CaseStatus, pk=_int_or_none(request.POST.get("status")))
+    try:
+        case = services.case_set_status(case=case, status=status, user=request.user)
+    except CaseError as error:
+        if request.htmx:
+            context = _detail_context(request, _case_or_404(pk), move_error=str(error))
+            return render(request, "cases/case_detail.html#case-record", context)
+        messages.error(request, str(error))
+        return redirect(case)
+    messages.success(request, _("%(number)s is now “%(status)s”.")
+                     % {"number": case.number, "status": status})
+    if status.close_on_save:
+        return _go(request, reverse("cases:case-list"))
+    if request.htmx:
+        return render(request, "cases/case_detail.html#case-record",
+                      _detail_context(request, _case_or_404(pk)))
+    return redirect(case)
+
+
+def _action(request, pk, kind, form, *, title, context=None):
+    case = _case_or_404(pk)
+    context = {"case": case, "form": form, "kind": kind, "action_title": title,
+               "current_section": "cases", **(context or {})}
+    if _is_fragment_request(request):
+        return render(request, "cases/case_action.html#case-action", context)
+    return render(request, "cases/case_action.html", context)
+
+
+def case_escalate(request, pk):
+    case = _case_or_404(pk)
+    form = EscalateForm(_posted(request), case=case)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_escalate(case=case, user=request.user, **form.cleaned_data)
+        except CaseError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, _("%(number)s escalated.") % {"number": case.number})
+            return _go(request, case.get_absolute_url())
+    return _action(request, pk, "escalate", form, title=_("Escalate"),
+                   context={"action_error": error})
+
+
+def case_reassign(request, pk):
+    case = _case_or_404(pk)
+    form = ReassignForm(_posted(request), initial={
+        "assignee": case.assignee_id, "assignee_group": case.assignee_group_id})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_assign(case=case, user=request.user, **form.cleaned_data)
+        except CaseError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, _("%(number)s reassigned.") % {"number": case.number})
+            return _go(request, case.get_absolute_url())
+    return _action(request, pk, "reassign", form, title=_("Reassign"),
+                   context={"action_error": error})
+
+
+def case_reclassify(request, pk):
+    case = _case_or_404(pk)
+    form = ReclassifyForm(_posted(request), initial={
+        "service_agreement": case.service_agreement_id, "service": case.service_id,
+        "priority": case.priority_id})
+    if request.method == "POST" and form.is_valid():
+        services.case_reclassify(case=case, user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(number)s reclassified: deadlines computed again.")
+                         % {"number": case.number})
+        return _go(request, case.get_absolute_url())
+    return _action(request, pk, "reclassify", form, title=_("Reclassify"))
+
+
+@require_GET
+def case_similar(request, pk):
+    case = _case_or_404(pk)
+    return _action(request, pk, "similar", None, title=_("Search for similar cases"),
+                   context={"similar": selectors.similar_cases(case)})
+
+
+@require_POST
+def case_parent(request, pk):
+    case = _case_or_404(pk)
+    parent = get_object_or_404(Case, pk=_int_or_none(request.POST.get("parent")))
+    try:
+        services.case_set_parent(case=case, parent=parent, user=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Parent case set to %(number)s.") % {"number": parent.number})
+    return _go(request, case.get_absolute_url())
+
+
+def case_note(request, pk):
+    case = _case_or_404(pk)
+    form = NoteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.case_add_note(case=case, user=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Internal note added."))
+        return _go(request, case.get_absolute_url())
+    return _action(request, pk, "note", form, title=_("Internal note"))
+
+
+# -- Agent desktop --------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def desktop(request):
+    context = {
+        "queues": selectors.desktop_queues(user=request.user),
+        "postpone_form": PostponeForm(),
+        "current_section": "agent-desktop",
+    }
+    if _is_fragment_request(request):
+        return render(request, "cases/desktop.html#desktop-queues", context)
+    return render(request, "cases/desktop.html", context)
+
+
+@require_POST
+def case_take(request, pk):
+    try:
+        case = services.case_take(case_id=pk, user=request.user)
+    except CaseTaken as taken:
+        messages.error(request, str(taken))
+        return _go(request, reverse("cases:desktop"))
+    except CaseError as error:
+        raise Http404(str(error)) from None
+    messages.success(request, _("You took %(number)s.") % {"number": case.number})
+    return _go(request, case.get_absolute_url())
+
+
+@require_POST
+def take_next(request):
+    case = services.case_take_next(user=request.user)
+    if case is None:
+        messages.info(request, _("Your queues are empty: there is no case to take."))
+        return _go(request, reverse("cases:desktop"))
+    messages.success(request, _("You took %(number)s.") % {"number": case.number})
+    return _go(request, case.get_absolute_url())
+
+
+@require_POST
+def case_postpone(request, pk):
+    case = _case_or_404(pk)
+    form = PostponeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_postpone(case=case, user=request.user, until=form.cleaned_data["until"])
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(number)s postponed.") % {"number": case.number})
+    else:
+        messages.error(request, _("Choose when to postpone the case until."))
+    return _go(request, reverse("cases:desktop"))
