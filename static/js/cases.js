@@ -1,0 +1,28 @@
+// Deadline timers tick while the page stays open; the server renders the same text.
+(function () {
+  "use strict";
+  function span(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60);
+    if (days) return days + "d " + hours + "h";
+    if (hours) return hours + "h " + (minutes % 60) + "m";
+    return (minutes % 60) + "m";
+  }
+  function tick() {
+    document.querySelectorAll(".deadline-timer[data-deadline]").forEach(function (el) {
+      var left = new Date(el.dataset.deadline).getTime() - Date.now();
+      var label = el.querySelector(".deadline-label");
+      if (!label || isNaN(left)) return;
+      el.classList.remove("is-running", "is-soon", "is-overdue");
+      if (left < 0) { el.classList.add("is-overdue"); label.textContent = "Overdue " + span(left); }
+      else { el.classList.add(left < 3600000 ? "is-soon" : "is-running"); label.textContent = span(left) + " left"; }
+    });
+  }
+  setInterval(tick, 30000);
+})();
+
+// A chosen action opens in the action panel: close the Actions menu behind it.
+document.addEventListener("click", function (event) {
+  var item = event.target.closest(".actions-menu .menu-item");
+  if (item) item.closest("details").removeAttribute("open");
+});
