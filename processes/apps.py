@@ -24,7 +24,7 @@ class ProcessesConfig(AppConfig):
         )
         registry.register_model("crm.Account", fields=("name", "industry", "phone", "web", "city"))
 
-        from processes import tasks, triggers  # noqa: F401 - tasks registers with Celery
+        from processes import data_actions, tasks, triggers  # noqa: F401 - they register
 
         triggers.connect()
 

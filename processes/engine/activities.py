@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections import ChainMap
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .actions import ActionContext, get_action
 from .events import arm_boundaries
+from .expressions import compile_expression
 from .graph import CallActivity, Element, Task
 
 if TYPE_CHECKING:
@@ -30,11 +32,24 @@ def user_task(run: Run, step: Step, element: Task) -> None:
 
 
 def script_task(run: Run, step: Step, element: Task) -> None:
+    formula = element.ext.get('formula')
+    if formula:
+        # Formula: one expression whose value lands in flowdesk:resultVariable
+        # (or a variable named after the element).
+        value = compiled_formula(formula).evaluate(run.read_variables(step), run.functions)
+        variable = element.ext.get('resultVariable') or element.result_variable or element.id
+        run.write_variables(step, {variable: _plain(value)})
     if element.action:
         call_action(run, step, element, element.action)
     elif element.script is not None:
         run.run_script(element.script, step)
     run.leave(step, element)
+
+
+@lru_cache(maxsize=1024)
+def compiled_formula(text: str):
+    """Formulas are validated at import; compile each text once per process."""
+    return compile_expression(text)
 
 
 def service_task(run: Run, step: Step, element: Task) -> None:
