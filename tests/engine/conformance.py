@@ -18,15 +18,15 @@ import datetime as dt
 import json
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from processes.engine import runtime as rt
 from processes.engine.bpmn import list_process_ids, parse_bpmn
 from processes.engine.graph import USER_TASK_KINDS
 from processes.engine.timers import first_due, next_due, parse_timer
+from tests.support.paths import BPMN_CORPUS
 
-BPMN_DIR = Path('/work/shared/bpmn')
+BPMN_DIR = BPMN_CORPUS
 T0 = dt.datetime(2030, 1, 7, 9, 0, 0, tzinfo=dt.UTC)
 
 

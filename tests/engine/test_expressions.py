@@ -1,8 +1,6 @@
 """Unit tests for the safe expression and script evaluator (no database needed)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree
@@ -16,6 +14,7 @@ from processes.engine.expressions import (
     compile_script,
     detect_language,
 )
+from tests.support.paths import BPMN_CORPUS
 
 
 def evaluate(text, variables=None, functions=None, language=None):
@@ -196,7 +195,7 @@ def test_print_goes_to_the_log_unless_the_engine_supplies_its_own(caplog):
     assert printed == ["to engine"]
 
 
-CORPUS = Path(os.environ.get("FLOWDESK_BPMN_CORPUS", "/work/shared/bpmn"))
+CORPUS = BPMN_CORPUS
 _CODE_TAGS = {"conditionExpression", "script", "loopCardinality", "completionCondition"}
 _TIMER_TAGS = {"timeDate", "timeDuration", "timeCycle"}
 
