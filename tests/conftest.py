@@ -63,3 +63,13 @@ def celery_runs_tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last, after pytest-django's own ordering.
+
+    Playwright's sync API leaves an event loop marked running in the test
+    thread; tests that use async_to_sync (consumers, pushes) must not follow it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
