@@ -1,6 +1,6 @@
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from notifications.push import user_group
+from notifications.push import remember_server_loop, user_group
 
 # Closing code the page reads as "signed out": it stops reconnecting.
 CLOSE_UNAUTHENTICATED = 4401
@@ -19,6 +19,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        remember_server_loop()
         self.group_name = user_group(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()

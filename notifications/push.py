@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Iterable
 
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -55,16 +55,43 @@ def _send(user_ids: list[int], html: str) -> None:
             await layer.group_send(user_group(user_id), {"type": PUSH_EVENT_TYPE, "html": html})
 
     try:
-        asyncio.run_coroutine_threadsafe(send_all(), _push_loop()).result(timeout=SEND_TIMEOUT)
+        loop = _loop_for(layer)
+        if _running_loop() is loop:
+            loop.create_task(send_all())  # already on that loop: waiting would deadlock
+        else:
+            asyncio.run_coroutine_threadsafe(send_all(), loop).result(timeout=SEND_TIMEOUT)
     except Exception:
         # The database is the record of truth; a lost push is caught up by polling.
         logger.exception("Push to users %s failed", user_ids)
 
 
 SEND_TIMEOUT = 10
+_server_loop: asyncio.AbstractEventLoop | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_pid: int | None = None
 _loop_lock = threading.Lock()
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def remember_server_loop() -> None:
+    """Called from a consumer: the loop the in-process server runs its sockets on."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
+
+
+def _loop_for(layer) -> asyncio.AbstractEventLoop:
+    # Channels' in-memory layer (embedded mode) keeps asyncio queues that belong to
+    # the server's loop: pushes must run there, never on a loop of another thread.
+    loop = _server_loop
+    if isinstance(layer, InMemoryChannelLayer) and loop is not None and not loop.is_closed():
+        return loop
+    return _push_loop()
 
 
 def _push_loop() -> asyncio.AbstractEventLoop:
