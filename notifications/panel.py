@@ -21,9 +21,20 @@ class PanelState:
     def recent(self):
         return selectors.recent_notifications(self.user)
 
-    # The process engine fills the Business process tasks tab in a later issue.
-    process_tasks = ()
-    process_tasks_count = 0
+    @cached_property
+    def process_tasks(self):
+        """The waiting user steps of the user and their roles, with their page URLs."""
+        from processes import pages
+        from processes.selectors import steps_for_user
+
+        steps = steps_for_user(self.user)
+        for step in steps:
+            step.page_url = pages.page_url(step)
+        return steps
+
+    @cached_property
+    def process_tasks_count(self) -> int:
+        return sum(1 for step in self.process_tasks if not step.postponed)
 
 
 def render_panel_update(user, *, toast=None, request=None) -> str:
@@ -32,4 +43,11 @@ def render_panel_update(user, *, toast=None, request=None) -> str:
         "notifications/includes/panel_update.html",
         {"panel": PanelState(user), "toast": toast},
         request=request,
+    )
+
+
+def render_process_tasks_update(user) -> str:
+    """The Business process tasks tab and its counter, as out-of-band fragments."""
+    return render_to_string(
+        "notifications/includes/process_tasks_update.html", {"panel": PanelState(user)}
     )

@@ -28,4 +28,10 @@ class ProcessesConfig(AppConfig):
 
         triggers.connect()
 
+        from crm import record_actions
+        from processes import record_buttons
+
+        record_actions.register(record_buttons.record_buttons)
+        record_actions.register_list(record_buttons.list_buttons)
+
         from processes import demo  # noqa: F401 - registers its demo loader

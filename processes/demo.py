@@ -26,6 +26,7 @@ FILES = {
     "demo_expense_approval": "expense_approval.bpmn",
     "demo_budget_split": "budget_split.bpmn",
     "demo_customer_onboarding": "customer_onboarding.bpmn",
+    "demo_contact_follow_up": "contact_follow_up.bpmn",
 }
 
 
@@ -118,3 +119,47 @@ def load_processes():
     _expenses(users, rng)
     _budgets(users)
     _onboardings(users)
+    _follow_ups()
+
+
+def _follow_ups() -> None:
+    """Two running "Follow up a contact" instances for agent1: a proposal email and a
+    postponed call wait in their Business process tasks tab, and a call back sits in
+    their calendar. Run the process from any contact page to see the pages open live."""
+    if _has_instances("demo_contact_follow_up"):
+        return
+    from crm.models import Contact
+    from processes.triggers import record_values
+
+    agent = get_user_model().objects.filter(username="agent1").first()
+    contacts = list(Contact.objects.order_by("pk")[:3])
+    if agent is None or len(contacts) < 3:
+        return
+
+    def run(contact, answers):
+        instance = services.instance_start(
+            code="demo_contact_follow_up", user=agent, record=contact,
+            variables={"record": record_values(contact)}, run_now=True,
+        )
+        for variables, result in answers:
+            number = _waiting_user_step(instance)
+            services.step_complete(instance_id=instance.pk, step_number=number, user=agent,
+                                   variables=variables, result=result)
+        return instance
+
+    # Interested: details saved, proposal planned; the proposal email waits in the panel.
+    run(contacts[0], [({"call_outcome": "Interested"}, "Interested"), ({}, ""),
+                      ({"budget": 18000, "button": "Send proposal"}, "Send proposal")])
+    # Not now: "Call again next month" is an activity, postponed to a day this week.
+    later = run(contacts[1], [({"call_outcome": "Not now"}, "Not now")])
+    step = Step.objects.filter(instance=later, status="waiting", is_user_step=True).first()
+    if step is not None:
+        when = (timezone.localtime() + timedelta(days=2)).replace(
+            hour=10, minute=30, second=0, microsecond=0
+        )
+        services.step_postpone(instance_id=later.pk, step_number=step.number, user=agent,
+                               until=when)
+    # Interested and sent: "Call back about the proposal" is an activity due today.
+    run(contacts[2], [({"call_outcome": "Interested"}, "Interested"), ({}, ""),
+                      ({"budget": 5000, "button": "Send proposal"}, "Send proposal"),
+                      ({"email_to": [contacts[2].email]}, "")])

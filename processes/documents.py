@@ -94,20 +94,31 @@ def event_key(element: Element | None, step) -> str:
 
 
 def assign_owner(row, element: Element, instance) -> None:
-    """Set a new user step's owner: flowdesk:owner (a username), flowdesk:ownerRole
-    (a group name), the lane's group, or else whoever started the instance.
+    """Set a new user step's owner: flowdesk:owner (a username, or "role:Group name"),
+    flowdesk:ownerRole (a group name), the lane's group, or else whoever started the
+    instance.
 
     An owner or role written as an expression (FEEL "=assignee" or JUEL
-    "${assignee}") is evaluated over the instance's variables, so a step can go
-    to whoever a variable names; an expression that fails or names nobody falls
-    through to the next rule.
+    "${assignee}") is evaluated over the instance's variables plus `record`, the
+    registered fields of the instance's connected record, so a step can go to
+    whoever a variable or the record names (`=record.assignee` gives the user's
+    id). An expression that fails or names nobody falls through to the next rule.
     """
     ext = element.ext or {}
-    owner = _owner_value((ext.get("owner") or "").strip(), instance)
-    role = _owner_value((ext.get("ownerRole") or "").strip(), instance)
+    owner_text = (ext.get("owner") or "").strip()
+    role_text = (ext.get("ownerRole") or "").strip()
+    scope = expression_scope(instance) if _is_expression(owner_text + role_text) else None
+    owner = _owner_value(owner_text, instance, scope)
+    role = _owner_value(role_text, instance, scope)
+    if owner.lower().startswith("role:"):
+        role = role or owner[5:].strip()
+        owner = ""
     User = get_user_model()
     if owner:
-        row.owner = User.objects.filter(username=owner).first()
+        if owner.isdigit():
+            row.owner = User.objects.filter(pk=int(owner), is_active=True).first()
+        else:
+            row.owner = User.objects.filter(username=owner).first()
     if role:
         row.owner_role = Group.objects.filter(name=role).first()
     if row.owner is None and row.owner_role is None and element.lane:
@@ -116,7 +127,26 @@ def assign_owner(row, element: Element, instance) -> None:
         row.owner_id = instance.started_by_id
 
 
-def _owner_value(text: str, instance) -> str:
+def _is_expression(text: str) -> bool:
+    return "=" in text[:1] or "${" in text
+
+
+def expression_scope(instance) -> dict:
+    """The instance's variables plus `record`: its connected record's registered fields."""
+    scope = dict(instance.variables or {})
+    if instance.record_type_id and instance.record_id and "record" not in scope:
+        from processes import registry
+        from processes.triggers import record_values
+
+        model = instance.record_type.model_class()
+        if model is not None and registry.is_registered(model):
+            record = model._default_manager.filter(pk=instance.record_id).first()
+            if record is not None:
+                scope["record"] = record_values(record)
+    return scope
+
+
+def _owner_value(text: str, instance, scope=None) -> str:
     """A username or group name as written, or the value of an owner expression."""
     if not (text.startswith("=") or text.startswith("${")):
         return text
@@ -124,11 +154,23 @@ def _owner_value(text: str, instance) -> str:
 
     try:
         value = compile_expression(text).evaluate(
-            instance.variables, expression_functions(instance)
+            scope if scope is not None else instance.variables, expression_functions(instance)
         )
     except ExpressionError:
         return ""
-    return str(value).strip() if value not in (None, "") else ""
+    if isinstance(value, bool) or value in (None, ""):
+        return ""
+    return str(value).strip()
+
+
+def element_of(step):
+    """The BPMN element a step row visits (None if the version no longer has it)."""
+    instance = step.instance
+    try:
+        graph = resolver_for(instance.version)(instance.definition.code)
+    except KeyError:
+        return None
+    return graph.elements.get(step.element_id)
 
 
 # -- start events found across active processes ------------------------------
@@ -206,3 +248,32 @@ def timer_start_spec(version, element_id: str):
         if found_id == element_id:
             return spec
     return None
+
+
+def runnable_for(model_label: str):
+    """Active processes a user may run from a record of this model: those whose
+    plain start event names the model (flowdesk:model without flowdesk:trigger)."""
+    key = f"run:{model_label.lower()}"
+    with _lock:
+        cached = _trigger_cache.get(key)
+    if cached is not None:
+        return cached
+    from processes.models import ProcessDefinition
+
+    found = []
+    for definition in ProcessDefinition.objects.filter(is_active=True, is_system=False):
+        version = definition.versions.order_by("-number").only("pk", "checksum").first()
+        if version is None:
+            continue
+        try:
+            graph = resolver_for(version)(definition.code)
+        except KeyError:
+            continue
+        for element_id in graph.start_events:
+            ext = graph.elements[element_id].ext or {}
+            if ext.get("model", "").lower() == model_label.lower() and not ext.get("trigger"):
+                found.append(definition)
+                break
+    with _lock:
+        _trigger_cache[key] = found
+    return found

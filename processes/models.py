@@ -212,6 +212,32 @@ class Step(models.Model):
             return self.completed_at - self.started_at
         return None
 
+    @property
+    def is_open_user_step(self) -> bool:
+        return self.is_user_step and self.status == self.Status.WAITING
+
+    def can_be_done_by(self, user) -> bool:
+        """Only the owner, or a member of the owner role, may open or complete a user step."""
+        if user is None or not user.is_authenticated:
+            return False
+        if self.owner_id is not None and self.owner_id == user.pk:
+            return True
+        if self.owner_role_id is not None:
+            return user.groups.filter(pk=self.owner_role_id).exists()
+        return False
+
+    @property
+    def owner_label(self) -> str:
+        """Who the step is for, as people say it: a name, or the role."""
+        if self.owner_id is not None and self.owner is not None:
+            return self.owner.get_full_name() or self.owner.get_username()
+        if self.owner_role_id is not None and self.owner_role is not None:
+            return str(self.owner_role)
+        return ""
+
+    def is_postponed(self, now) -> bool:
+        return self.postponed_until is not None and self.postponed_until > now
+
 
 class TimerStart(models.Model):
     """A timer start event of an active process version, armed for its next firing."""

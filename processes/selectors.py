@@ -452,3 +452,112 @@ def element_states(steps) -> dict[str, str]:
             best[step.element_id] = level
             states[step.element_id] = label[step.status]
     return states
+
+
+# --------------------------------------------------------------------------
+# User steps: the panel, the connected record, the step page
+# --------------------------------------------------------------------------
+
+
+def _user_steps():
+    return (
+        Step.objects.filter(is_user_step=True, status=Step.Status.WAITING)
+        .select_related(
+            "owner", "owner_role", "instance__definition", "instance__version",
+            "instance__record_type",
+        )
+        .defer("instance__version__bpmn_xml", "instance__definition__description", "trace")
+    )
+
+
+def _mine(user) -> Q:
+    return Q(owner=user) | Q(owner_role__in=user.groups.values("pk"))
+
+
+def steps_for_user(user, *, with_records: bool = True) -> list[Step]:
+    """The waiting user steps of a user or of one of their roles, due ones first.
+
+    One query for the steps and one per kind of connected record (not per step).
+    """
+    now = timezone.now()
+    steps = list(
+        _user_steps().filter(_mine(user)).order_by(
+            Coalesce("postponed_until", "started_at"), "pk"
+        )
+    )
+    for step in steps:
+        step.postponed = step.is_postponed(now)
+    steps.sort(key=lambda s: (s.postponed, s.postponed_until or s.started_at, s.pk))
+    if with_records:
+        attach_records(steps)
+    return steps
+
+
+def step_count_for_user(user) -> int:
+    """How many of the user's steps wait now: steps postponed into the future don't count."""
+    now = timezone.now()
+    return (
+        Step.objects.filter(is_user_step=True, status=Step.Status.WAITING)
+        .filter(_mine(user))
+        .filter(Q(postponed_until__isnull=True) | Q(postponed_until__lte=now))
+        .count()
+    )
+
+
+def step_for_page(instance_id: int, number: int) -> Step | None:
+    return _user_steps().filter(instance_id=instance_id, number=number).first() or (
+        Step.objects.select_related(
+            "owner", "owner_role", "instance__definition", "instance__version",
+            "instance__record_type",
+        )
+        .defer("instance__version__bpmn_xml")
+        .filter(instance_id=instance_id, number=number, is_user_step=True)
+        .first()
+    )
+
+
+def steps_for_record(record) -> list[Step]:
+    """The record's incomplete user steps (any owner), oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    record_type = ContentType.objects.get_for_model(record)
+    return list(
+        _user_steps()
+        .filter(instance__record_type=record_type, instance__record_id=str(record.pk))
+        .order_by("started_at", "pk")
+    )
+
+
+def record_ids_with_steps(model, ids) -> set[str]:
+    """Which of these records of `model` have an incomplete user step: one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    record_type = ContentType.objects.get_for_model(model)
+    return set(
+        Step.objects.filter(
+            is_user_step=True, status=Step.Status.WAITING,
+            instance__record_type=record_type,
+            instance__record_id__in=[str(pk) for pk in ids],
+        ).values_list("instance__record_id", flat=True)
+    )
+
+
+def attach_records(steps) -> None:
+    """Set `step.record` (the connected record or None) with one query per record type."""
+    wanted: dict[int, set[str]] = {}
+    for step in steps:
+        instance = step.instance
+        if instance.record_type_id and instance.record_id:
+            wanted.setdefault(instance.record_type_id, set()).add(instance.record_id)
+    found = {}
+    for type_id, ids in wanted.items():
+        from django.contrib.contenttypes.models import ContentType
+
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for record in model._default_manager.filter(pk__in=list(ids)):
+            found[(type_id, str(record.pk))] = record
+    for step in steps:
+        instance = step.instance
+        step.record = found.get((instance.record_type_id, instance.record_id))

@@ -50,3 +50,9 @@ def fire_due_timers() -> int:
 @shared_task(name="processes.resume_stuck_instances")
 def resume_stuck_instances() -> int:
     return services.instances_resume_stuck()
+
+
+@shared_task(name="processes.release_postponed_steps")
+def release_postponed_steps() -> int:
+    """Bring back to the panels the steps whose postponement has just passed."""
+    return services.steps_release_postponed()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from processes import views
+from processes import step_views, views
 
 app_name = "processes"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("log/<int:pk>/cancel/", views.log_cancel, name="log-cancel"),
     path("log/<int:pk>/steps/<int:number>/retry/", views.log_retry, name="log-retry"),
     path("log/<int:pk>/variables/", views.log_variables, name="log-variables"),
+    path("steps/<int:instance_id>/<int:number>/", step_views.step_page, name="step-page"),
+    path("records/<str:label>/<str:pk>/steps/", step_views.record_steps, name="record-steps"),
+    path(
+        "records/<str:label>/<str:pk>/run/<int:definition_id>/", step_views.record_run,
+        name="record-run",
+    ),
 ]

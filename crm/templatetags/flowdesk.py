@@ -167,3 +167,34 @@ def ago(value):
     if (timezone.now() - value).total_seconds() < 60:
         return _("just now")
     return _("%(time)s ago") % {"time": timesince(value).split(",")[0]}
+
+
+@register.simple_tag(takes_context=True)
+def record_actions(context, record):
+    """Buttons other apps add to a record page's header (crm.record_actions)."""
+    from crm import record_actions as registry
+
+    return registry.render_record(context.get("request"), record)
+
+
+@register.simple_tag(takes_context=True)
+def list_actions(context, label):
+    """Buttons other apps add to a list page's toolbar, for the selected row."""
+    from django.apps import apps
+
+    from crm import record_actions as registry
+
+    return registry.render_list(context.get("request"), apps.get_model(label))
+
+
+@register.simple_tag
+def row_select(record, group="row-select"):
+    """A radio that selects the row for the list's toolbar actions."""
+    from django.utils.translation import gettext as _
+
+    return format_html(
+        '<input type="radio" class="row-select" name="{}" value="{}" aria-label="{}">',
+        group,
+        record.pk,
+        _("Select %(record)s") % {"record": record},
+    )

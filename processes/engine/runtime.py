@@ -361,7 +361,7 @@ class Engine:
             )
         allowed = element.ext.get('results', '')
         if result and allowed:
-            choices = [r.strip() for r in allowed.split(',') if r.strip()]
+            choices = [r.strip() for r in allowed.replace(';', ',').split(',') if r.strip()]
             if result not in choices:
                 raise EngineError(
                     f"'{result}' is not a result of {element.label}; "

@@ -233,6 +233,203 @@
     }
   });
 
+  /* ---------- Step pages over the current page ----------
+     A step page opens in a <dialog> in #modal-root, over whatever the user is doing;
+     the page underneath is never touched, so unsaved input stays. Dialogs queue: one
+     shows at a time, in arrival order, and the next opens when the current closes.
+     A pushed dialog may arrive before the response that completed the previous
+     step: it waits its turn instead of racing it. */
+
+  var modalRoot = document.getElementById("modal-root");
+  var stepState = (window.flowdeskSteps = { current: null, returnFocus: null });
+
+  function stepDialogs() {
+    return modalRoot ? Array.prototype.slice.call(modalRoot.querySelectorAll("dialog.step-dialog")) : [];
+  }
+
+  function loadDialog(dialog) {
+    var target = dialog.querySelector(".step-dialog-body");
+    if (target && target.hasAttribute("data-loaded")) return;  // the push carried the page
+    if (window.htmx && target) {
+      htmx.ajax("GET", dialog.dataset.stepUrl, { target: target, swap: "innerHTML" });
+    }
+  }
+
+  function showNextStep() {
+    var current = stepState.current;
+    if (current && current.isConnected && current.open) return;
+    stepState.current = null;
+    var next = stepDialogs()[0];
+    if (!next) {
+      var back = stepState.returnFocus;
+      stepState.returnFocus = null;
+      if (back && back.isConnected && back.focus) back.focus();
+      return;
+    }
+    if (!stepState.returnFocus) stepState.returnFocus = document.activeElement;
+    stepState.current = next;
+    try { next.showModal(); } catch (e) { next.setAttribute("open", ""); }
+    loadDialog(next);
+  }
+
+  function closeStepDialog(dialog) {
+    if (!dialog) return;
+    if (dialog.open) dialog.close();
+    dialog.remove();
+    if (stepState.current === dialog) stepState.current = null;
+    showNextStep();
+  }
+
+  function queueArrivals() {
+    var seen = {};
+    stepDialogs().forEach(function (dialog) {
+      var key = dialog.dataset.stepKey;
+      if (key && seen[key]) { dialog.remove(); return; }  // the same step, already queued
+      if (key) seen[key] = true;
+      if (!dialog.dataset.armed) {
+        dialog.dataset.armed = "1";
+        dialog.addEventListener("cancel", function (evt) { evt.preventDefault(); closeStepDialog(dialog); });
+      }
+    });
+    showNextStep();
+  }
+
+  function openStep(url, key) {
+    if (!modalRoot || !url) { window.location.href = url; return; }
+    var exists = stepDialogs().filter(function (d) { return key && d.dataset.stepKey === key; })[0];
+    if (exists) { showNextStep(); return; }
+    var dialog = document.createElement("dialog");
+    dialog.className = "step-dialog";
+    dialog.dataset.stepUrl = url;
+    if (key) dialog.dataset.stepKey = key;
+    var inner = document.createElement("div");
+    inner.className = "step-dialog-body";
+    dialog.appendChild(inner);
+    modalRoot.appendChild(dialog);
+  }
+  window.flowdeskSteps.open = openStep;
+
+  if (modalRoot && window.MutationObserver) {
+    new MutationObserver(queueArrivals).observe(modalRoot, { childList: true });
+  }
+
+  function successToast(text) {
+    if (!toastRoot || !text) return;
+    var toast = document.createElement("div");
+    toast.className = "toast kind-success";
+    toast.setAttribute("role", "status");
+    toast.dataset.autodismiss = "4000";
+    var span = document.createElement("span");
+    span.className = "toast-main";
+    span.textContent = text;
+    toast.appendChild(span);
+    toastRoot.appendChild(toast);
+  }
+
+  function stepDone(elt) {
+    var done = elt.matches && elt.matches("[data-step-done]") ? elt : (elt.querySelector && elt.querySelector("[data-step-done]"));
+    if (!done) return;
+    var dialog = done.closest("dialog.step-dialog");
+    if (!dialog) return;
+    successToast(done.dataset.message);
+    setTimeout(function () { closeStepDialog(dialog); }, 0);
+  }
+
+  if (window.htmx) htmx.onLoad(stepDone);
+
+  // Refusals (not yours: 403, already done: 409, fix the form: 422) are pages people read.
+  // A step page answered "done" closes its dialog at once: the next page may be waiting.
+  body.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 200;
+    var target = evt.detail.target;
+    var trigger = evt.detail.xhr ? evt.detail.xhr.getResponseHeader("HX-Trigger") || "" : "";
+    var dialog = target && target.closest ? target.closest("dialog.step-dialog") : null;
+    if (dialog && status === 200 && trigger.indexOf("flowdesk:stepDone") !== -1) {
+      var message = "";
+      try { message = JSON.parse(trigger)["flowdesk:stepDone"].message; } catch (e) { /* plain */ }
+      evt.detail.shouldSwap = false;
+      successToast(message);
+      closeStepDialog(dialog);
+      return;
+    }
+    if ((status === 403 || status === 409 || status === 422) && target && target.closest &&
+        target.closest(".step-page, .step-dialog, .step-page-frame")) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("click", function (evt) {
+    if (evt.defaultPrevented || evt.button !== 0 || evt.metaKey || evt.ctrlKey || evt.shiftKey || evt.altKey) return;
+    var close = evt.target.closest("[data-step-close]");
+    if (close) {
+      var dialog = close.closest("dialog.step-dialog");
+      if (dialog) { evt.preventDefault(); closeStepDialog(dialog); }
+      else if (window.history.length > 1) { evt.preventDefault(); window.history.back(); }
+      return;
+    }
+    var hint = evt.target.closest("[data-hint-toggle]");
+    if (hint) {
+      var box = document.getElementById(hint.getAttribute("aria-controls"));
+      if (box) {
+        box.hidden = !box.hidden;
+        hint.setAttribute("aria-expanded", String(!box.hidden));
+      }
+      return;
+    }
+    var opener = evt.target.closest("a[data-step-dialog]");
+    if (opener && !opener.closest("dialog")) {
+      evt.preventDefault();
+      openStep(opener.getAttribute("href"), opener.dataset.stepKey || "");
+      return;
+    }
+    var move = evt.target.closest("[data-move-down]");
+    if (move) {
+      var selected = document.querySelector("#main input.row-select:checked");
+      if (!selected) {
+        successToast(move.title);
+        return;
+      }
+      openStep(move.dataset.moveDown.replace("__pk__", encodeURIComponent(selected.value)), "");
+      return;
+    }
+    // Click a row to select it for the list's toolbar actions (the radio keeps keyboard use).
+    var row = evt.target.closest("tr");
+    if (row && !evt.target.closest("a, button, input, select, textarea, label")) {
+      var radio = row.querySelector("input.row-select");
+      if (radio && !radio.checked) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  });
+
+  function markSelection() {
+    var rows = document.querySelectorAll("#main input.row-select");
+    var any = false;
+    Array.prototype.forEach.call(rows, function (radio) {
+      var row = radio.closest("tr");
+      if (row) row.classList.toggle("is-selected", radio.checked);
+      any = any || radio.checked;
+    });
+    var move = document.getElementById("move-down-process");
+    if (move) move.setAttribute("aria-disabled", String(!any));
+  }
+  document.addEventListener("change", function (evt) {
+    if (evt.target.matches && evt.target.matches("input.row-select")) markSelection();
+  });
+  body.addEventListener("htmx:afterSettle", markSelection);
+
+  // Calendar: the arrow keys page back and forth when nothing else takes them.
+  document.addEventListener("keydown", function (evt) {
+    if (evt.altKey || evt.ctrlKey || evt.metaKey || typing(evt.target) || document.querySelector("dialog[open]")) return;
+    if (evt.key !== "ArrowLeft" && evt.key !== "ArrowRight") return;
+    var link = document.querySelector('#main [aria-keyshortcuts="' + evt.key + '"]');
+    if (link && !evt.target.closest('[role="tab"], [role="radiogroup"], input')) { evt.preventDefault(); link.click(); }
+  });
+
+  queueArrivals();
+
   var formErrors = document.getElementById("form-errors");
   if (formErrors) {
     var firstInvalid = document.querySelector('#main [aria-invalid="true"]');

@@ -29,7 +29,8 @@ def test_the_panel_fragment_is_out_of_band_markup_for_polling(client, agent):
     response = client.get(reverse("notifications:panel"))
     html = response.content.decode()
     assert "<html" not in html
-    assert html.count('hx-swap-oob="true"') == 2
+    # notifications counter and list, business process tasks counter and list
+    assert html.count('hx-swap-oob="true"') == 4
     assert "Polled" in html
 
 

@@ -1,0 +1,253 @@
+"""Writes on activities: create, complete, reschedule, reassign, and follow their steps.
+
+An activity that carries a process step hands its writes to processes'
+services (completing, postponing, reassigning the step) in the same
+transaction; the step's announcements (processes.signals) bring the activity
+and every panel up to date after commit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+from processes import pages
+from processes import services as process_services
+
+DEFAULT_LENGTH = timedelta(hours=1)
+
+
+class ActivityError(Exception):
+    """A refused change, with a message for the person who asked."""
+
+
+def _record_fields(record) -> dict:
+    if record is None:
+        return {}
+    from crm.models import Account, Contact
+
+    fields = {
+        "record_type": ContentType.objects.get_for_model(record),
+        "record_id": str(record.pk),
+        "record_label": str(record)[:300],
+        "record_url": record.get_absolute_url() if hasattr(record, "get_absolute_url") else "",
+    }
+    if isinstance(record, Contact):
+        fields["contact"] = record
+        fields["account_id"] = record.account_id
+    elif isinstance(record, Account):
+        fields["account"] = record
+    else:
+        for name in ("contact", "account"):
+            if getattr(record, f"{name}_id", None):
+                fields[f"{name}_id"] = getattr(record, f"{name}_id")
+    return fields
+
+
+def activity_create(
+    *, title: str, owner=None, owner_role=None, kind: str = Activity.Kind.TASK,
+    start_at=None, due_at=None, record=None, results=None, notes: str = "", created_by=None,
+) -> Activity:
+    """Create an activity (by hand, or for a process step through activity_create_for_step)."""
+    start_at = start_at or timezone.now()
+    due_at = due_at or start_at + DEFAULT_LENGTH
+    if due_at < start_at:
+        raise ActivityError(_("The due time must not be before the start."))
+    with transaction.atomic():
+        return Activity.objects.create(
+            title=title[:300], kind=kind, owner=owner, owner_role=owner_role,
+            start_at=start_at, due_at=due_at, allowed_results=list(results or []),
+            notes=notes, created_by=created_by, **_record_fields(record),
+        )
+
+
+def activity_create_for_step(*, step) -> Activity | None:
+    """The activity of a "Perform task" step (or one with flowdesk:createActivity).
+
+    Idempotent: a step has at most one activity (a unique constraint says so).
+    """
+    spec = pages.spec_for(step)
+    if not spec.has_activity:
+        return None
+    existing = Activity.objects.filter(step=step).first()
+    if existing is not None:
+        return existing
+    from processes.selectors import connected_record
+
+    instance = step.instance
+    record = connected_record(instance)
+    start = step.started_at or timezone.now()
+    fields = _record_fields(record)
+    with transaction.atomic():
+        activity, _created = Activity.objects.get_or_create(
+            step=step,
+            defaults={
+                "title": (step.name or step.element_id)[:300],
+                "kind": Activity.Kind.TASK,
+                "owner_id": step.owner_id,
+                "owner_role_id": step.owner_role_id,
+                "start_at": step.postponed_until or start,
+                "due_at": step.due_at or (step.postponed_until or start) + DEFAULT_LENGTH,
+                "allowed_results": list(spec.results),
+                "process_name": instance.definition.name[:200],
+                "notes": spec.hint,
+                "created_by_id": instance.started_by_id,
+                **fields,
+            },
+        )
+    return activity
+
+
+def _lock(activity_id: int) -> Activity:
+    activity = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("step", "owner", "owner_role")
+        .filter(pk=activity_id)
+        .first()
+    )
+    if activity is None:
+        raise ActivityError(_("There is no such activity."))
+    return activity
+
+
+def _refuse_unless_allowed(activity, user):
+    if not activity.can_be_done_by(user):
+        owner = activity.owner_label or _("nobody")
+        raise ActivityError(
+            _("This activity belongs to %(owner)s: only they can change it.") % {"owner": owner}
+        )
+
+
+def activity_complete(*, activity_id: int, user, result: str) -> Activity:
+    """Complete an activity with one of its results; its process step completes with it.
+
+    Refused when the activity is already done (another tab, a colleague of its role).
+    """
+    with transaction.atomic():
+        activity = _lock(activity_id)
+        if not activity.is_open:
+            raise ActivityError(_("This activity is already done."))
+        _refuse_unless_allowed(activity, user)
+        if result not in activity.results:
+            raise ActivityError(
+                _("Choose one of the results: %(results)s.")
+                % {"results": ", ".join(activity.results)}
+            )
+        step = activity.step
+        if step is not None and step.status == "waiting":
+            spec = pages.spec_for(step)
+            if spec.page != "task" and not (step.data or {}).get("page"):
+                raise ActivityError(_("Fill in the step's page first: open it from this activity."))
+            try:
+                process_services.step_complete_stored(
+                    instance_id=step.instance_id, step_number=step.number, user=user,
+                    result=result,
+                )
+            except process_services.StepNotAvailable as error:
+                raise ActivityError(str(error)) from None
+            except process_services.ProcessError as error:
+                raise ActivityError(str(error)) from None
+        activity.status = Activity.Status.COMPLETED
+        activity.result = result
+        activity.completed_at = timezone.now()
+        activity.save(update_fields=["status", "result", "completed_at", "modified_at"])
+    return activity
+
+
+def activity_reschedule(*, activity_id: int, user, start_at, due_at, notes=None) -> Activity:
+    """New Start and Due times ("if you cannot complete the activity immediately").
+
+    A process step whose activity now starts in the future is postponed to that time.
+    """
+    if due_at < start_at:
+        raise ActivityError(_("The due time must not be before the start."))
+    with transaction.atomic():
+        activity = _lock(activity_id)
+        if not activity.is_open:
+            raise ActivityError(_("This activity is already done."))
+        _refuse_unless_allowed(activity, user)
+        activity.start_at, activity.due_at = start_at, due_at
+        fields = ["start_at", "due_at", "modified_at"]
+        if notes is not None:
+            activity.notes = notes
+            fields.append("notes")
+        activity.save(update_fields=fields)
+        step = activity.step
+        if step is not None and step.status == "waiting" and start_at > timezone.now():
+            process_services.step_postpone(
+                instance_id=step.instance_id, step_number=step.number, user=user,
+                until=start_at,
+            )
+    return activity
+
+
+def activity_reassign(*, activity_id: int, user, owner=None, role=None) -> Activity:
+    """Give the activity (and its process step) to another user or role."""
+    if (owner is None) == (role is None):
+        raise ActivityError(_("Choose either a user or a role."))
+    with transaction.atomic():
+        activity = _lock(activity_id)
+        if not activity.is_open:
+            raise ActivityError(_("This activity is already done."))
+        if not (user.is_staff or activity.can_be_done_by(user)):
+            _refuse_unless_allowed(activity, user)
+        step = activity.step
+        if step is not None and step.status == "waiting":
+            try:
+                process_services.step_reassign(
+                    instance_id=step.instance_id, step_number=step.number, user=user,
+                    owner=owner, role=role,
+                )
+            except process_services.ProcessError as error:
+                raise ActivityError(str(error)) from None
+        activity.owner, activity.owner_role = owner, role
+        activity.save(update_fields=["owner", "owner_role", "modified_at"])
+    return activity
+
+
+# -- following the steps (called by receivers of processes.signals) --------------------
+
+
+def activity_close_for_step(*, step, status: str) -> None:
+    """A step closed (completed with a result, or canceled): so does its activity."""
+    with transaction.atomic():
+        activity = (
+            Activity.objects.select_for_update().filter(step=step, status=Activity.Status.OPEN)
+            .first()
+        )
+        if activity is None:
+            return
+        if status == "completed":
+            activity.status = Activity.Status.COMPLETED
+            activity.result = (step.result or activity.result or "")[:200]
+        else:
+            activity.status = Activity.Status.CANCELED
+        activity.completed_at = step.completed_at or timezone.now()
+        activity.save(update_fields=["status", "result", "completed_at", "modified_at"])
+
+
+def activity_follow_step(*, step) -> None:
+    """A step's owner or postponement changed: its activity follows."""
+    with transaction.atomic():
+        activity = (
+            Activity.objects.select_for_update().filter(step=step, status=Activity.Status.OPEN)
+            .first()
+        )
+        if activity is None:
+            return
+        fields = []
+        if (activity.owner_id, activity.owner_role_id) != (step.owner_id, step.owner_role_id):
+            activity.owner_id, activity.owner_role_id = step.owner_id, step.owner_role_id
+            fields += ["owner", "owner_role"]
+        if step.postponed_until and step.postponed_until > activity.start_at:
+            length = max(activity.due_at - activity.start_at, timedelta(minutes=15))
+            activity.start_at = step.postponed_until
+            activity.due_at = max(activity.due_at, step.postponed_until + length)
+            fields += ["start_at", "due_at"]
+        if fields:
+            activity.save(update_fields=[*fields, "modified_at"])

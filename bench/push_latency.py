@@ -1,0 +1,193 @@
+"""Push latency (`make bench-push`): a step page's submit to the next step page shown.
+
+Not a test. On the full stack, against its own PostgreSQL database (DATABASE_URL,
+``.../flowdesk_bench`` from the Makefile; created and migrated if missing) and
+REDIS_URL, it starts Daphne and a Celery worker as subprocesses, signs a user in
+through Chromium and runs a process whose two foreground Question steps follow
+each other in a loop. Each sample is measured in the page, from clicking "Answer"
+in the open step dialog to the next step's page being shown, loaded, in the dialog:
+
+    click -> POST (htmx) -> step_complete in one transaction -> commit ->
+    step_activated -> push of the next dialog over the channel layer -> socket ->
+    queued behind the current dialog -> the POST's answer closes the current one ->
+    the next dialog opens and GETs its page -> form shown
+
+It prints p50, p95, min and max over SAMPLES submits (after WARMUP untimed ones)
+and writes them to bench/results/push_latency.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.panel_latency import CHROMIUM_ARGS, database_name, ensure_database  # noqa: E402
+from tests.browser import servers  # noqa: E402
+
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "50"))
+WARMUP = 5
+RESULTS = ROOT / "bench" / "results" / "push_latency.md"
+USERNAME = "bench-owner"
+PASSWORD = "bench-password-not-secret"
+PROCESS = "bench_push_loop"
+
+BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:flowdesk="https://flowdesk.dev/bpmn" id="d_bench" targetNamespace="bench">
+  <bpmn:process id="{PROCESS}" name="Push latency loop" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
+    <bpmn:userTask id="first" name="First page" flowdesk:page="question"
+                   flowdesk:answers="Next" flowdesk:owner="{USERNAME}"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="second"/>
+    <bpmn:userTask id="second" name="Second page" flowdesk:page="question"
+                   flowdesk:answers="Next" flowdesk:owner="{USERNAME}"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="first"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+MEASURE_JS = """
+() => new Promise((resolve, reject) => {
+  const current = document.querySelector('dialog.step-dialog[open]');
+  const key = current.dataset.stepKey;
+  let start = 0;
+  const shown = () => {
+    const open = document.querySelector('dialog.step-dialog[open]');
+    return open && open.dataset.stepKey !== key && open.querySelector('form.step-form');
+  };
+  const observer = new MutationObserver(() => {
+    if (shown()) { observer.disconnect(); resolve(performance.now() - start); }
+  });
+  observer.observe(document.body, {childList: true, subtree: true, attributes: true});
+  setTimeout(() => { observer.disconnect(); reject(new Error('no next page in 15 s')); }, 15000);
+  current.querySelector('.answer-option input').click();
+  start = performance.now();
+  current.querySelector('.step-actions .button-primary').click();
+})
+"""
+
+
+def setup_django(channels_prefix: str) -> None:
+    # This process starts the instance: its push must reach the bench servers' layer.
+    os.environ["CHANNELS_PREFIX"] = channels_prefix
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpm_project.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_user_and_process():
+    from django.contrib.auth.models import User
+
+    from processes import services
+    from processes.models import ProcessDefinition, ProcessInstance
+
+    user, _ = User.objects.get_or_create(
+        username=USERNAME, defaults={"first_name": "Bench", "last_name": "Owner"}
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    if not ProcessDefinition.objects.filter(code=PROCESS).exists():
+        services.process_import(data=BPMN, user=user)
+    for instance_id in ProcessInstance.objects.filter(
+        definition__code=PROCESS, status="running"
+    ).values_list("pk", flat=True):
+        services.instance_cancel(instance_id=instance_id)
+    return user
+
+
+def measure(url: str, user) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    from processes import services
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto("/login/?next=/contacts/")
+        page.fill("#id_username", USERNAME)
+        page.fill("#id_password", PASSWORD)
+        page.click(".auth-card button[type=submit]")
+        page.wait_for_url("**/contacts/")
+        page.wait_for_function("document.body.dataset.liveState === 'connected'")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop, this thread
+        instance = services.instance_start(code=PROCESS, user=user, run_now=True)
+        page.wait_for_selector("dialog.step-dialog[open] form.step-form", timeout=15000)
+        samples = []
+        try:
+            for i in range(WARMUP + SAMPLES):
+                elapsed = page.evaluate(MEASURE_JS)
+                if i >= WARMUP:
+                    samples.append(elapsed)
+                page.wait_for_timeout(50)
+        finally:
+            services.instance_cancel(instance_id=instance.pk)
+            browser.close()
+    return samples
+
+
+def percentile(ordered: list[float], pct: int) -> float:
+    return ordered[max(0, -(-pct * len(ordered) // 100) - 1)]
+
+
+def report(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    lines = [
+        "# Push latency: a step page's submit to the next step page shown",
+        "",
+        f"{len(samples)} samples after {WARMUP} warm-up submits; Daphne + Celery worker "
+        f"(solo pool) + PostgreSQL + Redis on {platform.node()}, Python "
+        f"{platform.python_version()}. Goal: p50 <= 100 ms, p95 <= 250 ms.",
+        "",
+        "| p50 | p95 | min | max |",
+        "|---|---|---|---|",
+        f"| {statistics.median(ordered):.1f} ms | {percentile(ordered, 95):.1f} ms "
+        f"| {ordered[0]:.1f} ms | {ordered[-1]:.1f} ms |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    name = database_name()
+    ensure_database(name)
+    suffix = servers.unique_suffix()
+    prefix = f"flowdesk-bench-{suffix}"
+    setup_django(prefix)
+    user = ensure_user_and_process()
+    env = servers.server_env(
+        database_name=name, channels_prefix=prefix, celery_queue=f"flowdesk-bench-{suffix}",
+    )
+    logs = Path(tempfile.mkdtemp(prefix="flowdesk-bench-"))
+    port = servers.free_port()
+    daphne = worker = None
+    try:
+        daphne = servers.start_daphne(env, port=port, log_path=logs / "daphne.log")
+        worker = servers.start_celery_worker(env, log_path=logs / "worker.log")
+        url = f"http://127.0.0.1:{port}"
+        servers.wait_for_http(f"{url}/login/", proc=daphne)
+        servers.wait_for_log(worker, "ready.", timeout=60)
+        samples = measure(url, user)
+    finally:
+        servers.stop(daphne)
+        servers.stop(worker)
+    text = report(samples)
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
