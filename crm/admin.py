@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from crm.models import Account, Contact, MessageTemplate, SystemSetting
+from crm.models import (
+    Account,
+    Contact,
+    MessageTemplate,
+    Opportunity,
+    OpportunityCategory,
+    OpportunityStage,
+    SystemSetting,
+)
 
 
 @admin.register(Account)
@@ -26,3 +34,17 @@ class SystemSettingAdmin(admin.ModelAdmin):
 class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "subject", "modified_at"]
     search_fields = ["name", "code", "subject"]
+
+
+@admin.register(OpportunityCategory, OpportunityStage)
+class OpportunityLookupAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    ordering = ["order", "name"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ["title", "account", "category", "stage", "amount", "owner", "close_date"]
+    list_filter = ["category", "stage"]
+    search_fields = ["title", "account__name"]
+    list_select_related = ["account", "category", "stage", "owner"]

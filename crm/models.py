@@ -127,3 +127,91 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class OpportunityCategory(models.Model):
+    """Small business, Medium business...: a dynamic case may be chosen by it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("opportunity category")
+        verbose_name_plural = _("opportunity categories")
+
+    def __str__(self):
+        return self.name
+
+
+class OpportunityStage(models.Model):
+    """Qualification, Proposal, Closed won...: the stages a dynamic case walks."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_final = models.BooleanField(_("final"), default=False)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("opportunity stage")
+        verbose_name_plural = _("opportunity stages")
+
+    def __str__(self):
+        return self.name
+
+
+class Opportunity(models.Model):
+    """A sale being worked: its stage moves on the workflow bar of its dynamic case."""
+
+    title = models.CharField(_("title"), max_length=200)
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    category = models.ForeignKey(
+        OpportunityCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stage = models.ForeignKey(
+        OpportunityStage,
+        verbose_name=_("stage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_opportunities",
+    )
+    close_date = models.DateField(_("close date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [
+            models.Index(fields=["category", "stage"], name="opportunity_category_stage"),
+            models.Index(fields=["owner", "-created_at"], name="opportunity_owner"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("crm:opportunity-detail", args=[self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views
+from crm import views, views_opportunities
 
 app_name = "crm"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("accounts/new/", views.account_create, name="account-create"),
     path("accounts/<int:pk>/", views.account_detail, name="account-detail"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account-edit"),
+    path("opportunities/", views_opportunities.opportunity_list, name="opportunity-list"),
+    path("opportunities/new/", views_opportunities.opportunity_create, name="opportunity-create"),
+    path("opportunities/<int:pk>/", views_opportunities.opportunity_detail,
+         name="opportunity-detail"),
+    path("opportunities/<int:pk>/edit/", views_opportunities.opportunity_edit,
+         name="opportunity-edit"),
 ]
