@@ -19,7 +19,7 @@ help:
 	@echo "make run          set up, load demo data and serve http://127.0.0.1:8000 (embedded: SQLite, no Redis)"
 	@echo "make test         the whole test suite against PostgreSQL and Redis on localhost"
 	@echo "make lint         ruff and the migrations check"
-	@echo "make bench        every benchmark under bench/ (bench-engine, bench-push, bench-panel)"
+	@echo "make bench        every benchmark under bench/ (bench-engine, bench-panel, bench-push, bench-log)"
 
 $(PIP_STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 or newer is required (python3.12 not found)"; exit 1; }

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Portal customers reach /portal/ only; agents' pages refuse them.
+    "cases.customer.middleware.PortalUserMiddleware",
 ]
 
 ROOT_URLCONF = "bpm_project.urls"
@@ -188,11 +190,39 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.local
 FLOWDESK_PERIODIC_JOBS = {
     "processes.fire_due_timers": float(env("TIMER_SWEEP_SECONDS", "2")),
     "processes.resume_stuck_instances": 60.0,
+    "processes.release_postponed_steps": 15.0,
+    "cases.fetch_mail": float(env("FETCH_MAIL_SECONDS", "60")),
+    "cases.close_resolved_cases": 24 * 60 * 60.0,
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": name, "schedule": seconds} for name, seconds in FLOWDESK_PERIODIC_JOBS.items()
 }
 FLOWDESK_TICKER = env_bool("FLOWDESK_TICKER", False)
+
+# The customer side of cases. Attachments: per file, refused above the size or
+# outside the extensions (the limit is named to whoever sent it).
+CASE_ATTACHMENT_MAX_BYTES = int(env("CASE_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+CASE_ATTACHMENT_MAX_FILES = int(env("CASE_ATTACHMENT_MAX_FILES", "5"))
+CASE_ATTACHMENT_EXTENSIONS = [
+    e.strip().lower().lstrip(".")
+    for e in env(
+        "CASE_ATTACHMENT_EXTENSIONS",
+        "pdf,png,jpg,jpeg,gif,webp,txt,log,csv,json,xml,doc,docx,xls,xlsx,ppt,pptx,odt,ods,"
+        "zip,eml,msg",
+    ).split(",")
+    if e.strip()
+]
+# Incoming email to the support address: a Maildir the MTA delivers to, and/or IMAP.
+INBOUND_MAILDIR = env("INBOUND_MAILDIR", str(BASE_DIR / "var" / "inbox"))
+IMAP_HOST = env("IMAP_HOST", "")
+IMAP_PORT = int(env("IMAP_PORT", "993"))
+IMAP_USER = env("IMAP_USER", "")
+IMAP_PASSWORD = env("IMAP_PASSWORD", "")
+IMAP_FOLDER = env("IMAP_FOLDER", "INBOX")
+IMAP_QUARANTINE_FOLDER = env("IMAP_QUARANTINE_FOLDER", "Quarantine")
+IMAP_SSL = env_bool("IMAP_SSL", True)
+# How long the satisfaction links of a resolution email stay valid.
+SATISFACTION_LINK_MAX_AGE = int(env("SATISFACTION_LINK_DAYS", "30")) * 24 * 60 * 60
 FLOWDESK_WS_ALLOWED_ORIGINS = [
     o.strip() for o in env("WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
 ]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
@@ -23,6 +23,7 @@ urlpatterns = [
     path("processes/", include("processes.urls")),
     path("activities/", include("activities.urls")),
     path("cases/", include("cases.urls")),
+    path("portal/", include("cases.customer.urls", namespace="portal")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -31,11 +32,21 @@ handler403 = "crm.views.error_403"
 handler404 = "crm.views.error_404"
 handler500 = "crm.views.error_500"
 
+
+
+@login_not_required
+def public_media(request, path, document_root=None):
+    # Case attachments are never public: cases' attachment view checks who asks.
+    if path.lstrip("/").startswith("case-attachments/"):
+        raise Http404
+    return serve(request, path, document_root=document_root)
+
+
 if settings.DEBUG:
     urlpatterns += [
         path(
             f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
-            login_not_required(serve),
+            public_media,
             {"document_root": settings.MEDIA_ROOT},
         )
     ]

@@ -95,3 +95,45 @@ class CaseAdmin(admin.ModelAdmin):
     raw_id_fields = ["contact", "account", "parent"]
     filter_horizontal = ["tags", "articles"]
     inlines = [CaseEventInline]
+
+
+# -- the customer side -----------------------------------------------------------------
+
+from cases.models import CaseAttachment, CaseMessage, InboundFailure  # noqa: E402
+
+
+class CaseAttachmentInline(admin.TabularInline):
+    model = CaseAttachment
+    extra = 0
+    fields = ("name", "size", "content_type", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(CaseMessage)
+class CaseMessageAdmin(admin.ModelAdmin):
+    list_display = ("case", "direction", "channel", "subject", "author_email", "created_at")
+    list_filter = ("direction", "channel")
+    search_fields = ("case__number", "subject", "body", "message_id", "author_email")
+    raw_id_fields = ("case", "author_user", "author_contact")
+    inlines = [CaseAttachmentInline]
+
+
+@admin.register(InboundFailure)
+class InboundFailureAdmin(admin.ModelAdmin):
+    """Incoming email that could not be filed: the reason and the raw message, kept."""
+
+    list_display = ("received_at", "sender", "subject", "reason", "source", "is_resolved")
+    list_filter = ("is_resolved", "source")
+    search_fields = ("sender", "subject", "reason")
+    readonly_fields = ("source", "source_key", "reason", "sender", "subject", "raw_text",
+                       "kept_at", "received_at")
+    exclude = ("raw",)
+    actions = ["mark_resolved"]
+
+    @admin.display(description="raw message")
+    def raw_text(self, obj):
+        return bytes(obj.raw or b"")[:20000].decode("utf-8", errors="replace")
+
+    @admin.action(description="Mark as dealt with")
+    def mark_resolved(self, request, queryset):
+        queryset.update(is_resolved=True)

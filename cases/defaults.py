@@ -78,6 +78,93 @@ TEMPLATES = {
     },
 }
 
+# The customer side: portal messages, resolution with the satisfaction scale,
+# the evaluation reminder, cancellation.
+TEMPLATES.update({
+    "case_portal_message": {
+        "name": "New message on the portal (to the customer)",
+        "subject": "[{{ case.number }}] New message about your case: {{ case.subject }}",
+        "text_body": (
+            "Hello {{ contact_name|default:'there' }},\n\n"
+            "{{ agent_name }} wrote about your case {{ case.number }} “{{ case.subject }}”:\n\n"
+            "{{ body }}\n\n"
+            "Read and answer it on the customer portal: {{ portal_url }}\n\n"
+            "Flowdesk service desk\n"
+        ),
+        "html_body": (
+            "<p>Hello {{ contact_name|default:'there' }},</p>"
+            "<p>{{ agent_name }} wrote about your case <strong>{{ case.number }}</strong> "
+            "“{{ case.subject }}”:</p><blockquote>{{ body|linebreaksbr }}</blockquote>"
+            "<p><a href=\"{{ portal_url }}\">Read and answer it on the customer portal</a></p>"
+            "<p>Flowdesk service desk</p>"
+        ),
+    },
+    "case_resolved": {
+        "name": "Case resolved, with the satisfaction scale (to the customer)",
+        "subject": "[{{ case.number }}] Your case is resolved: {{ case.subject }}",
+        "text_body": (
+            "Hello {{ contact_name|default:'there' }},\n\n"
+            "{{ agent_name|default:'We' }} resolved your case {{ case.number }} "
+            "“{{ case.subject }}”.\n\n"
+            "How satisfied are you? Choose a score (1 = very dissatisfied, 5 = very satisfied):\n"
+            "{% for link in rating_links %}  {{ link.value }} · {{ link.name }}: {{ link.url }}\n"
+            "{% endfor %}\n"
+            "A score of 1 or 2 reopens the case. You can also reply to this email.\n\n"
+            "Flowdesk service desk\n"
+        ),
+        "html_body": (
+            "<p>Hello {{ contact_name|default:'there' }},</p>"
+            "<p>{{ agent_name|default:'We' }} resolved your case <strong>{{ case.number }}"
+            "</strong> “{{ case.subject }}”.</p><p>How satisfied are you?</p><p>"
+            "{% for link in rating_links %}<a href=\"{{ link.url }}\" style=\"display:inline-block;"
+            "padding:8px 14px;margin:0 4px 4px 0;border:1px solid #c9cfdb;border-radius:6px;"
+            "text-decoration:none\" title=\"{{ link.name }}\">{{ link.value }}</a>{% endfor %}"
+            "</p><p>1 = very dissatisfied, 5 = very satisfied. A score of 1 or 2 reopens the "
+            "case.</p><p>Flowdesk service desk</p>"
+        ),
+    },
+    "case_evaluation_reminder": {
+        "name": "Reminder to evaluate a resolved case (to the customer)",
+        "subject": "[{{ case.number }}] How did we do? {{ case.subject }}",
+        "text_body": (
+            "Hello {{ contact_name|default:'there' }},\n\n"
+            "Your case {{ case.number }} “{{ case.subject }}” was resolved on {{ resolved_at }}. "
+            "It closes on {{ closes_at }} unless you tell us it is not solved.\n\n"
+            "Rate the resolution:\n"
+            "{% for link in rating_links %}  {{ link.value }} · {{ link.name }}: {{ link.url }}\n"
+            "{% endfor %}\nFlowdesk service desk\n"
+        ),
+        "html_body": "",
+    },
+    "case_canceled": {
+        "name": "Case canceled (to the customer)",
+        "subject": "[{{ case.number }}] Your case was canceled: {{ case.subject }}",
+        "text_body": (
+            "Hello {{ contact_name|default:'there' }},\n\n"
+            "Your case {{ case.number }} “{{ case.subject }}” was canceled"
+            "{% if agent_name %} by {{ agent_name }}{% endif %}: it needs no further answer.\n"
+            "If it still matters to you, reply to this email and we will open a new case.\n\n"
+            "Flowdesk service desk\n"
+        ),
+        "html_body": "",
+    },
+})
+
+CUSTOMER_SETTINGS = [
+    # code, name, kind, value, description
+    ("CloseResolvedCases", "Automatically close resolved cases", "boolean", "true",
+     "Once a day, close Resolved cases whose evaluation waiting period has ended."),
+    ("FirstReevaluationWaitingDays", "Number of waiting days to reevaluate resolved case",
+     "integer", "3", "Days after the resolution before the customer is reminded to rate it."),
+    ("SecondReevaluationWaitingDays",
+     "Number of waiting days after second reminder of resolved case", "integer", "4",
+     "Days after the reminder before the resolved case closes automatically."),
+]
+
+KB_PROCESS = "kb_after_resolution"
+KB_PROCESS_NAME = "Create a new article after case resolution"
+KB_BPMN = "bpmn/kb_after_resolution.bpmn"
+
 STANDARD_CALENDAR = "Standard working week"
 
 
@@ -142,4 +229,35 @@ def load_defaults(apps) -> None:
             "description": "The work calendar case deadlines count working time on when "
                            "the service agreement names none.",
         },
+    )
+    for code, name, kind, value, description in CUSTOMER_SETTINGS:
+        SystemSetting.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "kind": kind, "value": value, "description": description},
+        )
+
+
+def load_kb_process(apps) -> None:
+    """The "Create a new article after case resolution" process: built in, INACTIVE
+    (Process library → Activate). Loaded by the demo and on the first resolution (as
+    the diagnosis process is), not by a migration: a fresh library stays empty."""
+    import hashlib
+    from pathlib import Path
+
+    try:
+        ProcessDefinition = apps.get_model("processes", "ProcessDefinition")
+        ProcessVersion = apps.get_model("processes", "ProcessVersion")
+    except LookupError:  # an early migration, before the processes app's tables
+        return
+    if ProcessDefinition.objects.filter(code=KB_PROCESS).exists():
+        return
+    raw = (Path(__file__).parent / KB_BPMN).read_bytes()
+    definition = ProcessDefinition.objects.create(
+        code=KB_PROCESS, name=KB_PROCESS_NAME, is_active=False, is_system=True,
+        description="When a case is resolved with no knowledge base article linked, ask its "
+                    "assignee whether to write one; the article saved is linked to the case.",
+    )
+    ProcessVersion.objects.create(
+        definition=definition, number=1, name=KB_PROCESS_NAME,
+        bpmn_xml=raw.decode("utf-8"), checksum=hashlib.sha256(raw).hexdigest(),
     )

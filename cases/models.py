@@ -401,6 +401,8 @@ class CaseEvent(models.Model):
         PORTAL = "portal", _("Portal message")
         PARENT = "parent", _("Parent case set")
         POSTPONED = "postponed", _("Postponed")
+        RATING = "rating", _("Satisfaction rating")
+        ARTICLE = "article", _("Knowledge base article")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -418,3 +420,20 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+# Dynamic cases live in their own module; importing them here registers them with the app.
+from cases.models_dynamic import (  # noqa: E402, F401
+    DynamicCase,
+    DynamicCaseVersion,
+    RecordCase,
+    RecordCaseStep,
+)
+
+# isort: split
+# The customer side (messages, attachments, unreadable incoming mail) lives in its own module.
+from cases.models_customer import (  # noqa: E402, F401
+    CaseAttachment,
+    CaseMessage,
+    InboundFailure,
+)

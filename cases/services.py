@@ -187,6 +187,9 @@ def case_set_status(*, case, status: CaseStatus, user=None) -> Case:
                    _("Assignee: %(name)s") % {"name": _who(user)}, assignee=user.pk)
         if status.code == "in_progress":
             _email_customer_in_progress(case, user)
+        from cases.customer.services import after_status_change
+
+        after_status_change(case=case, old=old, new=status, user=user)
         if status.is_active and (assignee_changed or not old.is_active):
             _after_assignment(case, user, reason="status", assignment_changed=assignee_changed)
         else:

@@ -10,3 +10,6 @@ from django.dispatch import Signal
 case_assignment_announced = Signal()
 # A case moved to another status (kwargs: case, old_status, new_status, actor).
 case_status_changed = Signal()
+# The customer wrote (email or portal) and the message landed on the case
+# (kwargs: case, message: CaseMessage, reopened: bool).
+case_customer_message = Signal()

@@ -15,6 +15,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from cases import selectors, services
+from cases.customer import services as customer_services
+from cases.customer import views as customer_views
 from cases.forms import (
     CaseForm,
     EscalateForm,
@@ -112,6 +114,7 @@ def _detail_context(request, case, **extra):
         "diagnosis_step": services.diagnosis_step(case),
         "note_form": NoteForm(),
         "current_section": "cases",
+        **customer_views.case_page_context(case),
         **extra,
     }
 
@@ -126,8 +129,22 @@ def case_detail(request, pk):
 def case_status(request, pk):
     case = _case_or_404(pk)
     status = get_object_or_404(CaseStatus, pk=_int_or_none(request.POST.get("status")))
+    tasks = request.POST.get("tasks", "")
+    if status.is_resolved and not status.is_final and not tasks and not case.move_refusal(status):
+        # Open tasks on the case: ask whether to complete, cancel or leave them.
+        pending = list(customer_services.open_tasks(case))
+        if pending:
+            context = _detail_context(request, case, resolve_tasks=pending,
+                                      resolve_status=status)
+            if request.htmx:
+                return render(request, "cases/case_detail.html#case-record", context)
+            return render(request, "cases/case_detail.html", context)
     try:
-        case = services.case_set_status(case=case, status=status, user=request.user)
+        if tasks:
+            case = customer_services.case_set_status_with_tasks(
+                case=case, status=status, user=request.user, tasks=tasks)
+        else:
+            case = services.case_set_status(case=case, status=status, user=request.user)
     except CaseError as error:
         if request.htmx:
             context = _detail_context(request, _case_or_404(pk), move_error=str(error))

@@ -7,6 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import case_receivers
+        from notifications import case_receivers, portal_receivers, process_receivers
 
         case_receivers.connect()
+        portal_receivers.connect()
+        process_receivers.connect()

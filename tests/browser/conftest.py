@@ -15,7 +15,10 @@ Fixtures for any browser test in any issue:
 
 Tests are ``@pytest.mark.browser`` and ``@pytest.mark.django_db(transaction=True)``:
 the servers only see committed rows, and the database is flushed after each test,
-so create users inside each test.
+so create users inside each test; rows from data migrations are gone after a
+flush too, so load what a test needs. The servers run with
+tests/support/server_settings.py, which makes them look content types up afresh
+(a flush recreates them under new ids).
 """
 
 import os
@@ -25,7 +28,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from tests.browser import servers
+from tests.support import servers
 
 # Playwright's sync API keeps an event loop running in this thread; the ORM would
 # refuse to run. This is for the test process only: servers.server_env drops it.

@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from tests.browser.servers import unique_suffix
+from tests.support.servers import unique_suffix
 
 
 @pytest.fixture(scope="session")

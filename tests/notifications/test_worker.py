@@ -13,7 +13,7 @@ from bpm_project.asgi import application
 from bpm_project.celery import app as celery_app
 from notifications.models import Notification
 from notifications.tasks import notify_user
-from tests.browser import servers
+from tests.support import servers
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -4,12 +4,13 @@ import signal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from django.test import override_settings
 
 from processes.models import ProcessInstance, Step
 from processes.services import instance_start, instances_resume_stuck, process_import
-from tests.support.worker import start_worker, stop, wait_until
+from tests.support import servers
 
 DATA = Path(__file__).parent / "data"
 INSTANCES = 150
@@ -20,35 +21,40 @@ SCRIPT_STEPS = 15
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_run_leaves_every_instance_finished_once_after_restart(tmp_path):
     process_import(data=(DATA / "long_chain.bpmn").read_bytes())
-    queue = f"crash-{tmp_path.name[-12:]}".replace("_", "-")
-    # A killed worker's unacknowledged task comes back after the visibility timeout.
-    env = {"CELERY_VISIBILITY_TIMEOUT": "3"}
+    queue = f"crash-{servers.unique_suffix()}"
+    env = servers.server_env(
+        database_name=connection.settings_dict["NAME"],
+        channels_prefix=queue,
+        celery_queue=queue,
+        # A killed worker's unacknowledged task comes back after the visibility timeout.
+        CELERY_VISIBILITY_TIMEOUT="3",
+    )
 
     with override_settings(CELERY_TASK_DEFAULT_QUEUE=queue):
         instances = [
             instance_start(code="long_chain", variables={"visits": 0}) for _ in range(INSTANCES)
         ]
-    worker = start_worker(queue, tmp_path / "worker1.log", **env)
+    worker = servers.start_celery_worker(env, log_path=tmp_path / "worker1.log")
     try:
         finished = ProcessInstance.objects.filter(status="completed")
-        wait_until(lambda: finished.count() >= INSTANCES // 5, timeout=60,
+        servers.wait_until(lambda: finished.count() >= INSTANCES // 5, timeout=60,
                    message="the first worker to finish a fifth of the instances")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
-        stop(worker)
+        servers.stop(worker)
 
     done_at_kill = finished.count()
     assert done_at_kill < INSTANCES, "the kill must land while work is left"
 
-    worker = start_worker(queue, tmp_path / "worker2.log", **env)
+    worker = servers.start_celery_worker(env, log_path=tmp_path / "worker2.log")
     try:
         with override_settings(CELERY_TASK_DEFAULT_QUEUE=queue):
             instances_resume_stuck()  # what beat runs every minute
-        wait_until(lambda: finished.count() == INSTANCES, timeout=120,
+        servers.wait_until(lambda: finished.count() == INSTANCES, timeout=120,
                    message="every instance to finish after the restart")
     finally:
-        stop(worker)
+        servers.stop(worker)
 
     ids = [i.pk for i in instances]
     assert ProcessInstance.objects.filter(pk__in=ids, status="completed").count() == INSTANCES

@@ -42,7 +42,7 @@ def server_env(*, database_name, channels_prefix, celery_queue, **extra) -> dict
         CELERY_QUEUE=celery_queue,
         SECURE_COOKIES="0",
         PYTHONUNBUFFERED="1",
-        DJANGO_SETTINGS_MODULE="bpm_project.settings",
+        DJANGO_SETTINGS_MODULE="tests.support.server_settings",
         **extra,
     )
     return env
@@ -143,3 +143,13 @@ def stop(proc, *, timeout=10.0):
         # Anything the process forked into its own session (it is the leader).
         os.killpg(proc.pid, signal.SIGKILL)
     proc.log_file.close()
+
+
+def wait_until(predicate, *, timeout=30.0, interval=0.1, message="the condition"):
+    """Poll `predicate` until it is true; fail after `timeout` seconds naming what was awaited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
