@@ -130,7 +130,7 @@ else:
 
 # Celery: the broker is Redis on the full stack; embedded, tasks run eagerly in
 # the web process after the transaction that queued them commits.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from crm import selectors, services
+from crm import sections, selectors, services
 from crm.forms import AccountForm, ContactForm
 from crm.models import Account, Contact
 
@@ -54,7 +54,9 @@ class LogoutView(auth_views.LogoutView):
 
 
 def home(request):
-    return redirect("crm:contact-list")
+    """The first section the user may open (the agent desktop, for agents)."""
+    visible = sections.visible_to(request.user)
+    return redirect(visible[0].url_name if visible else "crm:contact-list")
 
 
 def _list_filters(request):
