@@ -90,6 +90,8 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
                 checksum=checksum,
                 created_by=user,
             )
+            # Only the newest version's timer start events keep firing.
+            TimerStart.objects.filter(version__definition=definition).delete()
             _arm_timer_starts(version, graph)
             versions.append(version)
     documents.forget_triggers()

@@ -50,3 +50,16 @@ def test_a_timer_cycle_start_fires_as_many_times_as_it_repeats(django_capture_on
 
     assert fired == [1, 1, 0, 0]
     assert ProcessInstance.objects.filter(status="completed").count() == 2
+
+
+def test_reimporting_a_timer_started_process_keeps_one_timer(django_capture_on_commit_callbacks):
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    with clock.frozen_at(start), django_capture_on_commit_callbacks(execute=True):
+        process_import(data=(DATA / "hourly.bpmn").read_bytes())
+        process_import(data=(DATA / "hourly.bpmn").read_bytes())
+        clock.advance(timedelta(hours=1))
+        fired = timers_fire_due()
+
+    assert fired == 1
+    [instance] = ProcessInstance.objects.all()
+    assert instance.version.number == 2
