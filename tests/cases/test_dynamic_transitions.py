@@ -35,8 +35,7 @@ def _perform(committed, record, key, user, answer=""):
 
 
 def test_a_new_stage_starts_its_steps_as_waiting_user_steps_for_their_owners(opportunity, agent):
-    # The activities app is not merged yet: a task step is asserted as the waiting
-    # user Step its activity will come from.
+    # The activities these steps become are checked in test_dynamic_activities.py.
     waiting = Step.objects.filter(is_user_step=True, status="waiting").order_by("name")
 
     assert [(s.name, s.owner) for s in waiting] == [
