@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.browser import servers  # noqa: E402
+from tests.support import servers  # noqa: E402
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
 WARMUP = 3
@@ -162,6 +162,7 @@ def main() -> None:
         database_name=name,
         channels_prefix=f"flowdesk-bench-{suffix}",
         celery_queue=f"flowdesk-bench-{suffix}",
+        settings_module="bpm_project.settings",
     )
     logs = Path(tempfile.mkdtemp(prefix="flowdesk-bench-"))
     port = servers.free_port()

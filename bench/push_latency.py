@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.panel_latency import CHROMIUM_ARGS, database_name, ensure_database  # noqa: E402
-from tests.browser import servers  # noqa: E402
+from tests.support import servers  # noqa: E402
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "50"))
 WARMUP = 5
@@ -169,6 +169,7 @@ def main() -> None:
     user = ensure_user_and_process()
     env = servers.server_env(
         database_name=name, channels_prefix=prefix, celery_queue=f"flowdesk-bench-{suffix}",
+        settings_module="bpm_project.settings",
     )
     logs = Path(tempfile.mkdtemp(prefix="flowdesk-bench-"))
     port = servers.free_port()

@@ -30,8 +30,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(*, database_name, channels_prefix, celery_queue, **extra) -> dict:
-    """The environment for a server process pointed at the test database."""
+def server_env(
+    *, database_name, channels_prefix, celery_queue,
+    settings_module="tests.support.server_settings", **extra,
+) -> dict:
+    """The environment for a server process pointed at the test database.
+
+    Tests use server_settings (production settings plus a content-type cache reset
+    for long-lived servers); benchmarks pass bpm_project.settings unchanged."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database_name}",
@@ -42,7 +48,7 @@ def server_env(*, database_name, channels_prefix, celery_queue, **extra) -> dict
         CELERY_QUEUE=celery_queue,
         SECURE_COOKIES="0",
         PYTHONUNBUFFERED="1",
-        DJANGO_SETTINGS_MODULE="tests.support.server_settings",
+        DJANGO_SETTINGS_MODULE=settings_module,
         **extra,
     )
     return env
