@@ -175,7 +175,8 @@ def element_of(step):
 
 # -- start events found across active processes ------------------------------
 
-_trigger_cache: dict[str, list] = {}
+# Start events of active processes, per kind, with the library stamp they were read at.
+_trigger_cache: dict[str, tuple[tuple, list]] = {}
 
 
 def forget_triggers() -> None:
@@ -183,9 +184,37 @@ def forget_triggers() -> None:
         _trigger_cache.clear()
 
 
-def _starts(kind: str):
+def _library_stamp() -> tuple:
+    """Changes whenever any process is imported, activated or deactivated, in any
+    process of the deployment (web or worker), so no cache outlives a change."""
+    from django.db.models import Max
+
+    from processes.models import ProcessDefinition, ProcessVersion
+
+    return (
+        ProcessDefinition.objects.aggregate(m=Max("modified_at"))["m"],
+        ProcessVersion.objects.aggregate(v=Max("pk"))["v"],
+    )
+
+
+def _cached(key: str):
+    """(stamp, found list or None) for a trigger cache key."""
+    stamp = _library_stamp()
     with _lock:
-        cached = _trigger_cache.get(kind)
+        entry = _trigger_cache.get(key)
+    if entry is not None and entry[0] == stamp:
+        return stamp, entry[1]
+    return stamp, None
+
+
+def _remember(key: str, stamp: tuple, found: list) -> list:
+    with _lock:
+        _trigger_cache[key] = (stamp, found)
+    return found
+
+
+def _starts(kind: str):
+    stamp, cached = _cached(kind)
     if cached is not None:
         return cached
     from processes.models import ProcessDefinition
@@ -202,9 +231,7 @@ def _starts(kind: str):
         for start in start_events(graph):
             if start.kind == kind:
                 found.append((definition, start))
-    with _lock:
-        _trigger_cache[kind] = found
-    return found
+    return _remember(kind, stamp, found)
 
 
 def message_starts(name: str):
@@ -254,8 +281,7 @@ def runnable_for(model_label: str):
     """Active processes a user may run from a record of this model: those whose
     plain start event names the model (flowdesk:model without flowdesk:trigger)."""
     key = f"run:{model_label.lower()}"
-    with _lock:
-        cached = _trigger_cache.get(key)
+    stamp, cached = _cached(key)
     if cached is not None:
         return cached
     from processes.models import ProcessDefinition
@@ -274,6 +300,4 @@ def runnable_for(model_label: str):
             if ext.get("model", "").lower() == model_label.lower() and not ext.get("trigger"):
                 found.append(definition)
                 break
-    with _lock:
-        _trigger_cache[key] = found
-    return found
+    return _remember(key, stamp, found)

@@ -63,3 +63,22 @@ def test_reimporting_a_timer_started_process_keeps_one_timer(django_capture_on_c
     assert fired == 1
     [instance] = ProcessInstance.objects.all()
     assert instance.version.number == 2
+
+
+def test_a_process_activated_elsewhere_is_seen_without_a_restart():
+    from django.utils import timezone
+
+    from processes import documents
+    from processes.models import ProcessDefinition
+
+    process_import(data=(DATA / "contact_welcome.bpmn").read_bytes(), activate=False)
+    assert documents.record_starts("crm.Contact", "added") == []
+
+    # Another web or worker process activates it: nothing clears this process's cache.
+    ProcessDefinition.objects.filter(code="contact_welcome").update(
+        is_active=True, modified_at=timezone.now()
+    )
+
+    assert [d.code for d, _ in documents.record_starts("crm.Contact", "added")] == [
+        "contact_welcome"
+    ]
