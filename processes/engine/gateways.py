@@ -58,7 +58,7 @@ def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
     if len(element.incoming) > 1:
         _arrive(run, step, element)
         return
-    run.take(step, _inclusive_flows(run, step, element))
+    run.take(step, run.select_outgoing(step, element))
     run.complete(step)
 
 
@@ -67,25 +67,6 @@ def event_based_gateway(run: Run, step: Step, element: Element) -> None:
         flow = run.graph.flows[flow_id]
         run.new_step(flow.target, step.scope_id, data={'flow': flow.id, 'race': step.id})
     run.complete(step)
-
-
-def _inclusive_flows(run: Run, step: Step, element: Element):
-    from .runtime import FlowError
-
-    flows = run.graph.flows
-    taken = []
-    default = None
-    for flow_id in element.outgoing:
-        flow = flows[flow_id]
-        if flow.is_default:
-            default = flow
-        elif flow.condition is None or run.evaluate(flow.condition, step):
-            taken.append(flow)
-    if not taken:
-        if default is None:
-            raise FlowError('no outgoing flow condition is true and there is no default flow')
-        taken.append(default)
-    return taken
 
 
 def _arrive(run: Run, step: Step, element: Element) -> None:
@@ -116,7 +97,7 @@ def fire_join(run: Run, join: Step, element: Element) -> None:
     """Pass a converging gateway: consume one token per arrived flow (parallel)
     or all of them (inclusive), then split."""
     if element.kind == 'inclusiveGateway':
-        flows = _inclusive_flows(run, join, element)
+        flows = run.select_outgoing(join, element)
         leftovers = {}
     else:
         flows = [run.graph.flows[f] for f in element.outgoing]

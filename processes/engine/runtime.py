@@ -695,12 +695,14 @@ class Run:
                 if body is not None and body.is_open:
                     self.fail(body, _describe(exc))
             return
-        flows = self._select_outgoing(step, element)
+        flows = self.select_outgoing(step, element)
         for flow in flows:
             self.new_step(flow.target, step.scope_id, data={'flow': flow.id})
         self.complete(step)
 
-    def _select_outgoing(self, step: Step, element: Element):
+    def select_outgoing(self, step: Step, element: Element):
+        """Every flow whose condition holds (unconditioned ones included), else the
+        default; FlowError when neither exists. Inclusive splits use it as it is."""
         if not element.outgoing:
             return []
         all_flows = self.graph.flows
