@@ -18,8 +18,10 @@ class ScheduleForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("start_at") and cleaned.get("due_at") and (
-            cleaned["due_at"] < cleaned["start_at"]
+        if (
+            cleaned.get("start_at")
+            and cleaned.get("due_at")
+            and (cleaned["due_at"] < cleaned["start_at"])
         ):
             self.add_error("due_at", _("The due time must not be before the start."))
         return cleaned
@@ -32,8 +34,10 @@ class OwnerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True).order_by(
-            "first_name", "last_name", "username"
+        users = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("first_name", "last_name", "username")
         )
         roles = Group.objects.order_by("name")
         self.fields["owner"].choices = [

@@ -30,12 +30,20 @@ class Activity(models.Model):
     result = models.CharField(_("result"), max_length=200, blank=True)
     allowed_results = models.JSONField(_("allowed results"), default=list, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     owner_role = models.ForeignKey(
-        "auth.Group", verbose_name=_("owner role"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        "auth.Group",
+        verbose_name=_("owner role"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     start_at = models.DateTimeField(_("start"))
     due_at = models.DateTimeField(_("due"))
@@ -47,21 +55,36 @@ class Activity(models.Model):
     record_label = models.CharField(_("connected to"), max_length=300, blank=True)
     record_url = models.CharField(max_length=300, blank=True)
     contact = models.ForeignKey(
-        "crm.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        "crm.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     account = models.ForeignKey(
-        "crm.Account", verbose_name=_("account"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        "crm.Account",
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     step = models.ForeignKey(
-        "processes.Step", verbose_name=_("process step"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        "processes.Step",
+        verbose_name=_("process step"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     process_name = models.CharField(_("process"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

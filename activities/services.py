@@ -50,8 +50,17 @@ def _record_fields(record) -> dict:
 
 
 def activity_create(
-    *, title: str, owner=None, owner_role=None, kind: str = Activity.Kind.TASK,
-    start_at=None, due_at=None, record=None, results=None, notes: str = "", created_by=None,
+    *,
+    title: str,
+    owner=None,
+    owner_role=None,
+    kind: str = Activity.Kind.TASK,
+    start_at=None,
+    due_at=None,
+    record=None,
+    results=None,
+    notes: str = "",
+    created_by=None,
 ) -> Activity:
     """Create an activity (by hand, or for a process step through activity_create_for_step)."""
     start_at = start_at or timezone.now()
@@ -60,9 +69,16 @@ def activity_create(
         raise ActivityError(_("The due time must not be before the start."))
     with transaction.atomic():
         return Activity.objects.create(
-            title=title[:300], kind=kind, owner=owner, owner_role=owner_role,
-            start_at=start_at, due_at=due_at, allowed_results=list(results or []),
-            notes=notes, created_by=created_by, **_record_fields(record),
+            title=title[:300],
+            kind=kind,
+            owner=owner,
+            owner_role=owner_role,
+            start_at=start_at,
+            due_at=due_at,
+            allowed_results=list(results or []),
+            notes=notes,
+            created_by=created_by,
+            **_record_fields(record),
         )
 
 
@@ -145,7 +161,9 @@ def activity_complete(*, activity_id: int, user, result: str) -> Activity:
                 raise ActivityError(_("Fill in the step's page first: open it from this activity."))
             try:
                 process_services.step_complete_stored(
-                    instance_id=step.instance_id, step_number=step.number, user=user,
+                    instance_id=step.instance_id,
+                    step_number=step.number,
+                    user=user,
                     result=result,
                 )
             except process_services.StepNotAvailable as error:
@@ -180,7 +198,9 @@ def activity_reschedule(*, activity_id: int, user, start_at, due_at, notes=None)
         step = activity.step
         if step is not None and step.status == "waiting" and start_at > timezone.now():
             process_services.step_postpone(
-                instance_id=step.instance_id, step_number=step.number, user=user,
+                instance_id=step.instance_id,
+                step_number=step.number,
+                user=user,
                 until=start_at,
             )
     return activity
@@ -200,8 +220,11 @@ def activity_reassign(*, activity_id: int, user, owner=None, role=None) -> Activ
         if step is not None and step.status == "waiting":
             try:
                 process_services.step_reassign(
-                    instance_id=step.instance_id, step_number=step.number, user=user,
-                    owner=owner, role=role,
+                    instance_id=step.instance_id,
+                    step_number=step.number,
+                    user=user,
+                    owner=owner,
+                    role=role,
                 )
             except process_services.ProcessError as error:
                 raise ActivityError(str(error)) from None
@@ -217,7 +240,8 @@ def activity_close_for_step(*, step, status: str) -> None:
     """A step closed (completed with a result, or canceled): so does its activity."""
     with transaction.atomic():
         activity = (
-            Activity.objects.select_for_update().filter(step=step, status=Activity.Status.OPEN)
+            Activity.objects.select_for_update()
+            .filter(step=step, status=Activity.Status.OPEN)
             .first()
         )
         if activity is None:
@@ -235,7 +259,8 @@ def activity_follow_step(*, step) -> None:
     """A step's owner or postponement changed: its activity follows."""
     with transaction.atomic():
         activity = (
-            Activity.objects.select_for_update().filter(step=step, status=Activity.Status.OPEN)
+            Activity.objects.select_for_update()
+            .filter(step=step, status=Activity.Status.OPEN)
             .first()
         )
         if activity is None:

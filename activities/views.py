@@ -37,7 +37,9 @@ def activity_list(request):
     activities = selectors.activity_list(user=request.user, filters=filters)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page_obj": page, "filters": filters, "now": timezone.now(),
+        "page_obj": page,
+        "filters": filters,
+        "now": timezone.now(),
         "current_section": "activities",
     }
     if _fragment(request):
@@ -48,9 +50,7 @@ def activity_list(request):
 @require_GET
 def activity_for_step(request, instance_id, number):
     """The page of a "Perform task" step: its activity's page."""
-    activity = Activity.objects.filter(
-        step__instance_id=instance_id, step__number=number
-    ).first()
+    activity = Activity.objects.filter(step__instance_id=instance_id, step__number=number).first()
     if activity is None:
         raise Http404(_("This step has no activity."))
     return _detail(request, activity)
@@ -59,7 +59,10 @@ def activity_for_step(request, instance_id, number):
 def _load(pk):
     return get_object_or_404(
         Activity.objects.select_related(
-            "owner", "owner_role", "step__instance__definition", "step__owner",
+            "owner",
+            "owner_role",
+            "step__instance__definition",
+            "step__owner",
             "step__owner_role",
         ),
         pk=pk,
@@ -83,16 +86,21 @@ def _detail(request, activity, *, status=200, **extra):
     context = {
         "activity": activity,
         "step": step,
-        "schedule_form": extra.pop("schedule_form", None) or ScheduleForm(
+        "schedule_form": extra.pop("schedule_form", None)
+        or ScheduleForm(
             initial={
                 "start_at": timezone.localtime(activity.start_at),
                 "due_at": timezone.localtime(activity.due_at),
             },
             prefix="schedule",
         ),
-        "owner_form": extra.pop("owner_form", None) or OwnerForm(
-            initial={"owner": f"user:{activity.owner_id}" if activity.owner_id
-                     else f"role:{activity.owner_role_id}"},
+        "owner_form": extra.pop("owner_form", None)
+        or OwnerForm(
+            initial={
+                "owner": f"user:{activity.owner_id}"
+                if activity.owner_id
+                else f"role:{activity.owner_role_id}"
+            },
             prefix="owner",
         ),
         "can_change": activity.is_open and activity.can_be_done_by(request.user),
@@ -130,8 +138,10 @@ def activity_schedule(request, pk):
         return _detail(request, activity, status=422, schedule_form=form)
     try:
         services.activity_reschedule(
-            activity_id=activity.pk, user=request.user,
-            start_at=form.cleaned_data["start_at"], due_at=form.cleaned_data["due_at"],
+            activity_id=activity.pk,
+            user=request.user,
+            start_at=form.cleaned_data["start_at"],
+            due_at=form.cleaned_data["due_at"],
         )
     except services.ActivityError as error:
         return _detail(request, activity, status=409, error=str(error), schedule_form=form)
@@ -159,26 +169,35 @@ def activity_reassign(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def activity_create(request):
-    form = ActivityCreateForm(request.POST or None, initial={
-        "start_at": timezone.localtime().replace(minute=0, second=0, microsecond=0),
-        "due_at": timezone.localtime().replace(minute=0, second=0, microsecond=0)
-        + services.DEFAULT_LENGTH,
-    })
+    form = ActivityCreateForm(
+        request.POST or None,
+        initial={
+            "start_at": timezone.localtime().replace(minute=0, second=0, microsecond=0),
+            "due_at": timezone.localtime().replace(minute=0, second=0, microsecond=0)
+            + services.DEFAULT_LENGTH,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         record = data.get("contact") or data.get("account")
         try:
             activity = services.activity_create(
-                title=data["title"], kind=data["kind"], owner=request.user,
-                start_at=data["start_at"], due_at=data["due_at"], record=record,
-                notes=data["notes"], created_by=request.user,
+                title=data["title"],
+                kind=data["kind"],
+                owner=request.user,
+                start_at=data["start_at"],
+                due_at=data["due_at"],
+                record=record,
+                notes=data["notes"],
+                created_by=request.user,
             )
         except services.ActivityError as error:
             form.add_error(None, str(error))
         else:
             return redirect(activity.get_absolute_url())
     return render(
-        request, "activities/activity_form.html",
+        request,
+        "activities/activity_form.html",
         {"form": form, "current_section": "activities"},
     )
 
@@ -193,7 +212,13 @@ def calendar(request):
     cal = selectors.calendar_for(user=request.user, view=view, anchor=anchor)
     hours = range(0, 24)
     return render(
-        request, "activities/calendar.html",
-        {"cal": cal, "hours": hours, "today": timezone.localdate(),
-         "current_section": "activities", "now": timezone.now()},
+        request,
+        "activities/calendar.html",
+        {
+            "cal": cal,
+            "hours": hours,
+            "today": timezone.localdate(),
+            "current_section": "activities",
+            "now": timezone.now(),
+        },
     )

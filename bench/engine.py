@@ -221,9 +221,11 @@ class Spiff:
         workflow.task_tree.data.update(start_variables(shape, i))
         after = None
         if self.json_each_task:
+
             def after(task):
                 self.last_json = self.serializer.serialize_json(workflow)
                 self.serialized += 1
+
         workflow.do_engine_steps(did_complete_task=after)
         if shape.user_task:
             task = workflow.get_tasks(state=self.READY, manual=True)[0]
@@ -281,7 +283,8 @@ class Viewflow:
             # (the End node saves the process with its data in the same transaction).
             with flow_class.lock(process.pk), self.transaction.atomic():
                 task = flow_class.task_class._default_manager.get(
-                    process_id=process.pk, flow_task=flow_class.approve,
+                    process_id=process.pk,
+                    flow_task=flow_class.approve,
                     status=self.STATUS.ASSIGNED,
                 )
                 activation = flow_class.approve.activation_class(task)
@@ -449,8 +452,12 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def build_report(results: dict[tuple[str, str], Result], shapes: list[Shape], header: str,
-                 unavailable: dict[str, str]) -> tuple[str, bool]:
+def build_report(
+    results: dict[tuple[str, str], Result],
+    shapes: list[Shape],
+    header: str,
+    unavailable: dict[str, str],
+) -> tuple[str, bool]:
     lines = [header, ""]
     lines.append(
         "| shape | engine | n | instances/s | rounds (inst/s) | ms/instance | CPU ms/instance"
@@ -508,7 +515,8 @@ def build_report(results: dict[tuple[str, str], Result], shapes: list[Shape], he
 
     lines += ["", "Shape c, cost per branch as N grows (µs per branch):", ""]
     lines.append(
-        "| engine | " + " | ".join(f"N={n} total/N" for n in PARALLEL_SIZES)
+        "| engine | "
+        + " | ".join(f"N={n} total/N" for n in PARALLEL_SIZES)
         + f" | marginal {PARALLEL_SIZES[0]}→{PARALLEL_SIZES[1]}"
         f" | marginal {PARALLEL_SIZES[1]}→{PARALLEL_SIZES[2]} | flat (≤ {FLATNESS_LIMIT:g}×) |"
     )
@@ -520,8 +528,9 @@ def build_report(results: dict[tuple[str, str], Result], shapes: list[Shape], he
             if engine == FLOWDESK:
                 all_pass = False
                 flat += " MISS"
-            lines.append(f"| {engine} | " + " | ".join("—" for _ in PARALLEL_SIZES)
-                         + f" | — | — | {flat} |")
+            lines.append(
+                f"| {engine} | " + " | ".join("—" for _ in PARALLEL_SIZES) + f" | — | — | {flat} |"
+            )
             continue
         ms = [r.ms_per_instance for r in runs]
         n = PARALLEL_SIZES
@@ -534,7 +543,8 @@ def build_report(results: dict[tuple[str, str], Result], shapes: list[Shape], he
             verdict += " PASS" if ok else " MISS"
             all_pass = all_pass and ok
         lines.append(
-            f"| {engine} | " + " | ".join(_fmt(r.us_per_branch, 0) for r in runs)
+            f"| {engine} | "
+            + " | ".join(_fmt(r.us_per_branch, 0) for r in runs)
             + f" | {low:,.0f} | {high:,.0f} | {verdict} |"
         )
     lines += [

@@ -46,9 +46,7 @@ def seed() -> None:
     have = ProcessInstance.objects.filter(definition__code__startswith="bench_log_").count()
     if have >= INSTANCES:
         return
-    users = [
-        User.objects.get_or_create(username=f"bench-user-{i}")[0] for i in range(20)
-    ]
+    users = [User.objects.get_or_create(username=f"bench-user-{i}")[0] for i in range(20)]
     definitions = []
     for i in range(10):
         code = f"bench_log_{i}"
@@ -139,9 +137,14 @@ def measure() -> list[tuple[str, int, float, str]]:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN " + sql, sql_params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        used = sorted({word for word in plan.replace('"', " ").split() if word.startswith(
-            ("instance_", "processes_processinstance_")
-        ) and not word.endswith(("_id", "_at"))})
+        used = sorted(
+            {
+                word
+                for word in plan.replace('"', " ").split()
+                if word.startswith(("instance_", "processes_processinstance_"))
+                and not word.endswith(("_id", "_at"))
+            }
+        )
         rows.append((label, len(queries), statistics.median(timings), ", ".join(used) or "-"))
     return rows
 

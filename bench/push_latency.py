@@ -168,7 +168,9 @@ def main() -> None:
     setup_django(prefix)
     user = ensure_user_and_process()
     env = servers.server_env(
-        database_name=name, channels_prefix=prefix, celery_queue=f"flowdesk-bench-{suffix}",
+        database_name=name,
+        channels_prefix=prefix,
+        celery_queue=f"flowdesk-bench-{suffix}",
         settings_module="bpm_project.settings",
     )
     logs = Path(tempfile.mkdtemp(prefix="flowdesk-bench-"))

@@ -104,8 +104,12 @@ def shape_c(n: int) -> Shape:
         body.append(_flow(f"f_out_{i}", f"t{i}", "join"))
     body += [_flow("f_end", "join", "end"), '<bpmn:endEvent id="end" />']
     return Shape(
-        f"c{n}", pid, f"parallel split/join, N={n}", _document(pid, body),
-        branches=n, script_tasks=n,
+        f"c{n}",
+        pid,
+        f"parallel split/join, N={n}",
+        _document(pid, body),
+        branches=n,
+        script_tasks=n,
     )
 
 
@@ -118,8 +122,14 @@ def shape_d() -> Shape:
         _flow("f2", "approve", "end"),
         '<bpmn:endEvent id="end" />',
     ]
-    return Shape("d", pid, "one user task, completed in code", _document(pid, body),
-                 user_task=True, script_tasks=0)
+    return Shape(
+        "d",
+        pid,
+        "one user task, completed in code",
+        _document(pid, body),
+        user_task=True,
+        script_tasks=0,
+    )
 
 
 def all_shapes() -> list[Shape]:

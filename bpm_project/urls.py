@@ -33,7 +33,6 @@ handler404 = "crm.views.error_404"
 handler500 = "crm.views.error_500"
 
 
-
 @login_not_required
 def public_media(request, path, document_root=None):
     # Case attachments are never public: cases' attachment view checks who asks.

@@ -7,8 +7,15 @@ from cases import models
 
 @admin.register(models.CaseStatus)
 class CaseStatusAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "order", "is_final", "is_resolved", "is_paused",
-                    "close_on_save"]
+    list_display = [
+        "name",
+        "code",
+        "order",
+        "is_final",
+        "is_resolved",
+        "is_paused",
+        "close_on_save",
+    ]
     list_editable = ["order", "is_final", "is_resolved", "is_paused", "close_on_save"]
     filter_horizontal = ["next_statuses"]
 
@@ -87,8 +94,15 @@ class CaseEventInline(admin.TabularInline):
 
 @admin.register(models.Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "subject", "status", "priority", "assignee", "assignee_group",
-                    "resolution_due"]
+    list_display = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "assignee",
+        "assignee_group",
+        "resolution_due",
+    ]
     list_filter = ["status", "priority", "category"]
     search_fields = ["number", "subject"]
     list_select_related = ["status", "priority", "assignee", "assignee_group"]
@@ -125,8 +139,16 @@ class InboundFailureAdmin(admin.ModelAdmin):
     list_display = ("received_at", "sender", "subject", "reason", "source", "is_resolved")
     list_filter = ("is_resolved", "source")
     search_fields = ("sender", "subject", "reason")
-    readonly_fields = ("source", "source_key", "reason", "sender", "subject", "raw_text",
-                       "kept_at", "received_at")
+    readonly_fields = (
+        "source",
+        "source_key",
+        "reason",
+        "sender",
+        "subject",
+        "raw_text",
+        "kept_at",
+        "received_at",
+    )
     exclude = ("raw",)
     actions = ["mark_resolved"]
 

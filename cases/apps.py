@@ -17,10 +17,23 @@ class CasesConfig(AppConfig):
         registry.register_model(
             "cases.Case",
             fields=(
-                "subject", "description", "category", "priority", "status", "contact",
-                "account", "service_agreement", "service", "configuration_item",
-                "support_level", "assignee", "assignee_group", "parent", "closure_code",
-                "closure_notes", "satisfaction",
+                "subject",
+                "description",
+                "category",
+                "priority",
+                "status",
+                "contact",
+                "account",
+                "service_agreement",
+                "service",
+                "configuration_item",
+                "support_level",
+                "assignee",
+                "assignee_group",
+                "parent",
+                "closure_code",
+                "closure_notes",
+                "satisfaction",
             ),
         )
 
@@ -40,8 +53,12 @@ class CasesConfig(AppConfig):
             fields=("title", "account", "category", "stage", "amount", "owner", "close_date"),
         )
         sections.register(
-            "case-designer", _("Case designer"), "cases:dynamic-designer", icon="settings",
-            order=82, staff_only=True,
+            "case-designer",
+            _("Case designer"),
+            "cases:dynamic-designer",
+            icon="settings",
+            order=82,
+            staff_only=True,
         )
         from cases.dynamic import panels, receivers
 

@@ -26,16 +26,32 @@ NEXT_STATUSES = {
     "canceled": [],
     "reopened": ["in_progress", "waiting", "resolved", "canceled"],
 }
-PRIORITIES = [("critical", "Critical", 1), ("high", "High", 2), ("medium", "Medium", 3),
-              ("low", "Low", 4)]
+PRIORITIES = [
+    ("critical", "Critical", 1),
+    ("high", "High", 2),
+    ("medium", "Medium", 3),
+    ("low", "Low", 4),
+]
 CATEGORIES = [("incident", "Incident"), ("service_request", "Service request")]
-SUPPORT_LEVELS = [("1st line", 1, "1st line support"), ("2nd line", 2, "2nd line support"),
-                  ("3rd line", 3, "")]
-CLOSURE_CODES = ["Solved", "Solved by workaround", "Not reproducible", "Duplicate",
-                 "Canceled by customer"]
-SATISFACTION = [(1, "Very dissatisfied", "reopened"), (2, "Dissatisfied", "reopened"),
-                (3, "Neutral", "closed"), (4, "Satisfied", "closed"),
-                (5, "Very satisfied", "closed")]
+SUPPORT_LEVELS = [
+    ("1st line", 1, "1st line support"),
+    ("2nd line", 2, "2nd line support"),
+    ("3rd line", 3, ""),
+]
+CLOSURE_CODES = [
+    "Solved",
+    "Solved by workaround",
+    "Not reproducible",
+    "Duplicate",
+    "Canceled by customer",
+]
+SATISFACTION = [
+    (1, "Very dissatisfied", "reopened"),
+    (2, "Dissatisfied", "reopened"),
+    (3, "Neutral", "closed"),
+    (4, "Satisfied", "closed"),
+    (5, "Very satisfied", "closed"),
+]
 
 TEMPLATES = {
     "case_in_progress": {
@@ -73,92 +89,113 @@ TEMPLATES = {
             "assigned to {{ assigned_to }}.</p>"
             "<p>Priority: {{ case.priority|default:'—' }}"
             "{% if resolution_due %}<br>Resolution deadline: {{ resolution_due }}{% endif %}</p>"
-            "<p><a href=\"{{ url }}\">Open the case</a></p>"
+            '<p><a href="{{ url }}">Open the case</a></p>'
         ),
     },
 }
 
 # The customer side: portal messages, resolution with the satisfaction scale,
 # the evaluation reminder, cancellation.
-TEMPLATES.update({
-    "case_portal_message": {
-        "name": "New message on the portal (to the customer)",
-        "subject": "[{{ case.number }}] New message about your case: {{ case.subject }}",
-        "text_body": (
-            "Hello {{ contact_name|default:'there' }},\n\n"
-            "{{ agent_name }} wrote about your case {{ case.number }} “{{ case.subject }}”:\n\n"
-            "{{ body }}\n\n"
-            "Read and answer it on the customer portal: {{ portal_url }}\n\n"
-            "Flowdesk service desk\n"
-        ),
-        "html_body": (
-            "<p>Hello {{ contact_name|default:'there' }},</p>"
-            "<p>{{ agent_name }} wrote about your case <strong>{{ case.number }}</strong> "
-            "“{{ case.subject }}”:</p><blockquote>{{ body|linebreaksbr }}</blockquote>"
-            "<p><a href=\"{{ portal_url }}\">Read and answer it on the customer portal</a></p>"
-            "<p>Flowdesk service desk</p>"
-        ),
-    },
-    "case_resolved": {
-        "name": "Case resolved, with the satisfaction scale (to the customer)",
-        "subject": "[{{ case.number }}] Your case is resolved: {{ case.subject }}",
-        "text_body": (
-            "Hello {{ contact_name|default:'there' }},\n\n"
-            "{{ agent_name|default:'We' }} resolved your case {{ case.number }} "
-            "“{{ case.subject }}”.\n\n"
-            "How satisfied are you? Choose a score (1 = very dissatisfied, 5 = very satisfied):\n"
-            "{% for link in rating_links %}  {{ link.value }} · {{ link.name }}: {{ link.url }}\n"
-            "{% endfor %}\n"
-            "A score of 1 or 2 reopens the case. You can also reply to this email.\n\n"
-            "Flowdesk service desk\n"
-        ),
-        "html_body": (
-            "<p>Hello {{ contact_name|default:'there' }},</p>"
-            "<p>{{ agent_name|default:'We' }} resolved your case <strong>{{ case.number }}"
-            "</strong> “{{ case.subject }}”.</p><p>How satisfied are you?</p><p>"
-            "{% for link in rating_links %}<a href=\"{{ link.url }}\" style=\"display:inline-block;"
-            "padding:8px 14px;margin:0 4px 4px 0;border:1px solid #c9cfdb;border-radius:6px;"
-            "text-decoration:none\" title=\"{{ link.name }}\">{{ link.value }}</a>{% endfor %}"
-            "</p><p>1 = very dissatisfied, 5 = very satisfied. A score of 1 or 2 reopens the "
-            "case.</p><p>Flowdesk service desk</p>"
-        ),
-    },
-    "case_evaluation_reminder": {
-        "name": "Reminder to evaluate a resolved case (to the customer)",
-        "subject": "[{{ case.number }}] How did we do? {{ case.subject }}",
-        "text_body": (
-            "Hello {{ contact_name|default:'there' }},\n\n"
-            "Your case {{ case.number }} “{{ case.subject }}” was resolved on {{ resolved_at }}. "
-            "It closes on {{ closes_at }} unless you tell us it is not solved.\n\n"
-            "Rate the resolution:\n"
-            "{% for link in rating_links %}  {{ link.value }} · {{ link.name }}: {{ link.url }}\n"
-            "{% endfor %}\nFlowdesk service desk\n"
-        ),
-        "html_body": "",
-    },
-    "case_canceled": {
-        "name": "Case canceled (to the customer)",
-        "subject": "[{{ case.number }}] Your case was canceled: {{ case.subject }}",
-        "text_body": (
-            "Hello {{ contact_name|default:'there' }},\n\n"
-            "Your case {{ case.number }} “{{ case.subject }}” was canceled"
-            "{% if agent_name %} by {{ agent_name }}{% endif %}: it needs no further answer.\n"
-            "If it still matters to you, reply to this email and we will open a new case.\n\n"
-            "Flowdesk service desk\n"
-        ),
-        "html_body": "",
-    },
-})
+TEMPLATES.update(
+    {
+        "case_portal_message": {
+            "name": "New message on the portal (to the customer)",
+            "subject": "[{{ case.number }}] New message about your case: {{ case.subject }}",
+            "text_body": (
+                "Hello {{ contact_name|default:'there' }},\n\n"
+                "{{ agent_name }} wrote about your case {{ case.number }} “{{ case.subject }}”:\n\n"
+                "{{ body }}\n\n"
+                "Read and answer it on the customer portal: {{ portal_url }}\n\n"
+                "Flowdesk service desk\n"
+            ),
+            "html_body": (
+                "<p>Hello {{ contact_name|default:'there' }},</p>"
+                "<p>{{ agent_name }} wrote about your case <strong>{{ case.number }}</strong> "
+                "“{{ case.subject }}”:</p><blockquote>{{ body|linebreaksbr }}</blockquote>"
+                '<p><a href="{{ portal_url }}">Read and answer it on the customer portal</a></p>'
+                "<p>Flowdesk service desk</p>"
+            ),
+        },
+        "case_resolved": {
+            "name": "Case resolved, with the satisfaction scale (to the customer)",
+            "subject": "[{{ case.number }}] Your case is resolved: {{ case.subject }}",
+            "text_body": (
+                "Hello {{ contact_name|default:'there' }},\n\n"
+                "{{ agent_name|default:'We' }} resolved your case {{ case.number }} "
+                "“{{ case.subject }}”.\n\n"
+                "How satisfied are you? Choose a score "
+                "(1 = very dissatisfied, 5 = very satisfied):\n"
+                "{% for link in rating_links %}  "
+                "{{ link.value }} · {{ link.name }}: {{ link.url }}\n"
+                "{% endfor %}\n"
+                "A score of 1 or 2 reopens the case. You can also reply to this email.\n\n"
+                "Flowdesk service desk\n"
+            ),
+            "html_body": (
+                "<p>Hello {{ contact_name|default:'there' }},</p>"
+                "<p>{{ agent_name|default:'We' }} resolved your case <strong>{{ case.number }}"
+                "</strong> “{{ case.subject }}”.</p><p>How satisfied are you?</p><p>"
+                '{% for link in rating_links %}<a href="{{ link.url }}" '
+                'style="display:inline-block;'
+                "padding:8px 14px;margin:0 4px 4px 0;border:1px solid #c9cfdb;border-radius:6px;"
+                'text-decoration:none" title="{{ link.name }}">{{ link.value }}</a>{% endfor %}'
+                "</p><p>1 = very dissatisfied, 5 = very satisfied. A score of 1 or 2 reopens the "
+                "case.</p><p>Flowdesk service desk</p>"
+            ),
+        },
+        "case_evaluation_reminder": {
+            "name": "Reminder to evaluate a resolved case (to the customer)",
+            "subject": "[{{ case.number }}] How did we do? {{ case.subject }}",
+            "text_body": (
+                "Hello {{ contact_name|default:'there' }},\n\n"
+                "Your case {{ case.number }} “{{ case.subject }}” was resolved on "
+                "{{ resolved_at }}. "
+                "It closes on {{ closes_at }} unless you tell us it is not solved.\n\n"
+                "Rate the resolution:\n"
+                "{% for link in rating_links %}  "
+                "{{ link.value }} · {{ link.name }}: {{ link.url }}\n"
+                "{% endfor %}\nFlowdesk service desk\n"
+            ),
+            "html_body": "",
+        },
+        "case_canceled": {
+            "name": "Case canceled (to the customer)",
+            "subject": "[{{ case.number }}] Your case was canceled: {{ case.subject }}",
+            "text_body": (
+                "Hello {{ contact_name|default:'there' }},\n\n"
+                "Your case {{ case.number }} “{{ case.subject }}” was canceled"
+                "{% if agent_name %} by {{ agent_name }}{% endif %}: it needs no further answer.\n"
+                "If it still matters to you, reply to this email and we will open a new case.\n\n"
+                "Flowdesk service desk\n"
+            ),
+            "html_body": "",
+        },
+    }
+)
 
 CUSTOMER_SETTINGS = [
     # code, name, kind, value, description
-    ("CloseResolvedCases", "Automatically close resolved cases", "boolean", "true",
-     "Once a day, close Resolved cases whose evaluation waiting period has ended."),
-    ("FirstReevaluationWaitingDays", "Number of waiting days to reevaluate resolved case",
-     "integer", "3", "Days after the resolution before the customer is reminded to rate it."),
-    ("SecondReevaluationWaitingDays",
-     "Number of waiting days after second reminder of resolved case", "integer", "4",
-     "Days after the reminder before the resolved case closes automatically."),
+    (
+        "CloseResolvedCases",
+        "Automatically close resolved cases",
+        "boolean",
+        "true",
+        "Once a day, close Resolved cases whose evaluation waiting period has ended.",
+    ),
+    (
+        "FirstReevaluationWaitingDays",
+        "Number of waiting days to reevaluate resolved case",
+        "integer",
+        "3",
+        "Days after the resolution before the customer is reminded to rate it.",
+    ),
+    (
+        "SecondReevaluationWaitingDays",
+        "Number of waiting days after second reminder of resolved case",
+        "integer",
+        "4",
+        "Days after the reminder before the resolved case closes automatically.",
+    ),
 ]
 
 KB_PROCESS = "kb_after_resolution"
@@ -175,8 +212,14 @@ def load_defaults(apps) -> None:
     for code, name, order, final, resolved, paused, close in STATUSES:
         statuses[code], _ = CaseStatus.objects.get_or_create(
             code=code,
-            defaults={"name": name, "order": order, "is_final": final, "is_resolved": resolved,
-                      "is_paused": paused, "close_on_save": close},
+            defaults={
+                "name": name,
+                "order": order,
+                "is_final": final,
+                "is_resolved": resolved,
+                "is_paused": paused,
+                "close_on_save": close,
+            },
         )
     for code, targets in NEXT_STATUSES.items():
         status = statuses[code]
@@ -216,8 +259,7 @@ def load_defaults(apps) -> None:
     )
     if created:
         WorkingDay.objects.bulk_create(
-            WorkingDay(calendar=calendar, weekday=d, start=time(9), end=time(18))
-            for d in range(5)
+            WorkingDay(calendar=calendar, weekday=d, start=time(9), end=time(18)) for d in range(5)
         )
     SystemSetting = apps.get_model("crm", "SystemSetting")
     SystemSetting.objects.get_or_create(
@@ -227,7 +269,7 @@ def load_defaults(apps) -> None:
             "kind": "text",
             "value": STANDARD_CALENDAR,
             "description": "The work calendar case deadlines count working time on when "
-                           "the service agreement names none.",
+            "the service agreement names none.",
         },
     )
     for code, name, kind, value, description in CUSTOMER_SETTINGS:
@@ -253,11 +295,17 @@ def load_kb_process(apps) -> None:
         return
     raw = (Path(__file__).parent / KB_BPMN).read_bytes()
     definition = ProcessDefinition.objects.create(
-        code=KB_PROCESS, name=KB_PROCESS_NAME, is_active=False, is_system=True,
+        code=KB_PROCESS,
+        name=KB_PROCESS_NAME,
+        is_active=False,
+        is_system=True,
         description="When a case is resolved with no knowledge base article linked, ask its "
-                    "assignee whether to write one; the article saved is linked to the case.",
+        "assignee whether to write one; the article saved is linked to the case.",
     )
     ProcessVersion.objects.create(
-        definition=definition, number=1, name=KB_PROCESS_NAME,
-        bpmn_xml=raw.decode("utf-8"), checksum=hashlib.sha256(raw).hexdigest(),
+        definition=definition,
+        number=1,
+        name=KB_PROCESS_NAME,
+        bpmn_xml=raw.decode("utf-8"),
+        checksum=hashlib.sha256(raw).hexdigest(),
     )

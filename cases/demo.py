@@ -17,12 +17,18 @@ from crm import demo
 
 AGREEMENTS = {
     # name: (category code, {priority code: (response min, resolution min)})
-    "Standard support": ("incident", {"critical": (30, 240), "high": (60, 480),
-                                      "medium": (240, 1440), "low": (480, 2880)}),
-    "Premium support": ("incident", {"critical": (15, 120), "high": (30, 240),
-                                     "medium": (60, 540), "low": (240, 1440)}),
-    "Service catalogue": ("service_request", {"critical": (60, 540), "high": (120, 1080),
-                                              "medium": (480, 2700), "low": (960, 5400)}),
+    "Standard support": (
+        "incident",
+        {"critical": (30, 240), "high": (60, 480), "medium": (240, 1440), "low": (480, 2880)},
+    ),
+    "Premium support": (
+        "incident",
+        {"critical": (15, 120), "high": (30, 240), "medium": (60, 540), "low": (240, 1440)},
+    ),
+    "Service catalogue": (
+        "service_request",
+        {"critical": (60, 540), "high": (120, 1080), "medium": (480, 2700), "low": (960, 5400)},
+    ),
 }
 SERVICES = {
     "Email and calendar": ["Mail server MX-1", "Shared calendars"],
@@ -34,33 +40,138 @@ TAGS = ["outage", "billing", "password", "hardware", "onboarding"]
 
 CASES = [
     # subject, contact email, agreement, service, ci, priority, tags, status, assignee, group
-    ("Printer on the 3rd floor jams on every job", "clara@northwind.example",
-     "Standard support", "Laptops and printers", "Printer PRN-3F", "medium", ["hardware"],
-     "new", None, "1st line support"),
-    ("Cannot connect to VPN from the warehouse", "emma@fabrikam.example", "Premium support",
-     "VPN access", "VPN gateway", "high", ["outage"], "new", None, None),
-    ("Mail bounces for the whole sales team", "daniel@contoso.example", "Premium support",
-     "Email and calendar", "Mail server MX-1", "critical", ["outage"], "in_progress",
-     "agent1", "1st line support"),
-    ("Password reset link expired", "farid@tailspin.example", "Standard support",
-     "Email and calendar", None, "low", ["password"], "waiting", "agent2", "1st line support"),
-    ("ERP report totals differ from the ledger", "grace@litware.example", "Premium support",
-     "ERP", "ERP reporting", "high", ["billing"], "in_progress", "expert", "2nd line support"),
-    ("Printer shows paper jam after toner change", "hiro@northwind.example",
-     "Standard support", "Laptops and printers", "Printer PRN-3F", "medium", ["hardware"],
-     "resolved", "agent1", "1st line support"),
-    ("New starter needs a laptop", "ines@contoso.example", "Service catalogue",
-     "Laptops and printers", "Laptop fleet", "medium", ["onboarding"], "closed", "agent2",
-     "1st line support"),
-    ("Duplicate invoice in the portal", "jonas@fabrikam.example", "Standard support", "ERP",
-     "ERP production", "low", ["billing"], "canceled", "agent1", "1st line support"),
-    ("Shared calendar not syncing on phones", "clara@northwind.example", "Standard support",
-     "Email and calendar", "Shared calendars", "medium", [], "reopened", None,
-     "1st line support"),
-    ("Warehouse scanner cannot reach ERP", "emma@fabrikam.example", "Premium support", "ERP",
-     "ERP production", "critical", ["outage"], "new", None, "2nd line support"),
-    ("Add two users to the VPN group", "grace@litware.example", "Service catalogue",
-     "VPN access", "VPN gateway", "low", ["onboarding"], "new", None, None),
+    (
+        "Printer on the 3rd floor jams on every job",
+        "clara@northwind.example",
+        "Standard support",
+        "Laptops and printers",
+        "Printer PRN-3F",
+        "medium",
+        ["hardware"],
+        "new",
+        None,
+        "1st line support",
+    ),
+    (
+        "Cannot connect to VPN from the warehouse",
+        "emma@fabrikam.example",
+        "Premium support",
+        "VPN access",
+        "VPN gateway",
+        "high",
+        ["outage"],
+        "new",
+        None,
+        None,
+    ),
+    (
+        "Mail bounces for the whole sales team",
+        "daniel@contoso.example",
+        "Premium support",
+        "Email and calendar",
+        "Mail server MX-1",
+        "critical",
+        ["outage"],
+        "in_progress",
+        "agent1",
+        "1st line support",
+    ),
+    (
+        "Password reset link expired",
+        "farid@tailspin.example",
+        "Standard support",
+        "Email and calendar",
+        None,
+        "low",
+        ["password"],
+        "waiting",
+        "agent2",
+        "1st line support",
+    ),
+    (
+        "ERP report totals differ from the ledger",
+        "grace@litware.example",
+        "Premium support",
+        "ERP",
+        "ERP reporting",
+        "high",
+        ["billing"],
+        "in_progress",
+        "expert",
+        "2nd line support",
+    ),
+    (
+        "Printer shows paper jam after toner change",
+        "hiro@northwind.example",
+        "Standard support",
+        "Laptops and printers",
+        "Printer PRN-3F",
+        "medium",
+        ["hardware"],
+        "resolved",
+        "agent1",
+        "1st line support",
+    ),
+    (
+        "New starter needs a laptop",
+        "ines@contoso.example",
+        "Service catalogue",
+        "Laptops and printers",
+        "Laptop fleet",
+        "medium",
+        ["onboarding"],
+        "closed",
+        "agent2",
+        "1st line support",
+    ),
+    (
+        "Duplicate invoice in the portal",
+        "jonas@fabrikam.example",
+        "Standard support",
+        "ERP",
+        "ERP production",
+        "low",
+        ["billing"],
+        "canceled",
+        "agent1",
+        "1st line support",
+    ),
+    (
+        "Shared calendar not syncing on phones",
+        "clara@northwind.example",
+        "Standard support",
+        "Email and calendar",
+        "Shared calendars",
+        "medium",
+        [],
+        "reopened",
+        None,
+        "1st line support",
+    ),
+    (
+        "Warehouse scanner cannot reach ERP",
+        "emma@fabrikam.example",
+        "Premium support",
+        "ERP",
+        "ERP production",
+        "critical",
+        ["outage"],
+        "new",
+        None,
+        "2nd line support",
+    ),
+    (
+        "Add two users to the VPN group",
+        "grace@litware.example",
+        "Service catalogue",
+        "VPN access",
+        "VPN gateway",
+        "low",
+        ["onboarding"],
+        "new",
+        None,
+        None,
+    ),
 ]
 PATHS = {
     "in_progress": ["in_progress"],
@@ -90,7 +201,9 @@ def _lookups():
         )
         for code, (response, resolution) in terms.items():
             ServiceTerm.objects.get_or_create(
-                agreement=agreement, service=None, priority=priorities[code],
+                agreement=agreement,
+                service=None,
+                priority=priorities[code],
                 defaults={"response_minutes": response, "resolution_minutes": resolution},
             )
     for service_name, items in SERVICES.items():
@@ -122,17 +235,30 @@ def load_cases():
     services.diagnosis_definition()
     if Case.objects.exists():
         return
-    users = {u.username: u for u in User.objects.filter(username__in=["agent1", "agent2",
-                                                                      "expert"])}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["agent1", "agent2", "expert"])
+    }
     levels = {level.order: level for level in SupportLevel.objects.all()}
     article, _ = KnowledgeArticle.objects.get_or_create(
         title="Clearing a paper jam on the PRN series",
-        defaults={"body": "Open tray 2, release the green lever, remove the sheet, then "
-                          "run the cleaning page from the printer menu."},
+        defaults={
+            "body": "Open tray 2, release the green lever, remove the sheet, then "
+            "run the cleaning page from the printer menu."
+        },
     )
     now = timezone.now()
-    for index, (subject, email, agreement, service, item, priority, tags, status, assignee,
-                group) in enumerate(CASES):
+    for index, (
+        subject,
+        email,
+        agreement,
+        service,
+        item,
+        priority,
+        tags,
+        status,
+        assignee,
+        group,
+    ) in enumerate(CASES):
         actor = users.get(assignee) or users.get("agent1")
         group_row = Group.objects.filter(name=group).first() if group else None
         case = services.case_create(
@@ -151,14 +277,17 @@ def load_cases():
         )
         for code in PATHS.get(status, []):
             mover = users.get(assignee) or actor
-            services.case_set_status(case=case, status=CaseStatus.objects.get(code=code),
-                                     user=mover)
+            services.case_set_status(
+                case=case, status=CaseStatus.objects.get(code=code), user=mover
+            )
         if status == "resolved":
             case.articles.add(article)
         if index == 2:
-            services.case_add_note(case=case, user=actor,
-                                   text="MX-1 queue is growing; asked 2nd line to check the "
-                                        "relay certificate.")
+            services.case_add_note(
+                case=case,
+                user=actor,
+                text="MX-1 queue is growing; asked 2nd line to check the relay certificate.",
+            )
 
 
 def _priority(code):

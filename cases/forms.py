@@ -31,32 +31,44 @@ def _groups():
 
 class CaseForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(),
-                                     required=False)
-    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none(),
-                                     required=False,
-                                     help_text=_("Empty: the contact's account."))
-    category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none(),
-                                      required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False
+    )
+    account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=Account.objects.none(),
+        required=False,
+        help_text=_("Empty: the contact's account."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=CaseCategory.objects.none(), required=False
+    )
     priority = forms.ModelChoiceField(label=_("Priority"), queryset=CasePriority.objects.none())
-    service_agreement = forms.ModelChoiceField(label=_("Service agreement"),
-                                               queryset=ServiceAgreement.objects.none(),
-                                               required=False)
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(),
-                                     required=False)
-    configuration_item = forms.ModelChoiceField(label=_("Configuration item"),
-                                                queryset=ConfigurationItem.objects.none(),
-                                                required=False)
-    support_level = forms.ModelChoiceField(label=_("Support level"),
-                                           queryset=SupportLevel.objects.none(), required=False)
+    service_agreement = forms.ModelChoiceField(
+        label=_("Service agreement"), queryset=ServiceAgreement.objects.none(), required=False
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    configuration_item = forms.ModelChoiceField(
+        label=_("Configuration item"), queryset=ConfigurationItem.objects.none(), required=False
+    )
+    support_level = forms.ModelChoiceField(
+        label=_("Support level"), queryset=SupportLevel.objects.none(), required=False
+    )
     assignee = UserChoiceField(label=_("Assignee"), queryset=_agents(), required=False)
-    assignee_group = forms.ModelChoiceField(label=_("Assignee group"),
-                                            queryset=Group.objects.none(), required=False)
-    tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.none(),
-                                          required=False,
-                                          widget=forms.SelectMultiple(attrs={"size": 4}))
+    assignee_group = forms.ModelChoiceField(
+        label=_("Assignee group"), queryset=Group.objects.none(), required=False
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"),
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,13 +87,16 @@ class CaseForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    support_level = forms.ModelChoiceField(label=_("New support level"),
-                                           queryset=SupportLevel.objects.none(), required=False)
+    support_level = forms.ModelChoiceField(
+        label=_("New support level"), queryset=SupportLevel.objects.none(), required=False
+    )
     assignee = UserChoiceField(label=_("Assignee"), queryset=_agents(), required=False)
-    assignee_group = forms.ModelChoiceField(label=_("Assignee group"),
-                                            queryset=Group.objects.none(), required=False)
-    note = forms.CharField(label=_("Why escalate?"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    assignee_group = forms.ModelChoiceField(
+        label=_("Assignee group"), queryset=Group.objects.none(), required=False
+    )
+    note = forms.CharField(
+        label=_("Why escalate?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +110,9 @@ class EscalateForm(forms.Form):
 
 class ReassignForm(forms.Form):
     assignee = UserChoiceField(label=_("Assignee"), queryset=_agents(), required=False)
-    assignee_group = forms.ModelChoiceField(label=_("Assignee group"),
-                                            queryset=Group.objects.none(), required=False)
+    assignee_group = forms.ModelChoiceField(
+        label=_("Assignee group"), queryset=Group.objects.none(), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,12 +121,15 @@ class ReassignForm(forms.Form):
 
 
 class ReclassifyForm(forms.Form):
-    service_agreement = forms.ModelChoiceField(label=_("Service agreement"),
-                                               queryset=ServiceAgreement.objects.none())
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(),
-                                     required=False)
-    priority = forms.ModelChoiceField(label=_("Priority"), queryset=CasePriority.objects.none(),
-                                      required=False)
+    service_agreement = forms.ModelChoiceField(
+        label=_("Service agreement"), queryset=ServiceAgreement.objects.none()
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    priority = forms.ModelChoiceField(
+        label=_("Priority"), queryset=CasePriority.objects.none(), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,12 +139,20 @@ class ReclassifyForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"),
-                           widget=forms.Textarea(attrs={"rows": 3, "placeholder": _(
-                               "Ask a colleague, record what you tried… customers never "
-                               "see internal notes.")}))
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "placeholder": _(
+                    "Ask a colleague, record what you tried… customers never see internal notes."
+                ),
+            }
+        ),
+    )
 
 
 class PostponeForm(forms.Form):
-    until = forms.DateTimeField(label=_("Postpone until"),
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    until = forms.DateTimeField(
+        label=_("Postpone until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

@@ -113,7 +113,10 @@ class CaseStatus(models.Model):
         help_text=_("Return to the Cases list after a case moves to this status."),
     )
     next_statuses = models.ManyToManyField(
-        "self", verbose_name=_("allowed next statuses"), symmetrical=False, blank=True,
+        "self",
+        verbose_name=_("allowed next statuses"),
+        symmetrical=False,
+        blank=True,
         related_name="previous_statuses",
     )
 
@@ -132,8 +135,13 @@ class CaseStatus(models.Model):
 
     @classmethod
     def active_q(cls, prefix="status__"):
-        return Q(**{f"{prefix}is_final": False, f"{prefix}is_resolved": False,
-                    f"{prefix}is_paused": False})
+        return Q(
+            **{
+                f"{prefix}is_final": False,
+                f"{prefix}is_resolved": False,
+                f"{prefix}is_paused": False,
+            }
+        )
 
 
 class SatisfactionLevel(models.Model):
@@ -142,8 +150,12 @@ class SatisfactionLevel(models.Model):
     value = models.PositiveSmallIntegerField(_("value"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     status = models.ForeignKey(
-        CaseStatus, verbose_name=_("case status"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        CaseStatus,
+        verbose_name=_("case status"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -190,8 +202,9 @@ class WorkingDay(models.Model):
         verbose_name = _("working hours")
         verbose_name_plural = _("working hours")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")),
-                                   name="working_day_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="working_day_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -219,16 +232,28 @@ class ServiceAgreement(Lookup):
     """An SLA: its calendar, the category it classifies cases as, and its terms."""
 
     calendar = models.ForeignKey(
-        WorkCalendar, verbose_name=_("calendar"), on_delete=models.SET_NULL, null=True,
-        blank=True, help_text=_("Empty: the calendar of the BaseCalendar system setting."),
+        WorkCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the calendar of the BaseCalendar system setting."),
     )
     category = models.ForeignKey(
-        CaseCategory, verbose_name=_("case category"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        CaseCategory,
+        verbose_name=_("case category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     account = models.ForeignKey(
-        "crm.Account", verbose_name=_("account"), on_delete=models.CASCADE, null=True,
-        blank=True, related_name="service_agreements",
+        "crm.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_agreements",
     )
 
     class Meta(Lookup.Meta):
@@ -239,12 +264,16 @@ class ServiceAgreement(Lookup):
 class ServiceTerm(models.Model):
     """Response and resolution time, in working minutes, per service and priority."""
 
-    agreement = models.ForeignKey(ServiceAgreement, on_delete=models.CASCADE,
-                                  related_name="terms")
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE,
-                                null=True, blank=True, help_text=_("Empty: any service."))
-    priority = models.ForeignKey(CasePriority, verbose_name=_("priority"),
-                                 on_delete=models.CASCADE)
+    agreement = models.ForeignKey(ServiceAgreement, on_delete=models.CASCADE, related_name="terms")
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Empty: any service."),
+    )
+    priority = models.ForeignKey(CasePriority, verbose_name=_("priority"), on_delete=models.CASCADE)
     response_minutes = models.PositiveIntegerField(_("response time (working minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution time (working minutes)"))
 
@@ -253,8 +282,9 @@ class ServiceTerm(models.Model):
         verbose_name = _("service term")
         verbose_name_plural = _("service terms")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "service", "priority"],
-                                    name="uniq_service_term"),
+            models.UniqueConstraint(
+                fields=["agreement", "service", "priority"], name="uniq_service_term"
+            ),
         ]
 
     def __str__(self):
@@ -288,40 +318,86 @@ class Case(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    category = models.ForeignKey(CaseCategory, verbose_name=_("category"),
-                                 on_delete=models.PROTECT, null=True, blank=True)
-    priority = models.ForeignKey(CasePriority, verbose_name=_("priority"),
-                                 on_delete=models.PROTECT, null=True, blank=True)
-    status = models.ForeignKey(CaseStatus, verbose_name=_("status"), on_delete=models.PROTECT,
-                               related_name="cases")
-    contact = models.ForeignKey("crm.Contact", verbose_name=_("contact"),
-                                on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="cases")
-    account = models.ForeignKey("crm.Account", verbose_name=_("account"),
-                                on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="cases")
-    service_agreement = models.ForeignKey(ServiceAgreement, verbose_name=_("service agreement"),
-                                          on_delete=models.SET_NULL, null=True, blank=True)
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.SET_NULL,
-                                null=True, blank=True)
-    configuration_item = models.ForeignKey(
-        ConfigurationItem, verbose_name=_("configuration item"), on_delete=models.SET_NULL,
-        null=True, blank=True,
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True
     )
-    support_level = models.ForeignKey(SupportLevel, verbose_name=_("support level"),
-                                      on_delete=models.SET_NULL, null=True, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"),
-                                 on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="assigned_cases")
-    assignee_group = models.ForeignKey("auth.Group", verbose_name=_("assignee group"),
-                                       on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="cases")
-    parent = models.ForeignKey("self", verbose_name=_("parent case"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="children")
+    priority = models.ForeignKey(
+        CasePriority, verbose_name=_("priority"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.ForeignKey(
+        CaseStatus, verbose_name=_("status"), on_delete=models.PROTECT, related_name="cases"
+    )
+    contact = models.ForeignKey(
+        "crm.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    account = models.ForeignKey(
+        "crm.Account",
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    service_agreement = models.ForeignKey(
+        ServiceAgreement,
+        verbose_name=_("service agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    configuration_item = models.ForeignKey(
+        ConfigurationItem,
+        verbose_name=_("configuration item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    support_level = models.ForeignKey(
+        SupportLevel,
+        verbose_name=_("support level"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    assignee_group = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("assignee group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="cases")
-    articles = models.ManyToManyField(KnowledgeArticle,
-                                      verbose_name=_("knowledge base articles"), blank=True,
-                                      related_name="cases")
+    articles = models.ManyToManyField(
+        KnowledgeArticle,
+        verbose_name=_("knowledge base articles"),
+        blank=True,
+        related_name="cases",
+    )
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
     response_due = models.DateTimeField(_("response deadline"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution deadline"), null=True, blank=True)
@@ -329,18 +405,34 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("actual resolution"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(
-        _("paused working time (s)"), default=0,
+        _("paused working time (s)"),
+        default=0,
         help_text=_("Working time spent in pause statuses; it shifts the deadlines."),
     )
     postponed_until = models.DateTimeField(_("postponed until"), null=True, blank=True)
-    satisfaction = models.ForeignKey(SatisfactionLevel, verbose_name=_("satisfaction level"),
-                                     on_delete=models.SET_NULL, null=True, blank=True)
-    closure_code = models.ForeignKey(ClosureCode, verbose_name=_("closure code"),
-                                     on_delete=models.SET_NULL, null=True, blank=True)
+    satisfaction = models.ForeignKey(
+        SatisfactionLevel,
+        verbose_name=_("satisfaction level"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    closure_code = models.ForeignKey(
+        ClosureCode,
+        verbose_name=_("closure code"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
     closure_notes = models.TextField(_("closure notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
 
@@ -380,10 +472,13 @@ class Case(models.Model):
             return _("The case is already “%(status)s”.") % {"status": to}
         if self.status.is_final:
             return _("“%(status)s” is a final status: a case in it cannot change status.") % {
-                "status": self.status}
+                "status": self.status
+            }
         if not self.status.next_statuses.filter(pk=to.pk).exists():
             return _("A case cannot move from “%(old)s” to “%(new)s”.") % {
-                "old": self.status, "new": to}
+                "old": self.status,
+                "new": to,
+            }
         return ""
 
 
@@ -406,8 +501,14 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
-                              on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     text = models.TextField(_("text"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)

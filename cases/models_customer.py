@@ -38,12 +38,20 @@ class CaseMessage(models.Model):
     direction = models.CharField(_("direction"), max_length=3, choices=Direction)
     channel = models.CharField(_("channel"), max_length=6, choices=Channel)
     author_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author (user)"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author (user)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     author_contact = models.ForeignKey(
-        "crm.Contact", verbose_name=_("author (contact)"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        "crm.Contact",
+        verbose_name=_("author (contact)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     author_email = models.EmailField(_("author email"), blank=True)
     to = models.JSONField(_("to"), default=list, blank=True)
@@ -85,8 +93,9 @@ class CaseAttachment(models.Model):
     served only by a view that checks who asks."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE,
-                                related_name="attachments", null=True, blank=True)
+    message = models.ForeignKey(
+        CaseMessage, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=400)
     name = models.CharField(_("name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"))

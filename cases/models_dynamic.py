@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 class DynamicCase(models.Model):
     code = models.SlugField(
-        _("code"), max_length=60, unique=True,
+        _("code"),
+        max_length=60,
+        unique=True,
         help_text=_("Lower-case letters, digits and underscores; names its generated processes."),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -25,7 +27,8 @@ class DynamicCase(models.Model):
         _("section"), max_length=100, help_text=_("The registered model, e.g. crm.Opportunity.")
     )
     choice_field = models.CharField(
-        _("Which column determines which case to use with a record?"), max_length=100,
+        _("Which column determines which case to use with a record?"),
+        max_length=100,
         blank=True,
     )
     choice_value = models.CharField(
@@ -66,7 +69,10 @@ class DynamicCaseVersion(models.Model):
     definition = models.JSONField(_("definition"))
     created_at = models.DateTimeField(_("saved"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -167,13 +173,19 @@ class RecordCaseStep(models.Model):
     required = models.BooleanField(_("required"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     instance = models.ForeignKey(
-        "processes.ProcessInstance", on_delete=models.SET_NULL, null=True, blank=True,
+        "processes.ProcessInstance",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     finished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 

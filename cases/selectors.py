@@ -14,8 +14,15 @@ CASE_SORTS = {
     "deadline": "resolution_due",
     "registered": "registered_at",
 }
-LIST_RELATED = ("status", "priority", "category", "contact", "account", "assignee",
-                "assignee_group")
+LIST_RELATED = (
+    "status",
+    "priority",
+    "category",
+    "contact",
+    "account",
+    "assignee",
+    "assignee_group",
+)
 
 
 def _ordering(sort, default="-registered"):
@@ -29,14 +36,19 @@ def _ordering(sort, default="-registered"):
     return [F(field).asc(nulls_last=True), "pk"], key
 
 
-def case_list(*, user, q="", status=None, priority=None, assignee="all", group=None,
-              overdue=False, sort=""):
+def case_list(
+    *, user, q="", status=None, priority=None, assignee="all", group=None, overdue=False, sort=""
+):
     """Cases matching the list's filters; returns (queryset, the sort applied)."""
     cases = Case.objects.select_related(*LIST_RELATED)
     if q:
         term = q.strip()
-        match = (Q(subject__icontains=term) | Q(number__icontains=term)
-                 | Q(contact__full_name__icontains=term) | Q(account__name__icontains=term))
+        match = (
+            Q(subject__icontains=term)
+            | Q(number__icontains=term)
+            | Q(contact__full_name__icontains=term)
+            | Q(account__name__icontains=term)
+        )
         cases = cases.filter(match)
     if status:
         cases = cases.filter(status_id=status)
@@ -60,8 +72,11 @@ def _active_queue():
         Case.objects.filter(CaseStatus.active_q())
         .filter(Q(postponed_until__isnull=True) | Q(postponed_until__lte=now))
         .select_related(*LIST_RELATED)
-        .order_by(F("priority__order").asc(nulls_last=True),
-                  F("resolution_due").asc(nulls_last=True), "pk")
+        .order_by(
+            F("priority__order").asc(nulls_last=True),
+            F("resolution_due").asc(nulls_last=True),
+            "pk",
+        )
     )
 
 
@@ -127,9 +142,11 @@ def workflow_statuses(case):
     allowed = set(case.status.next_statuses.values_list("pk", flat=True))
     steps = []
     for status in CaseStatus.objects.order_by("order", "name"):
-        steps.append({
-            "status": status,
-            "current": status.pk == case.status_id,
-            "allowed": status.pk in allowed and not case.status.is_final,
-        })
+        steps.append(
+            {
+                "status": status,
+                "current": status.pk == case.status_id,
+                "allowed": status.pk in allowed and not case.status.is_final,
+            }
+        )
     return steps

@@ -32,8 +32,18 @@ RESULT_WAITING = "Additional information required"
 RESULT_ESCALATED = "Escalation required"
 
 CASE_FIELDS = (
-    "description", "category", "priority", "contact", "account", "service_agreement",
-    "service", "configuration_item", "support_level", "assignee", "assignee_group", "parent",
+    "description",
+    "category",
+    "priority",
+    "contact",
+    "account",
+    "service_agreement",
+    "service",
+    "configuration_item",
+    "support_level",
+    "assignee",
+    "assignee_group",
+    "parent",
 )
 _UNCHANGED = object()
 
@@ -56,8 +66,15 @@ def _locked(case_id) -> Case:
     # The row lock orders concurrent writers on one case (status moves, assignment).
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("status", "service_agreement__calendar", "priority", "category",
-                        "contact", "assignee", "assignee_group")
+        .select_related(
+            "status",
+            "service_agreement__calendar",
+            "priority",
+            "category",
+            "contact",
+            "assignee",
+            "assignee_group",
+        )
         .get(pk=case_id)
     )
 
@@ -180,11 +197,17 @@ def case_set_status(*, case, status: CaseStatus, user=None) -> Case:
             case.resolved_at = None
         case.status = status
         case.save()
-        _event(case, CaseEvent.Kind.STATUS, user, f"{old} → {status}",
-               old=old.name, new=status.name)
+        _event(
+            case, CaseEvent.Kind.STATUS, user, f"{old} → {status}", old=old.name, new=status.name
+        )
         if assignee_changed:
-            _event(case, CaseEvent.Kind.ASSIGNMENT, user,
-                   _("Assignee: %(name)s") % {"name": _who(user)}, assignee=user.pk)
+            _event(
+                case,
+                CaseEvent.Kind.ASSIGNMENT,
+                user,
+                _("Assignee: %(name)s") % {"name": _who(user)},
+                assignee=user.pk,
+            )
         if status.code == "in_progress":
             _email_customer_in_progress(case, user)
         from cases.customer.services import after_status_change
@@ -214,13 +237,19 @@ def _email_customer_in_progress(case, user) -> None:
         "url": case_url(case),
     }
     try:
-        message = send_templated_email(code="case_in_progress", to=[contact.email],
-                                       context=context)
+        message = send_templated_email(code="case_in_progress", to=[contact.email], context=context)
     except TemplateMissing:
         logger.warning("message template case_in_progress is missing; no email sent")
         return
-    _event(case, CaseEvent.Kind.EMAIL, user, message.subject, to=message.to,
-           body=message.text, direction="out")
+    _event(
+        case,
+        CaseEvent.Kind.EMAIL,
+        user,
+        message.subject,
+        to=message.to,
+        body=message.text,
+        direction="out",
+    )
 
 
 # -- assignment -------------------------------------------------------------------
@@ -234,9 +263,7 @@ def _after_assignment(case, actor, *, reason, assignment_changed=True) -> None:
     if case.assignee_id:
         recipients = [case.assignee]
     elif case.assignee_group_id:
-        recipients = list(
-            case.assignee_group.user_set.filter(is_active=True).order_by("username")
-        )
+        recipients = list(case.assignee_group.user_set.filter(is_active=True).order_by("username"))
     else:
         return
     # Whoever made the change already knows.
@@ -250,8 +277,12 @@ def _after_assignment(case, actor, *, reason, assignment_changed=True) -> None:
             send_templated_email(
                 code="case_assignee",
                 to=emails,
-                context={"case": case, "assigned_to": assigned_to, "url": case_url(case),
-                         "resolution_due": _when(case.resolution_due)},
+                context={
+                    "case": case,
+                    "assigned_to": assigned_to,
+                    "url": case_url(case),
+                    "resolution_due": _when(case.resolution_due),
+                },
             )
         except TemplateMissing:
             logger.warning("message template case_assignee is missing; no email sent")
@@ -262,8 +293,16 @@ def _after_assignment(case, actor, *, reason, assignment_changed=True) -> None:
     )
 
 
-def case_assign(*, case, user=None, assignee=_UNCHANGED, assignee_group=_UNCHANGED,
-                support_level=_UNCHANGED, note="", escalation=False) -> Case:
+def case_assign(
+    *,
+    case,
+    user=None,
+    assignee=_UNCHANGED,
+    assignee_group=_UNCHANGED,
+    support_level=_UNCHANGED,
+    note="",
+    escalation=False,
+) -> Case:
     """Reassign a case (assignee and/or group); the old diagnosis task closes with
     "Escalation required" and the new assignee, or the group, is notified."""
     with transaction.atomic():
@@ -294,14 +333,22 @@ def case_assign(*, case, user=None, assignee=_UNCHANGED, assignee_group=_UNCHANG
         case.save()
         kind = CaseEvent.Kind.ESCALATION if escalation else CaseEvent.Kind.ASSIGNMENT
         text = "; ".join(changes) + (f"\n{note}" if note else "")
-        _event(case, kind, user, text, assignee=case.assignee_id, group=case.assignee_group_id,
-               level=case.support_level_id)
+        _event(
+            case,
+            kind,
+            user,
+            text,
+            assignee=case.assignee_id,
+            group=case.assignee_group_id,
+            level=case.support_level_id,
+        )
         _after_assignment(case, user, reason="escalated" if escalation else "reassigned")
     return case
 
 
-def case_escalate(*, case, user=None, support_level=None, assignee=None, assignee_group=None,
-                  note="") -> Case:
+def case_escalate(
+    *, case, user=None, support_level=None, assignee=None, assignee_group=None, note=""
+) -> Case:
     """Escalate to a support level and a new assignee or group; refused with what is
     missing when neither a new assignee nor a new group is given."""
     missing = []
@@ -310,14 +357,28 @@ def case_escalate(*, case, user=None, support_level=None, assignee=None, assigne
     if assignee is None and assignee_group is None:
         missing.append(_("a new assignee or assignee group"))
     if missing:
-        raise CaseError(_("To escalate the case, choose %(what)s.") % {
-            "what": _(" and ").join(missing)})
-    if (getattr(assignee, "pk", None) == case.assignee_id
-            and getattr(assignee_group, "pk", None) == case.assignee_group_id):
-        raise CaseError(_("The case is already with this assignee and group: choose a new "
-                          "assignee or assignee group to escalate it."))
-    return case_assign(case=case, user=user, assignee=assignee, assignee_group=assignee_group,
-                       support_level=support_level, note=note, escalation=True)
+        raise CaseError(
+            _("To escalate the case, choose %(what)s.") % {"what": _(" and ").join(missing)}
+        )
+    if (
+        getattr(assignee, "pk", None) == case.assignee_id
+        and getattr(assignee_group, "pk", None) == case.assignee_group_id
+    ):
+        raise CaseError(
+            _(
+                "The case is already with this assignee and group: choose a new "
+                "assignee or assignee group to escalate it."
+            )
+        )
+    return case_assign(
+        case=case,
+        user=user,
+        assignee=assignee,
+        assignee_group=assignee_group,
+        support_level=support_level,
+        note=note,
+        escalation=True,
+    )
 
 
 def case_take(*, case_id: int, user) -> Case:
@@ -330,9 +391,7 @@ def case_take(*, case_id: int, user) -> Case:
             assignee=user, postponed_until=None, modified_at=timezone.now()
         )
         if changed != 1:
-            holder = (
-                Case.objects.filter(pk=case_id).select_related("assignee").first()
-            )
+            holder = Case.objects.filter(pk=case_id).select_related("assignee").first()
             if holder is None:
                 raise CaseError(_("This case no longer exists."))
             raise CaseTaken(
@@ -341,8 +400,13 @@ def case_take(*, case_id: int, user) -> Case:
                 holder=holder.assignee,
             )
         case = _locked(case_id)
-        _event(case, CaseEvent.Kind.ASSIGNMENT, user,
-               _("%(name)s took the case") % {"name": _who(user)}, assignee=user.pk)
+        _event(
+            case,
+            CaseEvent.Kind.ASSIGNMENT,
+            user,
+            _("%(name)s took the case") % {"name": _who(user)},
+            assignee=user.pk,
+        )
         _after_assignment(case, user, reason="taken")
     return case
 
@@ -367,16 +431,21 @@ def case_postpone(*, case, user, until) -> Case:
         case = _locked(case.pk)
         case.postponed_until = until
         case.save(update_fields=["postponed_until", "modified_at"])
-        _event(case, CaseEvent.Kind.POSTPONED, user,
-               _("Postponed until %(when)s") % {"when": _when(until)})
+        _event(
+            case,
+            CaseEvent.Kind.POSTPONED,
+            user,
+            _("Postponed until %(when)s") % {"when": _when(until)},
+        )
     return case
 
 
 # -- reclassify, parent, notes ----------------------------------------------------------
 
 
-def case_reclassify(*, case, user=None, service_agreement, service=_UNCHANGED,
-                    priority=_UNCHANGED) -> Case:
+def case_reclassify(
+    *, case, user=None, service_agreement, service=_UNCHANGED, priority=_UNCHANGED
+) -> Case:
     """Put the case under another service agreement: its category and terms follow,
     and both deadlines are computed again."""
     with transaction.atomic():
@@ -392,10 +461,15 @@ def case_reclassify(*, case, user=None, service_agreement, service=_UNCHANGED,
         _compute_deadlines(case)
         case.save()
         _event(
-            case, CaseEvent.Kind.RECLASSIFIED, user,
+            case,
+            CaseEvent.Kind.RECLASSIFIED,
+            user,
             _("%(old)s → %(new)s; resolution deadline %(due)s")
-            % {"old": old[0] or "—", "new": service_agreement or "—",
-               "due": _when(case.resolution_due) or "—"},
+            % {
+                "old": old[0] or "—",
+                "new": service_agreement or "—",
+                "due": _when(case.resolution_due) or "—",
+            },
             old_resolution_due=old[2].isoformat() if old[2] else None,
         )
     return case
@@ -408,8 +482,9 @@ def case_set_parent(*, case, parent, user=None) -> Case:
         ancestor = parent
         while ancestor is not None:
             if ancestor.pk == case.pk:
-                raise CaseError(_("A case cannot be its own parent, directly or through "
-                                  "another case."))
+                raise CaseError(
+                    _("A case cannot be its own parent, directly or through another case.")
+                )
             ancestor = ancestor.parent
         case.parent = parent
         case.save(update_fields=["parent", "modified_at"])
@@ -487,8 +562,9 @@ def _sync_diagnosis(case, actor, *, assignment_changed=False) -> None:
     elif assignment_changed or (step is not None and step.owner_id != case.assignee_id):
         result = RESULT_ESCALATED
     if step is not None and result:
-        step_complete(instance_id=step.instance_id, step_number=step.number, user=actor,
-                      result=result)
+        step_complete(
+            instance_id=step.instance_id, step_number=step.number, user=actor, result=result
+        )
         step = None
     is_incident = case.category_id is not None and case.category.code == "incident"
     if step is None and is_incident and case.status.is_active and case.assignee_id:
@@ -498,8 +574,11 @@ def _sync_diagnosis(case, actor, *, assignment_changed=False) -> None:
         try:
             instance_start(
                 definition=definition,
-                variables={"case_id": case.pk, "case_number": case.number or "",
-                           "assignee": case.assignee.get_username()},
+                variables={
+                    "case_id": case.pk,
+                    "case_number": case.number or "",
+                    "assignee": case.assignee.get_username(),
+                },
                 user=actor,
                 record=case,
                 run_now=True,
@@ -513,7 +592,19 @@ def category_by_code(code):
 
 
 __all__ = [
-    "CaseError", "CaseTaken", "case_add_note", "case_assign", "case_create", "case_escalate",
-    "case_postpone", "case_reclassify", "case_set_parent", "case_set_status", "case_take",
-    "case_take_next", "diagnosis_definition", "diagnosis_step", "term_for",
+    "CaseError",
+    "CaseTaken",
+    "case_add_note",
+    "case_assign",
+    "case_create",
+    "case_escalate",
+    "case_postpone",
+    "case_reclassify",
+    "case_set_parent",
+    "case_set_status",
+    "case_take",
+    "case_take_next",
+    "diagnosis_definition",
+    "diagnosis_step",
+    "term_for",
 ]

@@ -42,9 +42,20 @@ def _int_or_none(value):
 def _case_or_404(pk):
     return get_object_or_404(
         Case.objects.select_related(
-            "status", "priority", "category", "contact", "account", "service_agreement",
-            "service", "configuration_item", "support_level", "assignee", "assignee_group",
-            "parent", "satisfaction", "closure_code",
+            "status",
+            "priority",
+            "category",
+            "contact",
+            "account",
+            "service_agreement",
+            "service",
+            "configuration_item",
+            "support_level",
+            "assignee",
+            "assignee_group",
+            "parent",
+            "satisfaction",
+            "closure_code",
         ),
         pk=pk,
     )
@@ -134,15 +145,15 @@ def case_status(request, pk):
         # Open tasks on the case: ask whether to complete, cancel or leave them.
         pending = list(customer_services.open_tasks(case))
         if pending:
-            context = _detail_context(request, case, resolve_tasks=pending,
-                                      resolve_status=status)
+            context = _detail_context(request, case, resolve_tasks=pending, resolve_status=status)
             if request.htmx:
                 return render(request, "cases/case_detail.html#case-record", context)
             return render(request, "cases/case_detail.html", context)
     try:
         if tasks:
             case = customer_services.case_set_status_with_tasks(
-                case=case, status=status, user=request.user, tasks=tasks)
+                case=case, status=status, user=request.user, tasks=tasks
+            )
         else:
             case = services.case_set_status(case=case, status=status, user=request.user)
     except CaseError as error:
@@ -151,20 +162,30 @@ def case_status(request, pk):
             return render(request, "cases/case_detail.html#case-record", context)
         messages.error(request, str(error))
         return redirect(case)
-    messages.success(request, _("%(number)s is now “%(status)s”.")
-                     % {"number": case.number, "status": status})
+    messages.success(
+        request, _("%(number)s is now “%(status)s”.") % {"number": case.number, "status": status}
+    )
     if status.close_on_save:
         return _go(request, reverse("cases:case-list"))
     if request.htmx:
-        return render(request, "cases/case_detail.html#case-record",
-                      _detail_context(request, _case_or_404(pk)))
+        return render(
+            request,
+            "cases/case_detail.html#case-record",
+            _detail_context(request, _case_or_404(pk)),
+        )
     return redirect(case)
 
 
 def _action(request, pk, kind, form, *, title, context=None):
     case = _case_or_404(pk)
-    context = {"case": case, "form": form, "kind": kind, "action_title": title,
-               "current_section": "cases", **(context or {})}
+    context = {
+        "case": case,
+        "form": form,
+        "kind": kind,
+        "action_title": title,
+        "current_section": "cases",
+        **(context or {}),
+    }
     if _is_fragment_request(request):
         return render(request, "cases/case_action.html#case-action", context)
     return render(request, "cases/case_action.html", context)
@@ -182,14 +203,17 @@ def case_escalate(request, pk):
         else:
             messages.success(request, _("%(number)s escalated.") % {"number": case.number})
             return _go(request, case.get_absolute_url())
-    return _action(request, pk, "escalate", form, title=_("Escalate"),
-                   context={"action_error": error})
+    return _action(
+        request, pk, "escalate", form, title=_("Escalate"), context={"action_error": error}
+    )
 
 
 def case_reassign(request, pk):
     case = _case_or_404(pk)
-    form = ReassignForm(_posted(request), initial={
-        "assignee": case.assignee_id, "assignee_group": case.assignee_group_id})
+    form = ReassignForm(
+        _posted(request),
+        initial={"assignee": case.assignee_id, "assignee_group": case.assignee_group_id},
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,19 +223,27 @@ def case_reassign(request, pk):
         else:
             messages.success(request, _("%(number)s reassigned.") % {"number": case.number})
             return _go(request, case.get_absolute_url())
-    return _action(request, pk, "reassign", form, title=_("Reassign"),
-                   context={"action_error": error})
+    return _action(
+        request, pk, "reassign", form, title=_("Reassign"), context={"action_error": error}
+    )
 
 
 def case_reclassify(request, pk):
     case = _case_or_404(pk)
-    form = ReclassifyForm(_posted(request), initial={
-        "service_agreement": case.service_agreement_id, "service": case.service_id,
-        "priority": case.priority_id})
+    form = ReclassifyForm(
+        _posted(request),
+        initial={
+            "service_agreement": case.service_agreement_id,
+            "service": case.service_id,
+            "priority": case.priority_id,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         services.case_reclassify(case=case, user=request.user, **form.cleaned_data)
-        messages.success(request, _("%(number)s reclassified: deadlines computed again.")
-                         % {"number": case.number})
+        messages.success(
+            request,
+            _("%(number)s reclassified: deadlines computed again.") % {"number": case.number},
+        )
         return _go(request, case.get_absolute_url())
     return _action(request, pk, "reclassify", form, title=_("Reclassify"))
 
@@ -219,8 +251,14 @@ def case_reclassify(request, pk):
 @require_GET
 def case_similar(request, pk):
     case = _case_or_404(pk)
-    return _action(request, pk, "similar", None, title=_("Search for similar cases"),
-                   context={"similar": selectors.similar_cases(case)})
+    return _action(
+        request,
+        pk,
+        "similar",
+        None,
+        title=_("Search for similar cases"),
+        context={"similar": selectors.similar_cases(case)},
+    )
 
 
 @require_POST

@@ -12,6 +12,9 @@ class CrmConfig(AppConfig):
         sections.register("contacts", _("Contacts"), "crm:contact-list", icon="user", order=40)
         sections.register("accounts", _("Accounts"), "crm:account-list", icon="building", order=50)
         sections.register(
-            "opportunities", _("Opportunities"), "crm:opportunity-list", icon="briefcase",
+            "opportunities",
+            _("Opportunities"),
+            "crm:opportunity-list",
+            icon="briefcase",
             order=45,
         )

@@ -72,18 +72,36 @@ def load_people():
 
     for name in ("1st line support", "2nd line support", "Supervisors", "Portal users"):
         Group.objects.get_or_create(name=name)
-    admin = ensure_user("admin", first="Ada", last="Admin", role="administrator",
-                        staff=True, superuser=True)
-    ensure_user("supervisor", first="Sam", last="Supervisor", role="supervisor",
-                groups=["Supervisors"])
-    ensure_user("agent1", first="Alex", last="Agent", role="agent, 1st line support",
-                groups=["1st line support"])
-    ensure_user("agent2", first="Bianca", last="Agent", role="agent, 1st line support",
-                groups=["1st line support"])
-    ensure_user("expert", first="Chen", last="Expert", role="agent, 2nd line support",
-                groups=["2nd line support"])
-    customer = ensure_user("customer", first="Clara", last="Customer", role="portal customer",
-                           groups=["Portal users"])
+    admin = ensure_user(
+        "admin", first="Ada", last="Admin", role="administrator", staff=True, superuser=True
+    )
+    ensure_user(
+        "supervisor", first="Sam", last="Supervisor", role="supervisor", groups=["Supervisors"]
+    )
+    ensure_user(
+        "agent1",
+        first="Alex",
+        last="Agent",
+        role="agent, 1st line support",
+        groups=["1st line support"],
+    )
+    ensure_user(
+        "agent2",
+        first="Bianca",
+        last="Agent",
+        role="agent, 1st line support",
+        groups=["1st line support"],
+    )
+    ensure_user(
+        "expert",
+        first="Chen",
+        last="Expert",
+        role="agent, 2nd line support",
+        groups=["2nd line support"],
+    )
+    customer = ensure_user(
+        "customer", first="Clara", last="Customer", role="portal customer", groups=["Portal users"]
+    )
 
     accounts = {}
     for name, industry, city in [

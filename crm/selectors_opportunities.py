@@ -18,8 +18,7 @@ OPPORTUNITY_SORTS = {
 }
 
 
-def opportunity_list(*, user, q="", category_id=None, stage_id=None, owner="all",
-                     sort="-created"):
+def opportunity_list(*, user, q="", category_id=None, stage_id=None, owner="all", sort="-created"):
     """Opportunities matching the list's filters; returns (queryset, the sort applied)."""
     items = Opportunity.objects.select_related("account", "category", "stage", "owner")
     if q:

@@ -9,7 +9,13 @@ from django.db import transaction
 from crm.models import Opportunity, OpportunityCategory, OpportunityStage
 
 OPPORTUNITY_FIELDS = (
-    "title", "account", "category", "stage", "amount", "owner", "close_date",
+    "title",
+    "account",
+    "category",
+    "stage",
+    "amount",
+    "owner",
+    "close_date",
 )
 OPPORTUNITY_EDIT_FIELDS = tuple(f for f in OPPORTUNITY_FIELDS if f != "stage")
 

@@ -18,8 +18,12 @@ urlpatterns = [
     path("accounts/<int:pk>/edit/", views.account_edit, name="account-edit"),
     path("opportunities/", views_opportunities.opportunity_list, name="opportunity-list"),
     path("opportunities/new/", views_opportunities.opportunity_create, name="opportunity-create"),
-    path("opportunities/<int:pk>/", views_opportunities.opportunity_detail,
-         name="opportunity-detail"),
-    path("opportunities/<int:pk>/edit/", views_opportunities.opportunity_edit,
-         name="opportunity-edit"),
+    path(
+        "opportunities/<int:pk>/", views_opportunities.opportunity_detail, name="opportunity-detail"
+    ),
+    path(
+        "opportunities/<int:pk>/edit/",
+        views_opportunities.opportunity_edit,
+        name="opportunity-edit",
+    ),
 ]

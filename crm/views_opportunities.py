@@ -36,8 +36,12 @@ def opportunity_list(request):
         "page_obj": page,
         "filters": filters,
         "sort": sort,
-        "filtered": bool(filters["q"] or filters["category_id"] or filters["stage_id"]
-                         or filters["owner"] != "all"),
+        "filtered": bool(
+            filters["q"]
+            or filters["category_id"]
+            or filters["stage_id"]
+            or filters["owner"] != "all"
+        ),
         "current_section": "opportunities",
     }
     if _is_fragment_request(request):

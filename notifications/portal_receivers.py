@@ -18,8 +18,8 @@ def on_customer_message(sender, *, case, message, reopened=False, **kwargs):
     channel = _("by email") if message.channel == "email" else _("on the portal")
     notification_create(
         recipient=case.assignee,
-        title=_("Customer replied %(channel)s: %(number)s") % {"channel": channel,
-                                                               "number": case.number},
+        title=_("Customer replied %(channel)s: %(number)s")
+        % {"channel": channel, "number": case.number},
         body=f"{message.author_name}: {message.body[:140]}",
         url=case.get_absolute_url(),
         kind="case",

@@ -24,7 +24,8 @@ def concerned_user_ids(*, owner_id=None, role_id=None) -> set[int]:
         ids.add(owner_id)
     if role_id:
         ids.update(
-            get_user_model().objects.filter(groups=role_id, is_active=True)
+            get_user_model()
+            .objects.filter(groups=role_id, is_active=True)
             .values_list("pk", flat=True)
         )
     return ids

@@ -19,8 +19,12 @@ def notify_user(user_id, title, body="", url=""):
     return notification_create(recipient=user, title=title, body=body, url=url).pk
 
 
-@shared_task(name="notifications.push_process_tasks", autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="notifications.push_process_tasks",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def push_process_tasks(user_ids):
     """Push each user's Business process tasks tab and counter to their open pages."""
     from notifications.process_receivers import push_panels

@@ -11,11 +11,19 @@ class ProcessesConfig(AppConfig):
         from processes import registry
 
         sections.register(
-            "process-library", _("Process library"), "processes:library",
-            icon="flow", order=80, staff_only=True,
+            "process-library",
+            _("Process library"),
+            "processes:library",
+            icon="flow",
+            order=80,
+            staff_only=True,
         )
         sections.register(
-            "process-log", _("Process log"), "processes:log", icon="chart", order=81,
+            "process-log",
+            _("Process log"),
+            "processes:log",
+            icon="chart",
+            order=81,
             staff_only=True,
         )
 

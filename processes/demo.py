@@ -61,8 +61,10 @@ def _expenses(users, rng: random.Random) -> None:
         with clock.frozen_at(started):
             instance = services.instance_start(
                 code="demo_expense_approval",
-                variables={"amount": rng.choice([45, 120, 380, 640, 1250]),
-                           "reason": rng.choice(["Travel", "Team lunch", "Software", "Hardware"])},
+                variables={
+                    "amount": rng.choice([45, 120, 380, 640, 1250]),
+                    "reason": rng.choice(["Travel", "Team lunch", "Software", "Hardware"]),
+                },
                 user=user,
                 run_now=True,
             )
@@ -72,7 +74,9 @@ def _expenses(users, rng: random.Random) -> None:
             number = _waiting_user_step(instance)
             if number is not None:
                 services.step_complete(
-                    instance_id=instance.pk, step_number=number, user=users[0],
+                    instance_id=instance.pk,
+                    step_number=number,
+                    user=users[0],
                     variables={"answer": "No" if index % 5 == 4 else "Yes"},
                     result="No" if index % 5 == 4 else "Yes",
                 )
@@ -108,8 +112,9 @@ def _onboardings(users) -> None:
 @demo.register(order=50)
 def load_processes():
     User = get_user_model()
-    users = list(User.objects.filter(username__in=["admin", "supervisor", "agent1"])
-                 .order_by("username"))
+    users = list(
+        User.objects.filter(username__in=["admin", "supervisor", "agent1"]).order_by("username")
+    )
     admin = next((u for u in users if u.username == "admin"), None)
     if admin is None:
         return
@@ -138,18 +143,32 @@ def _follow_ups() -> None:
 
     def run(contact, answers):
         instance = services.instance_start(
-            code="demo_contact_follow_up", user=agent, record=contact,
-            variables={"record": record_values(contact)}, run_now=True,
+            code="demo_contact_follow_up",
+            user=agent,
+            record=contact,
+            variables={"record": record_values(contact)},
+            run_now=True,
         )
         for variables, result in answers:
             number = _waiting_user_step(instance)
-            services.step_complete(instance_id=instance.pk, step_number=number, user=agent,
-                                   variables=variables, result=result)
+            services.step_complete(
+                instance_id=instance.pk,
+                step_number=number,
+                user=agent,
+                variables=variables,
+                result=result,
+            )
         return instance
 
     # Interested: details saved, proposal planned; the proposal email waits in the panel.
-    run(contacts[0], [({"call_outcome": "Interested"}, "Interested"), ({}, ""),
-                      ({"budget": 18000, "button": "Send proposal"}, "Send proposal")])
+    run(
+        contacts[0],
+        [
+            ({"call_outcome": "Interested"}, "Interested"),
+            ({}, ""),
+            ({"budget": 18000, "button": "Send proposal"}, "Send proposal"),
+        ],
+    )
     # Not now: "Call again next month" is an activity, postponed to a day this week.
     later = run(contacts[1], [({"call_outcome": "Not now"}, "Not now")])
     step = Step.objects.filter(instance=later, status="waiting", is_user_step=True).first()
@@ -157,9 +176,16 @@ def _follow_ups() -> None:
         when = (timezone.localtime() + timedelta(days=2)).replace(
             hour=10, minute=30, second=0, microsecond=0
         )
-        services.step_postpone(instance_id=later.pk, step_number=step.number, user=agent,
-                               until=when)
+        services.step_postpone(
+            instance_id=later.pk, step_number=step.number, user=agent, until=when
+        )
     # Interested and sent: "Call back about the proposal" is an activity due today.
-    run(contacts[2], [({"call_outcome": "Interested"}, "Interested"), ({}, ""),
-                      ({"budget": 5000, "button": "Send proposal"}, "Send proposal"),
-                      ({"email_to": [contacts[2].email]}, "")])
+    run(
+        contacts[2],
+        [
+            ({"call_outcome": "Interested"}, "Interested"),
+            ({}, ""),
+            ({"budget": 5000, "button": "Send proposal"}, "Send proposal"),
+            ({"email_to": [contacts[2].email]}, ""),
+        ],
+    )

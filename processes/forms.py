@@ -91,8 +91,11 @@ class StartInputsForm(forms.Form):
         for item in inputs:
             field = _FIELD_FOR_TYPE[item.type](item.name)
             field.help_text = {
-                "text": _("Text"), "integer": _("Whole number"), "number": _("Number"),
-                "boolean": _("Yes or no"), "date": _("Date"),
+                "text": _("Text"),
+                "integer": _("Whole number"),
+                "number": _("Number"),
+                "boolean": _("Yes or no"),
+                "date": _("Date"),
             }[item.type]
             self.fields[item.name] = field
 
@@ -109,8 +112,10 @@ class StartInputsForm(forms.Form):
 class InstanceVariablesForm(forms.Form):
     variables = JsonObjectField(
         label=_("Variables"),
-        help_text=_("The instance's variables as a JSON object. Fix the cause, then run the "
-                    "failed item again."),
+        help_text=_(
+            "The instance's variables as a JSON object. Fix the cause, then run the "
+            "failed item again."
+        ),
     )
 
     def __init__(self, *args, instance: ProcessInstance, **kwargs):
@@ -125,15 +130,19 @@ STATUS_CHOICES = [("", _("Any status")), *ProcessInstance.Status.choices]
 
 
 class LogFilterForm(forms.Form):
-    process = forms.TypedChoiceField(label=_("Process"), required=False, coerce=int,
-                                     empty_value=None)
+    process = forms.TypedChoiceField(
+        label=_("Process"), required=False, coerce=int, empty_value=None
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
-    owner = forms.TypedChoiceField(label=_("Started by"), required=False, coerce=int,
-                                   empty_value=None)
-    started_from = forms.DateField(label=_("Started from"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    started_to = forms.DateField(label=_("Started to"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.TypedChoiceField(
+        label=_("Started by"), required=False, coerce=int, empty_value=None
+    )
+    started_from = forms.DateField(
+        label=_("Started from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    started_to = forms.DateField(
+        label=_("Started to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, processes, owners, **kwargs):
         super().__init__(*args, **kwargs)

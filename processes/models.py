@@ -54,7 +54,10 @@ class ProcessVersion(models.Model):
     checksum = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("imported"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -79,9 +82,7 @@ class ProcessInstance(models.Model):
         ProcessDefinition, on_delete=models.PROTECT, related_name="instances"
     )
     version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="instances")
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status, default=Status.RUNNING
-    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.RUNNING)
     variables = models.JSONField(_("variables"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     error_code = models.CharField(_("BPMN error code"), max_length=200, blank=True)
@@ -187,18 +188,18 @@ class Step(models.Model):
             models.UniqueConstraint(fields=["instance", "number"], name="uniq_step_number")
         ]
         indexes = [
-            models.Index(
-                fields=["due_at"], name="step_due_timer", condition=Q(status="waiting")
-            ),
+            models.Index(fields=["due_at"], name="step_due_timer", condition=Q(status="waiting")),
             models.Index(
                 fields=["event_key"], name="step_waiting_event", condition=Q(status="waiting")
             ),
             models.Index(
-                fields=["owner", "status"], name="step_user_owner",
+                fields=["owner", "status"],
+                name="step_user_owner",
                 condition=Q(is_user_step=True),
             ),
             models.Index(
-                fields=["owner_role", "status"], name="step_user_role",
+                fields=["owner_role", "status"],
+                name="step_user_role",
                 condition=Q(is_user_step=True),
             ),
         ]

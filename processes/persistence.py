@@ -19,13 +19,36 @@ from processes.engine import Step as EngineStep
 from processes.models import ProcessInstance, Step
 
 INSERT_FIELDS = (
-    "instance", "number", "element_id", "element_type", "name", "scope_number", "status",
-    "started_at", "completed_at", "due_at", "event_key", "is_user_step", "owner", "owner_role",
-    "result", "error", "data", "trace",
+    "instance",
+    "number",
+    "element_id",
+    "element_type",
+    "name",
+    "scope_number",
+    "status",
+    "started_at",
+    "completed_at",
+    "due_at",
+    "event_key",
+    "is_user_step",
+    "owner",
+    "owner_role",
+    "result",
+    "error",
+    "data",
+    "trace",
 )
 UPDATE_FIELDS = (
-    "scope_number", "status", "started_at", "completed_at", "due_at", "result", "error", "data",
-    "event_key", "trace",
+    "scope_number",
+    "status",
+    "started_at",
+    "completed_at",
+    "due_at",
+    "result",
+    "error",
+    "data",
+    "event_key",
+    "trace",
 )
 INSERT_BATCH = 500
 

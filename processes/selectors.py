@@ -94,8 +94,17 @@ def version_list(definition):
     return (
         ProcessVersion.objects.filter(definition=definition)
         .select_related("created_by")
-        .only("pk", "number", "name", "created_at", "checksum", "created_by__username",
-              "created_by__first_name", "created_by__last_name", "definition_id")
+        .only(
+            "pk",
+            "number",
+            "name",
+            "created_at",
+            "checksum",
+            "created_by__username",
+            "created_by__first_name",
+            "created_by__last_name",
+            "definition_id",
+        )
         .annotate(instance_count=Count("instances"))
         .order_by("-number")
     )
@@ -170,10 +179,16 @@ def duration_stats(definition) -> DurationStats:
 # --------------------------------------------------------------------------
 
 INPUT_TYPES = {
-    "str": "text", "string": "text", "text": "text",
-    "int": "integer", "integer": "integer",
-    "float": "number", "number": "number", "decimal": "number",
-    "bool": "boolean", "boolean": "boolean",
+    "str": "text",
+    "string": "text",
+    "text": "text",
+    "int": "integer",
+    "integer": "integer",
+    "float": "number",
+    "number": "number",
+    "decimal": "number",
+    "bool": "boolean",
+    "boolean": "boolean",
     "date": "date",
 }
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -241,7 +256,7 @@ def diagram_xml(version) -> str:
     match = re.search(r"</([A-Za-z_][\w.-]*:)?definitions>\s*$", xml)
     if match is None:
         return xml
-    return xml[: match.start()] + "".join(extra) + xml[match.start():]
+    return xml[: match.start()] + "".join(extra) + xml[match.start() :]
 
 
 def _layout(graph) -> str:
@@ -251,16 +266,17 @@ def _layout(graph) -> str:
         if element.scope is None and element.kind != "boundaryEvent"
     }
     flows = [
-        flow for flow in graph.flows.values()
-        if flow.source in elements and flow.target in elements
+        flow for flow in graph.flows.values() if flow.source in elements and flow.target in elements
     ]
     outgoing: dict[str, list[str]] = {element_id: [] for element_id in elements}
     for flow in flows:
         outgoing[flow.source].append(flow.target)
     rank: dict[str, int] = {}
-    starts = [e for e in graph.start_events if e in elements] or [
-        e for e in elements if not any(f.target == e for f in flows)
-    ] or list(elements)[:1]
+    starts = (
+        [e for e in graph.start_events if e in elements]
+        or [e for e in elements if not any(f.target == e for f in flows)]
+        or list(elements)[:1]
+    )
     # Longest path from the starts, ignoring back edges (loops).
     on_path: set[str] = set()
 
@@ -365,9 +381,18 @@ class LogFilters:
 def instance_list(filters: LogFilters):
     """Instances, newest first, each with its process and owner in the same query."""
     instances = ProcessInstance.objects.select_related("definition", "started_by").only(
-        "pk", "status", "started_at", "completed_at", "duration", "error", "parent_id",
-        "definition__name", "definition__code",
-        "started_by__username", "started_by__first_name", "started_by__last_name",
+        "pk",
+        "status",
+        "started_at",
+        "completed_at",
+        "duration",
+        "error",
+        "parent_id",
+        "definition__name",
+        "definition__code",
+        "started_by__username",
+        "started_by__first_name",
+        "started_by__last_name",
     )
     if filters.process:
         instances = instances.filter(definition_id=filters.process)
@@ -442,8 +467,13 @@ def element_states(steps) -> dict[str, str]:
     An element's open step wins over its finished visits, and an error over all.
     """
     rank = {"completed": 1, "canceled": 1, "active": 2, "waiting": 2, "error": 3}
-    label = {"completed": "completed", "canceled": "completed", "active": "active",
-             "waiting": "active", "error": "error"}
+    label = {
+        "completed": "completed",
+        "canceled": "completed",
+        "active": "active",
+        "waiting": "active",
+        "error": "error",
+    }
     states: dict[str, str] = {}
     best: dict[str, int] = {}
     for step in steps:
@@ -463,7 +493,10 @@ def _user_steps():
     return (
         Step.objects.filter(is_user_step=True, status=Step.Status.WAITING)
         .select_related(
-            "owner", "owner_role", "instance__definition", "instance__version",
+            "owner",
+            "owner_role",
+            "instance__definition",
+            "instance__version",
             "instance__record_type",
         )
         .defer("instance__version__bpmn_xml", "instance__definition__description", "trace")
@@ -481,9 +514,7 @@ def steps_for_user(user, *, with_records: bool = True) -> list[Step]:
     """
     now = timezone.now()
     steps = list(
-        _user_steps().filter(_mine(user)).order_by(
-            Coalesce("postponed_until", "started_at"), "pk"
-        )
+        _user_steps().filter(_mine(user)).order_by(Coalesce("postponed_until", "started_at"), "pk")
     )
     for step in steps:
         step.postponed = step.is_postponed(now)
@@ -507,7 +538,10 @@ def step_count_for_user(user) -> int:
 def step_for_page(instance_id: int, number: int) -> Step | None:
     return _user_steps().filter(instance_id=instance_id, number=number).first() or (
         Step.objects.select_related(
-            "owner", "owner_role", "instance__definition", "instance__version",
+            "owner",
+            "owner_role",
+            "instance__definition",
+            "instance__version",
             "instance__record_type",
         )
         .defer("instance__version__bpmn_xml")
@@ -535,7 +569,8 @@ def record_ids_with_steps(model, ids) -> set[str]:
     record_type = ContentType.objects.get_for_model(model)
     return set(
         Step.objects.filter(
-            is_user_step=True, status=Step.Status.WAITING,
+            is_user_step=True,
+            status=Step.Status.WAITING,
             instance__record_type=record_type,
             instance__record_id__in=[str(pk) for pk in ids],
         ).values_list("instance__record_id", flat=True)

@@ -206,7 +206,11 @@ def instance_advance(*, instance_id: int) -> ProcessInstance | None:
 
 
 def step_complete(
-    *, instance_id: int, step_number: int, user=None, variables: dict | None = None,
+    *,
+    instance_id: int,
+    step_number: int,
+    user=None,
+    variables: dict | None = None,
     result: str = "",
 ) -> ProcessInstance:
     """Complete a waiting user step; exactly one of two concurrent completions wins."""
@@ -224,9 +228,7 @@ def step_complete(
     return _advance(instance_id, op, check=check)
 
 
-def message_deliver(
-    *, name: str, payload=None, correlation_key=None, variable: str = ""
-) -> int:
+def message_deliver(*, name: str, payload=None, correlation_key=None, variable: str = "") -> int:
     """Deliver a message to the waiting catch events (or start a process). Returns receivers."""
     key = f"message:{name}"
     instance_ids = list(
@@ -271,9 +273,7 @@ def signal_broadcast(*, name: str, payload=None, variable: str = "") -> int:
         .distinct()
     )
     for instance_id in instance_ids:
-        _advance(
-            instance_id, lambda e, s: e.broadcast_signal(s, name, payload, variable=variable)
-        )
+        _advance(instance_id, lambda e, s: e.broadcast_signal(s, name, payload, variable=variable))
     started = 0
     for definition, element_id in documents.signal_starts(name):
         instance_start(
@@ -357,9 +357,7 @@ def _fire_timer_starts(now) -> int:
             timer.fired_count += 1
             timer.next_due = next_due(spec, timer.next_due, timer.fired_count) if spec else None
             timer.save(update_fields=["fired_count", "next_due"])
-            instance_start(
-                definition=timer.version.definition, start_event_id=timer.element_id
-            )
+            instance_start(definition=timer.version.definition, start_event_id=timer.element_id)
             fired += 1
     return fired
 
@@ -401,10 +399,7 @@ def _advance(instance_id: int, operation: Operation | None, *, check=None):
             )
         except ProcessInstance.DoesNotExist:
             return None
-        rows = {
-            row.number: row
-            for row in Step.objects.filter(instance=instance, status__in=OPEN)
-        }
+        rows = {row.number: row for row in Step.objects.filter(instance=instance, status__in=OPEN)}
         if check is not None:
             check(instance, rows)
         if operation is None and instance.status != "running":
@@ -451,7 +446,12 @@ def _apply_result(instance, rows, result: RunResult, *, new: bool = False) -> No
     else:
         instance.save(
             update_fields=[
-                "status", "variables", "next_step_no", "error", "completed_at", "duration"
+                "status",
+                "variables",
+                "next_step_no",
+                "error",
+                "completed_at",
+                "duration",
             ]
         )
     written = persistence.write_steps(instance, rows, result)
@@ -597,9 +597,7 @@ def instance_update_variables(*, instance_id: int, variables: dict, user=None) -
         hidden = {k: v for k, v in instance.variables.items() if k.startswith("__")}
         instance.variables = {**hidden, **variables}
         instance.save(update_fields=["variables"])
-    logger.info(
-        "instance %s variables edited by %s", instance_id, getattr(user, "pk", None)
-    )
+    logger.info("instance %s variables edited by %s", instance_id, getattr(user, "pk", None))
     return instance
 
 
@@ -692,8 +690,11 @@ def step_submit_page(
             return False
         try:
             step_complete(
-                instance_id=instance_id, step_number=step_number, user=user,
-                variables=variables, result=result,
+                instance_id=instance_id,
+                step_number=step_number,
+                user=user,
+                variables=variables,
+                result=result,
             )
         except EngineError as error:
             raise ProcessError(str(error)) from None
@@ -710,8 +711,11 @@ def step_complete_stored(*, instance_id: int, step_number: int, user=None, resul
         variables = dict(page.get("values") or {})
         try:
             return step_complete(
-                instance_id=instance_id, step_number=step_number, user=user,
-                variables=variables, result=result or page.get("result", ""),
+                instance_id=instance_id,
+                step_number=step_number,
+                user=user,
+                variables=variables,
+                result=result or page.get("result", ""),
             )
         except EngineError as error:
             raise ProcessError(str(error)) from None
@@ -733,9 +737,7 @@ def step_postpone(*, instance_id: int, step_number: int, user, until) -> Step:
     return step
 
 
-def step_reassign(
-    *, instance_id: int, step_number: int, user, owner=None, role=None
-) -> Step:
+def step_reassign(*, instance_id: int, step_number: int, user, owner=None, role=None) -> Step:
     """Give a waiting step to another user or role; its activity and panels follow.
 
     Its owner (or a member of its role), or an administrator, may do this.
@@ -748,9 +750,7 @@ def step_reassign(
             raise StepNotYours(step)
         previous_owner_id, previous_role_id = step.owner_id, step.owner_role_id
         step.owner, step.owner_role = owner, role
-        Step.objects.filter(pk=step.pk).update(
-            owner=owner, owner_role=role, postponed_until=None
-        )
+        Step.objects.filter(pk=step.pk).update(owner=owner, owner_role=role, postponed_until=None)
         step.postponed_until = None
         _announce_changed(
             step, previous_owner_id=previous_owner_id, previous_role_id=previous_role_id
@@ -770,9 +770,7 @@ def steps_release_postponed(*, now=None) -> int:
     ).values_list("pk", "postponed_until")
     for pk, until in list(due):
         with transaction.atomic():
-            claimed = Step.objects.filter(pk=pk, postponed_until=until).update(
-                postponed_until=None
-            )
+            claimed = Step.objects.filter(pk=pk, postponed_until=until).update(postponed_until=None)
             if claimed:
                 step = Step.objects.select_related("instance").get(pk=pk)
                 _announce_changed(step)

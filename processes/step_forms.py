@@ -36,7 +36,8 @@ class QuestionForm(forms.Form):
             raise PageDefinitionError(_("the question has no answers (flowdesk:answers)"))
         if spec.multiple:
             field = forms.MultipleChoiceField(
-                choices=choices, widget=forms.CheckboxSelectMultiple,
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
                 label=_("Choose one or more answers"),
             )
         else:
@@ -98,8 +99,11 @@ def parse_auto_fields(text: str) -> list[AutoField]:
                 raise PageDefinitionError(str(error)) from None
         elif kind not in AUTO_KINDS:
             raise PageDefinitionError(
-                _("field “%(name)s” has kind “%(kind)s”; use text, number, date, bool or "
-                  "lookup:app.Model") % {"name": name, "kind": kind}
+                _(
+                    "field “%(name)s” has kind “%(kind)s”; use text, number, date, bool or "
+                    "lookup:app.Model"
+                )
+                % {"name": name, "kind": kind}
             )
         label = rest[0] if rest and rest[0] else name.replace("_", " ").capitalize()
         required = len(rest) > 1 and rest[1].lower() in ("required", "*", "true")
@@ -125,7 +129,9 @@ class AutoPageForm(forms.Form):
         if field.kind == "bool":
             return forms.TypedChoiceField(
                 choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
-                coerce=lambda v: v == "yes", empty_value=None, **common,
+                coerce=lambda v: v == "yes",
+                empty_value=None,
+                **common,
             )
         if field.kind == "lookup":
             model = registry.get_model(field.model).model
@@ -158,8 +164,10 @@ def parse_edit_fields(text: str, label: str) -> list[tuple[str, bool]]:
         name = item.rstrip("*").strip()
         if name not in entry.fields:
             raise PageDefinitionError(
-                _("field “%(name)s” of %(model)s is not registered for processes "
-                  "(registered: %(fields)s)")
+                _(
+                    "field “%(name)s” of %(model)s is not registered for processes "
+                    "(registered: %(fields)s)"
+                )
                 % {"name": name, "model": entry.label, "fields": ", ".join(entry.fields)}
             )
         fields.append((name, required))
@@ -198,9 +206,7 @@ def record_form_class(spec):
 class EmailPageForm(forms.Form):
     to = forms.CharField(label=gettext_lazy("To"), max_length=500)
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=300)
-    body = forms.CharField(
-        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8})
-    )
+    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}))
 
     def clean_to(self):
         addresses = split_list(self.cleaned_data["to"])

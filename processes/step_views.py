@@ -79,7 +79,8 @@ def _already_done(request, step, message):
     if page.form is not None:
         page.form.is_valid()
     return _render(
-        request, _context(step, page=page, state="open", refusal=message, locked=True),
+        request,
+        _context(step, page=page, state="open", refusal=message, locked=True),
         status=409,
     )
 
@@ -95,15 +96,17 @@ def _submit(request, step):
     except services.StepNotYours:
         return _render(request, _context(step, state="refused"), status=403)
     except services.ProcessError as error:
-        return _render(request, _context(step, page=page, state="open", refusal=str(error)),
-                       status=422)
+        return _render(
+            request, _context(step, page=page, state="open", refusal=str(error)), status=422
+        )
     if outcome.message:
         return _render(
             request, _context(step, page=page, state="open", notice=outcome.message), status=422
         )
     if outcome.stored:
-        return _done(request, step, _("Saved. Complete the activity with a result to move "
-                                      "the process on."))
+        return _done(
+            request, step, _("Saved. Complete the activity with a result to move the process on.")
+        )
     return _done(request, step, _("Done. The process moves on."))
 
 
@@ -112,18 +115,22 @@ def _postpone(request, step):
     page = steps.build_page(step)
     page.extra["postpone"] = form
     if not form.is_valid():
-        return _render(request, _context(step, page=page, state="open", postponing=True),
-                       status=422)
+        return _render(
+            request, _context(step, page=page, state="open", postponing=True), status=422
+        )
     try:
         services.step_postpone(
-            instance_id=step.instance_id, step_number=step.number, user=request.user,
+            instance_id=step.instance_id,
+            step_number=step.number,
+            user=request.user,
             until=form.cleaned_data["until"],
         )
     except services.StepNotAvailable as error:
         return _already_done(request, step, str(error))
     except services.ProcessError as error:
-        return _render(request, _context(step, page=page, state="open", refusal=str(error)),
-                       status=422)
+        return _render(
+            request, _context(step, page=page, state="open", refusal=str(error)), status=422
+        )
     from django.utils import formats, timezone
 
     when = formats.date_format(timezone.localtime(form.cleaned_data["until"]), "DATETIME_FORMAT")
@@ -170,8 +177,11 @@ def record_run(request, label, pk, definition_id):
     definition = get_object_or_404(ProcessDefinition, pk=definition_id, is_active=True)
     try:
         services.instance_start(
-            definition=definition, user=request.user, record=record,
-            variables={"record": record_values(record)}, run_now=True,
+            definition=definition,
+            user=request.user,
+            record=record,
+            variables={"record": record_values(record)},
+            run_now=True,
         )
     except services.ProcessError as error:
         messages.error(request, str(error))

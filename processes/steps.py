@@ -96,9 +96,7 @@ def build_page(step, data=None) -> Page:
             page.form = EmailPageForm(data, initial=initial, prefix="step")
     except (PageDefinitionError, registry.UnknownModel) as error:
         page.problem = _("This page cannot be shown: %(reason)s.") % {"reason": error}
-    page.extra["postpone"] = PostponeForm(
-        initial=PostponeForm.initial_for(), prefix="later"
-    )
+    page.extra["postpone"] = PostponeForm(initial=PostponeForm.initial_for(), prefix="later")
     return page
 
 
@@ -141,7 +139,9 @@ def submit_page(page: Page, user, *, button: str = "") -> Outcome:
             send_email(to=to, subject=subject, text=body)
 
         completed = services.step_submit_page(
-            **ids, variables={"email_to": to, "email_subject": subject}, before=send,
+            **ids,
+            variables={"email_to": to, "email_subject": subject},
+            before=send,
         )
     elif spec.page == "edit":
         return _submit_record(page, user, ids)
@@ -169,13 +169,21 @@ def _submit_record(page: Page, user, ids) -> Outcome:
                 )
             except ExpressionError as error:
                 holds = False
-                return Outcome(message=_("The record was saved, but its completion condition "
-                                         "could not be checked: %(error)s") % {"error": error})
+                return Outcome(
+                    message=_(
+                        "The record was saved, but its completion condition "
+                        "could not be checked: %(error)s"
+                    )
+                    % {"error": error}
+                )
             if not holds:
-                return Outcome(message=_(
-                    "The record was saved, but the step is not complete yet: %(condition)s "
-                    "must hold. Fill in what is missing and save again."
-                ) % {"condition": spec.condition})
+                return Outcome(
+                    message=_(
+                        "The record was saved, but the step is not complete yet: %(condition)s "
+                        "must hold. Fill in what is missing and save again."
+                    )
+                    % {"condition": spec.condition}
+                )
         variables = {}
         if page.record is None:
             variables[spec.result_variable] = record.pk

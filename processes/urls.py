@@ -20,7 +20,8 @@ urlpatterns = [
     path("steps/<int:instance_id>/<int:number>/", step_views.step_page, name="step-page"),
     path("records/<str:label>/<str:pk>/steps/", step_views.record_steps, name="record-steps"),
     path(
-        "records/<str:label>/<str:pk>/run/<int:definition_id>/", step_views.record_run,
+        "records/<str:label>/<str:pk>/run/<int:definition_id>/",
+        step_views.record_run,
         name="record-run",
     ),
 ]

@@ -94,19 +94,25 @@ def library_upload(request):
                 data=form.cleaned_data["file"].read(), user=request.user, activate=False
             )
         except BpmnImportError as error:
-            form.add_error("file", _("This file cannot be imported. %(reason)s") % {
-                "reason": str(error)})
+            form.add_error(
+                "file", _("This file cannot be imported. %(reason)s") % {"reason": str(error)}
+            )
         else:
             for version in versions:
                 definition = version.definition
                 if definition.is_active:
-                    messages.success(request, _("Imported “%(name)s”, version %(number)s.") % {
-                        "name": definition.name, "number": version.number})
+                    messages.success(
+                        request,
+                        _("Imported “%(name)s”, version %(number)s.")
+                        % {"name": definition.name, "number": version.number},
+                    )
                 else:
                     messages.success(
                         request,
-                        _("Imported “%(name)s”, version %(number)s. It is not active yet: "
-                          "activate it to start instances.")
+                        _(
+                            "Imported “%(name)s”, version %(number)s. It is not active yet: "
+                            "activate it to start instances."
+                        )
                         % {"name": definition.name, "number": version.number},
                     )
             return redirect(versions[0].definition)
@@ -121,15 +127,19 @@ def library_detail(request, pk):
     definition = get_object_or_404(ProcessDefinition, pk=pk)
     version = selectors.latest_version(definition)
     recent = selectors.instance_list(selectors.LogFilters(process=definition.pk))[:8]
-    return render(request, "processes/process_detail.html", {
-        "definition": definition,
-        "version": version,
-        "versions": selectors.version_list(definition),
-        "stats": selectors.duration_stats(definition),
-        "status_counts": selectors.status_counts(definition),
-        "recent": recent,
-        "current_section": "process-library",
-    })
+    return render(
+        request,
+        "processes/process_detail.html",
+        {
+            "definition": definition,
+            "version": version,
+            "versions": selectors.version_list(definition),
+            "stats": selectors.duration_stats(definition),
+            "status_counts": selectors.status_counts(definition),
+            "recent": recent,
+            "current_section": "process-library",
+        },
+    )
 
 
 @require_GET
@@ -163,26 +173,37 @@ def library_set_active(request, pk):
     active = request.POST.get("active") == "1"
     open_count = 0 if active else selectors.open_count(definition)
     if not active and open_count and request.POST.get("confirm") != "1":
-        return render(request, "processes/process_deactivate.html", {
-            "definition": definition,
-            "open_count": open_count,
-            "current_section": "process-library",
-        })
+        return render(
+            request,
+            "processes/process_deactivate.html",
+            {
+                "definition": definition,
+                "open_count": open_count,
+                "current_section": "process-library",
+            },
+        )
     definition, canceled = services.process_set_active(
         definition=definition, active=active, cancel_running=not active
     )
     if active:
-        messages.success(request, _("“%(name)s” is active: it can be started.") % {
-            "name": definition.name})
+        messages.success(
+            request, _("“%(name)s” is active: it can be started.") % {"name": definition.name}
+        )
     elif canceled:
-        messages.success(request, ngettext(
-            "“%(name)s” is deactivated and its %(count)s running instance was canceled.",
-            "“%(name)s” is deactivated and its %(count)s running instances were canceled.",
-            canceled,
-        ) % {"name": definition.name, "count": canceled})
+        messages.success(
+            request,
+            ngettext(
+                "“%(name)s” is deactivated and its %(count)s running instance was canceled.",
+                "“%(name)s” is deactivated and its %(count)s running instances were canceled.",
+                canceled,
+            )
+            % {"name": definition.name, "count": canceled},
+        )
     else:
-        messages.success(request, _("“%(name)s” is deactivated: it cannot be started.") % {
-            "name": definition.name})
+        messages.success(
+            request,
+            _("“%(name)s” is deactivated: it cannot be started.") % {"name": definition.name},
+        )
     return redirect(request.POST.get("next") == "library" and "processes:library" or definition)
 
 
@@ -203,13 +224,18 @@ def library_run(request, pk):
         else:
             messages.success(request, _("Started “%(name)s”.") % {"name": definition.name})
             return redirect(instance)
-    return render(request, "processes/process_run.html", {
-        "definition": definition,
-        "version": version,
-        "form": form,
-        "declared_inputs": inputs is not None,
-        "current_section": "process-library",
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "processes/process_run.html",
+        {
+            "definition": definition,
+            "version": version,
+            "form": form,
+            "declared_inputs": inputs is not None,
+            "current_section": "process-library",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -295,8 +321,11 @@ def log_retry(request, pk, number):
     else:
         instance.refresh_from_db(fields=["status", "error"])
         if instance.status == ProcessInstance.Status.ERROR:
-            messages.error(request, _("The item ran again and failed: %(error)s") % {
-                "error": instance.error or _("no reason given")})
+            messages.error(
+                request,
+                _("The item ran again and failed: %(error)s")
+                % {"error": instance.error or _("no reason given")},
+            )
         else:
             messages.success(request, _("The item ran again."))
     return redirect(instance)
@@ -310,7 +339,8 @@ def log_variables(request, pk):
     if form.is_valid():
         try:
             services.instance_update_variables(
-                instance_id=instance.pk, variables=form.cleaned_data["variables"],
+                instance_id=instance.pk,
+                variables=form.cleaned_data["variables"],
                 user=request.user,
             )
         except services.ProcessError as error:

@@ -67,9 +67,7 @@ class BenchBFlow(flow.Flow):
 
     lock_impl = _LOCK
     start = flow.StartHandle().Next(this.gw)
-    gw = flow.If(lambda activation: activation.process.data["x"] > 5).Then(this.high).Else(
-        this.low
-    )
+    gw = flow.If(lambda activation: activation.process.data["x"] > 5).Then(this.high).Else(this.low)
     high = flow.Function(_high).Next(this.end_high)
     low = flow.Function(_low).Next(this.end_low)
     end_high = flow.End()

@@ -30,8 +30,9 @@ class IncomingFile:
         content_type = getattr(upload, "content_type", "") or ""
         if upload.size > settings.CASE_ATTACHMENT_MAX_BYTES:
             # Refused anyway: do not read a huge file into memory to say so.
-            return cls(name=upload.name, content=b"", content_type=content_type,
-                       declared_size=upload.size)
+            return cls(
+                name=upload.name, content=b"", content_type=content_type, declared_size=upload.size
+            )
         upload.seek(0)
         return cls(name=upload.name, content=upload.read(), content_type=content_type)
 
@@ -79,6 +80,9 @@ def check(files: list[IncomingFile]) -> None:
         if item.size > settings.CASE_ATTACHMENT_MAX_BYTES:
             raise AttachmentRefused(
                 _("“%(name)s” is %(size)s: files may be at most %(limit)s each.")
-                % {"name": item.safe_name, "size": filesizeformat(item.size),
-                   "limit": filesizeformat(settings.CASE_ATTACHMENT_MAX_BYTES)}
+                % {
+                    "name": item.safe_name,
+                    "size": filesizeformat(item.size),
+                    "limit": filesizeformat(settings.CASE_ATTACHMENT_MAX_BYTES),
+                }
             )

@@ -18,20 +18,28 @@ from django.utils import timezone
 from crm import demo
 
 ARTICLES = [
-    ("Resetting a forgotten password",
-     "Open the sign-in page and choose “Forgot password”. The reset link is valid for 30 "
-     "minutes; if it expired, ask for a new one. Accounts lock after five failed attempts "
-     "and unlock themselves after 15 minutes."),
-    ("Connecting to the VPN from a new device",
-     "Install the VPN client from the self-service portal, sign in with your usual "
-     "account and approve the push notification. If the gateway refuses the device, "
-     "send its name to support so it can be added to the VPN group."),
-    ("Downloading invoices as PDF",
-     "Invoices are under Billing → Documents. If the download button stays grey, allow "
-     "pop-ups for the portal's address, or use the “Send by email” action instead."),
-    ("Shared calendars on phones",
-     "Remove the account from the phone, add it again as an Exchange account, and turn "
-     "on calendar sync. Shared calendars appear within 15 minutes."),
+    (
+        "Resetting a forgotten password",
+        "Open the sign-in page and choose “Forgot password”. The reset link is valid for 30 "
+        "minutes; if it expired, ask for a new one. Accounts lock after five failed attempts "
+        "and unlock themselves after 15 minutes.",
+    ),
+    (
+        "Connecting to the VPN from a new device",
+        "Install the VPN client from the self-service portal, sign in with your usual "
+        "account and approve the push notification. If the gateway refuses the device, "
+        "send its name to support so it can be added to the VPN group.",
+    ),
+    (
+        "Downloading invoices as PDF",
+        "Invoices are under Billing → Documents. If the download button stays grey, allow "
+        "pop-ups for the portal's address, or use the “Send by email” action instead.",
+    ),
+    (
+        "Shared calendars on phones",
+        "Remove the account from the phone, add it again as an Exchange account, and turn "
+        "on calendar sync. Shared calendars appear within 15 minutes.",
+    ),
 ]
 
 
@@ -54,31 +62,44 @@ def load_customer_side():
     status = {s.code: s for s in CaseStatus.objects.all()}
 
     def new_case(subject, description):
-        return case_services.case_create(created_by=agent, subject=subject,
-                                         description=description, contact=clara)
+        return case_services.case_create(
+            created_by=agent, subject=subject, description=description, contact=clara
+        )
 
-    waiting = new_case("Invoice PDF cannot be downloaded",
-                       "The download button for March's invoice does nothing.")
+    waiting = new_case(
+        "Invoice PDF cannot be downloaded", "The download button for March's invoice does nothing."
+    )
     case_services.case_set_status(case=waiting, status=status["in_progress"], user=agent)
     asked = services.message_send(
-        case=waiting, user=agent, channel=CaseMessage.Channel.PORTAL,
+        case=waiting,
+        user=agent,
+        channel=CaseMessage.Channel.PORTAL,
         body="Hello Clara, could you tell us which browser you use, and send a screenshot "
-             "of the Documents page?")
+        "of the Documents page?",
+    )
     case_services.case_set_status(case=waiting, status=status["waiting"], user=agent)
 
-    resolved = new_case("Add a second user to the portal",
-                        "Our accountant needs access to the invoices.")
+    resolved = new_case(
+        "Add a second user to the portal", "Our accountant needs access to the invoices."
+    )
     case_services.case_set_status(case=resolved, status=status["in_progress"], user=agent)
-    services.message_send(case=resolved, user=agent, channel=CaseMessage.Channel.EMAIL,
-                          subject="Second portal user",
-                          body="Hello Clara, your accountant has been invited: the "
-                               "invitation email is on its way.")
+    services.message_send(
+        case=resolved,
+        user=agent,
+        channel=CaseMessage.Channel.EMAIL,
+        subject="Second portal user",
+        body="Hello Clara, your accountant has been invited: the invitation email is on its way.",
+    )
     case_services.case_set_status(case=resolved, status=status["resolved"], user=agent)
 
     closed = new_case("Printer toner order", "Please order two black toners for PRN-3F.")
     case_services.case_set_status(case=closed, status=status["in_progress"], user=agent)
-    services.message_send(case=closed, user=agent, channel=CaseMessage.Channel.PORTAL,
-                          body="The toners are ordered and arrive on Thursday.")
+    services.message_send(
+        case=closed,
+        user=agent,
+        channel=CaseMessage.Channel.PORTAL,
+        body="The toners are ordered and arrive on Thursday.",
+    )
     case_services.case_set_status(case=closed, status=status["resolved"], user=agent)
     services.satisfaction_rate(case=Case.objects.get(pk=closed.pk), value=5)
 
@@ -98,8 +119,9 @@ def _reply_waiting_in_inbox(case, asked) -> None:
         reply["In-Reply-To"] = asked.message_id
         reply["References"] = asked.message_id
     reply.set_content("Hi, I use Firefox 128. The screenshot is attached.\n\nClara\n")
-    reply.add_attachment(_tiny_png(), maintype="image", subtype="png",
-                         filename="documents-page.png")
+    reply.add_attachment(
+        _tiny_png(), maintype="image", subtype="png", filename="documents-page.png"
+    )
     box = mailbox.Maildir(settings.INBOUND_MAILDIR, create=True)
     box.add(reply.as_bytes())
 

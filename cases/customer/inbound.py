@@ -74,8 +74,11 @@ class FetchReport:
             self.reasons.append(outcome.reason)
 
     def as_dict(self) -> dict:
-        return {"stored": self.stored, "duplicates": self.duplicates,
-                "quarantined": self.quarantined}
+        return {
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+        }
 
 
 @dataclass
@@ -153,8 +156,7 @@ def _content(msg) -> tuple[str, list[IncomingFile], list[str]]:
         if not filename:
             continue
         payload = part.get_payload(decode=True) or b""
-        item = IncomingFile(name=filename, content=payload,
-                            content_type=part.get_content_type())
+        item = IncomingFile(name=filename, content=payload, content_type=part.get_content_type())
         try:
             attachment_rules.check([item])
         except AttachmentRefused as refused:
@@ -163,9 +165,11 @@ def _content(msg) -> tuple[str, list[IncomingFile], list[str]]:
             continue
         files.append(item)
     if len(files) > settings.CASE_ATTACHMENT_MAX_FILES:
-        for extra in files[settings.CASE_ATTACHMENT_MAX_FILES:]:
-            notes.append(f"“{extra.safe_name}” was not kept: at most "
-                         f"{settings.CASE_ATTACHMENT_MAX_FILES} files per message.")
+        for extra in files[settings.CASE_ATTACHMENT_MAX_FILES :]:
+            notes.append(
+                f"“{extra.safe_name}” was not kept: at most "
+                f"{settings.CASE_ATTACHMENT_MAX_FILES} files per message."
+            )
         files = files[: settings.CASE_ATTACHMENT_MAX_FILES]
     return _strip_quoted(body).strip(), files, notes
 
@@ -190,12 +194,20 @@ def _strip_quoted(body: str) -> str:
 def find_case(parsed: Parsed) -> Case | None:
     ids = [i for i in [parsed.in_reply_to, *parsed.references.split()] if i]
     if ids:
-        message = (CaseMessage.objects.filter(message_id__in=ids).select_related("case")
-                   .order_by("-created_at").first())
+        message = (
+            CaseMessage.objects.filter(message_id__in=ids)
+            .select_related("case")
+            .order_by("-created_at")
+            .first()
+        )
         if message is not None:
             return message.case
-        event = (CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL, data__message_id__in=ids)
-                 .select_related("case").order_by("-created_at").first())
+        event = (
+            CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL, data__message_id__in=ids)
+            .select_related("case")
+            .order_by("-created_at")
+            .first()
+        )
         if event is not None:
             return event.case
     match = CASE_NUMBER.search(parsed.subject)
@@ -232,30 +244,54 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
             if case is not None and case.status.is_final:
                 # A reply to a closed or canceled case is a new request, linked to the old one.
                 case, message = services.case_create_from_customer(
-                    subject=parsed.subject, body=body, contact=contact or case.contact,
-                    author_email=author_email, files=parsed.files,
-                    message_id=parsed.message_id, in_reply_to=parsed.in_reply_to,
-                    references=parsed.references, parent=case)
+                    subject=parsed.subject,
+                    body=body,
+                    contact=contact or case.contact,
+                    author_email=author_email,
+                    files=parsed.files,
+                    message_id=parsed.message_id,
+                    in_reply_to=parsed.in_reply_to,
+                    references=parsed.references,
+                    parent=case,
+                )
                 return Outcome("stored", case=case, message=message, new_case=True)
             if case is not None:
                 message, reopened = services.message_receive(
-                    case=case, channel=CaseMessage.Channel.EMAIL, body=body,
-                    subject=parsed.subject, contact=contact, author_email=author_email,
-                    files=parsed.files, message_id=parsed.message_id,
-                    in_reply_to=parsed.in_reply_to, references=parsed.references)
+                    case=case,
+                    channel=CaseMessage.Channel.EMAIL,
+                    body=body,
+                    subject=parsed.subject,
+                    contact=contact,
+                    author_email=author_email,
+                    files=parsed.files,
+                    message_id=parsed.message_id,
+                    in_reply_to=parsed.in_reply_to,
+                    references=parsed.references,
+                )
                 return Outcome("stored", case=case, message=message, reopened=reopened)
             if not body and not parsed.subject and not parsed.files:
                 raise Unreadable("the message has no subject, no text and no attachment")
             case, message = services.case_create_from_customer(
-                subject=parsed.subject, body=body, contact=contact, author_email=author_email,
-                files=parsed.files, message_id=parsed.message_id,
-                in_reply_to=parsed.in_reply_to, references=parsed.references)
+                subject=parsed.subject,
+                body=body,
+                contact=contact,
+                author_email=author_email,
+                files=parsed.files,
+                message_id=parsed.message_id,
+                in_reply_to=parsed.in_reply_to,
+                references=parsed.references,
+            )
             if contact is None:
-                who = f"{parsed.sender_name} <{author_email}>" if parsed.sender_name \
-                    else author_email
-                services._event(case, CaseEvent.Kind.NOTE, None,
-                                f"Unknown sender {who}: no contact has this address.",
-                                sender=author_email)
+                who = (
+                    f"{parsed.sender_name} <{author_email}>" if parsed.sender_name else author_email
+                )
+                services._event(
+                    case,
+                    CaseEvent.Kind.NOTE,
+                    None,
+                    f"Unknown sender {who}: no contact has this address.",
+                    sender=author_email,
+                )
             return Outcome("stored", case=case, message=message, new_case=True)
     except IntegrityError:
         # Another reader stored the same Message-ID between our check and our insert.
@@ -273,9 +309,15 @@ def _keep_aside(raw: bytes, *, reason: str, source: str, key: str, kept_at: str 
         sender, subject = str(msg.get("From", ""))[:300], str(msg.get("Subject", ""))[:300]
     except Exception:  # noqa: S110 - best effort: the reason and raw bytes are what matter
         pass
-    InboundFailure.objects.create(source=source, source_key=key[:300], reason=reason,
-                                  sender=sender, subject=subject, raw=raw or b"",
-                                  kept_at=kept_at)
+    InboundFailure.objects.create(
+        source=source,
+        source_key=key[:300],
+        reason=reason,
+        sender=sender,
+        subject=subject,
+        raw=raw or b"",
+        kept_at=kept_at,
+    )
     logger.error("incoming email %s from %s kept aside: %s", key or "?", sender or "?", reason)
     return Outcome("quarantined", reason=reason)
 
@@ -305,7 +347,8 @@ def fetch_maildir(path: str | Path | None = None) -> FetchReport:
             pass
         if outcome.status == "quarantined":
             InboundFailure.objects.filter(source="maildir", source_key=key).update(
-                kept_at=str(path / f".{QUARANTINE}"))
+                kept_at=str(path / f".{QUARANTINE}")
+            )
         report.add(outcome)
     return report
 

@@ -33,7 +33,8 @@ def _own_case(request, pk):
     contact = _contact(request)
     case = get_object_or_404(
         Case.objects.select_related("status", "satisfaction", "assignee"),
-        pk=pk, contact=contact,
+        pk=pk,
+        contact=contact,
     )
     return contact, case
 
@@ -42,35 +43,44 @@ def _own_case(request, pk):
 def case_list(request):
     contact = _contact(request)
     show = request.GET.get("show", "open")
-    cases = Case.objects.filter(contact=contact).select_related("status").order_by(
-        "-registered_at")
+    cases = Case.objects.filter(contact=contact).select_related("status").order_by("-registered_at")
     if show != "all":
         cases = cases.filter(status__is_final=False)
-    return render(request, "cases/portal/case_list.html", {
-        "contact": contact, "cases": cases, "show": show,
-        "open_count": Case.objects.filter(contact=contact, status__is_final=False).count(),
-        "all_count": Case.objects.filter(contact=contact).count(),
-    })
+    return render(
+        request,
+        "cases/portal/case_list.html",
+        {
+            "contact": contact,
+            "cases": cases,
+            "show": show,
+            "open_count": Case.objects.filter(contact=contact, status__is_final=False).count(),
+            "all_count": Case.objects.filter(contact=contact).count(),
+        },
+    )
 
 
 def _detail_context(request, contact, case, **extra):
-    thread = (CaseMessage.objects.filter(case=case).select_related("author_user",
-                                                                   "author_contact")
-              .prefetch_related("attachments"))
+    thread = (
+        CaseMessage.objects.filter(case=case)
+        .select_related("author_user", "author_contact")
+        .prefetch_related("attachments")
+    )
     return {
-        "contact": contact, "case": case, "thread": thread,
+        "contact": contact,
+        "case": case,
+        "thread": thread,
         "levels": SatisfactionLevel.objects.all(),
         "can_rate": case.status.is_resolved and not case.status.is_final,
         "can_reply": not case.status.is_final,
-        "limits": attachment_rules.limits_text(), **extra,
+        "limits": attachment_rules.limits_text(),
+        **extra,
     }
 
 
 @require_GET
 def case_detail(request, pk):
     contact, case = _own_case(request, pk)
-    return render(request, "cases/portal/case_detail.html",
-                  _detail_context(request, contact, case))
+    return render(request, "cases/portal/case_detail.html", _detail_context(request, contact, case))
 
 
 @require_POST
@@ -80,7 +90,8 @@ def case_reply(request, pk):
     error = ""
     if case.status.is_final:
         error = _("This case is %(status)s: write a new message to support by email.") % {
-            "status": case.status}
+            "status": case.status
+        }
     elif not body:
         error = _("Write your message before sending it.")
     else:
@@ -92,8 +103,14 @@ def case_reply(request, pk):
     if error:
         context = _detail_context(request, contact, case, reply_error=error, body=body)
         return render(request, "cases/portal/case_detail.html", context, status=400)
-    services.message_receive(case=case, channel=CaseMessage.Channel.PORTAL, body=body,
-                             contact=contact, user=request.user, files=files)
+    services.message_receive(
+        case=case,
+        channel=CaseMessage.Channel.PORTAL,
+        body=body,
+        contact=contact,
+        user=request.user,
+        files=files,
+    )
     messages.success(request, _("Your message was sent to the service desk."))
     return redirect("portal:case-detail", pk=case.pk)
 
@@ -103,8 +120,9 @@ def case_rate(request, pk):
     contact, case = _own_case(request, pk)
     value = request.POST.get("value", "")
     try:
-        case = services.satisfaction_rate(case=case, value=int(value) if value.isdigit() else 0,
-                                          user=request.user)
+        case = services.satisfaction_rate(
+            case=case, value=int(value) if value.isdigit() else 0, user=request.user
+        )
     except RatingRefused as refused:
         messages.error(request, str(refused))
     else:
@@ -121,8 +139,9 @@ def portal_attachment(request, pk):
 
 
 def _refused(request, reason, case=None):
-    return render(request, "cases/portal/rating.html",
-                  {"refused": reason, "case": case}, status=400)
+    return render(
+        request, "cases/portal/rating.html", {"refused": reason, "case": case}, status=400
+    )
 
 
 @login_not_required
@@ -143,14 +162,21 @@ def rate_link(request, case_pk, token):
             case = services.satisfaction_rate(case=case, value=value)
         except RatingRefused as refused:
             return _refused(request, str(refused), case)
-        return render(request, "cases/portal/rating.html", {"case": case, "done": True,
-                                                            "value": value})
+        return render(
+            request, "cases/portal/rating.html", {"case": case, "done": True, "value": value}
+        )
     if not case.status.is_resolved or case.status.is_final:
-        return _refused(request, _("%(number)s is “%(status)s”: it is not waiting for a "
-                                   "rating any more.") % {"number": case.number,
-                                                           "status": case.status}, case)
-    return render(request, "cases/portal/rating.html", {
-        "case": case, "value": value, "links": satisfaction.rating_links(case)})
+        return _refused(
+            request,
+            _("%(number)s is “%(status)s”: it is not waiting for a rating any more.")
+            % {"number": case.number, "status": case.status},
+            case,
+        )
+    return render(
+        request,
+        "cases/portal/rating.html",
+        {"case": case, "value": value, "links": satisfaction.rating_links(case)},
+    )
 
 
 def home(request):

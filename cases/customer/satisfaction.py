@@ -27,8 +27,7 @@ def _resolution_stamp(case) -> int:
 
 
 def make_token(case, value: int) -> str:
-    return signing.dumps({"c": case.pk, "v": int(value), "r": _resolution_stamp(case)},
-                         salt=SALT)
+    return signing.dumps({"c": case.pk, "v": int(value), "r": _resolution_stamp(case)}, salt=SALT)
 
 
 def rating_url(case, value: int) -> str:
@@ -39,9 +38,15 @@ def rating_url(case, value: int) -> str:
 def rating_links(case) -> list[dict]:
     from cases.models import SatisfactionLevel
 
-    return [{"value": level.value, "name": level.name, "url": rating_url(case, level.value),
-             "token": make_token(case, level.value)}
-            for level in SatisfactionLevel.objects.all()]
+    return [
+        {
+            "value": level.value,
+            "name": level.name,
+            "url": rating_url(case, level.value),
+            "token": make_token(case, level.value),
+        }
+        for level in SatisfactionLevel.objects.all()
+    ]
 
 
 def read_token(token: str, *, case) -> int:
@@ -49,16 +54,25 @@ def read_token(token: str, *, case) -> int:
     try:
         payload = signing.loads(token, salt=SALT, max_age=settings.SATISFACTION_LINK_MAX_AGE)
     except signing.SignatureExpired:
-        raise RatingRefused(_("This rating link has expired. Rate the case from the customer "
-                              "portal, or reply to the email instead.")) from None
+        raise RatingRefused(
+            _(
+                "This rating link has expired. Rate the case from the customer "
+                "portal, or reply to the email instead."
+            )
+        ) from None
     except signing.BadSignature:
-        raise RatingRefused(_("This rating link is not valid. Use the link exactly as it "
-                              "appears in the email.")) from None
+        raise RatingRefused(
+            _("This rating link is not valid. Use the link exactly as it appears in the email.")
+        ) from None
     if not isinstance(payload, dict) or payload.get("c") != case.pk:
         raise RatingRefused(_("This rating link belongs to another case."))
     if payload.get("r") != _resolution_stamp(case):
-        raise RatingRefused(_("This rating link is for an earlier resolution of the case; "
-                              "use the link of the latest email."))
+        raise RatingRefused(
+            _(
+                "This rating link is for an earlier resolution of the case; "
+                "use the link of the latest email."
+            )
+        )
     value = payload.get("v")
     if not isinstance(value, int):
         raise RatingRefused(_("This rating link is not valid."))

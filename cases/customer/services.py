@@ -54,8 +54,13 @@ def _subject_for(case, subject: str = "") -> str:
 def _store_files(case, message, files) -> list[CaseAttachment]:
     stored = []
     for item in files:
-        attachment = CaseAttachment(case=case, message=message, name=item.safe_name,
-                                    size=item.size, content_type=item.guessed_type)
+        attachment = CaseAttachment(
+            case=case,
+            message=message,
+            name=item.safe_name,
+            size=item.size,
+            content_type=item.guessed_type,
+        )
         attachment.file.save(item.safe_name, item.as_django_file(), save=False)
         attachment.save()
         stored.append(attachment)
@@ -63,13 +68,23 @@ def _store_files(case, message, files) -> list[CaseAttachment]:
 
 
 def _message_event(case, message, stored, *, actor=None) -> CaseEvent:
-    kind = CaseEvent.Kind.EMAIL if message.channel == CaseMessage.Channel.EMAIL \
+    kind = (
+        CaseEvent.Kind.EMAIL
+        if message.channel == CaseMessage.Channel.EMAIL
         else CaseEvent.Kind.PORTAL
+    )
     text = message.subject if message.channel == CaseMessage.Channel.EMAIL else ""
     return _event(
-        case, kind, actor, text or message.body[:300],
-        message=message.pk, direction=message.direction, to=list(message.to),
-        body=message.body, author=message.author_name, message_id=message.message_id or "",
+        case,
+        kind,
+        actor,
+        text or message.body[:300],
+        message=message.pk,
+        direction=message.direction,
+        to=list(message.to),
+        body=message.body,
+        author=message.author_name,
+        message_id=message.message_id or "",
         attachments=[{"id": a.pk, "name": a.name, "size": a.size} for a in stored],
     )
 
@@ -77,8 +92,9 @@ def _message_event(case, message, stored, *, actor=None) -> CaseEvent:
 # -- from the service desk to the customer ---------------------------------------------
 
 
-def message_send(*, case, user, channel: str, body: str, subject: str = "",
-                 files: list[IncomingFile] = ()) -> CaseMessage:
+def message_send(
+    *, case, user, channel: str, body: str, subject: str = "", files: list[IncomingFile] = ()
+) -> CaseMessage:
     """An agent's Email or Portal message to the case's contact, with attachments.
 
     Refused (CaseError, or AttachmentRefused naming the limit) before anything is
@@ -94,27 +110,40 @@ def message_send(*, case, user, channel: str, body: str, subject: str = "",
         raise CaseError(_("The case has no contact to write to: set its contact first."))
     email_channel = channel == CaseMessage.Channel.EMAIL
     if email_channel and not contact.email:
-        raise CaseError(_("%(name)s has no email address: add one on the contact, or send "
-                          "a portal message.") % {"name": contact})
+        raise CaseError(
+            _("%(name)s has no email address: add one on the contact, or send a portal message.")
+            % {"name": contact}
+        )
     with transaction.atomic():
         case = _locked(case.pk)
         message = CaseMessage.objects.create(
-            case=case, direction=CaseMessage.Direction.OUT, channel=channel,
-            author_user=user, to=[contact.email] if contact.email else [],
-            subject=_subject_for(case, subject) if email_channel else "", body=body,
+            case=case,
+            direction=CaseMessage.Direction.OUT,
+            channel=channel,
+            author_user=user,
+            to=[contact.email] if contact.email else [],
+            subject=_subject_for(case, subject) if email_channel else "",
+            body=body,
         )
         stored = _store_files(case, message, files)
         if email_channel:
-            last_in = (CaseMessage.objects.filter(case=case, direction="in",
-                                                  message_id__isnull=False)
-                       .order_by("-created_at").first())
+            last_in = (
+                CaseMessage.objects.filter(case=case, direction="in", message_id__isnull=False)
+                .order_by("-created_at")
+                .first()
+            )
             headers = {}
             if last_in is not None:
-                headers = {"In-Reply-To": last_in.message_id,
-                           "References": f"{last_in.references} {last_in.message_id}".strip()}
+                headers = {
+                    "In-Reply-To": last_in.message_id,
+                    "References": f"{last_in.references} {last_in.message_id}".strip(),
+                }
             outgoing = send_email(
-                to=[contact.email], subject=message.subject, text=body,
-                reply_to=[settings.DEFAULT_FROM_EMAIL], headers=headers,
+                to=[contact.email],
+                subject=message.subject,
+                text=body,
+                reply_to=[settings.DEFAULT_FROM_EMAIL],
+                headers=headers,
                 attachments=[Attachment(f.safe_name, f.content, f.guessed_type) for f in files],
             )
             message.message_id = outgoing.message_id
@@ -123,10 +152,15 @@ def message_send(*, case, user, channel: str, body: str, subject: str = "",
         elif contact.email:
             try:
                 outgoing = send_templated_email(
-                    code="case_portal_message", to=[contact.email],
-                    context={"case": case, "contact_name": contact.full_name,
-                             "agent_name": _who(user), "body": body,
-                             "portal_url": portal_url(case)},
+                    code="case_portal_message",
+                    to=[contact.email],
+                    context={
+                        "case": case,
+                        "contact_name": contact.full_name,
+                        "agent_name": _who(user),
+                        "body": body,
+                        "portal_url": portal_url(case),
+                    },
                     reply_to=[settings.DEFAULT_FROM_EMAIL],
                 )
                 message.message_id = outgoing.message_id
@@ -156,10 +190,13 @@ def _reopen_for_customer(case, *, why: str) -> bool:
         previous = case.assignee
         Case.objects.filter(pk=case.pk).update(assignee=None, modified_at=timezone.now())
         case.assignee = None
-        _event(case, CaseEvent.Kind.ASSIGNMENT, None,
-               _("Assignee cleared (was %(name)s): %(why)s") % {"name": _who(previous),
-                                                                "why": why},
-               assignee=None)
+        _event(
+            case,
+            CaseEvent.Kind.ASSIGNMENT,
+            None,
+            _("Assignee cleared (was %(name)s): %(why)s") % {"name": _who(previous), "why": why},
+            assignee=None,
+        )
     try:
         case_services.case_set_status(case=case, status=reopened, user=None)
     except CaseError as refused:
@@ -168,10 +205,20 @@ def _reopen_for_customer(case, *, why: str) -> bool:
     return True
 
 
-def message_receive(*, case, channel: str, body: str, subject: str = "", contact=None,
-                    user=None, author_email: str = "", files: list[IncomingFile] = (),
-                    message_id: str | None = None, in_reply_to: str = "",
-                    references: str = "") -> tuple[CaseMessage, bool]:
+def message_receive(
+    *,
+    case,
+    channel: str,
+    body: str,
+    subject: str = "",
+    contact=None,
+    user=None,
+    author_email: str = "",
+    files: list[IncomingFile] = (),
+    message_id: str | None = None,
+    in_reply_to: str = "",
+    references: str = "",
+) -> tuple[CaseMessage, bool]:
     """A customer's reply (portal or email) lands on the case: a message, its files and
     a History entry; a paused or resolved-not-final case reopens with its assignee cleared.
 
@@ -182,34 +229,66 @@ def message_receive(*, case, channel: str, body: str, subject: str = "", contact
     with transaction.atomic():
         case = _locked(case.pk)
         message = CaseMessage.objects.create(
-            case=case, direction=CaseMessage.Direction.IN, channel=channel, author_user=user,
-            author_contact=contact, author_email=author_email[:254], subject=subject[:300],
-            body=body, message_id=message_id or None, in_reply_to=in_reply_to[:300],
+            case=case,
+            direction=CaseMessage.Direction.IN,
+            channel=channel,
+            author_user=user,
+            author_contact=contact,
+            author_email=author_email[:254],
+            subject=subject[:300],
+            body=body,
+            message_id=message_id or None,
+            in_reply_to=in_reply_to[:300],
             references=references,
         )
         stored = _store_files(case, message, files)
         _message_event(case, message, stored, actor=user)
         reopened = _reopen_for_customer(
-            case, why=_("the customer replied by email") if channel == "email"
-            else _("the customer replied on the portal"))
-        transaction.on_commit(lambda: signals.case_customer_message.send(
-            sender=Case, case=case, message=message, reopened=reopened))
+            case,
+            why=_("the customer replied by email")
+            if channel == "email"
+            else _("the customer replied on the portal"),
+        )
+        transaction.on_commit(
+            lambda: signals.case_customer_message.send(
+                sender=Case, case=case, message=message, reopened=reopened
+            )
+        )
     return message, reopened
 
 
-def case_create_from_customer(*, subject: str, body: str, contact=None, author_email="",
-                              channel="email", files=(), message_id=None, in_reply_to="",
-                              references="", parent=None) -> tuple[Case, CaseMessage]:
+def case_create_from_customer(
+    *,
+    subject: str,
+    body: str,
+    contact=None,
+    author_email="",
+    channel="email",
+    files=(),
+    message_id=None,
+    in_reply_to="",
+    references="",
+    parent=None,
+) -> tuple[Case, CaseMessage]:
     """A new case from an email to the support address (or a portal request)."""
     with transaction.atomic():
         case = case_services.case_create(
-            subject=(subject or _("(no subject)"))[:300], description=body,
-            contact=contact, parent=parent,
+            subject=(subject or _("(no subject)"))[:300],
+            description=body,
+            contact=contact,
+            parent=parent,
         )
         message, _reopened = message_receive(
-            case=case, channel=channel, body=body, subject=subject, contact=contact,
-            author_email=author_email, files=files, message_id=message_id,
-            in_reply_to=in_reply_to, references=references,
+            case=case,
+            channel=channel,
+            body=body,
+            subject=subject,
+            contact=contact,
+            author_email=author_email,
+            files=files,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
         )
     return case, message
 
@@ -231,25 +310,42 @@ def _email_customer(case, code, extra, *, actor=None) -> bool:
     contact = case.contact
     if contact is None or not contact.email:
         return False
-    context = {"case": case, "contact_name": contact.full_name, "url": portal_url(case),
-               "portal_url": portal_url(case), **extra}
+    context = {
+        "case": case,
+        "contact_name": contact.full_name,
+        "url": portal_url(case),
+        "portal_url": portal_url(case),
+        **extra,
+    }
     try:
-        message = send_templated_email(code=code, to=[contact.email], context=context,
-                                       reply_to=[settings.DEFAULT_FROM_EMAIL])
+        message = send_templated_email(
+            code=code, to=[contact.email], context=context, reply_to=[settings.DEFAULT_FROM_EMAIL]
+        )
     except TemplateMissing:
         logger.warning("message template %s is missing; no email sent", code)
         return False
-    _event(case, CaseEvent.Kind.EMAIL, actor, message.subject, to=message.to,
-           body=message.text, direction="out", template=code,
-           message_id=message.message_id,
-           resolved_at=case.resolved_at.isoformat() if case.resolved_at else None)
+    _event(
+        case,
+        CaseEvent.Kind.EMAIL,
+        actor,
+        message.subject,
+        to=message.to,
+        body=message.text,
+        direction="out",
+        template=code,
+        message_id=message.message_id,
+        resolved_at=case.resolved_at.isoformat() if case.resolved_at else None,
+    )
     return True
 
 
 def _email_resolution(case, user) -> None:
-    _email_customer(case, "case_resolved", {
-        "agent_name": _who(user), "rating_links": satisfaction.rating_links(case)},
-        actor=user)
+    _email_customer(
+        case,
+        "case_resolved",
+        {"agent_name": _who(user), "rating_links": satisfaction.rating_links(case)},
+        actor=user,
+    )
 
 
 def kb_definition():
@@ -278,8 +374,13 @@ def _start_article_process(case, user) -> None:
         return
     try:
         with transaction.atomic():  # a savepoint: a failed start leaves the move intact
-            instance_start(definition=definition, record=case, user=user, run_now=True,
-                           variables={"case_id": case.pk, "case_number": case.number or ""})
+            instance_start(
+                definition=definition,
+                record=case,
+                user=user,
+                run_now=True,
+                variables={"case_id": case.pk, "case_number": case.number or ""},
+            )
     except ProcessError:
         logger.exception("could not start %s for case %s", KB_PROCESS, case.pk)
 
@@ -294,10 +395,16 @@ def open_tasks(case):
     task, like the diagnosis task, closes with the case move)."""
     from activities.models import Activity
 
-    return Activity.objects.filter(
-        record_type=ContentType.objects.get_for_model(Case), record_id=str(case.pk),
-        status=Activity.Status.OPEN, step__isnull=True,
-    ).select_related("owner", "owner_role").order_by("due_at", "pk")
+    return (
+        Activity.objects.filter(
+            record_type=ContentType.objects.get_for_model(Case),
+            record_id=str(case.pk),
+            status=Activity.Status.OPEN,
+            step__isnull=True,
+        )
+        .select_related("owner", "owner_role")
+        .order_by("due_at", "pk")
+    )
 
 
 def case_set_status_with_tasks(*, case, status, user, tasks: str = TASKS_LEAVE) -> Case:
@@ -314,8 +421,9 @@ def case_set_status_with_tasks(*, case, status, user, tasks: str = TASKS_LEAVE) 
             if tasks == TASKS_COMPLETE:
                 if activity.can_be_done_by(user):
                     try:
-                        activity_complete(activity_id=activity.pk, user=user,
-                                          result=activity.results[0])
+                        activity_complete(
+                            activity_id=activity.pk, user=user, result=activity.results[0]
+                        )
                         continue
                     except ActivityError:
                         pass
@@ -328,9 +436,14 @@ def case_set_status_with_tasks(*, case, status, user, tasks: str = TASKS_LEAVE) 
             activity.completed_at = now
             activity.save(update_fields=["status", "result", "completed_at", "modified_at"])
         if tasks != TASKS_LEAVE:
-            _event(case, CaseEvent.Kind.NOTE, user,
-                   _("Open tasks completed on resolve") if tasks == TASKS_COMPLETE
-                   else _("Open tasks canceled on resolve"))
+            _event(
+                case,
+                CaseEvent.Kind.NOTE,
+                user,
+                _("Open tasks completed on resolve")
+                if tasks == TASKS_COMPLETE
+                else _("Open tasks canceled on resolve"),
+            )
     return case
 
 
@@ -349,7 +462,8 @@ def satisfaction_rate(*, case, value: int, user=None) -> Case:
         if not case.status.is_resolved or case.status.is_final:
             raise satisfaction.RatingRefused(
                 _("%(number)s is “%(status)s”: it is not waiting for a rating.")
-                % {"number": case.number, "status": case.status})
+                % {"number": case.number, "status": case.status}
+            )
         Case.objects.filter(pk=case.pk).update(satisfaction=level, modified_at=timezone.now())
         case.satisfaction = level
         _event(case, CaseEvent.Kind.RATING, user, str(level), value=level.value)
@@ -357,8 +471,9 @@ def satisfaction_rate(*, case, value: int, user=None) -> Case:
         if target is None or target.pk == case.status_id:
             return case
         if target.is_active and target.code == "reopened":
-            _reopen_for_customer(case, why=_("the customer rated the resolution %(value)s")
-                                 % {"value": level.value})
+            _reopen_for_customer(
+                case, why=_("the customer rated the resolution %(value)s") % {"value": level.value}
+            )
         else:
             try:
                 case_services.case_set_status(case=case, status=target, user=None)
@@ -370,8 +485,7 @@ def satisfaction_rate(*, case, value: int, user=None) -> Case:
 # -- knowledge base --------------------------------------------------------------------
 
 
-def article_save(*, title: str, body: str, user=None, article=None,
-                 case=None) -> KnowledgeArticle:
+def article_save(*, title: str, body: str, user=None, article=None, case=None) -> KnowledgeArticle:
     """Create or edit an article; a new one written from a case is linked to it."""
     title = (title or "").strip()
     if not title:
@@ -393,16 +507,26 @@ def article_link(*, case, article, user=None) -> bool:
         if case.articles.filter(pk=article.pk).exists():
             return False
         case.articles.add(article)
-        _event(case, CaseEvent.Kind.ARTICLE, user,
-               _("Linked “%(title)s”") % {"title": article.title}, article=article.pk)
+        _event(
+            case,
+            CaseEvent.Kind.ARTICLE,
+            user,
+            _("Linked “%(title)s”") % {"title": article.title},
+            article=article.pk,
+        )
     return True
 
 
 def article_unlink(*, case, article, user=None) -> None:
     with transaction.atomic():
         case.articles.remove(article)
-        _event(case, CaseEvent.Kind.ARTICLE, user,
-               _("Unlinked “%(title)s”") % {"title": article.title}, article=article.pk)
+        _event(
+            case,
+            CaseEvent.Kind.ARTICLE,
+            user,
+            _("Unlinked “%(title)s”") % {"title": article.title},
+            article=article.pk,
+        )
 
 
 # -- automatic closing -------------------------------------------------------------------
@@ -436,15 +560,25 @@ def cases_close_resolved(*, now=None) -> dict:
     second = timedelta(days=max(int(_setting("SecondReevaluationWaitingDays", 4)), 0))
     closed = CaseStatus.objects.filter(code="closed").first()
     candidates = Case.objects.filter(
-        status__is_resolved=True, status__is_final=False, resolved_at__isnull=False,
+        status__is_resolved=True,
+        status__is_final=False,
+        resolved_at__isnull=False,
         resolved_at__lte=now - first,
     ).values_list("pk", flat=True)
     for case_id in list(candidates):
         with transaction.atomic():
-            case = (Case.objects.select_for_update(of=("self",), skip_locked=True)
-                    .select_related("status", "contact").filter(pk=case_id).first())
-            if case is None or not case.status.is_resolved or case.status.is_final \
-                    or case.resolved_at is None:
+            case = (
+                Case.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("status", "contact")
+                .filter(pk=case_id)
+                .first()
+            )
+            if (
+                case is None
+                or not case.status.is_resolved
+                or case.status.is_final
+                or case.resolved_at is None
+            ):
                 continue
             if now >= case.resolved_at + first + second and closed is not None:
                 try:
@@ -455,27 +589,48 @@ def cases_close_resolved(*, now=None) -> dict:
                 counts["closed"] += 1
                 continue
             already = CaseEvent.objects.filter(
-                case=case, kind=CaseEvent.Kind.EMAIL, data__template=REMINDER_TEMPLATE,
+                case=case,
+                kind=CaseEvent.Kind.EMAIL,
+                data__template=REMINDER_TEMPLATE,
                 data__resolved_at=case.resolved_at.isoformat(),
             ).exists()
             if already:
                 continue
-            sent = _email_customer(case, REMINDER_TEMPLATE, {
-                "resolved_at": _when(case.resolved_at),
-                "closes_at": _when(case.resolved_at + first + second),
-                "rating_links": satisfaction.rating_links(case)})
+            sent = _email_customer(
+                case,
+                REMINDER_TEMPLATE,
+                {
+                    "resolved_at": _when(case.resolved_at),
+                    "closes_at": _when(case.resolved_at + first + second),
+                    "rating_links": satisfaction.rating_links(case),
+                },
+            )
             if not sent:
                 # No address to write to: record the reminder anyway, so it is not retried.
-                _event(case, CaseEvent.Kind.EMAIL, None, _("Evaluation reminder not sent: the "
-                                                           "contact has no email address"),
-                       template=REMINDER_TEMPLATE, resolved_at=case.resolved_at.isoformat(),
-                       direction="out", to=[])
+                _event(
+                    case,
+                    CaseEvent.Kind.EMAIL,
+                    None,
+                    _("Evaluation reminder not sent: the contact has no email address"),
+                    template=REMINDER_TEMPLATE,
+                    resolved_at=case.resolved_at.isoformat(),
+                    direction="out",
+                    to=[],
+                )
             counts["reminded"] += 1
     return counts
 
 
 __all__ = [
-    "IntegrityError", "article_link", "article_save", "article_unlink",
-    "case_create_from_customer", "case_set_status_with_tasks", "cases_close_resolved",
-    "message_receive", "message_send", "open_tasks", "satisfaction_rate",
+    "IntegrityError",
+    "article_link",
+    "article_save",
+    "article_unlink",
+    "case_create_from_customer",
+    "case_set_status_with_tasks",
+    "cases_close_resolved",
+    "message_receive",
+    "message_send",
+    "open_tasks",
+    "satisfaction_rate",
 ]

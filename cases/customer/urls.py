@@ -8,8 +8,11 @@ from cases.customer import portal_views, views
 case_patterns = [
     path("<int:pk>/message/<str:channel>/", views.case_message, name="case-message"),
     path("<int:pk>/articles/link/", views.case_article_link, name="case-article-link"),
-    path("<int:pk>/articles/<int:article_pk>/unlink/", views.case_article_unlink,
-         name="case-article-unlink"),
+    path(
+        "<int:pk>/articles/<int:article_pk>/unlink/",
+        views.case_article_unlink,
+        name="case-article-unlink",
+    ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("knowledge-base/", views.kb_list, name="kb-list"),
     path("knowledge-base/new/", views.kb_edit, name="kb-create"),

@@ -32,8 +32,13 @@ def _is_fragment_request(request):
 
 
 def composer_context(case, channel="", **extra):
-    return {"case": case, "channel": channel, "channels": CHANNELS,
-            "limits": attachment_rules.limits_text(), **extra}
+    return {
+        "case": case,
+        "channel": channel,
+        "channels": CHANNELS,
+        "limits": attachment_rules.limits_text(),
+        **extra,
+    }
 
 
 def case_message(request, pk, channel):
@@ -48,16 +53,25 @@ def case_message(request, pk, channel):
         context.update(subject=subject, body=body)
         try:
             files = [IncomingFile.from_upload(f) for f in request.FILES.getlist("files")]
-            services.message_send(case=case, user=request.user, channel=channel, body=body,
-                                  subject=subject, files=files)
+            services.message_send(
+                case=case,
+                user=request.user,
+                channel=channel,
+                body=body,
+                subject=subject,
+                files=files,
+            )
         except (AttachmentRefused, CaseError) as refused:
             context["error"] = str(refused)
         else:
             if channel == CaseMessage.Channel.EMAIL:
                 messages.success(request, _("Email sent to %(to)s.") % {"to": case.contact.email})
             else:
-                messages.success(request, _("Published on the portal; %(name)s is notified by "
-                                            "email.") % {"name": case.contact})
+                messages.success(
+                    request,
+                    _("Published on the portal; %(name)s is notified by email.")
+                    % {"name": case.contact},
+                )
             return _go(request, case.get_absolute_url())
     if _is_fragment_request(request):
         return render(request, "cases/includes/customer_composer.html", context)
@@ -77,10 +91,15 @@ def attachment_download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    inline = attachment.content_type.startswith("image/") or \
-        attachment.content_type == "application/pdf"
-    response = FileResponse(handle, as_attachment=not inline, filename=attachment.name,
-                            content_type=attachment.content_type)
+    inline = (
+        attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
@@ -130,8 +149,11 @@ def kb_list(request):
 def kb_detail(request, pk):
     article = get_object_or_404(KnowledgeArticle, pk=pk)
     cases = article.cases.select_related("status").order_by("-registered_at")[:20]
-    return render(request, "cases/customer/kb_detail.html",
-                  {"article": article, "cases": cases, "current_section": "knowledge-base"})
+    return render(
+        request,
+        "cases/customer/kb_detail.html",
+        {"article": article, "cases": cases, "current_section": "knowledge-base"},
+    )
 
 
 def kb_edit(request, pk=None):
@@ -145,9 +167,13 @@ def kb_edit(request, pk=None):
     if request.method == "POST":
         values = {"title": request.POST.get("title", ""), "body": request.POST.get("body", "")}
         try:
-            saved = services.article_save(title=values["title"], body=values["body"],
-                                          article=article, user=request.user,
-                                          case=case if article is None else None)
+            saved = services.article_save(
+                title=values["title"],
+                body=values["body"],
+                article=article,
+                user=request.user,
+                case=case if article is None else None,
+            )
         except CaseError as refused:
             error = str(refused)
         else:
@@ -155,9 +181,17 @@ def kb_edit(request, pk=None):
             if case is not None and article is None:
                 return redirect(case)
             return redirect("cases:kb-detail", pk=saved.pk)
-    return render(request, "cases/customer/kb_form.html", {
-        "article": article, "values": values, "error": error, "case": case,
-        "current_section": "knowledge-base"})
+    return render(
+        request,
+        "cases/customer/kb_form.html",
+        {
+            "article": article,
+            "values": values,
+            "error": error,
+            "case": case,
+            "current_section": "knowledge-base",
+        },
+    )
 
 
 def case_page_context(case) -> dict:
@@ -165,6 +199,9 @@ def case_page_context(case) -> dict:
     linked = {a.pk for a in case.articles.all()}
     return {
         **composer_context(case),
-        "linkable_articles": list(KnowledgeArticle.objects.exclude(pk__in=linked)
-                                  .only("pk", "title").order_by("title")[:500]),
+        "linkable_articles": list(
+            KnowledgeArticle.objects.exclude(pk__in=linked)
+            .only("pk", "title")
+            .order_by("title")[:500]
+        ),
     }

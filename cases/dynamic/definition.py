@@ -146,26 +146,30 @@ def normalize(data) -> dict:
         steps = []
         for step in raw.get("steps") if isinstance(raw.get("steps"), list) else []:
             step = step if isinstance(step, dict) else {}
-            steps.append({
-                "key": str(step.get("key") or "").strip(),
-                "name": str(step.get("name") or "").strip(),
-                "kind": str(step.get("kind") or "task").strip(),
-                "owner": str(step.get("owner") or "").strip(),
-                "role": str(step.get("role") or "").strip(),
-                "answers": _list(step.get("answers")),
-                "fields": _list(step.get("fields")),
-                "process": str(step.get("process") or "").strip(),
-                "hint": str(step.get("hint") or "").strip(),
-                "start": str(step.get("start") or "").strip(),
-                "required": _flag(step.get("required"), default=True),
-                "move_when_done": _flag(step.get("move_when_done")),
-            })
-        stages.append({
-            "value": str(raw.get("value") or "").strip(),
-            "next": _list(raw.get("next")),
-            "unsuccessful": _flag(raw.get("unsuccessful")),
-            "steps": steps,
-        })
+            steps.append(
+                {
+                    "key": str(step.get("key") or "").strip(),
+                    "name": str(step.get("name") or "").strip(),
+                    "kind": str(step.get("kind") or "task").strip(),
+                    "owner": str(step.get("owner") or "").strip(),
+                    "role": str(step.get("role") or "").strip(),
+                    "answers": _list(step.get("answers")),
+                    "fields": _list(step.get("fields")),
+                    "process": str(step.get("process") or "").strip(),
+                    "hint": str(step.get("hint") or "").strip(),
+                    "start": str(step.get("start") or "").strip(),
+                    "required": _flag(step.get("required"), default=True),
+                    "move_when_done": _flag(step.get("move_when_done")),
+                }
+            )
+        stages.append(
+            {
+                "value": str(raw.get("value") or "").strip(),
+                "next": _list(raw.get("next")),
+                "unsuccessful": _flag(raw.get("unsuccessful")),
+                "steps": steps,
+            }
+        )
     return {
         "format": FORMAT,
         "code": str(data.get("code") or "").strip(),
@@ -185,19 +189,28 @@ def validate(definition: dict, *, known_processes=None) -> list[str]:
     if definition.get("format") not in (None, FORMAT):
         errors.append(_("“format” must be “%(format)s”.") % {"format": FORMAT})
     if not CODE_RE.match(definition["code"]):
-        errors.append(_("Code: use 1 to 40 lower-case letters, digits and underscores, "
-                        "starting with a letter (got “%(code)s”).") % {"code": definition["code"]})
+        errors.append(
+            _(
+                "Code: use 1 to 40 lower-case letters, digits and underscores, "
+                "starting with a letter (got “%(code)s”)."
+            )
+            % {"code": definition["code"]}
+        )
     if not definition["name"]:
         errors.append(_("Name: give the case a name."))
     model = section_model(definition["section"]) if definition["section"] else None
     if model is None:
-        errors.append(_("Section: “%(section)s” is not a registered section model.")
-                      % {"section": definition["section"]})
+        errors.append(
+            _("Section: “%(section)s” is not a registered section model.")
+            % {"section": definition["section"]}
+        )
         return errors
     stage_values = []
     if lookup_field(model, definition["stage_field"]) is None:
-        errors.append(_("Stage column: “%(field)s” is not a lookup column of %(section)s.")
-                      % {"field": definition["stage_field"], "section": definition["section"]})
+        errors.append(
+            _("Stage column: “%(field)s” is not a lookup column of %(section)s.")
+            % {"field": definition["stage_field"], "section": definition["section"]}
+        )
     else:
         stage_values = [v.casefold() for v in lookup_values(model, definition["stage_field"])]
     choice = definition["choice_field"]
@@ -205,19 +218,33 @@ def validate(definition: dict, *, known_processes=None) -> list[str]:
         try:
             model._meta.get_field(choice)
         except FieldDoesNotExist:
-            errors.append(_("Which column determines which case to use with a record?: "
-                            "%(section)s has no column “%(field)s”.")
-                          % {"section": definition["section"], "field": choice})
+            errors.append(
+                _(
+                    "Which column determines which case to use with a record?: "
+                    "%(section)s has no column “%(field)s”."
+                )
+                % {"section": definition["section"], "field": choice}
+            )
         else:
             if not definition["choice_value"]:
-                errors.append(_("Use this case with records where: give the value of "
-                                "“%(field)s” this case is for.") % {"field": choice})
-            elif lookup_field(model, choice) is not None and lookup_row(
-                model, choice, definition["choice_value"]
-            ) is None:
-                errors.append(_("Use this case with records where: “%(value)s” is not a value "
-                                "of “%(field)s”.")
-                              % {"value": definition["choice_value"], "field": choice})
+                errors.append(
+                    _(
+                        "Use this case with records where: give the value of "
+                        "“%(field)s” this case is for."
+                    )
+                    % {"field": choice}
+                )
+            elif (
+                lookup_field(model, choice) is not None
+                and lookup_row(model, choice, definition["choice_value"]) is None
+            ):
+                errors.append(
+                    _(
+                        "Use this case with records where: “%(value)s” is not a value "
+                        "of “%(field)s”."
+                    )
+                    % {"value": definition["choice_value"], "field": choice}
+                )
     stages = definition["stages"]
     if len(stages) < 2:
         errors.append(_("Stages: a case needs at least two stages."))
@@ -225,8 +252,10 @@ def validate(definition: dict, *, known_processes=None) -> list[str]:
     folded = [n.casefold() for n in names]
     unsuccessful = [s["value"] for s in stages if s["unsuccessful"]]
     if len(unsuccessful) > 1:
-        errors.append(_("Stages: only one stage can be the final unsuccessful stage "
-                        "(now: %(names)s).") % {"names": ", ".join(unsuccessful)})
+        errors.append(
+            _("Stages: only one stage can be the final unsuccessful stage (now: %(names)s).")
+            % {"names": ", ".join(unsuccessful)}
+        )
     step_keys = {}
     for position, stage in enumerate(stages, start=1):
         label = stage["value"] or _("#%(n)s") % {"n": position}
@@ -234,21 +263,27 @@ def validate(definition: dict, *, known_processes=None) -> list[str]:
         if not stage["value"]:
             errors.append(_("%(where)s: choose its value.") % {"where": where})
         elif stage_values and stage["value"].casefold() not in stage_values:
-            errors.append(_("%(where)s: “%(value)s” is not a value of the stage column.")
-                          % {"where": where, "value": stage["value"]})
+            errors.append(
+                _("%(where)s: “%(value)s” is not a value of the stage column.")
+                % {"where": where, "value": stage["value"]}
+            )
         elif folded.count(stage["value"].casefold()) > 1:
             errors.append(_("%(where)s: the stage appears twice.") % {"where": where})
         for target in stage["next"]:
             if target.casefold() not in folded:
-                errors.append(_("%(where)s: next stage “%(next)s” is not a stage of this case.")
-                              % {"where": where, "next": target})
+                errors.append(
+                    _("%(where)s: next stage “%(next)s” is not a stage of this case.")
+                    % {"where": where, "next": target}
+                )
             elif target.casefold() == stage["value"].casefold():
-                errors.append(_("%(where)s: a stage cannot be its own next stage.")
-                              % {"where": where})
+                errors.append(
+                    _("%(where)s: a stage cannot be its own next stage.") % {"where": where}
+                )
         keys_here = {s["key"] for s in stage["steps"]}
         for number, step in enumerate(stage["steps"], start=1):
-            errors += _validate_step(step, number, where, keys_here, step_keys, stage,
-                                     model, known_processes)
+            errors += _validate_step(
+                step, number, where, keys_here, step_keys, stage, model, known_processes
+            )
             step_keys.setdefault(step["key"], where)
         errors += _cycles(stage, where)
     return errors
@@ -259,34 +294,48 @@ def _validate_step(step, number, where, keys_here, step_keys, stage, model, know
     label = step["name"] or _("#%(n)s") % {"n": number}
     at = _("%(where)s, step “%(step)s”") % {"where": where, "step": label}
     if not step["name"]:
-        errors.append(_("%(where)s, step %(n)s: give the step a name.")
-                      % {"where": where, "n": number})
+        errors.append(
+            _("%(where)s, step %(n)s: give the step a name.") % {"where": where, "n": number}
+        )
     if not KEY_RE.match(step["key"]):
-        errors.append(_("%(at)s: its key “%(key)s” must be lower-case letters, digits and "
-                        "underscores, starting with a letter.") % {"at": at, "key": step["key"]})
+        errors.append(
+            _(
+                "%(at)s: its key “%(key)s” must be lower-case letters, digits and "
+                "underscores, starting with a letter."
+            )
+            % {"at": at, "key": step["key"]}
+        )
     elif step["key"] in step_keys:
-        errors.append(_("%(at)s: the key “%(key)s” is already used in %(other)s.")
-                      % {"at": at, "key": step["key"], "other": step_keys[step["key"]]})
+        errors.append(
+            _("%(at)s: the key “%(key)s” is already used in %(other)s.")
+            % {"at": at, "key": step["key"], "other": step_keys[step["key"]]}
+        )
     if step["kind"] not in STEP_KINDS:
-        errors.append(_("%(at)s: the kind must be one of %(kinds)s, not “%(kind)s”.")
-                      % {"at": at, "kinds": ", ".join(STEP_KINDS), "kind": step["kind"]})
+        errors.append(
+            _("%(at)s: the kind must be one of %(kinds)s, not “%(kind)s”.")
+            % {"at": at, "kinds": ", ".join(STEP_KINDS), "kind": step["kind"]}
+        )
         return errors
     if step["kind"] == "subprocess":
         if not step["process"]:
             errors.append(_("%(at)s: choose the process it runs.") % {"at": at})
         elif known_processes is not None and step["process"] not in known_processes:
-            errors.append(_("%(at)s: there is no process with the code “%(code)s”.")
-                          % {"at": at, "code": step["process"]})
+            errors.append(
+                _("%(at)s: there is no process with the code “%(code)s”.")
+                % {"at": at, "code": step["process"]}
+            )
     else:
         if not step["owner"] and not step["role"]:
             errors.append(_("%(at)s: choose who performs it (a user or a role).") % {"at": at})
         named_user = step["owner"] and not step["owner"].startswith("=")
         if named_user and not get_user_model().objects.filter(username=step["owner"]).exists():
-            errors.append(_("%(at)s: there is no user “%(user)s”.")
-                          % {"at": at, "user": step["owner"]})
+            errors.append(
+                _("%(at)s: there is no user “%(user)s”.") % {"at": at, "user": step["owner"]}
+            )
         if step["role"] and not Group.objects.filter(name=step["role"]).exists():
-            errors.append(_("%(at)s: there is no role “%(role)s”.")
-                          % {"at": at, "role": step["role"]})
+            errors.append(
+                _("%(at)s: there is no role “%(role)s”.") % {"at": at, "role": step["role"]}
+            )
     if step["kind"] == "question" and len(step["answers"]) < 2:
         errors.append(_("%(at)s: a question needs at least two answers.") % {"at": at})
     if step["kind"] == "edit":
@@ -296,17 +345,21 @@ def _validate_step(step, number, where, keys_here, step_keys, stage, model, know
             try:
                 model._meta.get_field(name)
             except FieldDoesNotExist:
-                errors.append(_("%(at)s: the record has no field “%(field)s”.")
-                              % {"at": at, "field": name})
+                errors.append(
+                    _("%(at)s: the record has no field “%(field)s”.") % {"at": at, "field": name}
+                )
     if step["start"]:
         if step["start"] == step["key"]:
             errors.append(_("%(at)s: a step cannot start after itself.") % {"at": at})
         elif step["start"] not in keys_here:
-            errors.append(_("%(at)s: it starts after “%(after)s”, which is not a step of this "
-                            "stage.") % {"at": at, "after": step["start"]})
+            errors.append(
+                _("%(at)s: it starts after “%(after)s”, which is not a step of this stage.")
+                % {"at": at, "after": step["start"]}
+            )
     if step["move_when_done"] and (stage["unsuccessful"] or not stage["next"]):
-        errors.append(_("%(at)s: “move to the next stage when done” needs a next stage.")
-                      % {"at": at})
+        errors.append(
+            _("%(at)s: “move to the next stage when done” needs a next stage.") % {"at": at}
+        )
     return errors
 
 
@@ -316,8 +369,10 @@ def _cycles(stage, where):
         seen, current = set(), key
         while after.get(current):
             if current in seen:
-                return [_("%(where)s: its steps wait for each other in a circle, so none "
-                          "would start.") % {"where": where}]
+                return [
+                    _("%(where)s: its steps wait for each other in a circle, so none would start.")
+                    % {"where": where}
+                ]
             seen.add(current)
             current = after[current]
     return []
@@ -351,8 +406,10 @@ def _process(step, code, model_label) -> str:
         called = quoteattr(step["process"])
         body = f'    <bpmn:callActivity id="{key}_step" name={name} calledElement={called} />\n'
     else:
-        attrs = {"page": {"task": "task", "question": "question", "edit": "edit"}[step["kind"]],
-                 "background": "true"}
+        attrs = {
+            "page": {"task": "task", "question": "question", "edit": "edit"}[step["kind"]],
+            "background": "true",
+        }
         if step["owner"]:
             attrs["owner"] = step["owner"]
         if step["role"]:

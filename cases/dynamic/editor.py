@@ -6,16 +6,28 @@ from __future__ import annotations
 
 from cases.dynamic import definition as spec
 
-STEP_FIELDS = ("key", "name", "kind", "owner", "role", "answers", "fields", "process", "hint",
-               "start")
+STEP_FIELDS = (
+    "key",
+    "name",
+    "kind",
+    "owner",
+    "role",
+    "answers",
+    "fields",
+    "process",
+    "hint",
+    "start",
+)
 
 
 def blank() -> dict:
-    return spec.normalize({
-        "section": "crm.Opportunity",
-        "stage_field": "stage",
-        "stages": [{"value": "", "steps": []}, {"value": "", "steps": []}],
-    })
+    return spec.normalize(
+        {
+            "section": "crm.Opportunity",
+            "stage_field": "stage",
+            "stages": [{"value": "", "steps": []}, {"value": "", "steps": []}],
+        }
+    )
 
 
 def _int(value, default=0):
@@ -37,22 +49,26 @@ def read(post) -> dict:
             step["required"] = post.get(f"{p}-required") == "on"
             step["move_when_done"] = post.get(f"{p}-move_when_done") == "on"
             steps.append(step)
-        stages.append({
-            "value": post.get(f"{prefix}-value", ""),
-            "next": post.getlist(f"{prefix}-next"),
-            "unsuccessful": post.get("unsuccessful") == str(i),
-            "steps": steps,
-        })
-    return spec.normalize({
-        "code": post.get("code", ""),
-        "name": post.get("name", ""),
-        "section": post.get("section", ""),
-        "stage_field": post.get("stage_field", ""),
-        "choice_field": post.get("choice_field", ""),
-        "choice_value": post.get("choice_value", ""),
-        "active": post.get("active") == "on",
-        "stages": stages,
-    })
+        stages.append(
+            {
+                "value": post.get(f"{prefix}-value", ""),
+                "next": post.getlist(f"{prefix}-next"),
+                "unsuccessful": post.get("unsuccessful") == str(i),
+                "steps": steps,
+            }
+        )
+    return spec.normalize(
+        {
+            "code": post.get("code", ""),
+            "name": post.get("name", ""),
+            "section": post.get("section", ""),
+            "stage_field": post.get("stage_field", ""),
+            "choice_field": post.get("choice_field", ""),
+            "choice_value": post.get("choice_value", ""),
+            "active": post.get("active") == "on",
+            "stages": stages,
+        }
+    )
 
 
 def _new_key(draft, base="step"):
@@ -82,11 +98,22 @@ def apply(draft: dict, op: str) -> dict:
         i = args[0]
         stages[i + 1], stages[i] = stages[i], stages[i + 1]
     elif name == "add-step" and _ok(stages, args):
-        stages[args[0]]["steps"].append({
-            "key": _new_key(draft), "name": "", "kind": "task", "owner": spec.RECORD_OWNER,
-            "role": "", "answers": [], "fields": [], "process": "", "hint": "", "start": "",
-            "required": True, "move_when_done": False,
-        })
+        stages[args[0]]["steps"].append(
+            {
+                "key": _new_key(draft),
+                "name": "",
+                "kind": "task",
+                "owner": spec.RECORD_OWNER,
+                "role": "",
+                "answers": [],
+                "fields": [],
+                "process": "",
+                "hint": "",
+                "start": "",
+                "required": True,
+                "move_when_done": False,
+            }
+        )
     elif name == "remove-step" and len(args) == 2 and _ok(stages, args):
         steps = stages[args[0]]["steps"]
         if 0 <= args[1] < len(steps):

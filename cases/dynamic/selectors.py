@@ -23,7 +23,9 @@ def case_for(record) -> DynamicCase | None:
     """The active case whose condition the record meets: a case for the value of its
     choosing column first, then a case with no condition. None when no case fits."""
     candidates = list(
-        cases_for_section(_label(record)).filter(versions__isnull=False).distinct()
+        cases_for_section(_label(record))
+        .filter(versions__isnull=False)
+        .distinct()
         .order_by("name", "pk")
     )
     specific = [c for c in candidates if c.choice_field]
@@ -42,7 +44,8 @@ def record_cases_of(record):
     content type id can outlive its row (a test database flushed under a live server)."""
     meta = record._meta
     return RecordCase.objects.filter(
-        record_type__app_label=meta.app_label, record_type__model=meta.model_name,
+        record_type__app_label=meta.app_label,
+        record_type__model=meta.model_name,
         record_id=str(record.pk),
     )
 
@@ -65,8 +68,9 @@ def record_of(record_case):
 
 def current_steps(record_case) -> list[RecordCaseStep]:
     return list(
-        RecordCaseStep.objects.filter(record_case=record_case, round=record_case.round)
-        .order_by("position")
+        RecordCaseStep.objects.filter(record_case=record_case, round=record_case.round).order_by(
+            "position"
+        )
     )
 
 
@@ -112,8 +116,11 @@ def panel(record, user) -> dict | None:
         startable = case_for(record)
         if startable is None:
             return None
-        return {"record_case": None, "startable": startable,
-                "content_type_id": record_type_of(record).pk}
+        return {
+            "record_case": None,
+            "startable": startable,
+            "content_type_id": record_type_of(record).pk,
+        }
     version = record_case.version
     allowed = set(version.next_stages(record_case.stage))
     visited = set(record_case.visited)
@@ -121,13 +128,15 @@ def panel(record, user) -> dict | None:
     for stage in version.stages:
         value = stage["value"]
         current = value == record_case.stage
-        bar.append({
-            "value": value,
-            "current": current,
-            "done": value in visited and not current,
-            "allowed": value in allowed,
-            "unsuccessful": stage.get("unsuccessful", False),
-        })
+        bar.append(
+            {
+                "value": value,
+                "current": current,
+                "done": value in visited and not current,
+                "allowed": value in allowed,
+                "unsuccessful": stage.get("unsuccessful", False),
+            }
+        )
     steps = current_steps(record_case)
     instance_ids = [s.instance_id for s in steps if s.instance_id]
     waiting = {}
@@ -150,24 +159,28 @@ def panel(record, user) -> dict | None:
             or (user_step.owner_id is None and user_step.owner_role_id in group_ids)
             or (user_step.owner_id is None and user_step.owner_role_id is None)
         )
-        items.append({
-            "row": row,
-            "kind": definition.get("kind", "task"),
-            "move_when_done": definition.get("move_when_done", False),
-            "after": names.get(definition.get("start", ""), ""),
-            "user_step": user_step,
-            "mine": mine,
-            "answers": definition.get("answers", []) if definition.get("kind") == "question"
-            else [],
-        })
+        items.append(
+            {
+                "row": row,
+                "kind": definition.get("kind", "task"),
+                "move_when_done": definition.get("move_when_done", False),
+                "after": names.get(definition.get("start", ""), ""),
+                "user_step": user_step,
+                "mine": mine,
+                "answers": definition.get("answers", [])
+                if definition.get("kind") == "question"
+                else [],
+            }
+        )
     chosen = case_for(record)
     return {
         "record_case": record_case,
         "version": version,
         "bar": bar,
         "steps": items,
-        "open_required": [i["row"].name for i in items
-                          if i["row"].required and i["row"].status != "done"],
+        "open_required": [
+            i["row"].name for i in items if i["row"].required and i["row"].status != "done"
+        ],
         "change_to": chosen if chosen is not None and chosen.pk != version.case_id else None,
         "content_type_id": record_case.record_type_id,
     }
@@ -175,26 +188,25 @@ def panel(record, user) -> dict | None:
 
 def designer_list():
     """Cases for the Case designer with their version and running-record counts."""
-    return (
-        DynamicCase.objects.annotate(
-            version_count=Count("versions", distinct=True),
-            record_count=Count("versions__record_cases", distinct=True),
-        ).order_by("section", "name")
-    )
+    return DynamicCase.objects.annotate(
+        version_count=Count("versions", distinct=True),
+        record_count=Count("versions__record_cases", distinct=True),
+    ).order_by("section", "name")
 
 
 def export_data(case: DynamicCase) -> dict:
     """The JSON file of the case's newest version, with its current header."""
     version = newest_version(case)
     data = dict(version.definition) if version else spec.normalize({})
-    data.update({
-        "format": spec.FORMAT,
-        "code": case.code,
-        "name": case.name,
-        "section": case.section,
-        "choice_field": case.choice_field,
-        "choice_value": case.choice_value,
-        "active": case.is_active,
-    })
+    data.update(
+        {
+            "format": spec.FORMAT,
+            "code": case.code,
+            "name": case.name,
+            "section": case.section,
+            "choice_field": case.choice_field,
+            "choice_value": case.choice_value,
+            "active": case.is_active,
+        }
+    )
     return data
-

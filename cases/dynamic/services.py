@@ -57,14 +57,11 @@ def dynamic_case_save(*, data: dict, user=None) -> DynamicCaseVersion:
         version = DynamicCaseVersion.objects.create(
             case=case, number=number, definition=definition, created_by=user
         )
-        codes = [version.process_code(s["key"]) for st in definition["stages"]
-                 for s in st["steps"]]
+        codes = [version.process_code(s["key"]) for st in definition["stages"] for s in st["steps"]]
         if codes:
             process_import(data=spec.bpmn_for(definition, version.process_code), user=user)
             # Generated processes belong to the case: the library tells them apart.
-            ProcessDefinition.objects.filter(code__in=codes).update(
-                is_system=True, is_active=True
-            )
+            ProcessDefinition.objects.filter(code__in=codes).update(is_system=True, is_active=True)
     return version
 
 
@@ -159,14 +156,22 @@ def record_case_move(*, record, stage: str, user=None) -> RecordCase:
         allowed = version.next_stages(record_case.stage)
         if target["value"] not in allowed:
             raise DynamicCaseError(
-                _("You cannot move from “%(current)s” to “%(stage)s”. Possible next stages: "
-                  "%(allowed)s.")
-                % {"current": record_case.stage, "stage": target["value"],
-                   "allowed": ", ".join(allowed) or _("none, this stage is final")}
+                _(
+                    "You cannot move from “%(current)s” to “%(stage)s”. Possible next stages: "
+                    "%(allowed)s."
+                )
+                % {
+                    "current": record_case.stage,
+                    "stage": target["value"],
+                    "allowed": ", ".join(allowed) or _("none, this stage is final"),
+                }
             )
         if not target.get("unsuccessful"):
-            missing = [s.name for s in selectors.current_steps(record_case)
-                       if s.required and s.status != RecordCaseStep.Status.DONE]
+            missing = [
+                s.name
+                for s in selectors.current_steps(record_case)
+                if s.required and s.status != RecordCaseStep.Status.DONE
+            ]
             if missing:
                 raise DynamicCaseError(
                     _("Complete the required steps of “%(current)s” first: %(steps)s.")
@@ -337,8 +342,13 @@ def step_perform(*, step: RecordCaseStep, user, answer: str = "") -> RecordCaseS
             _("Choose one of the answers: %(answers)s.") % {"answers": ", ".join(answers)}
         )
     variables = {"answer": answer} if answer else {}
-    step_complete(instance_id=waiting.instance_id, step_number=waiting.number, user=user,
-                  variables=variables, result=answer)
+    step_complete(
+        instance_id=waiting.instance_id,
+        step_number=waiting.number,
+        user=user,
+        variables=variables,
+        result=answer,
+    )
     step.refresh_from_db()
     return step
 
@@ -354,9 +364,11 @@ def record_step_finished(*, instance) -> RecordCaseStep | None:
         )
         if row is None:
             return None
-        record_case = RecordCase.objects.select_for_update().select_related(
-            "version__case"
-        ).get(pk=row.record_case_id)
+        record_case = (
+            RecordCase.objects.select_for_update()
+            .select_related("version__case")
+            .get(pk=row.record_case_id)
+        )
         record = selectors.record_of(record_case)
         _finish(row, record_case, record, instance.started_by, RecordCaseStep.Status.DONE)
     return row
@@ -382,11 +394,13 @@ def _finish(row, record_case, record, user, status, *, move=True):
 
 
 def _move_on(record_case, record, user):
-    """"Move to the next stage when done": to the first next stage, once every required
+    """ "Move to the next stage when done": to the first next stage, once every required
     step of the stage is done (a required step still open keeps the record where it is)."""
     record_case.refresh_from_db()
-    if any(s.required and s.status != RecordCaseStep.Status.DONE
-           for s in selectors.current_steps(record_case)):
+    if any(
+        s.required and s.status != RecordCaseStep.Status.DONE
+        for s in selectors.current_steps(record_case)
+    ):
         return
     stage = record_case.version.stage(record_case.stage)
     target = next(iter(stage.get("next", [])), None) if stage else None

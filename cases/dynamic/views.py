@@ -35,10 +35,14 @@ def staff_required(view):
 @staff_required
 @require_GET
 def designer(request):
-    return render(request, "cases/dynamic/designer_list.html", {
-        "cases": selectors.designer_list(),
-        "current_section": "case-designer",
-    })
+    return render(
+        request,
+        "cases/dynamic/designer_list.html",
+        {
+            "cases": selectors.designer_list(),
+            "current_section": "case-designer",
+        },
+    )
 
 
 @staff_required
@@ -55,14 +59,22 @@ def designer_import(request):
         except spec.DefinitionInvalid as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("Imported “%(case)s” as version %(n)s.")
-                             % {"case": version.case.name, "n": version.number})
+            messages.success(
+                request,
+                _("Imported “%(case)s” as version %(n)s.")
+                % {"case": version.case.name, "n": version.number},
+            )
             return redirect(version.case)
-    return render(request, "cases/dynamic/designer_list.html", {
-        "cases": selectors.designer_list(),
-        "import_errors": errors,
-        "current_section": "case-designer",
-    }, status=400)
+    return render(
+        request,
+        "cases/dynamic/designer_list.html",
+        {
+            "cases": selectors.designer_list(),
+            "import_errors": errors,
+            "current_section": "case-designer",
+        },
+        status=400,
+    )
 
 
 @staff_required
@@ -88,8 +100,11 @@ def _editor(request, case):
             except spec.DefinitionInvalid as exc:
                 errors = exc.errors
             else:
-                messages.success(request, _("“%(case)s” saved as version %(n)s.")
-                                 % {"case": version.case.name, "n": version.number})
+                messages.success(
+                    request,
+                    _("“%(case)s” saved as version %(n)s.")
+                    % {"case": version.case.name, "n": version.number},
+                )
                 return redirect(version.case)
         else:
             draft = editor.apply(draft, op)
@@ -100,8 +115,9 @@ def _editor(request, case):
     context = _editor_context(case, draft, errors)
     if request.htmx and request.method == "POST":
         return render(request, "cases/dynamic/designer_edit.html#case-editor", context)
-    return render(request, "cases/dynamic/designer_edit.html", context,
-                  status=400 if errors else 200)
+    return render(
+        request, "cases/dynamic/designer_edit.html", context, status=400 if errors else 200
+    )
 
 
 def _editor_context(case, draft, errors):
@@ -111,8 +127,10 @@ def _editor_context(case, draft, errors):
     model = spec.section_model(draft["section"])
     stage_values = spec.lookup_values(model, draft["stage_field"]) if model else []
     choice_values = []
-    if model is not None and draft["choice_field"] and spec.lookup_field(
-        model, draft["choice_field"]
+    if (
+        model is not None
+        and draft["choice_field"]
+        and spec.lookup_field(model, draft["choice_field"])
     ):
         choice_values = spec.lookup_values(model, draft["choice_field"])
     users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
@@ -129,11 +147,16 @@ def _editor_context(case, draft, errors):
         "users": [(u.get_username(), u.get_full_name() or u.get_username()) for u in users],
         "roles": list(Group.objects.order_by("name").values_list("name", flat=True)),
         "processes": list(
-            ProcessDefinition.objects.filter(is_system=False).order_by("name")
+            ProcessDefinition.objects.filter(is_system=False)
+            .order_by("name")
             .values_list("code", "name")
         ),
-        "kinds": [("task", _("Task")), ("question", _("Question")),
-                  ("edit", _("Record page")), ("subprocess", _("Sub-process"))],
+        "kinds": [
+            ("task", _("Task")),
+            ("question", _("Question")),
+            ("edit", _("Record page")),
+            ("subprocess", _("Sub-process")),
+        ],
         "record_owner": spec.RECORD_OWNER,
         "versions": case.versions.select_related("created_by")[:10] if case else [],
         "current_section": "case-designer",
@@ -159,8 +182,10 @@ def designer_set_active(request, pk):
     if active:
         messages.success(request, _("“%(case)s” is active: new records use it.") % {"case": case})
     else:
-        messages.success(request, _("“%(case)s” is inactive: records already running it keep "
-                                    "it.") % {"case": case})
+        messages.success(
+            request,
+            _("“%(case)s” is inactive: records already running it keep it.") % {"case": case},
+        )
     return redirect("cases:dynamic-designer")
 
 
@@ -211,8 +236,12 @@ def record_change(request, type_id, record_id):
         record_case = services.record_case_change(record=record, user=request.user)
     except services.DynamicCaseError as exc:
         return _refused(request, record, str(exc))
-    return _done(request, record, _("Now running “%(case)s” at “%(stage)s”.")
-                 % {"case": record_case.version.case.name, "stage": record_case.stage})
+    return _done(
+        request,
+        record,
+        _("Now running “%(case)s” at “%(stage)s”.")
+        % {"case": record_case.version.case.name, "stage": record_case.stage},
+    )
 
 
 @require_POST
@@ -225,8 +254,9 @@ def record_start(request, type_id, record_id):
 
 
 def _step(pk):
-    step = get_object_or_404(RecordCaseStep.objects.select_related("record_case__version__case"),
-                             pk=pk)
+    step = get_object_or_404(
+        RecordCaseStep.objects.select_related("record_case__version__case"), pk=pk
+    )
     record = selectors.record_of(step.record_case)
     if record is None:
         raise Http404

@@ -28,8 +28,9 @@ def deadline_timer(case, which="resolution"):
         pass
     elif done_at is not None:
         state = "late" if done_at > due else "met"
-        label = _("Late by %(span)s") % {"span": _span(done_at - due)} if state == "late" \
-            else _("Met")
+        label = (
+            _("Late by %(span)s") % {"span": _span(done_at - due)} if state == "late" else _("Met")
+        )
     elif case.status.is_final:
         state, label = "stopped", _("Stopped")
     elif case.status.is_paused:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-Action = Callable[['ActionContext'], Any]
+Action = Callable[["ActionContext"], Any]
 
 _REGISTRY: dict[str, Action] = {}
 
@@ -30,9 +30,9 @@ _REGISTRY: dict[str, Action] = {}
 class ActionContext:
     variables: dict
     params: dict = field(default_factory=dict)
-    process_id: str = ''
-    element_id: str = ''
-    element_name: str = ''
+    process_id: str = ""
+    element_id: str = ""
+    element_name: str = ""
     ext: dict = field(default_factory=dict)
     step_id: int = 0
     now: dt.datetime | None = None

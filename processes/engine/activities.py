@@ -21,23 +21,23 @@ def user_task(run: Run, step: Step, element: Task) -> None:
     (a receive task with a message also completes when the message arrives)."""
     from .runtime import UserStepActivated
 
-    step.status = 'waiting'
-    if element.kind == 'receiveTask' and element.message:
-        step.data['message'] = element.message
+    step.status = "waiting"
+    if element.kind == "receiveTask" and element.message:
+        step.data["message"] = element.message
     if element.lane:
-        step.data['lane'] = element.lane
+        step.data["lane"] = element.lane
     run.touch(step)
     arm_boundaries(run, step, element)
     run.effects.append(UserStepActivated(step))
 
 
 def script_task(run: Run, step: Step, element: Task) -> None:
-    formula = element.ext.get('formula')
+    formula = element.ext.get("formula")
     if formula:
         # Formula: one expression whose value lands in flowdesk:resultVariable
         # (or a variable named after the element).
         value = compiled_formula(formula).evaluate(run.read_variables(step), run.functions)
-        variable = element.ext.get('resultVariable') or element.result_variable or element.id
+        variable = element.ext.get("resultVariable") or element.result_variable or element.id
         run.write_variables(step, {variable: _plain(value)})
     if element.action:
         call_action(run, step, element, element.action)
@@ -72,7 +72,12 @@ def send_task(run: Run, step: Step, element: Task) -> None:
 
 
 def call_action(
-    run: Run, step: Step, element: Element, name: str, *, params: dict | None = None,
+    run: Run,
+    step: Step,
+    element: Element,
+    name: str,
+    *,
+    params: dict | None = None,
     store: bool = True,
 ) -> Any:
     """Run a named action with the variables the step sees; returns its value."""
@@ -90,8 +95,13 @@ def call_action(
         variables = run.state.variables
         before = None
     context = ActionContext(
-        variables=variables, params=params or {}, process_id=run.state.process_id,
-        element_id=element.id, element_name=element.name, ext=element.ext, step_id=step.id,
+        variables=variables,
+        params=params or {},
+        process_id=run.state.process_id,
+        element_id=element.id,
+        element_name=element.name,
+        ext=element.ext,
+        step_id=step.id,
         now=run.now,
     )
     try:
@@ -107,7 +117,7 @@ def call_action(
         if removed:
             run.delete_variables(step, removed)
     if store:
-        variable = getattr(element, 'result_variable', '') or element.ext.get('resultVariable', '')
+        variable = getattr(element, "result_variable", "") or element.ext.get("resultVariable", "")
         if variable:
             run.write_variables(step, {variable: _plain(value)})
         if isinstance(value, str):
@@ -124,14 +134,14 @@ def _plain(value: Any) -> Any:
 def call_activity(run: Run, step: Step, element: CallActivity) -> None:
     from .runtime import StartChild
 
-    step.status = 'waiting'
+    step.status = "waiting"
     run.touch(step)
     arm_boundaries(run, step, element)
     visible = run.read_variables(step)
     if element.in_mappings:
         passed: dict = {}
         for source, target in element.in_mappings:
-            if source == '*':
+            if source == "*":
                 passed.update(visible)
             elif source in visible:
                 passed[target or source] = visible[source]
@@ -149,7 +159,7 @@ def finish_call(run: Run, step: Step, element: CallActivity, variables: dict) ->
     if element.out_mappings:
         values: dict = {}
         for source, target in element.out_mappings:
-            if source == '*':
+            if source == "*":
                 values.update(variables)
             elif source in variables:
                 values[target or source] = variables[source]

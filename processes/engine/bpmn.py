@@ -47,61 +47,82 @@ from .graph import (
 )
 from .timers import TimerError, parse_timer
 
-BPMN_NS = 'http://www.omg.org/spec/BPMN/20100524/MODEL'
-FLOWDESK_NS = 'https://flowdesk.dev/bpmn'
-CAMUNDA_NS = 'http://camunda.org/schema/1.0/bpmn'
-SPIFF_NS = 'http://spiffworkflow.org/bpmn/schema/1.0/core'
-XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+FLOWDESK_NS = "https://flowdesk.dev/bpmn"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
-_B = f'{{{BPMN_NS}}}'
-_FD = f'{{{FLOWDESK_NS}}}'
-_CAM = f'{{{CAMUNDA_NS}}}'
-_SPIFF = f'{{{SPIFF_NS}}}'
+_B = f"{{{BPMN_NS}}}"
+_FD = f"{{{FLOWDESK_NS}}}"
+_CAM = f"{{{CAMUNDA_NS}}}"
+_SPIFF = f"{{{SPIFF_NS}}}"
 
-PAGE_KINDS = frozenset({'task', 'question', 'edit', 'auto', 'email'})
-RECORD_TRIGGERS = frozenset({'added', 'modified', 'deleted'})
+PAGE_KINDS = frozenset({"task", "question", "edit", "auto", "email"})
+RECORD_TRIGGERS = frozenset({"added", "modified", "deleted"})
 # flowdesk: attributes holding an expression, compiled at import.
-_EXPRESSION_EXTS = ('filter', 'formula')
+_EXPRESSION_EXTS = ("filter", "formula")
 
 # BPMN children of a process / sub-process that carry no behaviour.
 _IGNORED_IN_SCOPE = frozenset(
     {
-        'documentation', 'extensionElements', 'laneSet', 'textAnnotation', 'association',
-        'group', 'dataObject', 'dataObjectReference', 'dataStoreReference', 'property',
-        'ioSpecification', 'ioBinding', 'auditing', 'monitoring', 'category',
-        'supportedInterfaceRef', 'resourceRole', 'performer', 'potentialOwner',
-        'correlationSubscription', 'incoming', 'outgoing', 'multiInstanceLoopCharacteristics',
-        'dataInputAssociation', 'dataOutputAssociation', 'dataInput', 'dataOutput',
+        "documentation",
+        "extensionElements",
+        "laneSet",
+        "textAnnotation",
+        "association",
+        "group",
+        "dataObject",
+        "dataObjectReference",
+        "dataStoreReference",
+        "property",
+        "ioSpecification",
+        "ioBinding",
+        "auditing",
+        "monitoring",
+        "category",
+        "supportedInterfaceRef",
+        "resourceRole",
+        "performer",
+        "potentialOwner",
+        "correlationSubscription",
+        "incoming",
+        "outgoing",
+        "multiInstanceLoopCharacteristics",
+        "dataInputAssociation",
+        "dataOutputAssociation",
+        "dataInput",
+        "dataOutput",
     }
 )
 _EVENT_DEFINITIONS = {
-    'messageEventDefinition': 'message',
-    'signalEventDefinition': 'signal',
-    'timerEventDefinition': 'timer',
-    'errorEventDefinition': 'error',
-    'terminateEventDefinition': 'terminate',
+    "messageEventDefinition": "message",
+    "signalEventDefinition": "signal",
+    "timerEventDefinition": "timer",
+    "errorEventDefinition": "error",
+    "terminateEventDefinition": "terminate",
 }
 _ALLOWED_DEFINITIONS = {
-    'startEvent': {'none', 'message', 'signal', 'timer', 'record'},
-    'endEvent': {'none', 'terminate', 'error', 'message', 'signal'},
-    'intermediateCatchEvent': {'message', 'signal', 'timer'},
-    'intermediateThrowEvent': {'none', 'message', 'signal'},
-    'boundaryEvent': {'message', 'signal', 'timer', 'error'},
+    "startEvent": {"none", "message", "signal", "timer", "record"},
+    "endEvent": {"none", "terminate", "error", "message", "signal"},
+    "intermediateCatchEvent": {"message", "signal", "timer"},
+    "intermediateThrowEvent": {"none", "message", "signal"},
+    "boundaryEvent": {"message", "signal", "timer", "error"},
 }
-_IDENTIFIER = re.compile(r'[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*')
-_ISO_LITERAL = re.compile(r'(R\d*/)?-?P\S*|\d{4}-\d\d-\d\d\S*')
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_ISO_LITERAL = re.compile(r"(R\d*/)?-?P\S*|\d{4}-\d\d-\d\d\S*")
 
 
 class BpmnImportError(ValueError):
     """A BPMN file we refuse, with the element at fault."""
 
-    def __init__(self, element_id: str | None, message: str, *, kind: str = ''):
+    def __init__(self, element_id: str | None, message: str, *, kind: str = ""):
         self.element_id = element_id
         self.kind = kind
         self.message = message
         if element_id:
-            where = f"Element '{element_id}'" + (f' ({kind})' if kind else '')
-            text = f'{where}: {message}'
+            where = f"Element '{element_id}'" + (f" ({kind})" if kind else "")
+            text = f"{where}: {message}"
         else:
             text = message
         super().__init__(text)
@@ -113,9 +134,9 @@ class NamedRef:
 
     id: str
     name: str
-    code: str = ''
+    code: str = ""
     payload: Code | None = None
-    variable: str = ''
+    variable: str = ""
 
 
 @dataclass(kw_only=True)
@@ -126,7 +147,7 @@ class BpmnDocument:
     errors: dict[str, NamedRef] = field(default_factory=dict)
     # collaboration id -> process ids of its pools, in document order
     collaborations: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    xml: str = ''
+    xml: str = ""
     namespaces: dict[str, str] = field(default_factory=dict, repr=False)
     root: XmlElement | None = field(default=None, repr=False, compare=False)
 
@@ -148,7 +169,7 @@ class BpmnDocument:
 def _to_bytes(data: bytes | str) -> bytes:
     if isinstance(data, str):
         # An encoding declaration in a str would make the parser refuse it.
-        return data.encode('utf-8')
+        return data.encode("utf-8")
     return data
 
 
@@ -159,21 +180,21 @@ def _read_xml(data: bytes | str) -> tuple[XmlElement, dict[str, str]]:
     root = None
     try:
         for event, item in SafeET.iterparse(
-            io.BytesIO(raw), events=('start-ns', 'start'), forbid_dtd=True
+            io.BytesIO(raw), events=("start-ns", "start"), forbid_dtd=True
         ):
-            if event == 'start-ns':
+            if event == "start-ns":
                 prefix, uri = item
                 namespaces.setdefault(prefix, uri)
             elif root is None:
                 root = item
     except DefusedXmlException as exc:
         raise BpmnImportError(
-            None, f'The file uses a DTD or entities, which are refused for safety ({exc}).'
+            None, f"The file uses a DTD or entities, which are refused for safety ({exc})."
         ) from exc
     except ParseError as exc:
-        raise BpmnImportError(None, f'The file is not well-formed XML: {exc}.') from exc
-    if root is None or root.tag != _B + 'definitions':
-        raise BpmnImportError(None, 'The file is not BPMN 2.0: its root is not bpmn:definitions.')
+        raise BpmnImportError(None, f"The file is not well-formed XML: {exc}.") from exc
+    if root is None or root.tag != _B + "definitions":
+        raise BpmnImportError(None, "The file is not BPMN 2.0: its root is not bpmn:definitions.")
     return root, namespaces
 
 
@@ -181,23 +202,23 @@ def list_process_ids(data: bytes | str) -> list[str]:
     """The ids of the executable processes a file declares (for deploying groups)."""
     root, _ = _read_xml(data)
     return [
-        p.get('id', '')
-        for p in root.findall(_B + 'process')
-        if p.get('isExecutable', 'true').strip().lower() != 'false'
+        p.get("id", "")
+        for p in root.findall(_B + "process")
+        if p.get("isExecutable", "true").strip().lower() != "false"
     ]
 
 
 def _local(tag: str) -> tuple[str, str]:
-    if tag.startswith('{'):
-        ns, _, local = tag[1:].partition('}')
+    if tag.startswith("{"):
+        ns, _, local = tag[1:].partition("}")
         return ns, local
-    return '', tag
+    return "", tag
 
 
 def _text(node: XmlElement | None) -> str:
     if node is None:
-        return ''
-    return (node.text or '').strip()
+        return ""
+    return (node.text or "").strip()
 
 
 # ---------------------------------------------------------------------------
@@ -207,26 +228,26 @@ def _text(node: XmlElement | None) -> str:
 def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> BpmnDocument:
     """Parse a BPMN file into executable process graphs, or refuse it whole."""
     root, namespaces = _read_xml(data)
-    xml_text = data.decode('utf-8', 'replace') if isinstance(data, bytes) else data
-    messages = _named_refs(root, 'message')
-    signals = _named_refs(root, 'signal')
-    errors = _named_refs(root, 'error')
+    xml_text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    messages = _named_refs(root, "message")
+    signals = _named_refs(root, "signal")
+    errors = _named_refs(root, "error")
     process_nodes = [
         p
-        for p in root.findall(_B + 'process')
-        if p.get('isExecutable', 'true').strip().lower() != 'false'
+        for p in root.findall(_B + "process")
+        if p.get("isExecutable", "true").strip().lower() != "false"
     ]
-    callable_ids = {p.get('id', '') for p in process_nodes} | set(known_processes)
+    callable_ids = {p.get("id", "") for p in process_nodes} | set(known_processes)
     refs = _Refs(messages=messages, signals=signals, errors=errors, callable_ids=callable_ids)
     processes = [_ProcessParser(node, refs).parse() for node in process_nodes]
     collaborations = {}
-    for collab in root.findall(_B + 'collaboration'):
+    for collab in root.findall(_B + "collaboration"):
         pools = tuple(
-            part.get('processRef', '')
-            for part in collab.findall(_B + 'participant')
-            if part.get('processRef')
+            part.get("processRef", "")
+            for part in collab.findall(_B + "participant")
+            if part.get("processRef")
         )
-        collaborations[collab.get('id', '')] = pools
+        collaborations[collab.get("id", "")] = pools
     return BpmnDocument(
         processes=processes,
         messages=messages,
@@ -242,19 +263,19 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
 def _named_refs(root: XmlElement, tag: str) -> dict[str, NamedRef]:
     found = {}
     for node in root.findall(_B + tag):
-        ref_id = node.get('id', '')
+        ref_id = node.get("id", "")
         payload = None
-        variable = ''
-        ext = node.find(_B + 'extensionElements')
+        variable = ""
+        ext = node.find(_B + "extensionElements")
         if ext is not None:
-            source = _text(ext.find(_SPIFF + 'payloadExpression'))
+            source = _text(ext.find(_SPIFF + "payloadExpression"))
             if source:
                 payload = _compile(source, None, ref_id, tag)
-            variable = _text(ext.find(_SPIFF + 'variableName'))
+            variable = _text(ext.find(_SPIFF + "variableName"))
         found[ref_id] = NamedRef(
             id=ref_id,
-            name=node.get('name') or ref_id,
-            code=node.get('errorCode', '') if tag == 'error' else '',
+            name=node.get("name") or ref_id,
+            code=node.get("errorCode", "") if tag == "error" else "",
             payload=payload,
             variable=variable,
         )
@@ -266,7 +287,7 @@ def _compile(source: str, language: str | None, element_id: str, kind: str) -> C
         compiled = compile_expression(source, language or None)
     except ExpressionError as exc:
         raise BpmnImportError(
-            element_id, f'expression {source!r} does not compile: {exc}', kind=kind
+            element_id, f"expression {source!r} does not compile: {exc}", kind=kind
         ) from exc
     return Code(source=source, language=language or None, compiled=compiled)
 
@@ -275,7 +296,7 @@ def _compile_script(source: str, language: str | None, element_id: str, kind: st
     try:
         compiled = compile_script(source, language or None)
     except ExpressionError as exc:
-        raise BpmnImportError(element_id, f'script does not compile: {exc}', kind=kind) from exc
+        raise BpmnImportError(element_id, f"script does not compile: {exc}", kind=kind) from exc
     return Code(source=source, language=language or None, compiled=compiled)
 
 
@@ -285,7 +306,7 @@ def timer_is_expression(text: str) -> bool:
     text = text.strip()
     if not text:
         return False
-    if text[0] in '"\'=' or text.startswith(('${', '#{')):
+    if text[0] in "\"'=" or text.startswith(("${", "#{")):
         return True
     return bool(_IDENTIFIER.fullmatch(text)) and not _ISO_LITERAL.fullmatch(text)
 
@@ -302,7 +323,7 @@ class _ProcessParser:
     def __init__(self, node: XmlElement, refs: _Refs):
         self.node = node
         self.refs = refs
-        self.process_id = node.get('id', '')
+        self.process_id = node.get("id", "")
         self.elements: dict[str, Element] = {}
         self.element_scope: dict[str, str | None] = {}
         self.flows: dict[str, SequenceFlow] = {}
@@ -312,29 +333,29 @@ class _ProcessParser:
         self.defaults: dict[str, str] = {}
         self.raw: dict[str, tuple[XmlElement, str | None]] = {}
 
-    def fail(self, element_id: str | None, message: str, kind: str = '') -> BpmnImportError:
-        return BpmnImportError(element_id or self.process_id, message, kind=kind or 'process')
+    def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
+        return BpmnImportError(element_id or self.process_id, message, kind=kind or "process")
 
     def parse(self) -> ProcessGraph:
         if not self.process_id:
-            raise BpmnImportError(None, 'A process has no id.')
+            raise BpmnImportError(None, "A process has no id.")
         self._collect(self.node, None)
         self._build_flows()
         elements = self._build_elements()
         scope_starts: dict[str | None, list[str]] = {None: []}
         for element in elements.values():
-            if element.kind == 'subProcess':
+            if element.kind == "subProcess":
                 scope_starts.setdefault(element.id, [])
         for element in elements.values():
-            if element.kind == 'startEvent':
+            if element.kind == "startEvent":
                 scope_starts.setdefault(element.scope, []).append(element.id)
         for scope, starts in scope_starts.items():
             if not starts:
-                raise self.fail(scope, 'has no start event', 'subProcess' if scope else 'process')
+                raise self.fail(scope, "has no start event", "subProcess" if scope else "process")
         graph = ProcessGraph(
             id=self.process_id,
-            name=self.node.get('name', '').strip(),
-            is_executable=self.node.get('isExecutable', 'true').strip().lower() != 'false',
+            name=self.node.get("name", "").strip(),
+            is_executable=self.node.get("isExecutable", "true").strip().lower() != "false",
             elements=elements,
             flows=self.flows,
             lanes=tuple(self.lanes),
@@ -350,48 +371,48 @@ class _ProcessParser:
             ns, tag = _local(child.tag)
             if not isinstance(child.tag, str):
                 continue
-            element_id = child.get('id', '')
+            element_id = child.get("id", "")
             if ns != BPMN_NS:
                 raise self.fail(
-                    element_id or scope, f'unknown element <{tag}> ({ns or "no namespace"})'
+                    element_id or scope, f"unknown element <{tag}> ({ns or 'no namespace'})"
                 )
             if tag in FLOW_NODE_KINDS:
                 if not element_id:
-                    raise self.fail(scope, f'a <{tag}> has no id')
+                    raise self.fail(scope, f"a <{tag}> has no id")
                 if element_id in self.raw or element_id in self.flow_scope:
-                    raise self.fail(element_id, 'the id is used twice', tag)
+                    raise self.fail(element_id, "the id is used twice", tag)
                 self.raw[element_id] = (child, scope)
                 self.element_scope[element_id] = scope
-                if tag == 'subProcess':
-                    if child.get('triggeredByEvent', 'false').strip().lower() == 'true':
-                        raise self.fail(element_id, 'event sub-processes are not supported', tag)
+                if tag == "subProcess":
+                    if child.get("triggeredByEvent", "false").strip().lower() == "true":
+                        raise self.fail(element_id, "event sub-processes are not supported", tag)
                     self._collect(child, element_id)
-            elif tag == 'sequenceFlow':
+            elif tag == "sequenceFlow":
                 if not element_id:
                     # Old Camunda test files leave flow ids out; name them by their ends.
                     base = f"{child.get('sourceRef', '')}->{child.get('targetRef', '')}"
                     element_id, n = base, 1
                     while element_id in self.flow_scope or element_id in self.raw:
                         n += 1
-                        element_id = f'{base}#{n}'
+                        element_id = f"{base}#{n}"
                 self.flow_scope[element_id] = scope
                 self.raw[element_id] = (child, scope)
-            elif tag == 'laneSet':
+            elif tag == "laneSet":
                 self._collect_lanes(child)
             elif tag in _IGNORED_IN_SCOPE:
                 continue
             else:
-                raise self.fail(element_id or scope, f'<{tag}> is not supported', tag)
+                raise self.fail(element_id or scope, f"<{tag}> is not supported", tag)
 
     def _collect_lanes(self, lane_set: XmlElement) -> None:
-        for lane in lane_set.findall(_B + 'lane'):
-            name = lane.get('name') or lane.get('id', '')
-            refs = tuple(_text(ref) for ref in lane.findall(_B + 'flowNodeRef'))
-            self.lanes.append(Lane(id=lane.get('id', ''), name=name, elements=refs))
+        for lane in lane_set.findall(_B + "lane"):
+            name = lane.get("name") or lane.get("id", "")
+            refs = tuple(_text(ref) for ref in lane.findall(_B + "flowNodeRef"))
+            self.lanes.append(Lane(id=lane.get("id", ""), name=name, elements=refs))
             for ref in refs:
                 # Child lanes are read after their parent, so the innermost lane wins.
                 self.lane_of[ref] = name
-            for child_set in lane.findall(_B + 'childLaneSet'):
+            for child_set in lane.findall(_B + "childLaneSet"):
                 self._collect_lanes(child_set)
 
     # -- flows
@@ -399,32 +420,33 @@ class _ProcessParser:
     def _build_flows(self) -> None:
         for flow_id, scope in self.flow_scope.items():
             node, _ = self.raw[flow_id]
-            source = node.get('sourceRef', '')
-            target = node.get('targetRef', '')
-            for end, ref in (('source', source), ('target', target)):
+            source = node.get("sourceRef", "")
+            target = node.get("targetRef", "")
+            for end, ref in (("source", source), ("target", target)):
                 if not ref or ref not in self.element_scope:
                     raise self.fail(
-                        flow_id, f'its {end} {ref!r} is not an element of this process',
-                        'sequenceFlow',
+                        flow_id,
+                        f"its {end} {ref!r} is not an element of this process",
+                        "sequenceFlow",
                     )
                 if self.element_scope[ref] != scope:
                     raise self.fail(
-                        flow_id, f'its {end} {ref!r} is in another (sub-)process', 'sequenceFlow'
+                        flow_id, f"its {end} {ref!r} is in another (sub-)process", "sequenceFlow"
                     )
             condition = None
-            cond_node = node.find(_B + 'conditionExpression')
+            cond_node = node.find(_B + "conditionExpression")
             if cond_node is not None and _text(cond_node):
                 condition = _compile(
-                    _text(cond_node), cond_node.get('language'), flow_id, 'sequenceFlow'
+                    _text(cond_node), cond_node.get("language"), flow_id, "sequenceFlow"
                 )
             source_node, _ = self.raw[source]
             self.flows[flow_id] = SequenceFlow(
                 id=flow_id,
                 source=source,
                 target=target,
-                name=(node.get('name') or '').strip(),
+                name=(node.get("name") or "").strip(),
                 condition=condition,
-                is_default=source_node.get('default') == flow_id,
+                is_default=source_node.get("default") == flow_id,
             )
 
     # -- elements
@@ -437,36 +459,37 @@ class _ProcessParser:
             incoming[flow.target].append(flow.id)
         boundaries: dict[str, list[str]] = {}
         for element_id, (node, _) in self.raw.items():
-            if _local(node.tag)[1] == 'boundaryEvent':
-                attached = node.get('attachedToRef', '')
+            if _local(node.tag)[1] == "boundaryEvent":
+                attached = node.get("attachedToRef", "")
                 boundaries.setdefault(attached, []).append(element_id)
         elements: dict[str, Element] = {}
         for element_id, scope in self.element_scope.items():
             node, _ = self.raw[element_id]
             kind = _local(node.tag)[1]
-            lane = self.lane_of.get(element_id, '')
+            lane = self.lane_of.get(element_id, "")
             if not lane:
                 parent = scope
                 while parent and not lane:
-                    lane = self.lane_of.get(parent, '')
+                    lane = self.lane_of.get(parent, "")
                     parent = self.element_scope.get(parent)
             common = dict(
                 id=element_id,
                 kind=kind,
-                name=(node.get('name') or '').strip(),
+                name=(node.get("name") or "").strip(),
                 scope=scope,
                 incoming=tuple(incoming[element_id]),
                 outgoing=tuple(outgoing[element_id]),
                 boundaries=tuple(boundaries.get(element_id, ())),
                 lane=lane,
                 ext=self._ext(node, element_id, kind),
-                documentation=_text(node.find(_B + 'documentation')),
+                documentation=_text(node.find(_B + "documentation")),
                 loop=self._loop(node, element_id, kind),
             )
-            default = node.get('default') or None
+            default = node.get("default") or None
             if default is not None and default not in outgoing[element_id]:
                 raise self.fail(
-                    element_id, f'its default flow {default!r} is not one of its outgoing flows',
+                    element_id,
+                    f"its default flow {default!r} is not one of its outgoing flows",
                     kind,
                 )
             if kind in EVENT_KINDS:
@@ -474,24 +497,24 @@ class _ProcessParser:
             elif kind in GATEWAY_KINDS:
                 element = Gateway(default=default, **common)
                 self._check_gateway(element)
-            elif kind == 'subProcess':
+            elif kind == "subProcess":
                 element = SubProcess(default=default, **common)
-            elif kind == 'callActivity':
+            elif kind == "callActivity":
                 element = self._call_activity(node, common, default)
             elif kind in TASK_KINDS:
                 element = self._task(node, common, default)
             else:  # pragma: no cover - FLOW_NODE_KINDS is exhaustive
-                raise self.fail(element_id, 'is not supported', kind)
+                raise self.fail(element_id, "is not supported", kind)
             elements[element_id] = element
         for element in elements.values():
-            if element.kind == 'eventBasedGateway':
+            if element.kind == "eventBasedGateway":
                 for flow_id in element.outgoing:
                     target = elements[self.flows[flow_id].target]
-                    if target.kind not in ('intermediateCatchEvent', 'receiveTask'):
+                    if target.kind not in ("intermediateCatchEvent", "receiveTask"):
                         raise self.fail(
                             element.id,
-                            f'an event-based gateway must lead to catch events, '
-                            f'not to {target.kind} {target.id!r}',
+                            f"an event-based gateway must lead to catch events, "
+                            f"not to {target.kind} {target.id!r}",
                             element.kind,
                         )
         return elements
@@ -500,116 +523,115 @@ class _ProcessParser:
         ext = {}
         for key, value in node.attrib.items():
             if key.startswith(_FD):
-                ext[key[len(_FD):]] = value
-        if 'page' in ext and ext['page'] not in PAGE_KINDS:
+                ext[key[len(_FD) :]] = value
+        if "page" in ext and ext["page"] not in PAGE_KINDS:
             raise self.fail(
                 element_id,
                 f"flowdesk:page must be one of {', '.join(sorted(PAGE_KINDS))}, "
                 f"not {ext['page']!r}",
                 kind,
             )
-        for flag in ('background', 'createActivity', 'multiple'):
-            if flag in ext and ext[flag] not in ('true', 'false'):
+        for flag in ("background", "createActivity", "multiple"):
+            if flag in ext and ext[flag] not in ("true", "false"):
                 raise self.fail(
-                    element_id, f"flowdesk:{flag} must be 'true' or 'false', not {ext[flag]!r}",
+                    element_id,
+                    f"flowdesk:{flag} must be 'true' or 'false', not {ext[flag]!r}",
                     kind,
                 )
-        if 'trigger' in ext:
-            if kind != 'startEvent':
-                raise self.fail(element_id, 'flowdesk:trigger belongs on a start event', kind)
-            if ext['trigger'] not in RECORD_TRIGGERS:
+        if "trigger" in ext:
+            if kind != "startEvent":
+                raise self.fail(element_id, "flowdesk:trigger belongs on a start event", kind)
+            if ext["trigger"] not in RECORD_TRIGGERS:
                 raise self.fail(
                     element_id,
                     f"flowdesk:trigger must be added, modified or deleted, not {ext['trigger']!r}",
                     kind,
                 )
-            if not ext.get('model'):
-                raise self.fail(element_id, 'a record trigger needs flowdesk:model', kind)
+            if not ext.get("model"):
+                raise self.fail(element_id, "a record trigger needs flowdesk:model", kind)
         for key in _EXPRESSION_EXTS:
             if ext.get(key):
                 _compile(ext[key], None, element_id, kind)
         return ext
 
     def _loop(self, node: XmlElement, element_id: str, kind: str) -> MultiInstance | None:
-        if node.find(_B + 'standardLoopCharacteristics') is not None:
+        if node.find(_B + "standardLoopCharacteristics") is not None:
             raise self.fail(
-                element_id, 'standard loops are not supported; use multi-instance', kind
+                element_id, "standard loops are not supported; use multi-instance", kind
             )
-        mi = node.find(_B + 'multiInstanceLoopCharacteristics')
+        mi = node.find(_B + "multiInstanceLoopCharacteristics")
         if mi is None:
             return None
         if kind not in ACTIVITY_KINDS:
-            raise self.fail(element_id, 'only activities can be multi-instance', kind)
+            raise self.fail(element_id, "only activities can be multi-instance", kind)
         cardinality = None
-        if _text(mi.find(_B + 'loopCardinality')):
-            cardinality = _compile(_text(mi.find(_B + 'loopCardinality')), None, element_id, kind)
-        input_collection = _text(mi.find(_B + 'loopDataInputRef')) or _plain_name(
-            mi.get(_CAM + 'collection', '')
+        if _text(mi.find(_B + "loopCardinality")):
+            cardinality = _compile(_text(mi.find(_B + "loopCardinality")), None, element_id, kind)
+        input_collection = _text(mi.find(_B + "loopDataInputRef")) or _plain_name(
+            mi.get(_CAM + "collection", "")
         )
         condition = None
-        if _text(mi.find(_B + 'completionCondition')):
-            condition = _compile(
-                _text(mi.find(_B + 'completionCondition')), None, element_id, kind
-            )
+        if _text(mi.find(_B + "completionCondition")):
+            condition = _compile(_text(mi.find(_B + "completionCondition")), None, element_id, kind)
         if cardinality is None and not input_collection:
             raise self.fail(
                 element_id,
-                'a multi-instance activity needs loopCardinality or loopDataInputRef',
+                "a multi-instance activity needs loopCardinality or loopDataInputRef",
                 kind,
             )
         return MultiInstance(
-            is_sequential=mi.get('isSequential', 'false').strip().lower() == 'true',
+            is_sequential=mi.get("isSequential", "false").strip().lower() == "true",
             cardinality=cardinality,
             input_collection=input_collection,
-            input_item=_item_name(mi.find(_B + 'inputDataItem'))
-            or mi.get(_CAM + 'elementVariable', ''),
-            output_collection=_text(mi.find(_B + 'loopDataOutputRef')),
-            output_item=_item_name(mi.find(_B + 'outputDataItem')),
+            input_item=_item_name(mi.find(_B + "inputDataItem"))
+            or mi.get(_CAM + "elementVariable", ""),
+            output_collection=_text(mi.find(_B + "loopDataOutputRef")),
+            output_item=_item_name(mi.find(_B + "outputDataItem")),
             completion_condition=condition,
         )
 
     def _event(self, node: XmlElement, common: dict) -> Event:
-        element_id, kind = common['id'], common['kind']
+        element_id, kind = common["id"], common["kind"]
         definitions = [
             child
             for child in node
-            if isinstance(child.tag, str) and _local(child.tag)[1].endswith('EventDefinition')
+            if isinstance(child.tag, str) and _local(child.tag)[1].endswith("EventDefinition")
         ]
         if len(definitions) > 1:
-            raise self.fail(element_id, 'events with several definitions are not supported', kind)
-        definition = EventDefinition(kind='none')
+            raise self.fail(element_id, "events with several definitions are not supported", kind)
+        definition = EventDefinition(kind="none")
         if definitions:
             definition = self._definition(definitions[0], element_id, kind)
-        if definition.kind in ('message', 'signal') and not definition.name and common['name']:
+        if definition.kind in ("message", "signal") and not definition.name and common["name"]:
             # Signavio leaves messageRef out and names the event instead.
-            definition = replace(definition, name=common['name'])
-        if common['ext'].get('trigger'):
-            if definition.kind != 'none':
-                raise self.fail(element_id, 'a record trigger cannot also wait for an event', kind)
-            definition = EventDefinition(kind='record', trigger=common['ext']['trigger'])
+            definition = replace(definition, name=common["name"])
+        if common["ext"].get("trigger"):
+            if definition.kind != "none":
+                raise self.fail(element_id, "a record trigger cannot also wait for an event", kind)
+            definition = EventDefinition(kind="record", trigger=common["ext"]["trigger"])
         if definition.kind not in _ALLOWED_DEFINITIONS[kind]:
-            raise self.fail(element_id, f'a {definition.kind} {kind} is not supported', kind)
+            raise self.fail(element_id, f"a {definition.kind} {kind} is not supported", kind)
         attached_to = None
-        if kind == 'boundaryEvent':
-            attached_to = node.get('attachedToRef', '')
-            target = self.element_scope.get(attached_to, '!')
+        if kind == "boundaryEvent":
+            attached_to = node.get("attachedToRef", "")
+            target = self.element_scope.get(attached_to, "!")
             attached_node = self.raw.get(attached_to)
             if (
-                target == '!'
+                target == "!"
                 or attached_node is None
                 or _local(attached_node[0].tag)[1] not in ACTIVITY_KINDS
             ):
                 raise self.fail(
-                    element_id, f'it is attached to {attached_to!r}, which is not an activity', kind
+                    element_id, f"it is attached to {attached_to!r}, which is not an activity", kind
                 )
-        if kind == 'endEvent' and common['outgoing']:
-            raise self.fail(element_id, 'an end event cannot have outgoing flows', kind)
-        if kind == 'startEvent' and common['incoming']:
-            raise self.fail(element_id, 'a start event cannot have incoming flows', kind)
+        if kind == "endEvent" and common["outgoing"]:
+            raise self.fail(element_id, "an end event cannot have outgoing flows", kind)
+        if kind == "startEvent" and common["incoming"]:
+            raise self.fail(element_id, "a start event cannot have incoming flows", kind)
         return Event(
             definition=definition,
             attached_to=attached_to,
-            cancel_activity=node.get('cancelActivity', 'true').strip().lower() != 'false',
+            cancel_activity=node.get("cancelActivity", "true").strip().lower() != "false",
             **common,
         )
 
@@ -617,49 +639,49 @@ class _ProcessParser:
         tag = _local(node.tag)[1]
         def_kind = _EVENT_DEFINITIONS.get(tag)
         if def_kind is None:
-            raise self.fail(element_id, f'<{tag}> is not supported', kind)
-        def_id = node.get('id', '')
-        if def_kind == 'message':
-            ref = node.get('messageRef', '')
+            raise self.fail(element_id, f"<{tag}> is not supported", kind)
+        def_id = node.get("id", "")
+        if def_kind == "message":
+            ref = node.get("messageRef", "")
             named = self.refs.messages.get(ref)
             payload = None
-            if node.get(_CAM + 'expression'):
-                payload = _compile(node.get(_CAM + 'expression'), None, element_id, kind)
+            if node.get(_CAM + "expression"):
+                payload = _compile(node.get(_CAM + "expression"), None, element_id, kind)
             return EventDefinition(
-                kind='message',
+                kind="message",
                 id=def_id,
                 ref=ref,
                 name=named.name if named else ref,
                 payload=payload or (named.payload if named else None),
-                variable=node.get(_CAM + 'resultVariable', '') or (named.variable if named else ''),
+                variable=node.get(_CAM + "resultVariable", "") or (named.variable if named else ""),
             )
-        if def_kind == 'signal':
-            ref = node.get('signalRef', '')
+        if def_kind == "signal":
+            ref = node.get("signalRef", "")
             named = self.refs.signals.get(ref)
             return EventDefinition(
-                kind='signal',
+                kind="signal",
                 id=def_id,
                 ref=ref,
                 name=named.name if named else ref,
                 payload=named.payload if named else None,
-                variable=named.variable if named else '',
+                variable=named.variable if named else "",
             )
-        if def_kind == 'error':
-            ref = node.get('errorRef', '')
+        if def_kind == "error":
+            ref = node.get("errorRef", "")
             named = self.refs.errors.get(ref)
             if ref and named is None:
-                raise self.fail(element_id, f'error {ref!r} is not declared in the file', kind)
+                raise self.fail(element_id, f"error {ref!r} is not declared in the file", kind)
             return EventDefinition(
-                kind='error',
+                kind="error",
                 id=def_id,
                 ref=ref,
-                name=named.name if named else '',
-                error_code=named.code if named else '',
+                name=named.name if named else "",
+                error_code=named.code if named else "",
                 payload=named.payload if named else None,
-                variable=named.variable if named else '',
+                variable=named.variable if named else "",
             )
-        if def_kind == 'timer':
-            for timer_kind in ('timeDate', 'timeDuration', 'timeCycle'):
+        if def_kind == "timer":
+            for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
                 timer_node = node.find(_B + timer_kind)
                 if timer_node is None:
                     continue
@@ -667,55 +689,55 @@ class _ProcessParser:
                 if not source:
                     break
                 if timer_is_expression(source):
-                    code = _compile(source, timer_node.get('language'), element_id, kind)
+                    code = _compile(source, timer_node.get("language"), element_id, kind)
                 else:
                     try:
                         parse_timer(timer_kind, source)
                     except (TimerError, ValueError) as exc:
                         raise self.fail(
-                            element_id, f'{timer_kind} {source!r} is not valid: {exc}', kind
+                            element_id, f"{timer_kind} {source!r} is not valid: {exc}", kind
                         ) from exc
-                    code = Code(source=source, language='literal')
-                return EventDefinition(kind='timer', id=def_id, timer_kind=timer_kind, timer=code)
-            raise self.fail(element_id, 'a timer needs a timeDate, timeDuration or timeCycle', kind)
+                    code = Code(source=source, language="literal")
+                return EventDefinition(kind="timer", id=def_id, timer_kind=timer_kind, timer=code)
+            raise self.fail(element_id, "a timer needs a timeDate, timeDuration or timeCycle", kind)
         return EventDefinition(kind=def_kind, id=def_id)
 
     def _check_gateway(self, gateway: Gateway) -> None:
         if not gateway.outgoing:
-            raise self.fail(gateway.id, 'has no outgoing flow', gateway.kind)
+            raise self.fail(gateway.id, "has no outgoing flow", gateway.kind)
         if not gateway.incoming:
-            raise self.fail(gateway.id, 'has no incoming flow', gateway.kind)
+            raise self.fail(gateway.id, "has no incoming flow", gateway.kind)
 
     def _task(self, node: XmlElement, common: dict, default: str | None) -> Task:
-        element_id, kind = common['id'], common['kind']
-        ext = common['ext']
+        element_id, kind = common["id"], common["kind"]
+        ext = common["ext"]
         script = None
-        action = ext.get('action', '')
+        action = ext.get("action", "")
         operator = None
-        if kind == 'scriptTask' and not action:
-            source = (node.findtext(_B + 'script') or '').strip('\n')
+        if kind == "scriptTask" and not action:
+            source = (node.findtext(_B + "script") or "").strip("\n")
             if source.strip():
-                script = _compile_script(source, node.get('scriptFormat'), element_id, kind)
-        if kind == 'serviceTask' and not action:
+                script = _compile_script(source, node.get("scriptFormat"), element_id, kind)
+        if kind == "serviceTask" and not action:
             operator_node = None
-            ext_node = node.find(_B + 'extensionElements')
+            ext_node = node.find(_B + "extensionElements")
             if ext_node is not None:
-                operator_node = ext_node.find(_SPIFF + 'serviceTaskOperator')
+                operator_node = ext_node.find(_SPIFF + "serviceTaskOperator")
             if operator_node is not None:
                 params = []
-                params_node = operator_node.find(_SPIFF + 'parameters')
-                found = params_node.findall(_SPIFF + 'parameter') if params_node is not None else ()
+                params_node = operator_node.find(_SPIFF + "parameters")
+                found = params_node.findall(_SPIFF + "parameter") if params_node is not None else ()
                 for param in found:
-                    value = _compile(param.get('value', ''), None, element_id, kind)
-                    params.append((param.get('id', ''), value))
+                    value = _compile(param.get("value", ""), None, element_id, kind)
+                    params.append((param.get("id", ""), value))
                 operator = ServiceOperator(
-                    name=operator_node.get('id', ''),
+                    name=operator_node.get("id", ""),
                     parameters=tuple(params),
-                    result_variable=operator_node.get('resultVariable', ''),
+                    result_variable=operator_node.get("resultVariable", ""),
                 )
-        message = ''
-        if kind in ('sendTask', 'receiveTask') and node.get('messageRef'):
-            ref = node.get('messageRef', '')
+        message = ""
+        if kind in ("sendTask", "receiveTask") and node.get("messageRef"):
+            ref = node.get("messageRef", "")
             named = self.refs.messages.get(ref)
             message = named.name if named else ref
         return Task(
@@ -723,32 +745,32 @@ class _ProcessParser:
             action=action,
             operator=operator,
             message=message,
-            result_variable=node.get(_CAM + 'resultVariable', ''),
+            result_variable=node.get(_CAM + "resultVariable", ""),
             default=default,
             **common,
         )
 
     def _call_activity(self, node: XmlElement, common: dict, default: str | None) -> CallActivity:
-        element_id, kind = common['id'], common['kind']
-        called = (node.get('calledElement') or '').strip()
+        element_id, kind = common["id"], common["kind"]
+        called = (node.get("calledElement") or "").strip()
         if not called:
-            raise self.fail(element_id, 'has no calledElement', kind)
+            raise self.fail(element_id, "has no calledElement", kind)
         if called not in self.refs.callable_ids:
             raise self.fail(
                 element_id,
-                f'calls process {called!r}, which is neither in this file nor deployed',
+                f"calls process {called!r}, which is neither in this file nor deployed",
                 kind,
             )
         ins: list[tuple[str, str]] = []
         outs: list[tuple[str, str]] = []
-        ext_node = node.find(_B + 'extensionElements')
+        ext_node = node.find(_B + "extensionElements")
         if ext_node is not None:
-            for tag, into in (('in', ins), ('out', outs)):
+            for tag, into in (("in", ins), ("out", outs)):
                 for mapping in ext_node.findall(_CAM + tag):
-                    if mapping.get('variables') == 'all':
-                        into.append(('*', '*'))
-                    elif mapping.get('source'):
-                        into.append((mapping.get('source', ''), mapping.get('target') or ''))
+                    if mapping.get("variables") == "all":
+                        into.append(("*", "*"))
+                    elif mapping.get("source"):
+                        into.append((mapping.get("source", ""), mapping.get("target") or ""))
         return CallActivity(
             called_element=called,
             in_mappings=tuple(ins),
@@ -760,18 +782,18 @@ class _ProcessParser:
 
 def _plain_name(text: str) -> str:
     text = text.strip()
-    if text.startswith(('${', '#{')) and text.endswith('}'):
+    if text.startswith(("${", "#{")) and text.endswith("}"):
         text = text[2:-1].strip()
-    return text if _IDENTIFIER.fullmatch(text) else ''
+    return text if _IDENTIFIER.fullmatch(text) else ""
 
 
 def _item_name(node: XmlElement | None) -> str:
     if node is None:
-        return ''
-    name = (node.get('name') or '').strip()
+        return ""
+    name = (node.get("name") or "").strip()
     if _IDENTIFIER.fullmatch(name):
         return name
-    return node.get('id', '')
+    return node.get("id", "")
 
 
 def _join_reach(
@@ -787,7 +809,7 @@ def _join_reach(
             predecessors[element.id].append(element.attached_to)
     result: dict[str, dict[str, frozenset[str]]] = {}
     for element in elements.values():
-        if element.kind not in ('inclusiveGateway', 'parallelGateway') or len(element.incoming) < 2:
+        if element.kind not in ("inclusiveGateway", "parallelGateway") or len(element.incoming) < 2:
             continue
         reach: dict[str, set[str]] = {}
         for flow_id in element.incoming:
@@ -808,28 +830,28 @@ def _join_reach(
 # Export
 
 _KNOWN_PREFIXES = {
-    BPMN_NS: 'bpmn',
-    'http://www.omg.org/spec/BPMN/20100524/DI': 'bpmndi',
-    'http://www.omg.org/spec/DD/20100524/DC': 'dc',
-    'http://www.omg.org/spec/DD/20100524/DI': 'di',
-    FLOWDESK_NS: 'flowdesk',
-    CAMUNDA_NS: 'camunda',
-    SPIFF_NS: 'spiffworkflow',
-    XSI_NS: 'xsi',
+    BPMN_NS: "bpmn",
+    "http://www.omg.org/spec/BPMN/20100524/DI": "bpmndi",
+    "http://www.omg.org/spec/DD/20100524/DC": "dc",
+    "http://www.omg.org/spec/DD/20100524/DI": "di",
+    FLOWDESK_NS: "flowdesk",
+    CAMUNDA_NS: "camunda",
+    SPIFF_NS: "spiffworkflow",
+    XSI_NS: "xsi",
 }
 
 
 def export_bpmn(document: BpmnDocument) -> str:
     """BPMN 2.0 XML for the document, with the `flowdesk:` attributes of its graphs."""
     if document.root is None:
-        raise ValueError('This document was not parsed from XML and has no diagram to export.')
+        raise ValueError("This document was not parsed from XML and has no diagram to export.")
     root = copy.deepcopy(document.root)
     ext_by_id: dict[str, dict[str, str]] = {}
     for graph in document.processes:
         for element in graph.elements.values():
             ext_by_id[element.id] = element.ext
     for node in root.iter():
-        element_id = node.get('id')
+        element_id = node.get("id")
         if element_id is None or element_id not in ext_by_id:
             continue
         for key in [k for k in node.attrib if k.startswith(_FD)]:
@@ -846,7 +868,7 @@ class _Writer:
         self.prefix_of: dict[str, str] = {}
         self.declared: dict[str, str] = {}
         for prefix, uri in namespaces.items():
-            if uri not in self.prefix_of or (self.prefix_of[uri] == '' and prefix):
+            if uri not in self.prefix_of or (self.prefix_of[uri] == "" and prefix):
                 self.prefix_of[uri] = prefix
             self.declared[prefix] = uri
         self.attr_prefix_of: dict[str, str] = {}
@@ -856,12 +878,12 @@ class _Writer:
         if uri in table:
             return table[uri]
         prefix = self.prefix_of.get(uri)
-        if prefix is None or (attribute and prefix == ''):
-            base = _KNOWN_PREFIXES.get(uri, 'ns')
+        if prefix is None or (attribute and prefix == ""):
+            base = _KNOWN_PREFIXES.get(uri, "ns")
             prefix, n = base, 0
             while prefix in self.declared and self.declared[prefix] != uri:
                 n += 1
-                prefix = f'{base}{n}'
+                prefix = f"{base}{n}"
             self.declared[prefix] = uri
             if uri not in self.prefix_of:
                 self.prefix_of[uri] = prefix
@@ -869,13 +891,13 @@ class _Writer:
         return prefix
 
     def _name(self, tag: str, *, attribute: bool = False) -> str:
-        if not tag.startswith('{'):
+        if not tag.startswith("{"):
             return tag
-        uri, _, local = tag[1:].partition('}')
-        if uri == 'http://www.w3.org/XML/1998/namespace':
-            return f'xml:{local}'
+        uri, _, local = tag[1:].partition("}")
+        if uri == "http://www.w3.org/XML/1998/namespace":
+            return f"xml:{local}"
         prefix = self._prefix(uri, attribute=attribute)
-        return f'{prefix}:{local}' if prefix else local
+        return f"{prefix}:{local}" if prefix else local
 
     def write(self, root: XmlElement) -> str:
         # Register every prefix in use first: declarations all go on the root.
@@ -884,45 +906,45 @@ class _Writer:
                 self._name(node.tag)
                 for key in node.attrib:
                     self._name(key, attribute=True)
-        decls = ''.join(
+        decls = "".join(
             f' xmlns:{prefix}="{_attr(uri)}"' if prefix else f' xmlns="{_attr(uri)}"'
             for prefix, uri in self.declared.items()
         )
         body: list[str] = []
         self._element(root, body, decls)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ''.join(body) + '\n'
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + "".join(body) + "\n"
 
-    def _element(self, node: XmlElement, out: list[str], decls: str = '') -> None:
+    def _element(self, node: XmlElement, out: list[str], decls: str = "") -> None:
         if not isinstance(node.tag, str):
             return
-        parts = ['<' + self._name(node.tag) + decls]
+        parts = ["<" + self._name(node.tag) + decls]
         for key, value in node.attrib.items():
             parts.append(f' {self._name(key, attribute=True)}="{_attr(value)}"')
         children = list(node)
         if not children and not node.text:
-            parts.append('/>')
-            out.append(''.join(parts))
+            parts.append("/>")
+            out.append("".join(parts))
         else:
-            parts.append('>')
-            out.append(''.join(parts))
+            parts.append(">")
+            out.append("".join(parts))
             if node.text:
                 out.append(_escape(node.text))
             for child in children:
                 self._element(child, out)
-            out.append('</' + self._name(node.tag) + '>')
+            out.append("</" + self._name(node.tag) + ">")
         if node.tail:
             out.append(_escape(node.tail))
 
 
 def _escape(text: str) -> str:
-    return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _attr(text: str) -> str:
     return (
         _escape(text)
-        .replace('"', '&quot;')
-        .replace('\n', '&#10;')
-        .replace('\r', '&#13;')
-        .replace('\t', '&#9;')
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
     )

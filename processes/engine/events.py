@@ -20,19 +20,22 @@ def end_event(run: Run, step: Step, element: Event) -> None:
     from .runtime import SendMessage, ThrowSignal
 
     definition = element.definition
-    if definition.kind == 'terminate':
+    if definition.kind == "terminate":
         subprocesses.terminate(run, step)
         return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
-    if definition.kind == 'error':
+    if definition.kind == "error":
         run.throw_error(
-            step, code=definition.error_code, name=definition.name, payload=payload,
+            step,
+            code=definition.error_code,
+            name=definition.name,
+            payload=payload,
             message=f"error end event '{element.label}'",
         )
         return
-    if definition.kind == 'message':
+    if definition.kind == "message":
         run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
-    elif definition.kind == 'signal':
+    elif definition.kind == "signal":
         run.effects.append(ThrowSignal(definition.name, payload, definition.variable))
     run.complete(step)
 
@@ -42,15 +45,15 @@ def throw_event(run: Run, step: Step, element: Event) -> None:
 
     definition = element.definition
     payload = run.evaluate(definition.payload, step) if definition.payload else None
-    if definition.kind == 'message':
+    if definition.kind == "message":
         run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
-    elif definition.kind == 'signal':
+    elif definition.kind == "signal":
         run.effects.append(ThrowSignal(definition.name, payload, definition.variable))
     run.leave(step, element)
 
 
 def catch_event(run: Run, step: Step, element: Event) -> None:
-    step.status = 'waiting'
+    step.status = "waiting"
     arm_catch(run, step, element)
 
 
@@ -61,17 +64,17 @@ def boundary_event(run: Run, step: Step, element: Event) -> None:
 
 def arm_catch(run: Run, step: Step, element: Element) -> None:
     """Make a waiting step listen for its event (timer due time, message, signal)."""
-    definition = getattr(element, 'definition', None)
+    definition = getattr(element, "definition", None)
     if definition is None:  # a receive task
-        message = getattr(element, 'message', '')
+        message = getattr(element, "message", "")
         if message:
-            step.data['message'] = message
-    elif definition.kind == 'timer':
+            step.data["message"] = message
+    elif definition.kind == "timer":
         arm_timer(run, step, definition)
-    elif definition.kind == 'message':
-        step.data['message'] = definition.name
-    elif definition.kind == 'signal':
-        step.data['signal'] = definition.name
+    elif definition.kind == "message":
+        step.data["message"] = definition.name
+    elif definition.kind == "signal":
+        step.data["signal"] = definition.name
     run.touch(step)
 
 
@@ -82,47 +85,47 @@ def arm_timer(run: Run, step: Step, definition) -> None:
     spec = parse_timer(definition.timer_kind, value)
     due = first_due(spec, run.now)
     step.due_at = due if due is not None else run.now
-    step.data['timer'] = {'kind': definition.timer_kind, 'value': _timer_text(value), 'fired': 0}
+    step.data["timer"] = {"kind": definition.timer_kind, "value": _timer_text(value), "fired": 0}
 
 
 def arm_boundaries(run: Run, step: Step, element: Element) -> None:
     """Create the waiting boundary events of an activity that now waits."""
-    if not element.boundaries or 'mi_index' in step.data:
+    if not element.boundaries or "mi_index" in step.data:
         return
-    for old_id in step.data.get('boundaries', ()):
+    for old_id in step.data.get("boundaries", ()):
         # A retried activity arms its boundary events afresh.
         old = run.state.steps.get(old_id)
         if old is not None and old.is_open:
-            run.close(old, 'canceled')
+            run.close(old, "canceled")
     armed = []
     for boundary_id in element.boundaries:
         boundary = run.graph.elements[boundary_id]
-        if boundary.definition.kind == 'error':  # type: ignore[attr-defined]
+        if boundary.definition.kind == "error":  # type: ignore[attr-defined]
             continue  # errors are looked up when thrown
         waiting = run.new_step(
-            boundary_id, step.scope_id, status='waiting', data={'attached': step.id}
+            boundary_id, step.scope_id, status="waiting", data={"attached": step.id}
         )
         arm_catch(run, waiting, boundary)
         armed.append(waiting.id)
     if armed:
-        step.data['boundaries'] = armed
+        step.data["boundaries"] = armed
         run.touch(step)
 
 
 def store_payload(run: Run, step: Step, element: Element, payload: Any, variable: str) -> None:
     if payload is None:
         return
-    definition = getattr(element, 'definition', None)
-    name = (definition.variable if definition is not None else '') or variable
+    definition = getattr(element, "definition", None)
+    name = (definition.variable if definition is not None else "") or variable
     if name:
         run.write_variables(step, {name: payload})
     elif isinstance(payload, dict):
         run.write_variables(step, payload)
     else:
-        run.write_variables(step, {(definition.name if definition else '') or 'payload': payload})
+        run.write_variables(step, {(definition.name if definition else "") or "payload": payload})
 
 
-def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = '') -> None:
+def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") -> None:
     """A waiting step's event happened (message, signal, fired timer)."""
     from .runtime import clean_variables
 
@@ -130,52 +133,52 @@ def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = '') ->
     if isinstance(payload, dict):
         payload = dict(payload)
         clean_variables(payload)
-    if element.kind == 'boundaryEvent':
+    if element.kind == "boundaryEvent":
         fire_boundary(run, step, element, payload, variable)
         return
-    race = step.data.get('race')
+    race = step.data.get("race")
     if race is not None:
         for sibling_id in sorted(run.children.get(step.scope_id, ())):
             sibling = run.state.steps.get(sibling_id)
-            if sibling is not None and sibling is not step and sibling.data.get('race') == race:
+            if sibling is not None and sibling is not step and sibling.data.get("race") == race:
                 run.cancel_step(sibling)
     store_payload(run, step, element, payload, variable)
     run.leave(step, element)
 
 
 def fire_timer(run: Run, step: Step) -> None:
-    timer = step.data.get('timer', {})
-    timer['fired'] = timer.get('fired', 0) + 1
+    timer = step.data.get("timer", {})
+    timer["fired"] = timer.get("fired", 0) + 1
     run.touch(step)
     trigger(run, step)
 
 
 def fire_boundary(run: Run, step: Step, element: Event, payload: Any, variable: str) -> None:
-    attached = run.state.steps.get(step.data.get('attached'))
+    attached = run.state.steps.get(step.data.get("attached"))
     if element.cancel_activity:
         if attached is not None:
-            listed = attached.data.get('boundaries', [])
+            listed = attached.data.get("boundaries", [])
             if step.id in listed:
                 listed.remove(step.id)
             for other_id in listed:
                 other = run.state.steps.get(other_id)
                 if other is not None:
-                    run.close(other, 'canceled')
-            attached.data['boundaries'] = []
+                    run.close(other, "canceled")
+            attached.data["boundaries"] = []
             run.cancel_step(attached)
         store_payload(run, step, element, payload, variable)
         run.leave(step, element)
         return
     # Non-interrupting: a new token leaves the boundary; the listener may stay.
-    firing = run.new_step(element.id, step.scope_id, status='waiting', data={'from': step.id})
+    firing = run.new_step(element.id, step.scope_id, status="waiting", data={"from": step.id})
     store_payload(run, firing, element, payload, variable)
     run.leave(firing, element)
-    timer = step.data.get('timer')
+    timer = step.data.get("timer")
     if timer is not None:
         next_time = None
-        if timer['kind'] == 'timeCycle':
-            spec = parse_timer('timeCycle', timer['value'])
-            next_time = next_due(spec, step.due_at, timer['fired'])
+        if timer["kind"] == "timeCycle":
+            spec = parse_timer("timeCycle", timer["value"])
+            next_time = next_due(spec, step.due_at, timer["fired"])
         if next_time is None:
             step.due_at = None
             run.complete(step)

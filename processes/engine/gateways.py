@@ -35,13 +35,13 @@ def exclusive_gateway(run: Run, step: Step, element: Element) -> None:
             run.complete(step)
             return
     if default is None:
-        raise FlowError('no outgoing flow condition is true and there is no default flow')
+        raise FlowError("no outgoing flow condition is true and there is no default flow")
     run.take(step, (default,))
     run.complete(step)
 
 
 def parallel_gateway(run: Run, step: Step, element: Element) -> None:
-    if 'arrived' in step.data:  # a join retried after an error
+    if "arrived" in step.data:  # a join retried after an error
         fire_join(run, step, element)
         return
     if len(element.incoming) > 1:
@@ -52,7 +52,7 @@ def parallel_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
-    if 'arrived' in step.data:  # a join retried after an error
+    if "arrived" in step.data:  # a join retried after an error
         fire_join(run, step, element)
         return
     if len(element.incoming) > 1:
@@ -65,55 +65,57 @@ def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
 def event_based_gateway(run: Run, step: Step, element: Element) -> None:
     for flow_id in element.outgoing:
         flow = run.graph.flows[flow_id]
-        run.new_step(flow.target, step.scope_id, data={'flow': flow.id, 'race': step.id})
+        run.new_step(flow.target, step.scope_id, data={"flow": flow.id, "race": step.id})
     run.complete(step)
 
 
 def _arrive(run: Run, step: Step, element: Element) -> None:
     key = (step.scope_id, element.id)
-    flow = step.data.get('flow', '')
+    flow = step.data.get("flow", "")
     join_id = run.joins.get(key)
     join = run.state.steps.get(join_id) if join_id is not None else None
-    if join is None or join is step or join.status != 'waiting':
+    if join is None or join is step or join.status != "waiting":
         join = step
-        join.status = 'waiting'
-        join.data['arrived'] = {}
-        join.data['missing'] = len(set(element.incoming))
+        join.status = "waiting"
+        join.data["arrived"] = {}
+        join.data["missing"] = len(set(element.incoming))
         run.joins[key] = join.id
     else:
-        step.result = 'merged'
+        step.result = "merged"
         run.complete(step)
-    arrived = join.data['arrived']
+    arrived = join.data["arrived"]
     count = arrived.get(flow, 0)
     arrived[flow] = count + 1
     if count == 0:
-        join.data['missing'] -= 1
+        join.data["missing"] -= 1
     run.touch(join)
-    if join.data['missing'] <= 0:
+    if join.data["missing"] <= 0:
         fire_join(run, join, element)
 
 
 def fire_join(run: Run, join: Step, element: Element) -> None:
     """Pass a converging gateway: consume one token per arrived flow (parallel)
     or all of them (inclusive), then split."""
-    if element.kind == 'inclusiveGateway':
+    if element.kind == "inclusiveGateway":
         flows = run.select_outgoing(join, element)
         leftovers = {}
     else:
         flows = [run.graph.flows[f] for f in element.outgoing]
-        leftovers = {f: n - 1 for f, n in join.data['arrived'].items() if n > 1}
+        leftovers = {f: n - 1 for f, n in join.data["arrived"].items() if n > 1}
     run.take(join, flows)
     run.complete(join)
     if leftovers:
         again = run.new_step(
-            element.id, join.scope_id, status='waiting',
+            element.id,
+            join.scope_id,
+            status="waiting",
             data={
-                'arrived': leftovers,
-                'missing': len(set(element.incoming) - set(leftovers)),
+                "arrived": leftovers,
+                "missing": len(set(element.incoming) - set(leftovers)),
             },
         )
         run.joins[(join.scope_id, element.id)] = again.id
-        if again.data['missing'] <= 0:
+        if again.data["missing"] <= 0:
             fire_join(run, again, element)
 
 
@@ -128,7 +130,7 @@ def release_joins(run: Run) -> bool:
     fired = False
     for join_id in sorted(run.joins.values()):
         join = steps.get(join_id)
-        if join is None or join.status != 'waiting':
+        if join is None or join.status != "waiting":
             continue
         element = run.graph.elements[join.element_id]
         if _blocked(run, join, element):
@@ -136,7 +138,7 @@ def release_joins(run: Run) -> bool:
         try:
             fire_join(run, join, element)
         except FlowError as exc:
-            run.fail(join, f'{element.label}: {exc}')
+            run.fail(join, f"{element.label}: {exc}")
         except Exception as exc:
             run.fail(join, _describe(exc))
         fired = True
@@ -149,9 +151,9 @@ def _blocked(run: Run, join: Step, element: Element) -> bool:
     Inclusive (SpiffWorkflow's rule): one that can reach the gateway but none of
     the incoming flows that already delivered."""
     reach = run.graph.join_reach.get(element.id, {})
-    arrived = join.data['arrived']
+    arrived = join.data["arrived"]
     steps = run.state.steps
-    inclusive = element.kind == 'inclusiveGateway'
+    inclusive = element.kind == "inclusiveGateway"
     for other_id in run.children.get(join.scope_id, ()):
         if other_id == join.id:
             continue

@@ -16,16 +16,16 @@ from typing import Any
 
 # Element kinds (the BPMN tag name) grouped by what the executor does with them.
 EVENT_KINDS = frozenset(
-    {'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent'}
+    {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
 )
 GATEWAY_KINDS = frozenset(
-    {'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway'}
+    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway"}
 )
-USER_TASK_KINDS = frozenset({'userTask', 'manualTask', 'task', 'receiveTask'})
+USER_TASK_KINDS = frozenset({"userTask", "manualTask", "task", "receiveTask"})
 TASK_KINDS = USER_TASK_KINDS | frozenset(
-    {'scriptTask', 'serviceTask', 'sendTask', 'businessRuleTask'}
+    {"scriptTask", "serviceTask", "sendTask", "businessRuleTask"}
 )
-ACTIVITY_KINDS = TASK_KINDS | frozenset({'subProcess', 'callActivity'})
+ACTIVITY_KINDS = TASK_KINDS | frozenset({"subProcess", "callActivity"})
 FLOW_NODE_KINDS = EVENT_KINDS | GATEWAY_KINDS | ACTIVITY_KINDS
 
 
@@ -47,25 +47,25 @@ class EventDefinition:
     """
 
     kind: str
-    id: str = ''
-    ref: str = ''
-    name: str = ''
-    error_code: str = ''
-    timer_kind: str = ''
+    id: str = ""
+    ref: str = ""
+    name: str = ""
+    error_code: str = ""
+    timer_kind: str = ""
     timer: Code | None = None
     payload: Code | None = None
-    variable: str = ''
-    trigger: str = ''
+    variable: str = ""
+    trigger: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MultiInstance:
     is_sequential: bool = False
     cardinality: Code | None = None
-    input_collection: str = ''
-    input_item: str = ''
-    output_collection: str = ''
-    output_item: str = ''
+    input_collection: str = ""
+    input_item: str = ""
+    output_collection: str = ""
+    output_item: str = ""
     completion_condition: Code | None = None
 
 
@@ -75,14 +75,14 @@ class Element:
 
     id: str
     kind: str
-    name: str = ''
+    name: str = ""
     scope: str | None = None
     incoming: tuple[str, ...] = ()
     outgoing: tuple[str, ...] = ()
     boundaries: tuple[str, ...] = ()
-    lane: str = ''
+    lane: str = ""
     ext: dict[str, str] = field(default_factory=dict)
-    documentation: str = ''
+    documentation: str = ""
     loop: MultiInstance | None = None
 
     @property
@@ -92,7 +92,7 @@ class Element:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event(Element):
-    definition: EventDefinition = field(default_factory=lambda: EventDefinition(kind='none'))
+    definition: EventDefinition = field(default_factory=lambda: EventDefinition(kind="none"))
     attached_to: str | None = None
     cancel_activity: bool = True
 
@@ -106,7 +106,7 @@ class Gateway(Element):
 class ServiceOperator:
     name: str
     parameters: tuple[tuple[str, Code], ...] = ()
-    result_variable: str = ''
+    result_variable: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,10 +115,10 @@ class Task(Element):
     businessRuleTask."""
 
     script: Code | None = None
-    action: str = ''
+    action: str = ""
     operator: ServiceOperator | None = None
-    message: str = ''
-    result_variable: str = ''
+    message: str = ""
+    result_variable: str = ""
     default: str | None = None
 
 
@@ -129,7 +129,7 @@ class SubProcess(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallActivity(Element):
-    called_element: str = ''
+    called_element: str = ""
     # (source, target) pairs; source '*' means all variables.
     in_mappings: tuple[tuple[str, str], ...] = ()
     out_mappings: tuple[tuple[str, str], ...] = ()
@@ -141,7 +141,7 @@ class SequenceFlow:
     id: str
     source: str
     target: str
-    name: str = ''
+    name: str = ""
     condition: Code | None = None
     is_default: bool = False
 
@@ -162,7 +162,7 @@ class ProcessGraph:
     """
 
     id: str
-    name: str = ''
+    name: str = ""
     is_executable: bool = True
     elements: dict[str, Element] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)

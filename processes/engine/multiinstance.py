@@ -35,22 +35,20 @@ def enter(run: Run, step: Step, element: Element) -> None:
         elif isinstance(collection, list | tuple):
             items = list(collection)
         elif collection is None:
-            raise LookupError(
-                f"multi-instance input '{loop.input_collection}' is not a variable"
-            )
+            raise LookupError(f"multi-instance input '{loop.input_collection}' is not a variable")
         else:
             raise TypeError(
                 f"multi-instance input '{loop.input_collection}' is a "
-                f'{type(collection).__name__}, not a list or dict'
+                f"{type(collection).__name__}, not a list or dict"
             )
         count = len(items)
-    mi = {'count': count, 'next': 0, 'done': 0, 'outputs': {}}
+    mi = {"count": count, "next": 0, "done": 0, "outputs": {}}
     if keys is not None:
-        mi['keys'] = keys
+        mi["keys"] = keys
     if loop.is_sequential and items is not None:
-        mi['items'] = items
-    step.data['mi'] = mi
-    step.status = 'waiting'
+        mi["items"] = items
+    step.data["mi"] = mi
+    step.status = "waiting"
     run.touch(step)
     arm_boundaries(run, step, element)
     if count <= 0:
@@ -65,37 +63,37 @@ def enter(run: Run, step: Step, element: Element) -> None:
 
 def resume(run: Run, body: Step, element: Element) -> None:
     """A body retried after an error: finish it if its instances are done."""
-    body.status = 'waiting'
+    body.status = "waiting"
     run.touch(body)
-    mi = body.data['mi']
+    mi = body.data["mi"]
     if run.children.get(body.id):
         return
-    index = mi['next']
-    if element.loop.is_sequential and index < mi['count'] and index > 0:
-        items = mi.get('items')
+    index = mi["next"]
+    if element.loop.is_sequential and index < mi["count"] and index > 0:
+        items = mi.get("items")
         _spawn(run, body, element, index, items[index] if items is not None else index)
-    elif mi['done'] >= mi['count'] or element.loop.completion_condition is not None:
+    elif mi["done"] >= mi["count"] or element.loop.completion_condition is not None:
         _finish_body(run, body, element)
 
 
 def _spawn(run: Run, body: Step, element: Element, index: int, item) -> None:
     loop = element.loop
     local = {loop.input_item: item} if loop.input_item else {}
-    body.data['mi']['next'] = index + 1
-    run.new_step(element.id, body.id, data={'mi_index': index, 'vars': local})
+    body.data["mi"]["next"] = index + 1
+    run.new_step(element.id, body.id, data={"mi_index": index, "vars": local})
 
 
 def instance_done(run: Run, instance: Step, element: Element) -> None:
     """An instance completed: record its output, then continue or finish the body."""
     body = run.state.steps.get(instance.scope_id)
-    if body is None or 'mi' not in body.data:
+    if body is None or "mi" not in body.data:
         return
     loop = element.loop
-    mi = body.data['mi']
-    visible = ChainMap(instance.data.get('vars', {}), run.read_variables(body))
+    mi = body.data["mi"]
+    visible = ChainMap(instance.data.get("vars", {}), run.read_variables(body))
     if loop.output_item:
-        mi['outputs'][str(instance.data['mi_index'])] = visible.get(loop.output_item)
-    mi['done'] += 1
+        mi["outputs"][str(instance.data["mi_index"])] = visible.get(loop.output_item)
+    mi["done"] += 1
     run.touch(body)
     if loop.completion_condition is not None and loop.completion_condition.compiled.evaluate(
         visible, run.functions
@@ -107,23 +105,23 @@ def instance_done(run: Run, instance: Step, element: Element) -> None:
         _finish_body(run, body, element)
         return
     if loop.is_sequential:
-        index = mi['next']
-        if index < mi['count']:
-            items = mi.get('items')
+        index = mi["next"]
+        if index < mi["count"]:
+            items = mi.get("items")
             _spawn(run, body, element, index, items[index] if items is not None else index)
             return
         _finish_body(run, body, element)
-    elif mi['done'] >= mi['count']:
+    elif mi["done"] >= mi["count"]:
         _finish_body(run, body, element)
 
 
 def _finish_body(run: Run, body: Step, element: Element) -> None:
     loop = element.loop
-    mi = body.data['mi']
+    mi = body.data["mi"]
     if loop.output_collection:
-        outputs = mi['outputs']
+        outputs = mi["outputs"]
         order = sorted(int(i) for i in outputs)
-        keys = mi.get('keys')
+        keys = mi.get("keys")
         existing = run.read_variables(body).get(loop.output_collection)
         if keys is not None:
             collected = {str(keys[i]): outputs[str(i)] for i in order}

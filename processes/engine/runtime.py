@@ -25,7 +25,7 @@ from . import activities, events, gateways, multiinstance, subprocesses
 from .bpmn import timer_is_expression
 from .graph import USER_TASK_KINDS, Element, Event, ProcessGraph
 
-OPEN = frozenset({'active', 'waiting', 'error'})
+OPEN = frozenset({"active", "waiting", "error"})
 
 
 class EngineError(Exception):
@@ -35,7 +35,7 @@ class EngineError(Exception):
 class BpmnError(Exception):
     """Raised by an action to throw a BPMN error that boundary events can catch."""
 
-    def __init__(self, code: str, message: str = '', payload: Any = None):
+    def __init__(self, code: str, message: str = "", payload: Any = None):
         super().__init__(message or code)
         self.code = code
         self.payload = payload
@@ -52,8 +52,8 @@ class Step:
     started_at: dt.datetime
     completed_at: dt.datetime | None = None
     due_at: dt.datetime | None = None
-    result: str = ''
-    error: str = ''
+    result: str = ""
+    error: str = ""
     data: dict = field(default_factory=dict)
     dirty: bool = True
 
@@ -79,7 +79,7 @@ class InstanceState:
 class _Index:
     """Open steps by scope and waiting joins, maintained step by step."""
 
-    __slots__ = ('children', 'joins', 'signature', 'last_changed', 'leftover_active')
+    __slots__ = ("children", "joins", "signature", "last_changed", "leftover_active")
 
     def __init__(self, state: InstanceState):
         self.children: dict[int | None, set[int]] = {}
@@ -89,9 +89,9 @@ class _Index:
         for step in state.steps.values():
             step.dirty = False
             self.children.setdefault(step.scope_id, set()).add(step.id)
-            if step.status == 'active':
+            if step.status == "active":
                 self.leftover_active = True
-            elif step.status == 'waiting' and 'arrived' in step.data:
+            elif step.status == "waiting" and "arrived" in step.data:
                 self.joins[(step.scope_id, step.element_id)] = step.id
         self.signature = (state.next_step_id, len(state.steps))
 
@@ -115,7 +115,7 @@ class CancelChild:
 class ThrowSignal:
     name: str
     payload: Any = None
-    variable: str = ''
+    variable: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ class SendMessage:
     name: str
     payload: Any = None
     correlation_key: str | None = None
-    variable: str = ''
+    variable: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +143,7 @@ class ErrorThrown:
     activity may catch it: route it with `child_finished(..., error_code=...)`)."""
 
     code: str
-    name: str = ''
+    name: str = ""
     payload: Any = None
 
 
@@ -154,8 +154,14 @@ class InstanceFinished:
 
 
 Effect = (
-    StartChild | CancelChild | ThrowSignal | SendMessage | UserStepActivated | UserStepClosed
-    | ErrorThrown | InstanceFinished
+    StartChild
+    | CancelChild
+    | ThrowSignal
+    | SendMessage
+    | UserStepActivated
+    | UserStepClosed
+    | ErrorThrown
+    | InstanceFinished
 )
 
 
@@ -178,13 +184,13 @@ class StartTrigger:
 
     element_id: str
     kind: str
-    timer_kind: str = ''
-    timer_value: str = ''
-    message: str = ''
-    signal: str = ''
-    trigger: str = ''
-    model: str = ''
-    filter: str = ''
+    timer_kind: str = ""
+    timer_value: str = ""
+    message: str = ""
+    signal: str = ""
+    trigger: str = ""
+    model: str = ""
+    filter: str = ""
 
 
 def start_events(graph: ProcessGraph) -> list[StartTrigger]:
@@ -195,25 +201,30 @@ def start_events(graph: ProcessGraph) -> list[StartTrigger]:
         assert isinstance(element, Event)
         definition = element.definition
         trigger = StartTrigger(element_id=element_id, kind=definition.kind)
-        if definition.kind == 'timer' and definition.timer is not None:
+        if definition.kind == "timer" and definition.timer is not None:
             value = definition.timer.source
-            if definition.timer.language != 'literal':
+            if definition.timer.language != "literal":
                 try:
                     value = _timer_text(definition.timer.compiled.evaluate({}, None))
                 except Exception:  # a timer that needs variables cannot start a process alone
-                    value = ''
+                    value = ""
             trigger = StartTrigger(
-                element_id=element_id, kind='timer', timer_kind=definition.timer_kind,
+                element_id=element_id,
+                kind="timer",
+                timer_kind=definition.timer_kind,
                 timer_value=value,
             )
-        elif definition.kind == 'message':
-            trigger = StartTrigger(element_id=element_id, kind='message', message=definition.name)
-        elif definition.kind == 'signal':
-            trigger = StartTrigger(element_id=element_id, kind='signal', signal=definition.name)
-        elif definition.kind == 'record':
+        elif definition.kind == "message":
+            trigger = StartTrigger(element_id=element_id, kind="message", message=definition.name)
+        elif definition.kind == "signal":
+            trigger = StartTrigger(element_id=element_id, kind="signal", signal=definition.name)
+        elif definition.kind == "record":
             trigger = StartTrigger(
-                element_id=element_id, kind='record', trigger=definition.trigger,
-                model=element.ext.get('model', ''), filter=element.ext.get('filter', ''),
+                element_id=element_id,
+                kind="record",
+                trigger=definition.trigger,
+                model=element.ext.get("model", ""),
+                filter=element.ext.get("filter", ""),
             )
         found.append(trigger)
     return found
@@ -266,7 +277,7 @@ def clean_variables(variables: dict) -> None:
         if callable(value) and not isinstance(value, type):
             del variables[key]
             continue
-        if isinstance(value, type) or type(value).__name__ == 'module':
+        if isinstance(value, type) or type(value).__name__ == "module":
             del variables[key]
             continue
         variables[key] = to_json_value(value)
@@ -313,8 +324,12 @@ class Engine:
         initial = dict(variables or {})
         clean_variables(initial)
         state = InstanceState(
-            process_id=process_id, status='running', variables=initial, steps={},
-            next_step_id=1, started_at=now,
+            process_id=process_id,
+            status="running",
+            variables=initial,
+            steps={},
+            next_step_id=1,
+            started_at=now,
         )
         run = Run(self, state, now)
         starts = graph.start_events
@@ -324,15 +339,16 @@ class Engine:
             run.new_step(start_event_id, None)
         else:
             plain = [
-                s for s in starts
-                if graph.elements[s].definition.kind in ('none', 'record')  # type: ignore[attr-defined]
+                s
+                for s in starts
+                if graph.elements[s].definition.kind in ("none", "record")  # type: ignore[attr-defined]
             ]
             if plain:
                 for element_id in plain:
                     run.new_step(element_id, None)
             else:
                 for element_id in starts:
-                    step = run.new_step(element_id, None, status='waiting', data={'race': 'start'})
+                    step = run.new_step(element_id, None, status="waiting", data={"race": "start"})
                     events.arm_catch(run, step, graph.elements[element_id])
         return run.finish()
 
@@ -347,21 +363,21 @@ class Engine:
         step_id: int,
         *,
         variables: dict | None = None,
-        result: str = '',
+        result: str = "",
     ) -> RunResult:
         """Complete a waiting user step (user, manual or plain task, receive task)."""
         run = Run(self, state, self.clock())
         step = state.steps.get(step_id)
-        if step is None or step.status != 'waiting':
-            raise EngineError(f'Step {step_id} is not a waiting step of this instance.')
+        if step is None or step.status != "waiting":
+            raise EngineError(f"Step {step_id} is not a waiting step of this instance.")
         element = run.graph.elements[step.element_id]
-        if element.kind not in USER_TASK_KINDS or 'mi' in step.data:
+        if element.kind not in USER_TASK_KINDS or "mi" in step.data:
             raise EngineError(
                 f"Step {step_id} ({element.label}) is a {element.kind}, not a user step."
             )
-        allowed = element.ext.get('results', '')
+        allowed = element.ext.get("results", "")
         if result and allowed:
-            choices = [r.strip() for r in allowed.replace(';', ',').split(',') if r.strip()]
+            choices = [r.strip() for r in allowed.replace(";", ",").split(",") if r.strip()]
             if result not in choices:
                 raise EngineError(
                     f"'{result}' is not a result of {element.label}; "
@@ -382,35 +398,35 @@ class Engine:
         payload: Any = None,
         *,
         correlation_key: str | None = None,
-        variable: str = '',
+        variable: str = "",
     ) -> RunResult:
         """Deliver a message to every step of this instance waiting for it."""
         run = Run(self, state, self.clock())
         waiting = [
-            s for s in list(state.steps.values())
-            if s.status == 'waiting' and s.data.get('message') == name
-            and (
-                correlation_key is None
-                or s.data.get('correlation') in (None, correlation_key)
-            )
+            s
+            for s in list(state.steps.values())
+            if s.status == "waiting"
+            and s.data.get("message") == name
+            and (correlation_key is None or s.data.get("correlation") in (None, correlation_key))
         ]
         for step in sorted(waiting, key=lambda s: s.id):
-            if step.status == 'waiting':
+            if step.status == "waiting":
                 run.matched += 1
                 events.trigger(run, step, payload=payload, variable=variable)
         return run.finish()
 
     def broadcast_signal(
-        self, state: InstanceState, name: str, payload: Any = None, *, variable: str = ''
+        self, state: InstanceState, name: str, payload: Any = None, *, variable: str = ""
     ) -> RunResult:
         """Deliver a signal to every step of this instance waiting for it."""
         run = Run(self, state, self.clock())
         waiting = [
-            s for s in list(state.steps.values())
-            if s.status == 'waiting' and s.data.get('signal') == name
+            s
+            for s in list(state.steps.values())
+            if s.status == "waiting" and s.data.get("signal") == name
         ]
         for step in sorted(waiting, key=lambda s: s.id):
-            if step.status == 'waiting':
+            if step.status == "waiting":
                 run.matched += 1
                 events.trigger(run, step, payload=payload, variable=variable)
         return run.finish()
@@ -421,16 +437,17 @@ class Engine:
         fired = 0
         while True:
             due = [
-                s for s in state.steps.values()
-                if s.status == 'waiting' and s.due_at is not None and s.due_at <= now
+                s
+                for s in state.steps.values()
+                if s.status == "waiting" and s.due_at is not None and s.due_at <= now
             ]
             if not due:
                 break
             for step in sorted(due, key=lambda s: (s.due_at, s.id)):
-                if step.status == 'waiting' and step.due_at is not None and step.due_at <= now:
+                if step.status == "waiting" and step.due_at is not None and step.due_at <= now:
                     fired += 1
                     if fired > self.max_steps_per_run:
-                        run.fail(step, 'too many timer firings in one run')
+                        run.fail(step, "too many timer firings in one run")
                         return run.finish()
                     run.matched += 1
                     events.fire_timer(run, step)
@@ -450,15 +467,20 @@ class Engine:
         continue, or throw its error at the call activity."""
         run = Run(self, state, self.clock())
         step = state.steps.get(step_id)
-        if step is None or step.status != 'waiting':
-            raise EngineError(f'Step {step_id} is not a waiting call activity of this instance.')
+        if step is None or step.status != "waiting":
+            raise EngineError(f"Step {step_id} is not a waiting call activity of this instance.")
         element = run.graph.elements[step.element_id]
-        if element.kind != 'callActivity' or 'mi' in step.data:
-            raise EngineError(f'Step {step_id} ({element.label}) is not a call activity.')
+        if element.kind != "callActivity" or "mi" in step.data:
+            raise EngineError(f"Step {step_id} ({element.label}) is not a call activity.")
         if error is not None or error_code is not None:
-            run.throw_error(step, code=error_code or '', name='', payload=None,
-                            message=error or f'the called process threw error {error_code}',
-                            include_self=True)
+            run.throw_error(
+                step,
+                code=error_code or "",
+                name="",
+                payload=None,
+                message=error or f"the called process threw error {error_code}",
+                include_self=True,
+            )
         else:
             activities.finish_call(run, step, element, dict(variables))
         return run.finish()
@@ -469,23 +491,23 @@ class Engine:
         for step in sorted(state.steps.values(), key=lambda s: s.id):
             if step.is_open:
                 run.cancel_step(step)
-        if state.status in ('running', 'error'):
-            state.status = 'canceled'
+        if state.status in ("running", "error"):
+            state.status = "canceled"
             state.completed_at = run.now
-            run.effects.append(InstanceFinished('canceled', state.variables))
+            run.effects.append(InstanceFinished("canceled", state.variables))
         return run.finish(drain=False)
 
     def retry_step(self, state: InstanceState, step_id: int) -> RunResult:
         """Run a step in error again (after its cause was fixed)."""
         run = Run(self, state, self.clock())
         step = state.steps.get(step_id)
-        if step is None or step.status != 'error':
-            raise EngineError(f'Step {step_id} is not in error.')
-        step.status = 'active'
-        step.error = ''
+        if step is None or step.status != "error":
+            raise EngineError(f"Step {step_id} is not in error.")
+        step.status = "active"
+        step.error = ""
         run.touch(step)
-        if not any(s.status == 'error' for s in state.steps.values()):
-            state.status = 'running'
+        if not any(s.status == "error" for s in state.steps.values()):
+            state.status = "running"
         run.queue.append(step.id)
         return run.finish()
 
@@ -500,8 +522,9 @@ class Engine:
 class Run:
     """One engine call: the working context handlers act through."""
 
-    def __init__(self, engine: Engine, state: InstanceState, now: dt.datetime,
-                 *, build_index: bool = True):
+    def __init__(
+        self, engine: Engine, state: InstanceState, now: dt.datetime, *, build_index: bool = True
+    ):
         self.engine = engine
         self.state = state
         self.graph = engine.resolve_graph(state.process_id)
@@ -530,7 +553,7 @@ class Run:
                         step.dirty = False
             if index.leftover_active:
                 self.queue.extend(
-                    sorted(s.id for s in state.steps.values() if s.status == 'active')
+                    sorted(s.id for s in state.steps.values() if s.status == "active")
                 )
             self.index = index
             self.children = index.children
@@ -543,19 +566,23 @@ class Run:
         element_id: str,
         scope_id: int | None,
         *,
-        status: str = 'active',
+        status: str = "active",
         data: dict | None = None,
     ) -> Step:
         state = self.state
         step = Step(
-            id=state.next_step_id, element_id=element_id, scope_id=scope_id, status=status,
-            started_at=self.now, data=data if data is not None else {},
+            id=state.next_step_id,
+            element_id=element_id,
+            scope_id=scope_id,
+            status=status,
+            started_at=self.now,
+            data=data if data is not None else {},
         )
         state.next_step_id += 1
         state.steps[step.id] = step
         self.children.setdefault(scope_id, set()).add(step.id)
         self.changed[step.id] = step
-        if status == 'active':
+        if status == "active":
             self.queue.append(step.id)
         return step
 
@@ -566,7 +593,7 @@ class Run:
 
     def close(self, step: Step, status: str) -> None:
         """Move an open step to completed or canceled and out of the open set."""
-        was_user_wait = step.status == 'waiting' and self._is_user_step(step)
+        was_user_wait = step.status == "waiting" and self._is_user_step(step)
         step.status = status
         step.completed_at = self.now
         step.dirty = True
@@ -577,24 +604,24 @@ class Run:
             siblings.discard(step.id)
             if not siblings:
                 self.scope_checks.add(step.scope_id)
-        if 'arrived' in step.data:
+        if "arrived" in step.data:
             key = (step.scope_id, step.element_id)
             if self.joins.get(key) == step.id:
                 del self.joins[key]
-        for boundary_id in step.data.get('boundaries', ()):
+        for boundary_id in step.data.get("boundaries", ()):
             boundary = self.state.steps.get(boundary_id)
             if boundary is not None and boundary.is_open:
-                self.close(boundary, 'canceled')
+                self.close(boundary, "canceled")
         self.finished.append(step)
         if was_user_wait:
             self.effects.append(UserStepClosed(step, status))
 
     def _is_user_step(self, step: Step) -> bool:
         element = self.graph.elements.get(step.element_id)
-        return element is not None and element.kind in USER_TASK_KINDS and 'mi' not in step.data
+        return element is not None and element.kind in USER_TASK_KINDS and "mi" not in step.data
 
     def complete(self, step: Step) -> None:
-        self.close(step, 'completed')
+        self.close(step, "completed")
 
     def cancel_step(self, step: Step) -> None:
         """Cancel a step and everything inside it (sub-process scope, child instance)."""
@@ -607,17 +634,21 @@ class Run:
                 if child is not None:
                     self.cancel_step(child)
         element = self.graph.elements.get(step.element_id)
-        if element is not None and element.kind == 'callActivity' and step.status == 'waiting' \
-                and 'mi' not in step.data:
+        if (
+            element is not None
+            and element.kind == "callActivity"
+            and step.status == "waiting"
+            and "mi" not in step.data
+        ):
             self.effects.append(CancelChild(step.id))
-        self.close(step, 'canceled')
+        self.close(step, "canceled")
         self.scope_checks.discard(step.id)
 
     def fail(self, step: Step, message: str) -> None:
-        step.status = 'error'
+        step.status = "error"
         step.error = message
         self.touch(step)
-        self.state.status = 'error'
+        self.state.status = "error"
 
     # variables ------------------------------------------------------------------
 
@@ -626,7 +657,7 @@ class Run:
         steps = self.state.steps
         current: Step | None = step
         while current is not None:
-            local = current.data.get('vars')
+            local = current.data.get("vars")
             if local is not None:
                 chain.append((local, current))
             current = steps.get(current.scope_id) if current.scope_id is not None else None
@@ -678,7 +709,7 @@ class Run:
 
     def timer_value(self, definition, step: Step) -> Any:
         code = definition.timer
-        if code.language == 'literal' or not timer_is_expression(code.source):
+        if code.language == "literal" or not timer_is_expression(code.source):
             return code.source
         return self.evaluate(code, step)
 
@@ -686,7 +717,7 @@ class Run:
 
     def leave(self, step: Step, element: Element) -> None:
         """Complete a step and send tokens along its outgoing flows."""
-        if 'mi_index' in step.data:
+        if "mi_index" in step.data:
             self.complete(step)
             body = self.state.steps.get(step.scope_id)
             try:
@@ -697,7 +728,7 @@ class Run:
             return
         flows = self.select_outgoing(step, element)
         for flow in flows:
-            self.new_step(flow.target, step.scope_id, data={'flow': flow.id})
+            self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
         self.complete(step)
 
     def select_outgoing(self, step: Step, element: Element):
@@ -716,25 +747,40 @@ class Run:
                 taken.append(flow)
         if not taken:
             if default is None:
-                raise FlowError('no outgoing flow condition is true and there is no default flow')
+                raise FlowError("no outgoing flow condition is true and there is no default flow")
             taken.append(default)
         return taken
 
     def take(self, step: Step, flows) -> None:
         for flow in flows:
-            self.new_step(flow.target, step.scope_id, data={'flow': flow.id})
+            self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
 
-    def throw_error(self, step: Step, *, code: str, name: str, payload: Any, message: str,
-                    include_self: bool = False) -> None:
-        subprocesses.throw_error(self, step, code=code, name=name, payload=payload,
-                                 message=message, include_self=include_self)
+    def throw_error(
+        self,
+        step: Step,
+        *,
+        code: str,
+        name: str,
+        payload: Any,
+        message: str,
+        include_self: bool = False,
+    ) -> None:
+        subprocesses.throw_error(
+            self,
+            step,
+            code=code,
+            name=name,
+            payload=payload,
+            message=message,
+            include_self=include_self,
+        )
 
     # the loop ---------------------------------------------------------------------
 
     def execute(self, step: Step) -> None:
         element = self.graph.elements[step.element_id]
-        if element.loop is not None and 'mi_index' not in step.data:
-            if 'mi' in step.data:
+        if element.loop is not None and "mi_index" not in step.data:
+            if "mi" in step.data:
                 multiinstance.resume(self, step, element)
             else:
                 multiinstance.enter(self, step, element)
@@ -751,24 +797,30 @@ class Run:
             queue = self.queue
             while queue:
                 step = steps.get(queue.popleft())
-                if step is None or step.status != 'active':
+                if step is None or step.status != "active":
                     continue
                 self.steps_run += 1
                 if self.steps_run > limit:
                     self.fail(
                         step,
-                        f'More than {limit} steps ran in one go; '
-                        'the process may loop without waiting anywhere.',
+                        f"More than {limit} steps ran in one go; "
+                        "the process may loop without waiting anywhere.",
                     )
                     self.halted = True
                     return
                 try:
                     self.execute(step)
                 except FlowError as exc:
-                    self.fail(step, f'{self.graph.elements[step.element_id].label}: {exc}')
+                    self.fail(step, f"{self.graph.elements[step.element_id].label}: {exc}")
                 except BpmnError as exc:
-                    self.throw_error(step, code=exc.code, name='', payload=exc.payload,
-                                     message=str(exc), include_self=True)
+                    self.throw_error(
+                        step,
+                        code=exc.code,
+                        name="",
+                        payload=exc.payload,
+                        message=str(exc),
+                        include_self=True,
+                    )
                 except Exception as exc:  # never crash: the step goes to error, others continue
                     self.fail(step, _describe(exc))
             if not self._settle():
@@ -778,24 +830,24 @@ class Run:
         """At rest: release joins nothing can reach any more, close empty scopes.
         Returns True when that made new work."""
         progressed = gateways.release_joins(self)
-        if self.state.status == 'error' and not any(
-            s.status == 'error' for s in self.state.steps.values()
+        if self.state.status == "error" and not any(
+            s.status == "error" for s in self.state.steps.values()
         ):
             # The steps in error were canceled (terminate, interrupting event).
-            self.state.status = 'running'
+            self.state.status = "running"
             self.scope_checks.add(None)
         checks, self.scope_checks = self.scope_checks, set()
         for scope_id in sorted(checks, key=lambda s: -1 if s is None else s, reverse=True):
             if self.children.get(scope_id):
                 continue
             if scope_id is None:
-                if self.state.status == 'running' and not self.state.steps:
-                    self.state.status = 'completed'
+                if self.state.status == "running" and not self.state.steps:
+                    self.state.status = "completed"
                     self.state.completed_at = self.now
-                    self.effects.append(InstanceFinished('completed', self.state.variables))
+                    self.effects.append(InstanceFinished("completed", self.state.variables))
                 continue
             scope_step = self.state.steps.get(scope_id)
-            if scope_step is not None and scope_step.status == 'waiting':
+            if scope_step is not None and scope_step.status == "waiting":
                 try:
                     subprocesses.scope_finished(self, scope_step)
                 except Exception as exc:
@@ -828,27 +880,27 @@ class FlowError(Exception):
 
 def _describe(exc: BaseException) -> str:
     text = str(exc) or exc.__class__.__name__
-    return f'{exc.__class__.__name__}: {text}'
+    return f"{exc.__class__.__name__}: {text}"
 
 
 HANDLERS: dict[str, Callable[[Run, Step, Element], None]] = {
-    'startEvent': events.start_event,
-    'endEvent': events.end_event,
-    'intermediateCatchEvent': events.catch_event,
-    'intermediateThrowEvent': events.throw_event,
-    'boundaryEvent': events.boundary_event,
-    'exclusiveGateway': gateways.exclusive_gateway,
-    'parallelGateway': gateways.parallel_gateway,
-    'inclusiveGateway': gateways.inclusive_gateway,
-    'eventBasedGateway': gateways.event_based_gateway,
-    'userTask': activities.user_task,
-    'manualTask': activities.user_task,
-    'task': activities.user_task,
-    'receiveTask': activities.user_task,
-    'scriptTask': activities.script_task,
-    'serviceTask': activities.service_task,
-    'businessRuleTask': activities.service_task,
-    'sendTask': activities.send_task,
-    'callActivity': activities.call_activity,
-    'subProcess': subprocesses.sub_process,
+    "startEvent": events.start_event,
+    "endEvent": events.end_event,
+    "intermediateCatchEvent": events.catch_event,
+    "intermediateThrowEvent": events.throw_event,
+    "boundaryEvent": events.boundary_event,
+    "exclusiveGateway": gateways.exclusive_gateway,
+    "parallelGateway": gateways.parallel_gateway,
+    "inclusiveGateway": gateways.inclusive_gateway,
+    "eventBasedGateway": gateways.event_based_gateway,
+    "userTask": activities.user_task,
+    "manualTask": activities.user_task,
+    "task": activities.user_task,
+    "receiveTask": activities.user_task,
+    "scriptTask": activities.script_task,
+    "serviceTask": activities.service_task,
+    "businessRuleTask": activities.service_task,
+    "sendTask": activities.send_task,
+    "callActivity": activities.call_activity,
+    "subProcess": subprocesses.sub_process,
 }

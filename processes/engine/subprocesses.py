@@ -24,18 +24,18 @@ def sub_process(run: Run, step: Step, element: Element) -> None:
     starts = [
         start_id
         for start_id in run.graph.scope_starts.get(element.id, ())
-        if run.graph.elements[start_id].definition.kind == 'none'  # type: ignore[attr-defined]
+        if run.graph.elements[start_id].definition.kind == "none"  # type: ignore[attr-defined]
     ]
     if not starts:
-        raise FlowError('the sub-process has no plain start event')
-    if step.data.get('entered') and not run.children.get(step.id):
+        raise FlowError("the sub-process has no plain start event")
+    if step.data.get("entered") and not run.children.get(step.id):
         # Retried after its inside had finished but leaving it failed.
-        step.status = 'waiting'
+        step.status = "waiting"
         scope_finished(run, step)
         return
-    step.status = 'waiting'
-    step.data['entered'] = True
-    step.data.setdefault('vars', {})
+    step.status = "waiting"
+    step.data["entered"] = True
+    step.data.setdefault("vars", {})
     run.touch(step)
     arm_boundaries(run, step, element)
     for start_id in starts:
@@ -44,11 +44,11 @@ def sub_process(run: Run, step: Step, element: Element) -> None:
 
 def scope_finished(run: Run, scope_step: Step) -> None:
     """Every token inside a sub-process ended: merge its variables out and leave."""
-    if 'mi' in scope_step.data:
+    if "mi" in scope_step.data:
         return  # a multi-instance body completes through its instances
     element = run.graph.elements[scope_step.element_id]
-    local = scope_step.data.get('vars')
-    if local and 'mi_index' not in scope_step.data:
+    local = scope_step.data.get("vars")
+    if local and "mi_index" not in scope_step.data:
         write_above(run, scope_step, local)
     run.leave(scope_step, element)
 
@@ -79,9 +79,9 @@ def terminate(run: Run, step: Step) -> None:
     if scope_id is None:
         for leftover in sorted(run.state.steps.values(), key=lambda s: s.id):
             run.cancel_step(leftover)
-        run.state.status = 'completed'
+        run.state.status = "completed"
         run.state.completed_at = run.now
-        run.effects.append(InstanceFinished('completed', run.state.variables))
+        run.effects.append(InstanceFinished("completed", run.state.variables))
 
 
 def _matches(definition, code: str, name: str) -> bool:
@@ -93,7 +93,13 @@ def _matches(definition, code: str, name: str) -> bool:
 
 
 def throw_error(
-    run: Run, step: Step, *, code: str, name: str, payload: Any, message: str,
+    run: Run,
+    step: Step,
+    *,
+    code: str,
+    name: str,
+    payload: Any,
+    message: str,
     include_self: bool = False,
 ) -> None:
     """Find the nearest enclosing activity with a matching error boundary event,
@@ -104,24 +110,26 @@ def throw_error(
     steps = run.state.steps
     candidate = step if include_self else steps.get(step.scope_id) if step.scope_id else None
     while candidate is not None:
-        if 'mi_index' not in candidate.data:
+        if "mi_index" not in candidate.data:
             element = run.graph.elements[candidate.element_id]
             for boundary_id in element.boundaries:
                 boundary = run.graph.elements[boundary_id]
                 definition = boundary.definition  # type: ignore[attr-defined]
-                if definition.kind != 'error' or not _matches(definition, code, name):
+                if definition.kind != "error" or not _matches(definition, code, name):
                     continue
                 if step is not candidate and step.is_open:
                     run.complete(step)
                 run.cancel_step(candidate)
                 fired = run.new_step(
-                    boundary_id, candidate.scope_id, status='waiting',
-                    data={'error_code': code} if code else {},
+                    boundary_id,
+                    candidate.scope_id,
+                    status="waiting",
+                    data={"error_code": code} if code else {},
                 )
-                store_payload(run, fired, boundary, payload, '')
+                store_payload(run, fired, boundary, payload, "")
                 run.leave(fired, boundary)
                 return
         candidate = steps.get(candidate.scope_id) if candidate.scope_id is not None else None
-    label = code or name or 'without a code'
-    run.fail(step, f'BPMN error {label} was thrown ({message}) and nothing caught it.')
+    label = code or name or "without a code"
+    run.fail(step, f"BPMN error {label} was thrown ({message}) and nothing caught it.")
     run.effects.append(ErrorThrown(code, name, payload))

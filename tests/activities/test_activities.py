@@ -48,8 +48,9 @@ def test_a_perform_task_step_creates_an_activity_connected_to_its_record(agent):
 def test_completing_the_activity_with_a_result_completes_the_step(agent):
     instance, step, activity = task_for(agent)
     client = signed_in(agent)
-    response = client.post(f"/activities/{activity.pk}/complete/", {"result": "Reached"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/activities/{activity.pk}/complete/", {"result": "Reached"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and "flowdesk:stepDone" in response["HX-Trigger"]
     step.refresh_from_db()
     activity.refresh_from_db()
@@ -99,17 +100,23 @@ def test_a_non_owner_opening_the_activity_is_told_whose_step_it_is(agent, outsid
 def test_new_start_and_due_postpone_the_step(agent):
     _instance, step, activity = task_for(agent)
     start_at = timezone.localtime() + timedelta(days=3)
-    response = signed_in(agent).post(f"/activities/{activity.pk}/schedule/", {
-        "schedule-start_at": start_at.strftime("%Y-%m-%dT%H:%M"),
-        "schedule-due_at": (start_at + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-    })
+    response = signed_in(agent).post(
+        f"/activities/{activity.pk}/schedule/",
+        {
+            "schedule-start_at": start_at.strftime("%Y-%m-%dT%H:%M"),
+            "schedule-due_at": (start_at + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 200 and "Saved" in response.content.decode()
     step.refresh_from_db()
     assert step.postponed_until is not None and step.postponed_until > timezone.now()
-    bad = signed_in(agent).post(f"/activities/{activity.pk}/schedule/", {
-        "schedule-start_at": start_at.strftime("%Y-%m-%dT%H:%M"),
-        "schedule-due_at": (start_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-    })
+    bad = signed_in(agent).post(
+        f"/activities/{activity.pk}/schedule/",
+        {
+            "schedule-start_at": start_at.strftime("%Y-%m-%dT%H:%M"),
+            "schedule-due_at": (start_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert bad.status_code == 422 and "must not be before the start" in bad.content.decode()
 
 
@@ -131,11 +138,16 @@ def test_changing_the_owner_moves_the_step_and_the_activity(agent, other_agent, 
 def test_the_list_filters_mine_open_overdue_and_by_record(agent, other_agent):
     contact = make_contact("Maria Anders")
     now = timezone.now()
-    services.activity_create(title="Call Maria", owner=agent, record=contact,
-                                         start_at=now - timedelta(days=2),
-                                         due_at=now - timedelta(days=1))
-    mine_later = services.activity_create(title="Send the offer", owner=agent,
-                                          start_at=now + timedelta(days=1))
+    services.activity_create(
+        title="Call Maria",
+        owner=agent,
+        record=contact,
+        start_at=now - timedelta(days=2),
+        due_at=now - timedelta(days=1),
+    )
+    mine_later = services.activity_create(
+        title="Send the offer", owner=agent, start_at=now + timedelta(days=1)
+    )
     done = services.activity_create(title="Old call", owner=agent, start_at=now)
     services.activity_complete(activity_id=done.pk, user=agent, result="Completed")
     services.activity_create(title="Carol's call", owner=other_agent, start_at=now)
@@ -167,12 +179,14 @@ def test_the_list_reads_in_flat_queries(agent):
         return len(captured), response
 
     for index in range(3):
-        services.activity_create(title=f"Call {index}", owner=agent,
-                                 record=make_contact(f"Contact {index}"))
+        services.activity_create(
+            title=f"Call {index}", owner=agent, record=make_contact(f"Contact {index}")
+        )
     few, _response = queries_for_list()
     for index in range(3, 30):
-        services.activity_create(title=f"Call {index}", owner=agent,
-                                 record=make_contact(f"Contact {index}"))
+        services.activity_create(
+            title=f"Call {index}", owner=agent, record=make_contact(f"Contact {index}")
+        )
     many, response = queries_for_list()
     assert many == few
     assert response.content.decode().count("<tr") == 26  # header + a page of 25
@@ -203,10 +217,16 @@ def test_the_calendar_shows_the_users_activities_by_day_week_and_month(agent, ot
 
 def test_an_activity_made_by_hand(agent):
     client = signed_in(agent)
-    response = client.post("/activities/new/", {
-        "title": "Visit Globex", "kind": "meeting", "start_at": "2030-01-02T10:00",
-        "due_at": "2030-01-02T11:00", "notes": "",
-    })
+    response = client.post(
+        "/activities/new/",
+        {
+            "title": "Visit Globex",
+            "kind": "meeting",
+            "start_at": "2030-01-02T10:00",
+            "due_at": "2030-01-02T11:00",
+            "notes": "",
+        },
+    )
     activity = Activity.objects.get(title="Visit Globex")
     assert response["Location"] == activity.get_absolute_url()
     assert activity.owner == agent and activity.kind == "meeting"

@@ -39,30 +39,45 @@ def _desk(make_user):
     dave = make_user("dave", first="Dave", last="Expert", groups=["2nd line support"])
     always = WorkCalendar.objects.create(name="Always open")
     for weekday in range(7):
-        WorkingDay.objects.create(calendar=always, weekday=weekday, start=time(0),
-                                  end=time(23, 59, 59))
+        WorkingDay.objects.create(
+            calendar=always, weekday=weekday, start=time(0), end=time(23, 59, 59)
+        )
     incident = CaseCategory.objects.get(code="incident")
     high = CasePriority.objects.get(code="high")
-    standard = ServiceAgreement.objects.create(name="Standard support", calendar=always,
-                                               category=incident)
-    premium = ServiceAgreement.objects.create(name="Premium support", calendar=always,
-                                              category=incident)
-    ServiceTerm.objects.create(agreement=standard, priority=high, response_minutes=240,
-                               resolution_minutes=3 * 24 * 60)
-    ServiceTerm.objects.create(agreement=premium, priority=high, response_minutes=30,
-                               resolution_minutes=4 * 60)
+    standard = ServiceAgreement.objects.create(
+        name="Standard support", calendar=always, category=incident
+    )
+    premium = ServiceAgreement.objects.create(
+        name="Premium support", calendar=always, category=incident
+    )
+    ServiceTerm.objects.create(
+        agreement=standard, priority=high, response_minutes=240, resolution_minutes=3 * 24 * 60
+    )
+    ServiceTerm.objects.create(
+        agreement=premium, priority=high, response_minutes=30, resolution_minutes=4 * 60
+    )
     printers = Service.objects.create(name="Laptops and printers")
     customer = Contact.objects.create(
-        full_name="Clara Customer", email="clara@northwind.example",
+        full_name="Clara Customer",
+        email="clara@northwind.example",
         account=Account.objects.create(name="Northwind Traders"),
     )
-    solved = services.case_create(subject="Printer jammed last month", contact=customer,
-                                  priority=high, service_agreement=standard, service=printers)
-    services.case_set_status(case=solved, status=CaseStatus.objects.get(code="resolved"),
-                             user=bob)
+    solved = services.case_create(
+        subject="Printer jammed last month",
+        contact=customer,
+        priority=high,
+        service_agreement=standard,
+        service=printers,
+    )
+    services.case_set_status(case=solved, status=CaseStatus.objects.get(code="resolved"), user=bob)
     solved.articles.add(KnowledgeArticle.objects.create(title="Clearing a paper jam"))
-    case = services.case_create(subject="Printer on the 3rd floor jams", contact=customer,
-                                priority=high, service_agreement=standard, service=printers)
+    case = services.case_create(
+        subject="Printer on the 3rd floor jams",
+        contact=customer,
+        priority=high,
+        service_agreement=standard,
+        service=printers,
+    )
     return bob, dave, case, solved
 
 
@@ -102,7 +117,8 @@ def test_an_agent_takes_works_escalates_reclassifies_and_links_a_case(
     dialog = page.locator("#case-action")
     dialog.get_by_role("button", name="Escalate").click()
     expect(page.locator("#action-error")).to_contain_text(
-        "choose the new support level and a new assignee or assignee group")
+        "choose the new support level and a new assignee or assignee group"
+    )
     dialog.get_by_label("New support level").select_option(label="2nd line")
     dialog.get_by_label("Assignee group").select_option(label="2nd line support")
     dialog.get_by_label("Why escalate?").fill("Fuser error 50.1")
@@ -110,7 +126,8 @@ def test_an_agent_takes_works_escalates_reclassifies_and_links_a_case(
     expect(page.locator("#case-level")).to_have_text("2nd line")
     expect(page.locator("#case-group")).to_have_text("2nd line support")
     expect(expert.locator("#notification-list")).to_contain_text(
-        f"Case for 2nd line support: {case.number}", timeout=15_000)
+        f"Case for 2nd line support: {case.number}", timeout=15_000
+    )
     expect(expert.locator("#notifications-count")).to_have_text("1")
 
     # Reclassify under the premium agreement: the deadlines shown change.
@@ -118,7 +135,8 @@ def test_an_agent_takes_works_escalates_reclassifies_and_links_a_case(
     page.locator("#case-actions summary").click()
     page.locator("#action-reclassify").click()
     page.locator("#case-action").get_by_label("Service agreement").select_option(
-        label="Premium support")
+        label="Premium support"
+    )
     page.locator("#case-action").get_by_role("button", name="Reclassify").click()
     expect(page.locator("#case-agreement")).to_have_text("Premium support")
     expect(page.locator("#resolution-due")).not_to_have_text(before)

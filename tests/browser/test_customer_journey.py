@@ -40,16 +40,22 @@ def _desk(make_user):
     carol = make_user("carol", first="Carol", last="Agent", groups=["1st line support"])
     clara = make_user("clara", first="Clara", last="Customer", groups=["Portal users"])
     contact = Contact.objects.create(
-        full_name="Clara Customer", email="clara@northwind.example", portal_user=clara,
-        account=Account.objects.create(name="Northwind Traders"))
+        full_name="Clara Customer",
+        email="clara@northwind.example",
+        portal_user=clara,
+        account=Account.objects.create(name="Northwind Traders"),
+    )
     KnowledgeArticle.objects.create(
         title="Clearing a paper jam on the PRN series",
-        body="Open tray 2, release the green lever, remove the sheet.")
+        body="Open tray 2, release the green lever, remove the sheet.",
+    )
     case = services.case_create(
-        subject="Printer on the 3rd floor jams on every job", contact=contact,
+        subject="Printer on the 3rd floor jams on every job",
+        contact=contact,
         description="Every print job stops with a paper jam since Monday.",
         priority=CasePriority.objects.get(code="high"),
-        assignee_group=Group.objects.get(name="1st line support"))
+        assignee_group=Group.objects.get(name="1st line support"),
+    )
     return bob, carol, clara, case
 
 
@@ -76,7 +82,8 @@ def _rating_path(case, value):
 
 
 def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
-        signed_in_page, wait_for_live, make_user):
+    signed_in_page, wait_for_live, make_user
+):
     bob, carol, clara, case = _desk(make_user)
 
     agent = signed_in_page(bob, case.get_absolute_url())
@@ -84,7 +91,8 @@ def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
     expect(agent.locator("#case-assignee")).to_contain_text("Bob Agent")
     agent.locator("#compose-portal").click()
     agent.locator("#id_composer_body").fill(
-        "Hello Clara, which tray do you print from? A photo of the jam would help.")
+        "Hello Clara, which tray do you print from? A photo of the jam would help."
+    )
     agent.locator("#composer-send").click()
     expect(agent.locator("#case-history")).to_contain_text("which tray do you print from")
     _move(agent, "Waiting for response")
@@ -99,7 +107,8 @@ def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
     expect(customer.locator("#portal-thread")).to_contain_text("which tray do you print from")
     customer.locator("#id_reply_body").fill("Tray 2. The photo is attached.")
     customer.locator("#id_reply_files").set_input_files(
-        files=[{"name": "jam.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}])
+        files=[{"name": "jam.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}]
+    )
     customer.locator("#reply-send").click()
     expect(customer.locator("#portal-status")).to_have_text("Reopened")
     expect(customer.locator("#portal-thread")).to_contain_text("jam.png")
@@ -141,7 +150,8 @@ def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
 
 
 def test_resolving_with_the_article_process_active_asks_and_links_the_new_article(
-        signed_in_page, wait_for_live, make_user):
+    signed_in_page, wait_for_live, make_user
+):
     from cases.models import Case
 
     bob, _carol, _clara, case = _desk(make_user)
@@ -170,8 +180,9 @@ def test_resolving_with_the_article_process_active_asks_and_links_the_new_articl
     from cases.models import CaseStatus
 
     ContentType.objects.clear_cache()
-    services.case_set_status(case=Case.objects.get(pk=case.pk),
-                             status=CaseStatus.objects.get(code="resolved"), user=bob)
+    services.case_set_status(
+        case=Case.objects.get(pk=case.pk), status=CaseStatus.objects.get(code="resolved"), user=bob
+    )
     dialog = page.locator("dialog.step-dialog[open]")
     expect(dialog).to_be_visible(timeout=15_000)
     expect(dialog).to_contain_text("Create a knowledge base article for this case?")
@@ -179,7 +190,8 @@ def test_resolving_with_the_article_process_active_asks_and_links_the_new_articl
     dialog.get_by_role("button", name="Answer").click()
     dialog = page.locator("dialog.step-dialog[open]")
     expect(dialog.get_by_role("heading", name="New knowledge base article")).to_be_visible(
-        timeout=15_000)
+        timeout=15_000
+    )
     dialog.get_by_label("Title").fill("Paper jams after a toner change")
     dialog.get_by_label("Body").fill("Reseat the toner until it clicks, then clear tray 2.")
     shot(page, "kb-process-edit")
@@ -187,5 +199,4 @@ def test_resolving_with_the_article_process_active_asks_and_links_the_new_articl
     expect(page.locator("dialog.step-dialog")).to_have_count(0, timeout=15_000)
     page.reload()
     expect(page.locator("#case-articles")).to_contain_text("Paper jams after a toner change")
-    assert Case.objects.get(pk=case.pk).articles.get().title == \
-        "Paper jams after a toner change"
+    assert Case.objects.get(pk=case.pk).articles.get().title == "Paper jams after a toner change"

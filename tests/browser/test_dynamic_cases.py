@@ -57,12 +57,12 @@ def test_a_small_business_opportunity_walks_its_stages_then_changes_case(make_us
     from processes.models import Step
 
     _sales_team(make_user)
-    deal = _opportunity("Point-of-sale terminals", "Small business", "Tailspin Toys", "agent1",
-                        18500)
+    deal = _opportunity(
+        "Point-of-sale terminals", "Small business", "Tailspin Toys", "agent1", 18500
+    )
     page = signed_in_page(deal.owner, deal.get_absolute_url())
 
-    expect(_bar(page)).to_have_text(["Qualification", "Presentation", "Closed won",
-                                     "Closed lost"])
+    expect(_bar(page)).to_have_text(["Qualification", "Presentation", "Closed won", "Closed lost"])
     expect(page.locator(".workflow-step.is-current")).to_have_text("Qualification")
     panel = page.locator("#action-panel")
     expect(panel.locator("#dyn-step-sb_qualify")).to_contain_text("Alex Agent")
@@ -126,12 +126,14 @@ def _change_case(page):
 
 def test_a_medium_business_opportunity_shows_its_own_stages(make_user, signed_in_page):
     _sales_team(make_user)
-    deal = _opportunity("Fleet telematics", "Medium business", "Fabrikam Logistics", "agent1",
-                        126000)
+    deal = _opportunity(
+        "Fleet telematics", "Medium business", "Fabrikam Logistics", "agent1", 126000
+    )
     page = signed_in_page(deal.owner, deal.get_absolute_url())
 
-    expect(_bar(page)).to_have_text(["Qualification", "Needs analysis", "Proposal",
-                                     "Negotiation", "Closed won", "Closed lost"])
+    expect(_bar(page)).to_have_text(
+        ["Qualification", "Needs analysis", "Proposal", "Negotiation", "Closed won", "Closed lost"]
+    )
     expect(page.locator("#dyn-step-mb_qualify")).to_contain_text("In progress")
     expect(page.locator("#dyn-step-mb_approve")).to_contain_text("Starts after “Qualify the lead”")
 

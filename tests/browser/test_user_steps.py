@@ -64,8 +64,9 @@ def test_a_question_pops_over_unsaved_work_and_the_next_page_follows_then_you_ar
     dialog.get_by_role("button", name="Answer").click()
 
     # The record page the answer led to opens next, over the same unsaved page.
-    expect(page.locator("dialog.step-dialog[open]").get_by_role("heading", name="Next page")
-           ).to_be_visible(timeout=15_000)
+    expect(
+        page.locator("dialog.step-dialog[open]").get_by_role("heading", name="Next page")
+    ).to_be_visible(timeout=15_000)
     dialog = page.locator("dialog.step-dialog[open]")
     dialog.get_by_label("Job title").fill("Buyer")
     dialog.get_by_role("button", name="Save").click()
@@ -89,8 +90,11 @@ def test_a_background_task_waits_in_its_owners_panel_only_and_perform_later_upda
     for p in (page, other_tab, theirs):
         wait_for_live(p)
 
-    start(one_step_process("bg", BACKGROUND_QUESTION, name="Qualify the lead"), user=agent,
-          record=contact)
+    start(
+        one_step_process("bg", BACKGROUND_QUESTION, name="Qualify the lead"),
+        user=agent,
+        record=contact,
+    )
     expect(page.locator("#process-tasks-count")).to_have_text("1", timeout=15_000)
     expect(other_tab.locator("#process-tasks-count")).to_have_text("1")
     expect(page.locator("dialog.step-dialog")).to_have_count(0)
@@ -132,14 +136,24 @@ def test_resume_from_the_activities_section_the_process_button_and_move_down_the
     agent = make_user("bob", first="Bob", last="Agent")
     maria = make_contact("Maria Anders")
     hiro = make_contact("Hiro Tanaka")
-    task = waiting_step(start(one_step_process(
-        "call", 'flowdesk:page="task" flowdesk:background="true" '
-        'flowdesk:results="Reached;No answer" flowdesk:hint="Ask about the renewal."',
-        name="Renewal call"), user=agent, record=maria))
-    on_record = waiting_step(start(one_step_process("rec", BACKGROUND_QUESTION), user=agent,
-                                   record=maria))
-    on_row = waiting_step(start(one_step_process("row", BACKGROUND_QUESTION), user=agent,
-                                record=hiro))
+    task = waiting_step(
+        start(
+            one_step_process(
+                "call",
+                'flowdesk:page="task" flowdesk:background="true" '
+                'flowdesk:results="Reached;No answer" flowdesk:hint="Ask about the renewal."',
+                name="Renewal call",
+            ),
+            user=agent,
+            record=maria,
+        )
+    )
+    on_record = waiting_step(
+        start(one_step_process("rec", BACKGROUND_QUESTION), user=agent, record=maria)
+    )
+    on_row = waiting_step(
+        start(one_step_process("row", BACKGROUND_QUESTION), user=agent, record=hiro)
+    )
 
     page = signed_in_page(agent, "/activities/")
     wait_for_live(page)
@@ -211,14 +225,21 @@ def test_a_custom_page_with_its_hint_and_buttons_and_the_calendar(
     agent = make_user("bob", first="Bob", last="Agent")
     make_account("Globex")
     contact = make_contact("Maria Anders")
-    step = waiting_step(start(one_step_process(
-        "auto",
-        'flowdesk:page="auto" flowdesk:background="true" '
-        'flowdesk:fields="budget:number:Budget (USD):required;decision:date:Decision date;'
-        'account:lookup:crm.Account:Account;comment:text:What matters to them" '
-        'flowdesk:buttons="Send proposal;Hold" '
-        'flowdesk:hint="Ask for a budget range and who decides. Hold ends the follow-up."',
-        name="Follow up a contact"), user=agent, record=contact))
+    step = waiting_step(
+        start(
+            one_step_process(
+                "auto",
+                'flowdesk:page="auto" flowdesk:background="true" '
+                'flowdesk:fields="budget:number:Budget (USD):required;decision:date:Decision date;'
+                'account:lookup:crm.Account:Account;comment:text:What matters to them" '
+                'flowdesk:buttons="Send proposal;Hold" '
+                'flowdesk:hint="Ask for a budget range and who decides. Hold ends the follow-up."',
+                name="Follow up a contact",
+            ),
+            user=agent,
+            record=contact,
+        )
+    )
 
     page = signed_in_page(agent, "/contacts/")
     wait_for_live(page)
@@ -238,9 +259,14 @@ def test_a_custom_page_with_its_hint_and_buttons_and_the_calendar(
 
     today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     monday = today - timedelta(days=today.weekday())
-    plan = [(0, 9, "Renewal call", "call"), (0, 14, "Send the offer", "task"),
-            (1, 11, "Quarterly review", "meeting"), (2, 10, "Call back Maria", "call"),
-            (3, 15, "Plan demo", "task"), (4, 16, "Check the contract", "task")]
+    plan = [
+        (0, 9, "Renewal call", "call"),
+        (0, 14, "Send the offer", "task"),
+        (1, 11, "Quarterly review", "meeting"),
+        (2, 10, "Call back Maria", "call"),
+        (3, 15, "Plan demo", "task"),
+        (4, 16, "Check the contract", "task"),
+    ]
     for offset, hour, title, kind in plan:
         when = (monday + timedelta(days=offset)).replace(hour=hour)
         activity_create(title=title, kind=kind, owner=agent, start_at=when, record=contact)

@@ -9,24 +9,32 @@ from django.contrib.auth.models import Group, User
 from crm.models import Account, Contact
 
 
-def portal_customer(username="clara", *, email="clara@northwind.example",
-                    name="Clara Customer"):
+def portal_customer(username="clara", *, email="clara@northwind.example", name="Clara Customer"):
     """A contact with a portal sign-in (group "Portal users", password "password")."""
     first, _sep, last = name.partition(" ")
-    user = User.objects.create_user(username=username, email=email, password="password",
-                                    first_name=first, last_name=last)
+    user = User.objects.create_user(
+        username=username, email=email, password="password", first_name=first, last_name=last
+    )
     user.groups.add(Group.objects.get_or_create(name="Portal users")[0])
     account, _ = Account.objects.get_or_create(name="Northwind Traders")
-    contact, _ = Contact.objects.get_or_create(email=email,
-                                               defaults={"full_name": name, "account": account})
+    contact, _ = Contact.objects.get_or_create(
+        email=email, defaults={"full_name": name, "account": account}
+    )
     contact.portal_user = user
     contact.save(update_fields=["portal_user"])
     return user, contact
 
 
-def email_bytes(*, sender="Clara Customer <clara@northwind.example>", subject="Hello",
-                body="Hi there", message_id=None, in_reply_to=None, references=None,
-                attachments=()):
+def email_bytes(
+    *,
+    sender="Clara Customer <clara@northwind.example>",
+    subject="Hello",
+    body="Hi there",
+    message_id=None,
+    in_reply_to=None,
+    references=None,
+    attachments=(),
+):
     """An incoming email as bytes: attachments are (filename, bytes, maintype, subtype)."""
     message = EmailMessage()
     message["From"] = sender

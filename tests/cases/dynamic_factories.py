@@ -12,18 +12,35 @@ def step(key, name, **fields):
 def small_case(**header):
     """Qualification -> Presentation -> Closed won, Closed lost from anywhere."""
     data = {
-        "code": "small", "name": "Small business sale", "section": "crm.Opportunity",
-        "stage_field": "stage", "choice_field": "category", "choice_value": "Small business",
+        "code": "small",
+        "name": "Small business sale",
+        "section": "crm.Opportunity",
+        "stage_field": "stage",
+        "choice_field": "category",
+        "choice_value": "Small business",
         "stages": [
-            {"value": "Qualification", "next": ["Presentation"], "steps": [
-                step("qualify", "Qualify the needs"),
-                step("budget", "Is the budget confirmed?", kind="question",
-                     answers=["Yes", "No"], required=False),
-            ]},
-            {"value": "Presentation", "next": ["Closed won"], "steps": [
-                step("prepare", "Prepare the demo"),
-                step("present", "Present the offer", start="prepare", move_when_done=True),
-            ]},
+            {
+                "value": "Qualification",
+                "next": ["Presentation"],
+                "steps": [
+                    step("qualify", "Qualify the needs"),
+                    step(
+                        "budget",
+                        "Is the budget confirmed?",
+                        kind="question",
+                        answers=["Yes", "No"],
+                        required=False,
+                    ),
+                ],
+            },
+            {
+                "value": "Presentation",
+                "next": ["Closed won"],
+                "steps": [
+                    step("prepare", "Prepare the demo"),
+                    step("present", "Present the offer", start="prepare", move_when_done=True),
+                ],
+            },
             {"value": "Closed won", "next": [], "steps": []},
             {"value": "Closed lost", "next": [], "unsuccessful": True, "steps": []},
         ],
@@ -34,15 +51,25 @@ def small_case(**header):
 
 def medium_case(**header):
     data = {
-        "code": "medium", "name": "Medium business sale", "section": "crm.Opportunity",
-        "stage_field": "stage", "choice_field": "category", "choice_value": "Medium business",
+        "code": "medium",
+        "name": "Medium business sale",
+        "section": "crm.Opportunity",
+        "stage_field": "stage",
+        "choice_field": "category",
+        "choice_value": "Medium business",
         "stages": [
             {"value": v, "next": [n] if n else [], "steps": [step(f"m{i}", f"Work on {v}")]}
-            for i, (v, n) in enumerate([
-                ("Qualification", "Needs analysis"), ("Needs analysis", "Proposal"),
-                ("Proposal", "Negotiation"), ("Negotiation", "Closed won"), ("Closed won", ""),
-            ])
-        ] + [{"value": "Closed lost", "next": [], "unsuccessful": True, "steps": []}],
+            for i, (v, n) in enumerate(
+                [
+                    ("Qualification", "Needs analysis"),
+                    ("Needs analysis", "Proposal"),
+                    ("Proposal", "Negotiation"),
+                    ("Negotiation", "Closed won"),
+                    ("Closed won", ""),
+                ]
+            )
+        ]
+        + [{"value": "Closed lost", "next": [], "unsuccessful": True, "steps": []}],
     }
     data.update(header)
     return data
@@ -65,6 +92,8 @@ def stage(name):
 def make_opportunity(title="Ten tablets", *, category_name="Small business", by=None, **fields):
     lookups_ensure()
     return opportunity_create(
-        title=title, category=category(category_name) if category_name else None,
-        created_by=by, **fields,
+        title=title,
+        category=category(category_name) if category_name else None,
+        created_by=by,
+        **fields,
     )

@@ -36,21 +36,27 @@ def round_the_clock_calendar(name="24x7"):
     calendar, created = WorkCalendar.objects.get_or_create(name=name)
     if created:
         for weekday in range(7):
-            WorkingDay.objects.create(calendar=calendar, weekday=weekday, start=time(0),
-                                      end=time(23, 59, 59))
+            WorkingDay.objects.create(
+                calendar=calendar, weekday=weekday, start=time(0), end=time(23, 59, 59)
+            )
     return calendar
 
 
-def agreement(name="Standard support", *, response=60, resolution=480, calendar=None,
-              category_code="incident"):
+def agreement(
+    name="Standard support", *, response=60, resolution=480, calendar=None, category_code="incident"
+):
     """An agreement with one any-service term per priority (same minutes for each)."""
     found, created = ServiceAgreement.objects.get_or_create(
         name=name, defaults={"calendar": calendar, "category": category(category_code)}
     )
     if created:
         for p in CasePriority.objects.all():
-            ServiceTerm.objects.create(agreement=found, priority=p, response_minutes=response,
-                                       resolution_minutes=resolution)
+            ServiceTerm.objects.create(
+                agreement=found,
+                priority=p,
+                response_minutes=response,
+                resolution_minutes=resolution,
+            )
     return found
 
 

@@ -28,13 +28,16 @@ def test_the_escalate_dialog_offers_higher_support_levels(client, agent):
 def test_an_escalation_without_a_new_assignee_or_group_says_what_is_missing(client, agent):
     case = make_case(by=agent, assignee=agent)
     client.force_login(agent)
-    response = client.post(f"/cases/{case.pk}/escalate/", {"support_level": level(2).pk},
-                           headers=HX)
+    response = client.post(
+        f"/cases/{case.pk}/escalate/", {"support_level": level(2).pk}, headers=HX
+    )
     assert "To escalate the case, choose a new assignee or assignee group." in (
-        response.content.decode())
+        response.content.decode()
+    )
     response = client.post(f"/cases/{case.pk}/escalate/", {}, headers=HX)
-    assert ("To escalate the case, choose the new support level and a new assignee or "
-            "assignee group.") in response.content.decode()
+    assert (
+        "To escalate the case, choose the new support level and a new assignee or assignee group."
+    ) in response.content.decode()
     with pytest.raises(services.CaseError, match="already with this assignee"):
         services.case_escalate(case=case, user=agent, support_level=level(2), assignee=agent)
     case.refresh_from_db()
@@ -50,14 +53,17 @@ def test_escalating_to_the_2nd_line_group_tells_every_member(
     with committed():
         response = client.post(
             f"/cases/{case.pk}/escalate/",
-            {"support_level": level(2).pk, "assignee": "", "assignee_group": second_line.pk,
-             "note": "Needs the relay logs"},
+            {
+                "support_level": level(2).pk,
+                "assignee": "",
+                "assignee_group": second_line.pk,
+                "note": "Needs the relay logs",
+            },
             headers=HX,
         )
     assert response.headers["HX-Redirect"] == case.get_absolute_url()
     case.refresh_from_db()
-    assert (case.assignee, case.assignee_group, case.support_level) == (
-        None, second_line, level(2))
+    assert (case.assignee, case.assignee_group, case.support_level) == (None, second_line, level(2))
     [notice] = Notification.objects.filter(recipient=second_line_agent)
     assert notice.title == f"Case for 2nd line support: {case.number}"
     event = case.events.get(kind=CaseEvent.Kind.ESCALATION)
@@ -78,13 +84,15 @@ def test_reassign_changes_the_assignee_or_group(client, agent, other_agent):
 def test_reclassify_recomputes_the_deadlines_category_and_terms(client, agent):
     monday = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("UTC"))
     standard = agreement("Standard", response=60, resolution=9 * 60)
-    catalogue = agreement("Catalogue", response=120, resolution=18 * 60,
-                          category_code="service_request")
+    catalogue = agreement(
+        "Catalogue", response=120, resolution=18 * 60, category_code="service_request"
+    )
     case = make_case(by=agent, service_agreement=standard, registered_at=monday)
     assert case.resolution_due == datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("UTC"))
     client.force_login(agent)
-    response = client.post(f"/cases/{case.pk}/reclassify/",
-                           {"service_agreement": catalogue.pk}, headers=HX)
+    response = client.post(
+        f"/cases/{case.pk}/reclassify/", {"service_agreement": catalogue.pk}, headers=HX
+    )
     assert response.headers["HX-Redirect"] == case.get_absolute_url()
     case.refresh_from_db()
     assert case.service_agreement == catalogue
@@ -94,9 +102,7 @@ def test_reclassify_recomputes_the_deadlines_category_and_terms(client, agent):
     assert case.events.filter(kind=CaseEvent.Kind.RECLASSIFIED).exists()
 
 
-def test_similar_cases_share_service_item_or_tags_and_resolved_ones_show_articles(
-    client, agent
-):
+def test_similar_cases_share_service_item_or_tags_and_resolved_ones_show_articles(client, agent):
     printers = Service.objects.create(name="Printers")
     prn = ConfigurationItem.objects.create(name="PRN-3F", service=printers)
     jam = Tag.objects.create(name="paper jam")
@@ -141,8 +147,7 @@ def test_choosing_a_similar_case_sets_the_parent_case_and_loops_are_refused(clie
 def test_an_internal_note_appears_in_the_history_with_who_and_when(client, agent):
     case = make_case(by=agent)
     client.force_login(agent)
-    client.post(f"/cases/{case.pk}/note/", {"text": "Asked the vendor for a part"},
-                headers=HX)
+    client.post(f"/cases/{case.pk}/note/", {"text": "Asked the vendor for a part"}, headers=HX)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Asked the vendor for a part" in page and "Internal note" in page
     note = case.events.get(kind=CaseEvent.Kind.NOTE)
@@ -160,6 +165,12 @@ def test_the_history_feed_shows_emails_status_and_assignment_changes(
     services.case_assign(case=case, user=agent, assignee=other_agent)
     client.force_login(agent)
     page = client.get(case.get_absolute_url()).content.decode()
-    for text in ("Case registered", "Status changed", "New → In progress", "Email",
-                 "We are working on your case", "Assignee: Carol Agent"):
+    for text in (
+        "Case registered",
+        "Status changed",
+        "New → In progress",
+        "Email",
+        "We are working on your case",
+        "Assignee: Carol Agent",
+    ):
         assert text in page

@@ -32,7 +32,9 @@ def test_with_only_a_group_every_member_is_notified_and_emailed(
     with committed():
         case = make_case(by=admin_user, assignee_group=first_line)
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {
-        "bob", "carol"}
+        "bob",
+        "carol",
+    }
     assert Notification.objects.first().title == f"Case for 1st line support: {case.number}"
     [email] = mailoutbox
     assert sorted(email.to) == ["bob@example.com", "carol@example.com"]
@@ -40,8 +42,9 @@ def test_with_only_a_group_every_member_is_notified_and_emailed(
 
 def test_an_assignee_is_told_rather_than_the_group(admin_user, agent, other_agent, committed):
     with committed():
-        make_case(by=admin_user, assignee=agent,
-                  assignee_group=Group.objects.get(name="1st line support"))
+        make_case(
+            by=admin_user, assignee=agent, assignee_group=Group.objects.get(name="1st line support")
+        )
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["bob"]
 
 
@@ -55,8 +58,7 @@ def test_an_inactive_case_notifies_only_when_it_becomes_active_with_an_assignee(
     assert not Notification.objects.exists() and not mailoutbox
     with committed():
         services.case_set_status(case=case, status=status("reopened"), user=admin_user)
-    assert list(Notification.objects.values_list("recipient__username", flat=True)) == [
-        "carol"]
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["carol"]
     assert len(mailoutbox) == 1
 
 

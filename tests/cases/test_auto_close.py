@@ -29,27 +29,35 @@ def _setting(code, value):
 
 
 def test_the_loader_creates_the_three_settings():
-    settings = {s.code: s.typed_value for s in SystemSetting.objects.filter(
-        code__in=["CloseResolvedCases", "FirstReevaluationWaitingDays",
-                  "SecondReevaluationWaitingDays"])}
-    assert settings == {"CloseResolvedCases": True, "FirstReevaluationWaitingDays": 3,
-                        "SecondReevaluationWaitingDays": 4}
+    settings = {
+        s.code: s.typed_value
+        for s in SystemSetting.objects.filter(
+            code__in=[
+                "CloseResolvedCases",
+                "FirstReevaluationWaitingDays",
+                "SecondReevaluationWaitingDays",
+            ]
+        )
+    }
+    assert settings == {
+        "CloseResolvedCases": True,
+        "FirstReevaluationWaitingDays": 3,
+        "SecondReevaluationWaitingDays": 4,
+    }
 
 
 def test_a_reminder_after_the_first_wait_then_closing_after_the_second(resolved, committed):
     start = resolved.resolved_at
     mail.outbox.clear()
     with committed():
-        assert cases_close_resolved(now=start + timedelta(days=2)) == {"reminded": 0,
-                                                                       "closed": 0}
+        assert cases_close_resolved(now=start + timedelta(days=2)) == {"reminded": 0, "closed": 0}
     with committed():
         assert cases_close_resolved(now=start + timedelta(days=3, hours=1))["reminded"] == 1
     reminder = mail.outbox[-1]
     assert reminder.to == ["clara@northwind.example"] and "How did we do?" in reminder.subject
     assert "/portal/rate/" in reminder.body
     with committed():  # the next day's sweep does not remind again
-        assert cases_close_resolved(now=start + timedelta(days=4)) == {"reminded": 0,
-                                                                       "closed": 0}
+        assert cases_close_resolved(now=start + timedelta(days=4)) == {"reminded": 0, "closed": 0}
     assert len(mail.outbox) == 1
     with clock.frozen_at(start + timedelta(days=7, minutes=1)), committed():
         assert cases_close_resolved() == {"reminded": 0, "closed": 1}
@@ -61,7 +69,9 @@ def test_a_reminder_after_the_first_wait_then_closing_after_the_second(resolved,
 def test_the_setting_turns_it_off(resolved):
     _setting("CloseResolvedCases", "false")
     assert cases_close_resolved(now=resolved.resolved_at + timedelta(days=30)) == {
-        "reminded": 0, "closed": 0}
+        "reminded": 0,
+        "closed": 0,
+    }
     resolved.refresh_from_db()
     assert resolved.status.code == "resolved"
 
@@ -69,15 +79,18 @@ def test_the_setting_turns_it_off(resolved):
 def test_the_waiting_days_come_from_the_settings(resolved):
     _setting("FirstReevaluationWaitingDays", "1")
     _setting("SecondReevaluationWaitingDays", "1")
-    assert cases_close_resolved(now=resolved.resolved_at + timedelta(days=2, seconds=1))[
-        "closed"] == 1
+    assert (
+        cases_close_resolved(now=resolved.resolved_at + timedelta(days=2, seconds=1))["closed"] == 1
+    )
 
 
 def test_only_resolved_cases_with_a_resolution_time_close(agent, resolved):
     active = make_case(by=agent, subject="Still open")
     Case.objects.filter(pk=resolved.pk).update(resolved_at=None)
     assert cases_close_resolved(now=clock.now() + timedelta(days=60)) == {
-        "reminded": 0, "closed": 0}
+        "reminded": 0,
+        "closed": 0,
+    }
     assert Case.objects.get(pk=active.pk).status.code == "new"
     assert Case.objects.get(pk=resolved.pk).status.code == "resolved"
 
@@ -89,8 +102,10 @@ def test_a_reopened_and_resolved_again_case_gets_a_new_reminder(agent, resolved,
     services.case_set_status(case=resolved, status=status("resolved"), user=agent)
     resolved.refresh_from_db()
     with committed():
-        assert cases_close_resolved(now=resolved.resolved_at + timedelta(days=3, hours=1))[
-            "reminded"] == 1
+        assert (
+            cases_close_resolved(now=resolved.resolved_at + timedelta(days=3, hours=1))["reminded"]
+            == 1
+        )
 
 
 def test_the_command_runs_the_sweep(resolved, capsys):

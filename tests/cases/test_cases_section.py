@@ -58,8 +58,12 @@ def test_the_list_filters_by_status_priority_assignee_group_overdue_and_search(
     make_case(by=agent, subject="Mine", assignee=agent, priority=priority("high"))
     make_case(by=agent, subject="Carol's", assignee=other_agent)
     make_case(by=agent, subject="Group", assignee_group=first_line)
-    late = make_case(by=agent, subject="Late printer", service_agreement=agreement(
-        response=1, resolution=2), registered_at=timezone.now() - timedelta(days=9))
+    late = make_case(
+        by=agent,
+        subject="Late printer",
+        service_agreement=agreement(response=1, resolution=2),
+        registered_at=timezone.now() - timedelta(days=9),
+    )
     services.case_set_status(case=late, status=status("waiting"), user=agent)
     services.case_set_status(case=late, status=status("in_progress"), user=agent)
     client.force_login(agent)
@@ -68,8 +72,7 @@ def test_the_list_filters_by_status_priority_assignee_group_overdue_and_search(
     assert subjects(client.get("/cases/?assignee=unassigned")) == ["Group"]
     assert subjects(client.get(f"/cases/?group={first_line.pk}")) == ["Group"]
     assert subjects(client.get(f"/cases/?priority={priority('high').pk}")) == ["Mine"]
-    assert subjects(client.get(f"/cases/?status={status('in_progress').pk}")) == [
-        "Late printer"]
+    assert subjects(client.get(f"/cases/?status={status('in_progress').pk}")) == ["Late printer"]
     assert subjects(client.get("/cases/?overdue=1")) == ["Late printer"]
     assert subjects(client.get("/cases/?q=printer")) == ["Late printer"]
     assert subjects(client.get(f"/cases/?q={late.number}")) == ["Late printer"]
@@ -112,8 +115,13 @@ def test_the_list_runs_the_same_number_of_queries_for_3_and_30_cases(
     with CaptureQueriesContext(connection) as few:
         client.get("/cases/")
     for index in range(27):
-        make_case(by=agent, subject=f"Many {index}", assignee=agent, service_agreement=sla,
-                  assignee_group=Group.objects.get(name="1st line support"))
+        make_case(
+            by=agent,
+            subject=f"Many {index}",
+            assignee=agent,
+            service_agreement=sla,
+            assignee_group=Group.objects.get(name="1st line support"),
+        )
     with django_assert_num_queries(len(few)):
         client.get("/cases/")
 
@@ -123,8 +131,9 @@ def test_new_case_form_registers_a_case_and_says_what_is_missing(client, agent):
     response = client.post("/cases/new/", {"subject": ""})
     html = response.content.decode()
     assert "This field is required." in html and Case.objects.count() == 0
-    response = client.post("/cases/new/", {"subject": "Laptop will not boot",
-                                           "priority": priority("high").pk})
+    response = client.post(
+        "/cases/new/", {"subject": "Laptop will not boot", "priority": priority("high").pk}
+    )
     case = Case.objects.get()
     assert response.url == case.get_absolute_url()
     assert case.status == status("new") and case.created_by == agent
@@ -134,9 +143,19 @@ def test_the_case_page_shows_profile_workflow_bar_actions_and_history(client, ag
     case = make_case(by=agent)
     client.force_login(agent)
     html = client.get(case.get_absolute_url()).content.decode()
-    for text in ('id="case-record"', 'class="workflow-bar"', "Escalate", "Reclassify",
-                 "Search for similar cases", "Internal note", "Parent case", "Assignee group",
-                 "History", "Case registered", f'href="/cases/{case.pk}/escalate/"'):
+    for text in (
+        'id="case-record"',
+        'class="workflow-bar"',
+        "Escalate",
+        "Reclassify",
+        "Search for similar cases",
+        "Internal note",
+        "Parent case",
+        "Assignee group",
+        "History",
+        "Case registered",
+        f'href="/cases/{case.pk}/escalate/"',
+    ):
         assert text in html
     for name in CaseStatus.objects.values_list("name", flat=True):
         assert f">{name}<" in html
@@ -147,8 +166,7 @@ def test_sections_and_the_process_registry_know_cases(admin_user):
     from processes import registry
 
     visible = {s.key: s for s in sections.visible_to(admin_user)}
-    assert (visible["agent-desktop"].label, visible["agent-desktop"].order) == (
-        "Agent desktop", 10)
+    assert (visible["agent-desktop"].label, visible["agent-desktop"].order) == ("Agent desktop", 10)
     assert (visible["cases"].label, visible["cases"].order) == ("Cases", 20)
     registered = registry.get_model("cases.Case")
     assert registered.model is Case and "assignee" in registered.fields
@@ -156,9 +174,21 @@ def test_sections_and_the_process_registry_know_cases(admin_user):
 
 def test_every_lookup_is_editable_in_the_admin(client, admin_user):
     client.force_login(admin_user)
-    for model in ("casestatus", "casepriority", "casecategory", "supportlevel", "closurecode",
-                  "tag", "service", "configurationitem", "satisfactionlevel", "workcalendar",
-                  "serviceagreement", "knowledgearticle", "case"):
+    for model in (
+        "casestatus",
+        "casepriority",
+        "casecategory",
+        "supportlevel",
+        "closurecode",
+        "tag",
+        "service",
+        "configurationitem",
+        "satisfactionlevel",
+        "workcalendar",
+        "serviceagreement",
+        "knowledgearticle",
+        "case",
+    ):
         assert client.get(f"/admin/cases/{model}/add/").status_code == 200, model
 
 
@@ -173,5 +203,6 @@ def test_the_demo_loader_is_idempotent_and_covers_every_status(settings):
     load_cases()
     assert Case.objects.count() == count
     assert set(Case.objects.values_list("status__code", flat=True)) == set(
-        CaseStatus.objects.values_list("code", flat=True))
+        CaseStatus.objects.values_list("code", flat=True)
+    )
     assert Case.objects.values("contact").distinct().count() > 3

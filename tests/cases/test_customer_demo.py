@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_loads_the_customer_side_once(
-        settings, tmp_path, django_capture_on_commit_callbacks):
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
     from crm import demo
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -19,11 +20,17 @@ def test_the_demo_loads_the_customer_side_once(
     with django_capture_on_commit_callbacks(execute=True):
         demo.load_all()
         demo.load_all()
-    clara = {c.subject: c.status.code for c in Case.objects.filter(
-        contact__email="clara@northwind.example", messages__isnull=False).distinct()}
-    assert clara == {"Invoice PDF cannot be downloaded": "waiting",
-                     "Add a second user to the portal": "resolved",
-                     "Printer toner order": "closed"}
+    clara = {
+        c.subject: c.status.code
+        for c in Case.objects.filter(
+            contact__email="clara@northwind.example", messages__isnull=False
+        ).distinct()
+    }
+    assert clara == {
+        "Invoice PDF cannot be downloaded": "waiting",
+        "Add a second user to the portal": "resolved",
+        "Printer toner order": "closed",
+    }
     assert KnowledgeArticle.objects.count() >= 4
     assert len(mailbox.Maildir(settings.INBOUND_MAILDIR)) == 1
     with django_capture_on_commit_callbacks(execute=True):

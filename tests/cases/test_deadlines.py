@@ -31,8 +31,13 @@ def test_a_service_specific_term_wins_over_the_any_service_term(agent):
 
     sla = agreement(response=60, resolution=480)
     vpn = Service.objects.create(name="VPN access")
-    ServiceTerm.objects.create(agreement=sla, service=vpn, priority=priority("medium"),
-                               response_minutes=15, resolution_minutes=30)
+    ServiceTerm.objects.create(
+        agreement=sla,
+        service=vpn,
+        priority=priority("medium"),
+        response_minutes=15,
+        resolution_minutes=30,
+    )
     case = make_case(by=agent, service_agreement=sla, service=vpn, registered_at=MONDAY_10)
     assert case.response_due == MONDAY_10 + timedelta(minutes=15)
     assert case.resolution_due == MONDAY_10 + timedelta(minutes=30)
@@ -49,11 +54,11 @@ def test_the_agreement_calendar_wins_over_the_base_calendar(agent):
 def test_the_base_calendar_setting_chooses_the_calendar(agent):
     nights = WorkCalendar.objects.create(name="Nights")
     for weekday in range(7):
-        WorkingDay.objects.create(calendar=nights, weekday=weekday, start=time(20),
-                                  end=time(23))
+        WorkingDay.objects.create(calendar=nights, weekday=weekday, start=time(20), end=time(23))
     SystemSetting.objects.filter(code=BASE_CALENDAR_SETTING).update(value="Nights")
-    case = make_case(by=agent, service_agreement=agreement(response=60, resolution=120),
-                     registered_at=MONDAY_10)
+    case = make_case(
+        by=agent, service_agreement=agreement(response=60, resolution=120), registered_at=MONDAY_10
+    )
     assert case.resolution_due == datetime(2026, 3, 2, 22, tzinfo=UTC)
 
 
@@ -76,10 +81,17 @@ def test_a_pause_status_stops_the_clock_and_shifts_the_deadlines(agent, monkeypa
 
 def test_the_timer_on_the_case_page_and_list_turns_red_when_overdue(client, agent):
     sla = agreement(response=1, resolution=2)
-    overdue = make_case(by=agent, subject="Old outage", service_agreement=sla,
-                        registered_at=timezone.now() - timedelta(days=10))
-    fresh = make_case(by=agent, subject="Fresh", service_agreement=agreement(
-        "Roomy", response=100_000, resolution=200_000))
+    overdue = make_case(
+        by=agent,
+        subject="Old outage",
+        service_agreement=sla,
+        registered_at=timezone.now() - timedelta(days=10),
+    )
+    fresh = make_case(
+        by=agent,
+        subject="Fresh",
+        service_agreement=agreement("Roomy", response=100_000, resolution=200_000),
+    )
     client.force_login(agent)
     page = client.get(overdue.get_absolute_url()).content.decode()
     assert 'class="deadline-timer is-overdue"' in page and "Overdue" in page

@@ -27,11 +27,15 @@ def test_the_queues_hold_my_cases_my_groups_and_the_unassigned_most_urgent_first
     make_case(by=agent, subject="Mine", assignee=agent)
     make_case(by=agent, subject="Carol's", assignee=other_agent)
     make_case(by=agent, subject="Group low", assignee_group=first_line, priority=priority("low"))
-    make_case(by=agent, subject="Group critical", assignee_group=first_line,
-              priority=priority("critical"))
+    make_case(
+        by=agent, subject="Group critical", assignee_group=first_line, priority=priority("critical")
+    )
     make_case(by=agent, subject="Other group", assignee_group=second_line)
-    make_case(by=agent, subject="Loose later", service_agreement=agreement(
-        "Slow", response=600, resolution=6000))
+    make_case(
+        by=agent,
+        subject="Loose later",
+        service_agreement=agreement("Slow", response=600, resolution=6000),
+    )
     make_case(by=agent, subject="Loose sooner", service_agreement=sla)
     queues = selectors.desktop_queues(user=agent)
     assert numbers(queues["mine"]) == ["Mine"]
@@ -47,8 +51,9 @@ def test_the_queues_hold_my_cases_my_groups_and_the_unassigned_most_urgent_first
 def test_take_the_next_case_takes_the_most_urgent_of_my_groups(client, agent):
     first_line = Group.objects.get(name="1st line support")
     make_case(by=agent, subject="Low", assignee_group=first_line, priority=priority("low"))
-    urgent = make_case(by=agent, subject="Urgent", assignee_group=first_line,
-                       priority=priority("critical"))
+    urgent = make_case(
+        by=agent, subject="Urgent", assignee_group=first_line, priority=priority("critical")
+    )
     client.force_login(agent)
     response = client.post("/cases/desktop/next/")
     assert response.url == urgent.get_absolute_url()

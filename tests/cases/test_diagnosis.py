@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def diagnosis_steps(case):
     return list(
-        Step.objects.filter(instance__definition__code="case_diagnosis",
-                            instance__record_id=str(case.pk), is_user_step=True)
+        Step.objects.filter(
+            instance__definition__code="case_diagnosis",
+            instance__record_id=str(case.pk),
+            is_user_step=True,
+        )
         .order_by("instance_id")
         .values_list("status", "result", "owner__username")
     )
@@ -51,13 +54,15 @@ def test_in_progress_starts_the_task_for_the_agent_who_took_it(agent):
     assert diagnosis_steps(case) == [("waiting", "", "bob")]
 
 
-@pytest.mark.parametrize(("move", "result"), [
-    (["resolved"], "Solution found"),
-    (["canceled"], "Canceled"),
-    (["waiting"], "Additional information required"),
-])
-def test_moving_the_case_closes_the_task_with_the_matching_result(admin_user, agent, move,
-                                                                   result):
+@pytest.mark.parametrize(
+    ("move", "result"),
+    [
+        (["resolved"], "Solution found"),
+        (["canceled"], "Canceled"),
+        (["waiting"], "Additional information required"),
+    ],
+)
+def test_moving_the_case_closes_the_task_with_the_matching_result(admin_user, agent, move, result):
     case = make_case(by=admin_user, assignee=agent)
     for code in move:
         services.case_set_status(case=case, status=status(code), user=agent)
@@ -68,8 +73,9 @@ def test_a_new_assignee_closes_the_task_as_escalation_required_and_gets_a_new_on
     admin_user, agent, second_line_agent
 ):
     case = make_case(by=admin_user, assignee=agent)
-    services.case_escalate(case=case, user=agent, support_level=_level(2),
-                           assignee=second_line_agent)
+    services.case_escalate(
+        case=case, user=agent, support_level=_level(2), assignee=second_line_agent
+    )
     assert diagnosis_steps(case) == [
         ("completed", "Escalation required", "bob"),
         ("waiting", "", "dave"),
@@ -111,21 +117,25 @@ OWNER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-@pytest.mark.parametrize(("owner", "role", "variables", "expected"), [
-    ("=assignee", "", {"assignee": "carol"}, ("carol", None)),
-    ("${who}", "", {"who": "carol"}, ("carol", None)),
-    ("carol", "", {}, ("carol", None)),
-    ("", "=team", {"team": "2nd line support"}, (None, "2nd line support")),
-    ("=missing", "", {}, ("alice", None)),
-])
+@pytest.mark.parametrize(
+    ("owner", "role", "variables", "expected"),
+    [
+        ("=assignee", "", {"assignee": "carol"}, ("carol", None)),
+        ("${who}", "", {"who": "carol"}, ("carol", None)),
+        ("carol", "", {}, ("carol", None)),
+        ("", "=team", {"team": "2nd line support"}, (None, "2nd line support")),
+        ("=missing", "", {}, ("alice", None)),
+    ],
+)
 def test_owner_expressions_pick_the_owner_from_the_instance_variables(
     admin_user, other_agent, second_line_agent, owner, role, variables, expected
 ):
     from processes.services import instance_start, process_import
 
     process_import(data=OWNER_BPMN.format(owner=owner, role=role), user=admin_user)
-    instance = instance_start(code="owner_expr", variables=variables, user=admin_user,
-                              run_now=True)
+    instance = instance_start(code="owner_expr", variables=variables, user=admin_user, run_now=True)
     step = Step.objects.get(instance=instance, is_user_step=True)
-    assert (getattr(step.owner, "username", None),
-            getattr(step.owner_role, "name", None)) == expected
+    assert (
+        getattr(step.owner, "username", None),
+        getattr(step.owner_role, "name", None),
+    ) == expected

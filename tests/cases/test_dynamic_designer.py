@@ -54,9 +54,11 @@ def test_validation_names_the_stage_and_step_at_fault():
 
 def test_validation_checks_the_section_columns_and_values():
     assert "“crm.Nothing” is not a registered section model" in _errors(
-        small_case(section="crm.Nothing"))
+        small_case(section="crm.Nothing")
+    )
     assert "“Tiny business” is not a value of “category”" in _errors(
-        small_case(choice_value="Tiny business"))
+        small_case(choice_value="Tiny business")
+    )
     assert "has no column “colour”" in _errors(small_case(choice_field="colour"))
     data = small_case()
     data["stages"][2]["value"] = "Signed"
@@ -89,8 +91,9 @@ def test_importing_a_valid_file_opens_the_case(client, admin_user):
     client.force_login(admin_user)
     body = json.dumps(small_case()).encode()
 
-    response = client.post(reverse("cases:dynamic-case-import"),
-                           {"file": SimpleUploadedFile("small.json", body)})
+    response = client.post(
+        reverse("cases:dynamic-case-import"), {"file": SimpleUploadedFile("small.json", body)}
+    )
 
     case = DynamicCase.objects.get(code="small")
     assert response.status_code == 302
@@ -116,7 +119,8 @@ def test_the_editor_adds_reorders_and_saves_stages(client, admin_user):
 
     moved = client.post(url, {**form, "op": "down:0"})
     assert moved.content.decode().index('id="stage-0"') < moved.content.decode().index(
-        'value="Presentation" selected')
+        'value="Presentation" selected'
+    )
 
     saved = client.post(url, {**form, "name": "Small sale", "op": "save"})
     assert saved.status_code == 302
@@ -130,8 +134,9 @@ def test_the_editor_shows_every_problem_without_saving(client, admin_user):
     form = _form_data(selectors.export_data(version.case))
     form["stage-1-step-0-name"] = ""
 
-    response = client.post(reverse("cases:dynamic-case-edit", args=[version.case.pk]),
-                           {**form, "op": "save"})
+    response = client.post(
+        reverse("cases:dynamic-case-edit", args=[version.case.pk]), {**form, "op": "save"}
+    )
 
     assert response.status_code == 400
     assert "Stage 2 “Presentation”, step 1: give the step a name." in response.content.decode()
@@ -139,8 +144,10 @@ def test_the_editor_shows_every_problem_without_saving(client, admin_user):
 
 
 def _form_data(data):
-    form = {key: data[key] for key in ("code", "name", "section", "stage_field", "choice_field",
-                                       "choice_value")}
+    form = {
+        key: data[key]
+        for key in ("code", "name", "section", "stage_field", "choice_field", "choice_value")
+    }
     form["active"] = "on"
     form["stage-count"] = len(data["stages"])
     for i, stage in enumerate(data["stages"]):
@@ -181,14 +188,17 @@ def test_a_blocked_move_answers_the_bar_with_the_missing_steps(client, agent):
     save_case(small_case())
     opportunity = make_opportunity(by=agent)
     client.force_login(agent)
-    url = reverse("cases:dynamic-record-move",
-                  args=[selectors.record_case_of(opportunity).record_type_id, opportunity.pk])
+    url = reverse(
+        "cases:dynamic-record-move",
+        args=[selectors.record_case_of(opportunity).record_type_id, opportunity.pk],
+    )
 
     response = client.post(url, {"stage": "Presentation"}, headers={"HX-Request": "true"})
 
     assert response["HX-Retarget"] == "#dynamic-case-bar"
     assert "Complete the required steps of “Qualification” first: Qualify the needs." in (
-        response.content.decode())
+        response.content.decode()
+    )
 
 
 def test_done_and_move_from_the_page(client, agent, committed):
@@ -200,9 +210,10 @@ def test_done_and_move_from_the_page(client, agent, committed):
 
     with committed():
         done = client.post(reverse("cases:dynamic-step-perform", args=[step.pk]))
-    moved = client.post(reverse("cases:dynamic-record-move",
-                                args=[record_case.record_type_id, opportunity.pk]),
-                        {"stage": "Presentation"})
+    moved = client.post(
+        reverse("cases:dynamic-record-move", args=[record_case.record_type_id, opportunity.pk]),
+        {"stage": "Presentation"},
+    )
 
     assert done.status_code == moved.status_code == 302
     opportunity.refresh_from_db()

@@ -39,7 +39,8 @@ def test_a_new_stage_starts_its_steps_as_waiting_user_steps_for_their_owners(opp
     waiting = Step.objects.filter(is_user_step=True, status="waiting").order_by("name")
 
     assert [(s.name, s.owner) for s in waiting] == [
-        ("Is the budget confirmed?", agent), ("Qualify the needs", agent),
+        ("Is the budget confirmed?", agent),
+        ("Qualify the needs", agent),
     ]
     instance = waiting[0].instance
     assert (instance.record_type.model, instance.record_id) == ("opportunity", str(opportunity.pk))
@@ -56,8 +57,9 @@ def test_required_steps_block_the_move_and_are_named(opportunity, agent):
 def test_a_stage_that_is_not_next_is_refused_with_the_possible_ones(opportunity, agent, committed):
     _perform(committed, opportunity, "qualify", agent)
 
-    with pytest.raises(services.DynamicCaseError, match="Possible next stages: Presentation, "
-                                                        "Closed lost"):
+    with pytest.raises(
+        services.DynamicCaseError, match="Possible next stages: Presentation, Closed lost"
+    ):
         services.record_case_move(record=opportunity, stage="Closed won", user=agent)
 
 
@@ -74,8 +76,11 @@ def test_done_required_steps_let_the_record_move_and_cancel_what_is_left(
     budget = RecordCaseStep.objects.get(key="budget")
     assert budget.status == RecordCaseStep.Status.CANCELED
     assert budget.instance.status == ProcessInstance.Status.CANCELED
-    assert [s.key for s in selectors.current_steps(selectors.record_case_of(opportunity))
-            if s.status == "running"] == ["prepare"]
+    assert [
+        s.key
+        for s in selectors.current_steps(selectors.record_case_of(opportunity))
+        if s.status == "running"
+    ] == ["prepare"]
 
 
 def test_the_unsuccessful_stage_is_reachable_from_any_stage(opportunity, agent, committed):
@@ -138,7 +143,9 @@ def test_a_step_marked_move_when_done_moves_the_record_on(opportunity, agent, co
     opportunity.refresh_from_db()
     assert opportunity.stage.name == "Closed won"
     assert selectors.record_case_of(opportunity).visited == [
-        "Qualification", "Presentation", "Closed won",
+        "Qualification",
+        "Presentation",
+        "Closed won",
     ]
 
 

@@ -30,8 +30,7 @@ def _outgoing_message_id(case, agent, committed):
     return message.message_id
 
 
-def test_a_reply_threads_by_in_reply_to_and_reopens_the_waiting_case(
-        agent, committed, _dirs):
+def test_a_reply_threads_by_in_reply_to_and_reopens_the_waiting_case(agent, committed, _dirs):
     case = make_case(by=agent)
     services.case_set_status(case=case, status=status("in_progress"), user=agent)
     asked = _outgoing_message_id(case, agent, committed)
@@ -39,9 +38,15 @@ def test_a_reply_threads_by_in_reply_to_and_reopens_the_waiting_case(
     # The customer answers the email Flowdesk sent (read back from the outbox).
     sent = mail.outbox[-1]
     assert sent.extra_headers["Message-ID"] == asked
-    deliver(_dirs, email_bytes(subject=f"Re: {sent.subject}", body="A PRN-3F.\n\n> Which model?",
-                               in_reply_to=asked,
-                               attachments=[("label.png", b"\x89PNG", "image", "png")]))
+    deliver(
+        _dirs,
+        email_bytes(
+            subject=f"Re: {sent.subject}",
+            body="A PRN-3F.\n\n> Which model?",
+            in_reply_to=asked,
+            attachments=[("label.png", b"\x89PNG", "image", "png")],
+        ),
+    )
     with committed():
         report = inbound.fetch_maildir()
     assert report.as_dict() == {"stored": 1, "duplicates": 0, "quarantined": 0}
@@ -72,13 +77,22 @@ def test_an_email_from_a_known_contact_opens_a_new_case_for_them(committed, _dir
         inbound.fetch_maildir()
     case = Case.objects.get(subject="Scanner offline")
     assert (case.contact, case.status.code, case.description) == (
-        contact, "new", "Since this morning.")
+        contact,
+        "new",
+        "Since this morning.",
+    )
     assert case.messages.get().direction == "in"
 
 
 def test_an_unknown_sender_gets_a_case_that_names_them(committed, _dirs):
-    deliver(_dirs, email_bytes(sender="Zed Stranger <zed@nowhere.example>",
-                               subject="Do you sell printers?", body="Prices please."))
+    deliver(
+        _dirs,
+        email_bytes(
+            sender="Zed Stranger <zed@nowhere.example>",
+            subject="Do you sell printers?",
+            body="Prices please.",
+        ),
+    )
     with committed():
         inbound.fetch_maildir()
     case = Case.objects.get(subject="Do you sell printers?")
@@ -89,8 +103,11 @@ def test_an_unknown_sender_gets_a_case_that_names_them(committed, _dirs):
 
 def test_the_same_email_read_twice_lands_once(agent, committed, _dirs):
     case = make_case(by=agent)
-    raw = email_bytes(subject=f"[{case.number}] more", body="Once only",
-                      message_id="<fixed-id-1@northwind.example>")
+    raw = email_bytes(
+        subject=f"[{case.number}] more",
+        body="Once only",
+        message_id="<fixed-id-1@northwind.example>",
+    )
     deliver(_dirs, raw)
     deliver(_dirs, raw)
     with committed():
@@ -106,21 +123,27 @@ def test_the_same_email_read_twice_lands_once(agent, committed, _dirs):
 
 def test_an_email_without_message_id_still_dedupes(committed, _dirs):
     portal_customer()
-    raw = (b"From: clara@northwind.example\r\nSubject: No id\r\n"
-           b"Content-Type: text/plain\r\n\r\nPlain body\r\n")
+    raw = (
+        b"From: clara@northwind.example\r\nSubject: No id\r\n"
+        b"Content-Type: text/plain\r\n\r\nPlain body\r\n"
+    )
     with committed():
         assert inbound.receive_raw(raw).status == "stored"
         assert inbound.receive_raw(raw).status == "duplicate"
     assert Case.objects.filter(subject="No id").count() == 1
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"this is not an email at all", "the message has no headers"),
-    (b"Subject: who am I\r\n\r\nno sender here", "sender address is missing"),
-    (b"", "empty"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"this is not an email at all", "the message has no headers"),
+        (b"Subject: who am I\r\n\r\nno sender here", "sender address is missing"),
+        (b"", "empty"),
+    ],
+)
 def test_a_malformed_email_is_kept_aside_and_reported_never_dropped(
-        raw, reason, _dirs, committed, caplog):
+    raw, reason, _dirs, committed, caplog
+):
     key = deliver(_dirs, raw)
     with committed():
         report = inbound.fetch_maildir()
@@ -138,19 +161,27 @@ def test_a_malformed_email_is_kept_aside_and_reported_never_dropped(
 
 
 def test_unreadable_emails_are_listed_in_the_admin(client, admin_user):
-    InboundFailure.objects.create(source="maildir", reason="the sender address is missing",
-                                  raw=b"junk")
+    InboundFailure.objects.create(
+        source="maildir", reason="the sender address is missing", raw=b"junk"
+    )
     client.force_login(admin_user)
     html = client.get("/admin/cases/inboundfailure/").content.decode()
     assert "the sender address is missing" in html
 
 
 def test_an_oversized_attachment_in_an_email_is_left_out_and_said_so(
-        agent, committed, settings, _dirs):
+    agent, committed, settings, _dirs
+):
     settings.CASE_ATTACHMENT_MAX_BYTES = 100
     case = make_case(by=agent)
-    deliver(_dirs, email_bytes(subject=f"[{case.number}] logs", body="See logs",
-                               attachments=[("huge.log", b"x" * 500, "text", "plain")]))
+    deliver(
+        _dirs,
+        email_bytes(
+            subject=f"[{case.number}] logs",
+            body="See logs",
+            attachments=[("huge.log", b"x" * 500, "text", "plain")],
+        ),
+    )
     with committed():
         inbound.fetch_maildir()
     message = CaseMessage.objects.get()
@@ -187,8 +218,9 @@ def test_the_periodic_jobs_include_fetching_mail_and_closing_cases(settings):
     assert settings.CELERY_BEAT_SCHEDULE["cases.close_resolved_cases"]["schedule"] == 86400
 
 
-def test_imap_reads_unseen_messages_through_the_same_filing(monkeypatch, settings, agent,
-                                                            committed):
+def test_imap_reads_unseen_messages_through_the_same_filing(
+    monkeypatch, settings, agent, committed
+):
     case = make_case(by=agent)
     raw = email_bytes(subject=f"[{case.number}] via imap", body="over IMAP")
     calls = []

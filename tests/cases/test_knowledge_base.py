@@ -20,10 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def articles(db):
     return [
-        KnowledgeArticle.objects.create(title="Clearing a paper jam",
-                                        body="Open tray 2 and release the green lever."),
-        KnowledgeArticle.objects.create(title="VPN from a new device",
-                                        body="Install the client, approve the push."),
+        KnowledgeArticle.objects.create(
+            title="Clearing a paper jam", body="Open tray 2 and release the green lever."
+        ),
+        KnowledgeArticle.objects.create(
+            title="VPN from a new device", body="Install the client, approve the push."
+        ),
     ]
 
 
@@ -42,13 +44,16 @@ def test_an_article_is_written_edited_and_shown(client, agent):
     client.force_login(agent)
     response = client.post("/cases/knowledge-base/new/", {"title": "", "body": "text"})
     assert "Give the article a title." in response.content.decode()
-    assert 'text</textarea>' in response.content.decode()
-    response = client.post("/cases/knowledge-base/new/", {"title": "Reset a password",
-                                                          "body": "Use the link."})
+    assert "text</textarea>" in response.content.decode()
+    response = client.post(
+        "/cases/knowledge-base/new/", {"title": "Reset a password", "body": "Use the link."}
+    )
     article = KnowledgeArticle.objects.get()
     assert response["Location"] == f"/cases/knowledge-base/{article.pk}/"
-    client.post(f"/cases/knowledge-base/{article.pk}/edit/", {"title": "Reset a password",
-                                                              "body": "Use the new link."})
+    client.post(
+        f"/cases/knowledge-base/{article.pk}/edit/",
+        {"title": "Reset a password", "body": "Use the new link."},
+    )
     page = client.get(f"/cases/knowledge-base/{article.pk}/").content.decode()
     assert "Use the new link." in page
 
@@ -70,27 +75,33 @@ def test_articles_are_linked_and_unlinked_on_the_case_page(client, agent, articl
 def test_a_new_article_written_from_a_case_is_linked_to_it(client, agent):
     case = make_case(by=agent)
     client.force_login(agent)
-    response = client.post(f"/cases/knowledge-base/new/?case={case.pk}",
-                           {"title": "Toner smudges", "body": "Shake it.", "case": case.pk})
+    response = client.post(
+        f"/cases/knowledge-base/new/?case={case.pk}",
+        {"title": "Toner smudges", "body": "Shake it.", "case": case.pk},
+    )
     assert response["Location"] == case.get_absolute_url()
     assert case.articles.get().title == "Toner smudges"
 
 
-def test_the_article_process_ships_inactive_and_built_in_in_the_process_library(
-        client, admin_user):
+def test_the_article_process_ships_inactive_and_built_in_in_the_process_library(client, admin_user):
     definition = kb_definition()
     assert kb_definition() == definition  # loaded once
     assert (definition.name, definition.is_active, definition.is_system) == (
-        "Create a new article after case resolution", False, True)
+        "Create a new article after case resolution",
+        False,
+        True,
+    )
     client.force_login(admin_user)
-    assert "Create a new article after case resolution" in client.get(
-        "/processes/library/?show=all").content.decode()
+    assert (
+        "Create a new article after case resolution"
+        in client.get("/processes/library/?show=all").content.decode()
+    )
 
 
 def test_the_shipped_bpmn_file_imports(db):
     from processes.engine.bpmn import parse_bpmn
 
-    raw = (Path(__file__).resolve().parents[2] / "cases/bpmn/kb_after_resolution.bpmn")
+    raw = Path(__file__).resolve().parents[2] / "cases/bpmn/kb_after_resolution.bpmn"
     document = parse_bpmn(raw.read_bytes(), known_processes=set())
     assert [graph.id for graph in document.processes] == ["kb_after_resolution"]
 
@@ -118,8 +129,11 @@ def test_once_active_resolving_asks_yes_opens_a_new_article_and_saving_links_it(
     client.post(step_url(question), {"step-answer": "Yes"}, HTTP_HX_REQUEST="true")
     edit = waiting_step(instance)
     assert (edit.element_id, edit.owner) == ("write", agent)
-    client.post(step_url(edit), {"step-title": "Printer fire drill", "step-body": "Unplug."},
-                HTTP_HX_REQUEST="true")
+    client.post(
+        step_url(edit),
+        {"step-title": "Printer fire drill", "step-body": "Unplug."},
+        HTTP_HX_REQUEST="true",
+    )
     instance.refresh_from_db()
     assert instance.status == "completed", instance.error
     article = KnowledgeArticle.objects.get(title="Printer fire drill")

@@ -30,8 +30,7 @@ def oscar(db):
 
 def test_a_portal_user_signing_in_lands_on_the_portal(client, clara):
     user, _contact = clara
-    response = client.post("/login/", {"username": "clara", "password": "password"},
-                           follow=True)
+    response = client.post("/login/", {"username": "clara", "password": "password"}, follow=True)
     assert response.redirect_chain[-1][0] == "/portal/"
     assert "Hello, Clara Customer" in response.content.decode()
 
@@ -68,7 +67,8 @@ def test_internal_notes_never_reach_the_portal(client, agent, clara):
 
 
 def test_a_reply_on_the_portal_reopens_a_waiting_case_and_clears_its_assignee(
-        client, agent, other_agent, clara, committed):
+    client, agent, other_agent, clara, committed
+):
     from django.contrib.auth.models import Group
 
     group = Group.objects.get(name="1st line support")
@@ -78,21 +78,30 @@ def test_a_reply_on_the_portal_reopens_a_waiting_case_and_clears_its_assignee(
     mail.outbox.clear()
     client.force_login(clara[0])
     with committed():
-        response = client.post(f"/portal/cases/{case.pk}/reply/", {
-            "body": "Here is the photo",
-            "files": [SimpleUploadedFile("photo.png", b"\x89PNG", content_type="image/png")],
-        })
+        response = client.post(
+            f"/portal/cases/{case.pk}/reply/",
+            {
+                "body": "Here is the photo",
+                "files": [SimpleUploadedFile("photo.png", b"\x89PNG", content_type="image/png")],
+            },
+        )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status.code == "reopened"
     assert case.assignee is None
     message = CaseMessage.objects.get(case=case)
     assert (message.direction, message.channel, message.author_contact) == (
-        "in", "portal", clara[1])
+        "in",
+        "portal",
+        clara[1],
+    )
     assert message.attachments.get().name == "photo.png"
     # The group's members hear of it: in the panel and by email.
-    notified = set(Notification.objects.filter(url=case.get_absolute_url())
-                   .values_list("recipient__username", flat=True))
+    notified = set(
+        Notification.objects.filter(url=case.get_absolute_url()).values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert notified == {"bob", "carol"}
     assert any(set(m.to) == {"bob@example.com", "carol@example.com"} for m in mail.outbox)
     assert case.events.filter(kind="portal", data__direction="in").exists()
@@ -106,18 +115,22 @@ def test_a_reply_to_an_active_case_notifies_its_assignee(client, agent, clara, c
         client.post(f"/portal/cases/{case.pk}/reply/", {"body": "Any news?"})
     case.refresh_from_db()
     assert case.status.code == "in_progress" and case.assignee == agent
-    note = Notification.objects.get(recipient=agent, url=case.get_absolute_url(),
-                                    title__startswith="Customer replied")
+    note = Notification.objects.get(
+        recipient=agent, url=case.get_absolute_url(), title__startswith="Customer replied"
+    )
     assert "Any news?" in note.body
 
 
 def test_a_portal_reply_with_a_bad_attachment_is_refused_and_keeps_the_text(
-        client, agent, clara, settings):
+    client, agent, clara, settings
+):
     settings.CASE_ATTACHMENT_MAX_BYTES = 10
     case = make_case(by=agent, contact=clara[1])
     client.force_login(clara[0])
-    response = client.post(f"/portal/cases/{case.pk}/reply/", {
-        "body": "Long explanation", "files": [SimpleUploadedFile("big.pdf", b"x" * 50)]})
+    response = client.post(
+        f"/portal/cases/{case.pk}/reply/",
+        {"body": "Long explanation", "files": [SimpleUploadedFile("big.pdf", b"x" * 50)]},
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "files may be at most 10" in html and "Long explanation" in html

@@ -21,18 +21,17 @@ def _media(settings, tmp_path):
 
 
 def _send(client, case, channel, **data):
-    return client.post(f"/cases/{case.pk}/message/{channel}/", data,
-                       headers={"HX-Request": "true"})
+    return client.post(f"/cases/{case.pk}/message/{channel}/", data, headers={"HX-Request": "true"})
 
 
-def test_an_email_with_an_attachment_reaches_the_customer_and_the_history(
-        client, agent, committed):
+def test_an_email_with_an_attachment_reaches_the_customer_and_the_history(client, agent, committed):
     case = make_case(by=agent)
     client.force_login(agent)
     upload = SimpleUploadedFile("steps.txt", b"1. switch it off", content_type="text/plain")
     with committed():
-        response = _send(client, case, "email", subject="Try this", body="Please restart it.",
-                         files=[upload])
+        response = _send(
+            client, case, "email", subject="Try this", body="Please restart it.", files=[upload]
+        )
     assert response.status_code == 200
     assert response["HX-Redirect"] == case.get_absolute_url()
     sent = mail.outbox[-1]
@@ -52,8 +51,7 @@ def test_an_email_with_an_attachment_reaches_the_customer_and_the_history(
     assert f"/cases/attachments/{attachment.pk}/" in page
 
 
-def test_a_portal_message_is_shown_on_the_portal_and_announced_by_email(
-        client, agent, committed):
+def test_a_portal_message_is_shown_on_the_portal_and_announced_by_email(client, agent, committed):
     user, contact = portal_customer()
     case = make_case(by=agent, contact=contact)
     client.force_login(agent)
@@ -72,8 +70,9 @@ def test_an_oversized_attachment_is_refused_with_the_limit_and_the_text_stays(cl
     case = make_case(by=agent)
     client.force_login(agent)
     big = SimpleUploadedFile("dump.log", b"x" * 2048, content_type="text/plain")
-    response = _send(client, case, "email", subject="Logs", body="My long careful answer",
-                     files=[big])
+    response = _send(
+        client, case, "email", subject="Logs", body="My long careful answer", files=[big]
+    )
     html = response.content.decode()
     assert "files may be at most 1.0" in html
     assert "dump.log" in html
@@ -92,16 +91,21 @@ def test_a_disallowed_file_type_is_refused_naming_the_allowed_ones(client, agent
     assert not CaseMessage.objects.exists()
 
 
-def test_attachments_are_served_to_agents_and_the_cases_own_customer_only(
-        client, agent, committed):
+def test_attachments_are_served_to_agents_and_the_cases_own_customer_only(client, agent, committed):
     user, contact = portal_customer()
-    other_user, _other = portal_customer("oscar", email="oscar@fabrikam.example",
-                                         name="Oscar Other")
+    other_user, _other = portal_customer(
+        "oscar", email="oscar@fabrikam.example", name="Oscar Other"
+    )
     case = make_case(by=agent, contact=contact)
     client.force_login(agent)
     with committed():
-        _send(client, case, "portal", body="See the file",
-              files=[SimpleUploadedFile("fix.pdf", b"%PDF-1.4", content_type="application/pdf")])
+        _send(
+            client,
+            case,
+            "portal",
+            body="See the file",
+            files=[SimpleUploadedFile("fix.pdf", b"%PDF-1.4", content_type="application/pdf")],
+        )
     attachment = CaseAttachment.objects.get()
     agent_response = client.get(f"/cases/attachments/{attachment.pk}/")
     assert agent_response.status_code == 200
@@ -124,8 +128,11 @@ def test_the_media_url_never_serves_case_attachments(client, agent, settings):
     from bpm_project.urls import public_media
 
     with pytest.raises(Http404):
-        public_media(RequestFactory().get("/"), "case-attachments/1/x/fix.pdf",
-                     document_root=settings.MEDIA_ROOT)
+        public_media(
+            RequestFactory().get("/"),
+            "case-attachments/1/x/fix.pdf",
+            document_root=settings.MEDIA_ROOT,
+        )
 
 
 def test_an_email_to_a_contact_without_address_is_refused(client, agent):
@@ -145,7 +152,8 @@ def test_the_outgoing_email_is_a_real_rfc_5322_message(agent, committed):
     case = make_case(by=agent)
     with committed():
         message_send(case=case, user=agent, channel="email", body="Body text")
-    parsed = email.message_from_bytes(mail.outbox[-1].message().as_bytes(),
-                                      policy=email.policy.default)
+    parsed = email.message_from_bytes(
+        mail.outbox[-1].message().as_bytes(), policy=email.policy.default
+    )
     assert parsed["Message-ID"] == CaseMessage.objects.get().message_id
     assert parsed["Reply-To"]

@@ -19,12 +19,16 @@ def case_with_tasks(agent, other_agent):
 
 
 def _resolve(client, case, **extra):
-    return client.post(f"/cases/{case.pk}/status/", {"status": status("resolved").pk, **extra},
-                       headers={"HX-Request": "true"})
+    return client.post(
+        f"/cases/{case.pk}/status/",
+        {"status": status("resolved").pk, **extra},
+        headers={"HX-Request": "true"},
+    )
 
 
 def test_the_workflow_bar_asks_before_resolving_a_case_with_open_tasks(
-        client, agent, case_with_tasks):
+    client, agent, case_with_tasks
+):
     client.force_login(agent)
     html = _resolve(client, case_with_tasks).content.decode()
     assert 'id="resolve-tasks"' in html and "The case has 2 open tasks" in html
@@ -32,10 +36,10 @@ def test_the_workflow_bar_asks_before_resolving_a_case_with_open_tasks(
     assert Case.objects.get(pk=case_with_tasks.pk).status.code == "new"
 
 
-@pytest.mark.parametrize("choice, expected", [
-    ("complete", {"completed"}), ("cancel", {"canceled"}), ("leave", {"open"})])
-def test_the_choice_is_applied_to_every_open_task(client, agent, case_with_tasks, choice,
-                                                  expected):
+@pytest.mark.parametrize(
+    "choice, expected", [("complete", {"completed"}), ("cancel", {"canceled"}), ("leave", {"open"})]
+)
+def test_the_choice_is_applied_to_every_open_task(client, agent, case_with_tasks, choice, expected):
     client.force_login(agent)
     response = _resolve(client, case_with_tasks, tasks=choice)
     assert response.status_code == 200

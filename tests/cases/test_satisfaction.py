@@ -29,13 +29,20 @@ def resolved(agent, committed):
 
 
 def _links(message):
-    return {int(value): url.split("http://127.0.0.1:8000", 1)[-1]
-            for value, url, _case, _token in LINK.findall(message.body)}
+    return {
+        int(value): url.split("http://127.0.0.1:8000", 1)[-1]
+        for value, url, _case, _token in LINK.findall(message.body)
+    }
 
 
 def test_the_default_levels_map_1_and_2_to_reopened_and_3_to_5_to_closed():
     assert {lvl.value: lvl.status.code for lvl in SatisfactionLevel.objects.all()} == {
-        1: "reopened", 2: "reopened", 3: "closed", 4: "closed", 5: "closed"}
+        1: "reopened",
+        2: "reopened",
+        3: "closed",
+        4: "closed",
+        5: "closed",
+    }
 
 
 def test_resolving_emails_the_customer_a_one_to_five_scale(resolved):
@@ -47,19 +54,23 @@ def test_resolving_emails_the_customer_a_one_to_five_scale(resolved):
     assert html.count("/portal/rate/") == 5
 
 
-def test_a_rating_of_2_from_the_link_reopens_the_case_and_clears_the_assignee(
-        client, resolved):
+def test_a_rating_of_2_from_the_link_reopens_the_case_and_clears_the_assignee(client, resolved):
     url = _links(mail.outbox[-1])[2]
     page = client.get(url)  # a link scanner opening it changes nothing
-    assert page.status_code == 200 and 'class="rate-button is-chosen" id="confirm-2"' in \
-        page.content.decode()
+    assert (
+        page.status_code == 200
+        and 'class="rate-button is-chosen" id="confirm-2"' in page.content.decode()
+    )
     resolved.refresh_from_db()
     assert resolved.status.code == "resolved"
     response = client.post(url, {"token": url.rstrip("/").rsplit("/", 1)[-1]})
     assert "Thank you for your rating" in response.content.decode()
     resolved.refresh_from_db()
     assert (resolved.status.code, resolved.assignee, resolved.satisfaction.value) == (
-        "reopened", None, 2)
+        "reopened",
+        None,
+        2,
+    )
     assert resolved.events.filter(kind="rating", data__value=2).exists()
 
 
@@ -85,8 +96,9 @@ def test_a_forged_link_is_refused_without_changing_anything(client, resolved):
     _assert_refused(client.get(forged), "not valid", resolved, before)
     _assert_refused(client.post(forged, {}), "not valid", resolved, before)
     hand_made = signing.dumps({"c": resolved.pk, "v": 1}, salt="wrong salt")
-    _assert_refused(client.get(f"/portal/rate/{resolved.pk}/{hand_made}/"), "not valid",
-                    resolved, before)
+    _assert_refused(
+        client.get(f"/portal/rate/{resolved.pk}/{hand_made}/"), "not valid", resolved, before
+    )
 
 
 def test_an_expired_link_is_refused(client, resolved, settings):
@@ -127,8 +139,7 @@ def test_a_second_rating_is_refused_once_the_case_is_closed(client, resolved):
     links = _links(mail.outbox[-1])
     client.post(links[5], {})
     response = client.post(links[1], {})
-    assert response.status_code == 400 and "not waiting for a rating" in \
-        response.content.decode()
+    assert response.status_code == 400 and "not waiting for a rating" in response.content.decode()
     resolved.refresh_from_db()
     assert (resolved.status.code, resolved.satisfaction.value) == ("closed", 5)
 

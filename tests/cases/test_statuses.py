@@ -24,7 +24,11 @@ def test_the_default_statuses_exist_with_their_flags():
         "Reopened": (False, False, False, False, True),
     }
     assert set(status("new").next_statuses.values_list("code", flat=True)) == {
-        "in_progress", "waiting", "resolved", "canceled"}
+        "in_progress",
+        "waiting",
+        "resolved",
+        "canceled",
+    }
 
 
 def test_the_defaults_loader_is_idempotent_and_keeps_admin_edits():
@@ -42,8 +46,11 @@ def test_the_defaults_loader_is_idempotent_and_keeps_admin_edits():
 def test_the_workflow_bar_moves_the_case_with_an_htmx_post(client, agent):
     case = make_case(by=agent)
     client.force_login(agent)
-    response = client.post(f"/cases/{case.pk}/status/", {"status": status("waiting").pk},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/cases/{case.pk}/status/",
+        {"status": status("waiting").pk},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="case-record"')
@@ -61,10 +68,14 @@ def test_a_move_from_a_final_status_is_refused_with_the_reason(client, agent):
         services.case_set_status(case=case, status=status("in_progress"), user=agent)
 
     client.force_login(agent)
-    response = client.post(f"/cases/{case.pk}/status/", {"status": status("reopened").pk},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/cases/{case.pk}/status/",
+        {"status": status("reopened").pk},
+        headers={"HX-Request": "true"},
+    )
     assert "“Canceled” is a final status: a case in it cannot change status." in (
-        response.content.decode())
+        response.content.decode()
+    )
     case.refresh_from_db()
     assert case.status.code == "canceled"
 
@@ -72,8 +83,9 @@ def test_a_move_from_a_final_status_is_refused_with_the_reason(client, agent):
 def test_a_move_to_a_status_not_allowed_next_is_refused_with_the_reason(client, agent):
     case = make_case(by=agent)
     client.force_login(agent)
-    response = client.post(f"/cases/{case.pk}/status/", {"status": status("closed").pk},
-                           follow=True)
+    response = client.post(
+        f"/cases/{case.pk}/status/", {"status": status("closed").pk}, follow=True
+    )
     assert "A case cannot move from “New” to “Closed”." in response.content.decode()
     case.refresh_from_db()
     assert case.status.code == "new"
@@ -85,8 +97,11 @@ def test_in_progress_makes_the_mover_the_assignee_and_emails_the_customer_the_de
     case = make_case(by=agent, service_agreement=agreement())
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/cases/{case.pk}/status/", {"status": status("in_progress").pk},
-                    headers={"HX-Request": "true"})
+        client.post(
+            f"/cases/{case.pk}/status/",
+            {"status": status("in_progress").pk},
+            headers={"HX-Request": "true"},
+        )
     case.refresh_from_db()
     assert case.assignee == agent
     assert case.responded_at is not None
@@ -106,11 +121,15 @@ def test_in_progress_makes_the_mover_the_assignee_and_emails_the_customer_the_de
 def test_a_status_with_close_on_save_returns_to_the_cases_list(client, agent):
     case = make_case(by=agent)
     client.force_login(agent)
-    response = client.post(f"/cases/{case.pk}/status/", {"status": status("canceled").pk},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/cases/{case.pk}/status/",
+        {"status": status("canceled").pk},
+        headers={"HX-Request": "true"},
+    )
     assert response.headers["HX-Redirect"] == "/cases/"
-    response = client.post(f"/cases/{make_case(by=agent).pk}/status/",
-                           {"status": status("canceled").pk})
+    response = client.post(
+        f"/cases/{make_case(by=agent).pk}/status/", {"status": status("canceled").pk}
+    )
     assert response.url == "/cases/"
 
 

@@ -69,8 +69,9 @@ def test_the_list_paginates_and_answers_htmx_with_the_table(client, agent):
         _make(f"Deal {i:02d}", owner=agent)
     client.force_login(agent)
 
-    response = client.get(reverse("crm:opportunity-list"), {"page": 2},
-                          headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("crm:opportunity-list"), {"page": 2}, headers={"HX-Request": "true"}
+    )
 
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="opportunity-table"')
@@ -83,10 +84,15 @@ def test_creating_an_opportunity_from_the_form(client, agent):
     client.force_login(agent)
     category = OpportunityCategory.objects.get(name="Small business")
 
-    response = client.post(reverse("crm:opportunity-create"), {
-        "title": "Ten tablets", "category": category.pk, "amount": "1200.50",
-        "close_date": "2030-01-31",
-    })
+    response = client.post(
+        reverse("crm:opportunity-create"),
+        {
+            "title": "Ten tablets",
+            "category": category.pk,
+            "amount": "1200.50",
+            "close_date": "2030-01-31",
+        },
+    )
 
     opportunity = Opportunity.objects.get()
     assert response.status_code == 302
@@ -108,9 +114,14 @@ def test_editing_leaves_the_stage_to_the_workflow_bar(client, agent):
     client.force_login(agent)
 
     page = client.get(reverse("crm:opportunity-edit", args=[opportunity.pk]))
-    response = client.post(reverse("crm:opportunity-edit", args=[opportunity.pk]), {
-        "title": "Twelve tablets", "category": opportunity.category_id, "amount": "10",
-    })
+    response = client.post(
+        reverse("crm:opportunity-edit", args=[opportunity.pk]),
+        {
+            "title": "Twelve tablets",
+            "category": opportunity.category_id,
+            "amount": "10",
+        },
+    )
 
     assert "id_stage" not in page.content.decode()
     assert response.status_code == 302

@@ -43,10 +43,14 @@ def test_one_waiting_step_opens_its_page(agent):
 
 def test_several_waiting_steps_offer_a_choice(agent):
     contact = make_contact("Maria Anders")
-    first = waiting_step(start(one_step_process("s1", QUESTION, name="Qualify"), user=agent,
-                               record=contact))
-    second = waiting_step(start(one_step_process("s2", 'flowdesk:page="task"', name="Call"),
-                                user=agent, record=contact))
+    first = waiting_step(
+        start(one_step_process("s1", QUESTION, name="Qualify"), user=agent, record=contact)
+    )
+    second = waiting_step(
+        start(
+            one_step_process("s2", 'flowdesk:page="task"', name="Call"), user=agent, record=contact
+        )
+    )
     client = signed_in(agent)
     page = client.get(contact.get_absolute_url()).content.decode()
     assert '<span class="count">2</span>' in page
@@ -87,8 +91,9 @@ def test_a_step_that_is_not_yours_opens_as_a_refusal_from_the_record(agent, outs
 
 def test_run_process_starts_a_process_for_the_record_and_leaves_the_page_as_it_is(agent):
     contact = make_contact("Maria Anders")
-    definition = one_step_process("runnable", 'flowdesk:page="question" flowdesk:answers="A"',
-                                  name="Qualify the lead")
+    definition = one_step_process(
+        "runnable", 'flowdesk:page="question" flowdesk:answers="A"', name="Qualify the lead"
+    )
     client = signed_in(agent)
     page = client.get(contact.get_absolute_url()).content.decode()
     assert "Run process" in page and "Qualify the lead" in page

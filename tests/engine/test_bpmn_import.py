@@ -14,20 +14,20 @@ from processes.engine.bpmn import (
 
 from .conformance import BPMN_DIR
 
-DATA = Path(__file__).parent / 'data'
-CONFORMANCE_FILES = sorted(p.name for p in BPMN_DIR.glob('*.bpmn'))
+DATA = Path(__file__).parent / "data"
+CONFORMANCE_FILES = sorted(p.name for p in BPMN_DIR.glob("*.bpmn"))
 ALL_PROCESS_IDS = {
     pid for name in CONFORMANCE_FILES for pid in list_process_ids((BPMN_DIR / name).read_bytes())
 }
 
 
-def bpmn(body: str, *, extra: str = '', process_id: str = 'p') -> str:
+def bpmn(body: str, *, extra: str = "", process_id: str = "p") -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:flowdesk="https://flowdesk.dev/bpmn" id="d">'
         f'{extra}<bpmn:process id="{process_id}" isExecutable="true">{body}</bpmn:process>'
-        '</bpmn:definitions>'
+        "</bpmn:definitions>"
     )
 
 
@@ -43,7 +43,7 @@ def refused(xml: str, **kwargs) -> BpmnImportError:
 # -- the conformance models ------------------------------------------------------
 
 
-@pytest.mark.parametrize('name', CONFORMANCE_FILES)
+@pytest.mark.parametrize("name", CONFORMANCE_FILES)
 def test_conformance_model_imports_and_round_trips_losslessly(name):
     data = (BPMN_DIR / name).read_bytes()
     document = parse_bpmn(data, known_processes=ALL_PROCESS_IDS)
@@ -52,22 +52,22 @@ def test_conformance_model_imports_and_round_trips_losslessly(name):
     again = parse_bpmn(exported, known_processes=ALL_PROCESS_IDS)
     assert again.processes == document.processes
     assert again.collaborations == document.collaborations
-    assert exported.count('BPMNShape') == data.decode('utf-8').count('BPMNShape')
+    assert exported.count("BPMNShape") == data.decode("utf-8").count("BPMNShape")
 
 
 def test_export_keeps_the_diagram_so_a_viewer_can_draw_it():
-    data = (BPMN_DIR / 'spiff_lanes.bpmn').read_text(encoding='utf-8')
+    data = (BPMN_DIR / "spiff_lanes.bpmn").read_text(encoding="utf-8")
     exported = export_bpmn(parse_bpmn(data))
-    assert '<bpmndi:BPMNDiagram' in exported
-    assert exported.count('<dc:Bounds') == data.count('<dc:Bounds')
-    assert exported.count('<di:waypoint') == data.count('<di:waypoint')
+    assert "<bpmndi:BPMNDiagram" in exported
+    assert exported.count("<dc:Bounds") == data.count("<dc:Bounds")
+    assert exported.count("<di:waypoint") == data.count("<di:waypoint")
     assert 'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"' in exported
 
 
 def test_signavio_files_with_a_default_namespace_export_without_prefixes_invented():
-    data = (BPMN_DIR / 'spiff_TW_Messages.bpmn').read_text(encoding='utf-8')
+    data = (BPMN_DIR / "spiff_TW_Messages.bpmn").read_text(encoding="utf-8")
     exported = export_bpmn(parse_bpmn(data))
-    assert '<definitions' in exported
+    assert "<definitions" in exported
     assert parse_bpmn(exported).processes == parse_bpmn(data).processes
 
 
@@ -75,30 +75,40 @@ def test_signavio_files_with_a_default_namespace_export_without_prefixes_invente
 
 
 def test_every_flowdesk_attribute_is_kept_on_its_element():
-    document = parse_bpmn((DATA / 'flowdesk_extensions.bpmn').read_bytes())
-    graph = document.process('support_ticket')
-    assert graph.elements['triage'].ext == {
-        'owner': 'role:1st line support', 'background': 'false', 'page': 'question',
-        'answers': 'Bug,Question,Feature', 'multiple': 'false',
-        'hint': 'Read the ticket, then choose', 'results': 'Bug,Question,Feature',
-        'createActivity': 'true',
+    document = parse_bpmn((DATA / "flowdesk_extensions.bpmn").read_bytes())
+    graph = document.process("support_ticket")
+    assert graph.elements["triage"].ext == {
+        "owner": "role:1st line support",
+        "background": "false",
+        "page": "question",
+        "answers": "Bug,Question,Feature",
+        "multiple": "false",
+        "hint": "Read the ticket, then choose",
+        "results": "Bug,Question,Feature",
+        "createActivity": "true",
     }
-    assert graph.elements['fill_in'].ext['fields'] == 'subject,priority,product'
-    assert graph.elements['score'].ext['formula'] == 'priority_weight * 10'
-    assert graph.elements['score'].action == 'cases.score_ticket'
-    assert graph.elements['update_case'].ext == {
-        'action': 'data.modify', 'model': 'cases.Case', 'operation': 'modify',
-        'filter': 'id == case_id',
+    assert graph.elements["fill_in"].ext["fields"] == "subject,priority,product"
+    assert graph.elements["score"].ext["formula"] == "priority_weight * 10"
+    assert graph.elements["score"].action == "cases.score_ticket"
+    assert graph.elements["update_case"].ext == {
+        "action": "data.modify",
+        "model": "cases.Case",
+        "operation": "modify",
+        "filter": "id == case_id",
     }
-    start = graph.elements['ticket_added']
-    assert start.definition.kind == 'record'
-    assert start.definition.trigger == 'added'
-    assert {graph.elements[e].ext.get('page') for e in ('fill_in', 'notify', 'review', 'done')} \
-        == {'edit', 'email', 'auto', 'task'}
+    start = graph.elements["ticket_added"]
+    assert start.definition.kind == "record"
+    assert start.definition.trigger == "added"
+    assert {graph.elements[e].ext.get("page") for e in ("fill_in", "notify", "review", "done")} == {
+        "edit",
+        "email",
+        "auto",
+        "task",
+    }
 
 
 def test_flowdesk_file_round_trips_losslessly():
-    data = (DATA / 'flowdesk_extensions.bpmn').read_bytes()
+    data = (DATA / "flowdesk_extensions.bpmn").read_bytes()
     document = parse_bpmn(data)
     exported = export_bpmn(document)
     assert 'xmlns:flowdesk="https://flowdesk.dev/bpmn"' in exported
@@ -106,35 +116,35 @@ def test_flowdesk_file_round_trips_losslessly():
 
 
 def test_export_writes_changed_flowdesk_attributes_back():
-    document = parse_bpmn((DATA / 'flowdesk_extensions.bpmn').read_bytes())
-    graph = document.process('support_ticket')
-    triage = graph.elements['triage']
-    changed = dataclasses.replace(triage, ext={**triage.ext, 'owner': 'user:bob', 'hint': 'New'})
+    document = parse_bpmn((DATA / "flowdesk_extensions.bpmn").read_bytes())
+    graph = document.process("support_ticket")
+    triage = graph.elements["triage"]
+    changed = dataclasses.replace(triage, ext={**triage.ext, "owner": "user:bob", "hint": "New"})
     document.processes[0] = dataclasses.replace(
-        graph, elements={**graph.elements, 'triage': changed}
+        graph, elements={**graph.elements, "triage": changed}
     )
     again = parse_bpmn(export_bpmn(document))
-    assert again.process('support_ticket').elements['triage'].ext['owner'] == 'user:bob'
-    assert again.process('support_ticket').elements['triage'].ext['hint'] == 'New'
+    assert again.process("support_ticket").elements["triage"].ext["owner"] == "user:bob"
+    assert again.process("support_ticket").elements["triage"].ext["hint"] == "New"
 
 
 def test_flowdesk_attributes_added_to_a_file_without_our_namespace_are_declared():
-    document = parse_bpmn((BPMN_DIR / 'camunda_ExclusiveGw_Diverging.bpmn').read_bytes())
+    document = parse_bpmn((BPMN_DIR / "camunda_ExclusiveGw_Diverging.bpmn").read_bytes())
     graph = document.processes[0]
-    task = graph.elements['theTask1']
+    task = graph.elements["theTask1"]
     document.processes[0] = dataclasses.replace(
         graph,
-        elements={**graph.elements, 'theTask1': dataclasses.replace(task, ext={'page': 'edit'})},
+        elements={**graph.elements, "theTask1": dataclasses.replace(task, ext={"page": "edit"})},
     )
     exported = export_bpmn(document)
     assert 'xmlns:flowdesk="https://flowdesk.dev/bpmn"' in exported
-    assert parse_bpmn(exported).processes[0].elements['theTask1'].ext == {'page': 'edit'}
+    assert parse_bpmn(exported).processes[0].elements["theTask1"].ext == {"page": "edit"}
 
 
 def test_an_unknown_page_kind_is_refused():
     error = refused(bpmn(START + '<bpmn:userTask id="t" flowdesk:page="popup"/>'))
-    assert error.element_id == 't'
-    assert 'flowdesk:page' in str(error)
+    assert error.element_id == "t"
+    assert "flowdesk:page" in str(error)
 
 
 def test_a_record_trigger_without_a_model_is_refused():
@@ -155,53 +165,53 @@ def test_a_gateway_with_no_way_out_is_refused_by_name():
 
 def test_malformed_xml_is_refused():
     error = refused('<bpmn:definitions xmlns:bpmn="x"><oops></bpmn:definitions>')
-    assert 'not well-formed XML' in str(error)
+    assert "not well-formed XML" in str(error)
 
 
 def test_a_file_that_is_not_bpmn_is_refused():
-    assert 'not BPMN 2.0' in str(refused('<html><body/></html>'))
+    assert "not BPMN 2.0" in str(refused("<html><body/></html>"))
 
 
 def test_an_xml_bomb_is_refused():
     bomb = (
         '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol "lol">\n'
-        + ''.join(
+        + "".join(
             f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
             for i in range(1, 10)
         )
         + ']>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
-        '&lol9;</bpmn:definitions>'
+        "&lol9;</bpmn:definitions>"
     )
-    assert 'DTD or entities' in str(refused(bomb))
+    assert "DTD or entities" in str(refused(bomb))
 
 
 def test_an_external_entity_is_refused():
     xxe = (
         '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;'
-        '</bpmn:definitions>'
+        "</bpmn:definitions>"
     )
-    assert 'DTD or entities' in str(refused(xxe))
+    assert "DTD or entities" in str(refused(xxe))
 
 
 def test_an_unsupported_element_inside_a_process_is_refused():
     xml = bpmn(START + '<bpmn:complexGateway id="t"/>')
     error = refused(xml)
-    assert error.element_id == 't'
-    assert 'not supported' in str(error)
+    assert error.element_id == "t"
+    assert "not supported" in str(error)
 
 
 def test_an_element_from_another_namespace_inside_a_process_is_refused():
     xml = bpmn(START + '<bpmn:userTask id="t"/><x:widget xmlns:x="urn:x" id="w"/>')
     error = refused(xml)
-    assert error.element_id == 'w'
-    assert 'unknown element' in str(error)
+    assert error.element_id == "w"
+    assert "unknown element" in str(error)
 
 
 def test_an_unsupported_event_definition_is_refused():
     xml = bpmn(
         START + '<bpmn:intermediateThrowEvent id="t">'
-        '<bpmn:escalationEventDefinition/></bpmn:intermediateThrowEvent>'
+        "<bpmn:escalationEventDefinition/></bpmn:intermediateThrowEvent>"
     )
     assert str(refused(xml)) == (
         "Element 't' (intermediateThrowEvent): <escalationEventDefinition> is not supported"
@@ -210,7 +220,7 @@ def test_an_unsupported_event_definition_is_refused():
 
 def test_an_event_sub_process_is_refused():
     xml = bpmn(START + '<bpmn:subProcess id="t" triggeredByEvent="true"/>')
-    assert 'event sub-processes are not supported' in str(refused(xml))
+    assert "event sub-processes are not supported" in str(refused(xml))
 
 
 def test_a_flow_to_a_missing_target_is_refused():
@@ -218,7 +228,7 @@ def test_a_flow_to_a_missing_target_is_refused():
         '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="gone"/>'
     )
     error = refused(xml)
-    assert error.element_id == 'f'
+    assert error.element_id == "f"
     assert "'gone' is not an element of this process" in str(error)
 
 
@@ -226,12 +236,12 @@ def test_a_condition_that_does_not_compile_is_refused():
     xml = bpmn(
         START + '<bpmn:exclusiveGateway id="t"/>'
         '<bpmn:sequenceFlow id="bad" sourceRef="t" targetRef="e">'
-        '<bpmn:conditionExpression>x ==== 1</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        "<bpmn:conditionExpression>x ==== 1</bpmn:conditionExpression></bpmn:sequenceFlow>"
         '<bpmn:endEvent id="e"/>'
     )
     error = refused(xml)
-    assert error.element_id == 'bad'
-    assert 'does not compile' in str(error)
+    assert error.element_id == "bad"
+    assert "does not compile" in str(error)
 
 
 def test_a_script_that_does_not_compile_is_refused():
@@ -245,36 +255,36 @@ def test_a_script_that_would_import_python_is_refused():
     xml = bpmn(
         START + '<bpmn:scriptTask id="t"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>'
     )
-    assert refused(xml).element_id == 't'
+    assert refused(xml).element_id == "t"
 
 
 def test_a_timer_that_does_not_parse_is_refused():
     xml = bpmn(
         START + '<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition>'
-        '<bpmn:timeDuration>PT5X</bpmn:timeDuration></bpmn:timerEventDefinition>'
-        '</bpmn:intermediateCatchEvent>'
+        "<bpmn:timeDuration>PT5X</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:intermediateCatchEvent>"
     )
     error = refused(xml)
-    assert error.element_id == 't'
-    assert 'timeDuration' in str(error)
+    assert error.element_id == "t"
+    assert "timeDuration" in str(error)
 
 
 def test_a_timer_expression_that_does_not_compile_is_refused():
     xml = bpmn(
         START + '<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition>'
         '<bpmn:timeDuration>"PT5M" +</bpmn:timeDuration></bpmn:timerEventDefinition>'
-        '</bpmn:intermediateCatchEvent>'
+        "</bpmn:intermediateCatchEvent>"
     )
-    assert refused(xml).element_id == 't'
+    assert refused(xml).element_id == "t"
 
 
 def test_a_multi_instance_expression_that_does_not_compile_is_refused():
     xml = bpmn(
         START + '<bpmn:userTask id="t"><bpmn:multiInstanceLoopCharacteristics>'
-        '<bpmn:loopCardinality>3 +* 2</bpmn:loopCardinality>'
-        '</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>'
+        "<bpmn:loopCardinality>3 +* 2</bpmn:loopCardinality>"
+        "</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"
     )
-    assert refused(xml).element_id == 't'
+    assert refused(xml).element_id == "t"
 
 
 def test_a_flowdesk_filter_that_does_not_compile_is_refused():
@@ -282,30 +292,30 @@ def test_a_flowdesk_filter_that_does_not_compile_is_refused():
         '<bpmn:startEvent id="s" flowdesk:trigger="modified" flowdesk:model="crm.Lead" '
         'flowdesk:filter="status = "/>'
     )
-    assert refused(xml).element_id == 's'
+    assert refused(xml).element_id == "s"
 
 
 def test_a_call_to_an_unknown_process_is_refused():
     xml = bpmn(START + '<bpmn:callActivity id="t" calledElement="elsewhere"/>')
     assert str(refused(xml)) == (
         "Element 't' (callActivity): calls process 'elsewhere', "
-        'which is neither in this file nor deployed'
+        "which is neither in this file nor deployed"
     )
 
 
 def test_a_call_to_a_deployed_process_imports():
     xml = bpmn(START + '<bpmn:callActivity id="t" calledElement="elsewhere"/>')
-    document = parse_bpmn(xml, known_processes=['elsewhere'])
-    assert document.processes[0].elements['t'].called_element == 'elsewhere'
+    document = parse_bpmn(xml, known_processes=["elsewhere"])
+    assert document.processes[0].elements["t"].called_element == "elsewhere"
 
 
 def test_a_boundary_event_on_something_that_is_not_an_activity_is_refused():
     xml = bpmn(
         START + '<bpmn:userTask id="t"/><bpmn:boundaryEvent id="b" attachedToRef="start">'
-        '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration>'
-        '</bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration>"
+        "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
     )
-    assert refused(xml).element_id == 'b'
+    assert refused(xml).element_id == "b"
 
 
 def test_a_sub_process_without_a_start_event_is_refused():
@@ -319,7 +329,7 @@ def test_a_flow_crossing_a_sub_process_border_is_refused():
         '<bpmn:sequenceFlow id="cross" sourceRef="in" targetRef="out"/></bpmn:subProcess>'
         '<bpmn:userTask id="out"/>'
     )
-    assert refused(xml).element_id == 'cross'
+    assert refused(xml).element_id == "cross"
 
 
 def test_a_default_flow_that_does_not_leave_the_gateway_is_refused():
@@ -327,13 +337,13 @@ def test_a_default_flow_that_does_not_leave_the_gateway_is_refused():
         START + '<bpmn:exclusiveGateway id="t" default="nope"/>'
         '<bpmn:sequenceFlow id="a" sourceRef="t" targetRef="e"/><bpmn:endEvent id="e"/>'
     )
-    assert refused(xml).element_id == 't'
+    assert refused(xml).element_id == "t"
 
 
 def test_non_executable_processes_are_left_out():
     xml = bpmn(START + '<bpmn:userTask id="t"/>').replace(
-        '</bpmn:definitions>',
+        "</bpmn:definitions>",
         '<bpmn:process id="doc_only" isExecutable="false"><bpmn:complexGateway id="x"/>'
-        '</bpmn:process></bpmn:definitions>',
+        "</bpmn:process></bpmn:definitions>",
     )
-    assert [p.id for p in parse_bpmn(xml).processes] == ['p']
+    assert [p.id for p in parse_bpmn(xml).processes] == ["p"]

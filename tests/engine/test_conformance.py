@@ -9,18 +9,18 @@ from .conformance import BPMN_DIR, SCENARIOS, run_scenario
 
 
 def _index_rows():
-    with open(BPMN_DIR / 'INDEX.tsv', encoding='utf-8') as handle:
-        return list(csv.DictReader(handle, delimiter='\t'))
+    with open(BPMN_DIR / "INDEX.tsv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
 
 
 def _params():
     for scenario in SCENARIOS:
         marks = [pytest.mark.xfail(strict=True, reason=scenario.xfail)] if scenario.xfail else []
-        yield pytest.param(scenario, id=scenario.file.removesuffix('.bpmn'), marks=marks)
+        yield pytest.param(scenario, id=scenario.file.removesuffix(".bpmn"), marks=marks)
 
 
 def test_every_index_row_has_exactly_one_scenario():
-    files = [row['file'] for row in _index_rows()]
+    files = [row["file"] for row in _index_rows()]
     assert len(files) == 49
     assert sorted(s.file for s in SCENARIOS) == sorted(files)
 

@@ -54,8 +54,10 @@ def test_a_background_step_only_reaches_the_panel_of_its_owner(agent, other_agen
 
 
 def test_a_role_step_reaches_every_member_and_no_one_else(agent, other_agent, outsider, pushes):
-    start(one_step_process("role", QUESTION + ' flowdesk:owner="role:1st line support"'),
-          user=outsider)
+    start(
+        one_step_process("role", QUESTION + ' flowdesk:owner="role:1st line support"'),
+        user=outsider,
+    )
     assert "#modal-root" in "".join(to(pushes, agent)) and to(pushes, other_agent)
     assert to(pushes, outsider) == []
     assert PanelState(other_agent).process_tasks_count == 1
@@ -64,8 +66,12 @@ def test_a_role_step_reaches_every_member_and_no_one_else(agent, other_agent, ou
 def test_completing_a_step_clears_it_from_the_panel_and_the_counter_disappears(agent, pushes):
     step = waiting_step(start(one_step_process("done", QUESTION), user=agent))
     pushes.clear()
-    services.step_submit_page(instance_id=step.instance_id, step_number=step.number,
-                              user=agent, variables={"answer": "Yes"})
+    services.step_submit_page(
+        instance_id=step.instance_id,
+        step_number=step.number,
+        user=agent,
+        variables={"answer": "Yes"},
+    )
     html = "".join(to(pushes, agent))
     assert 'data-count="0"' in html and " hidden" in html.split('id="process-tasks-count"')[1]
     assert "No process tasks" in html
@@ -82,8 +88,9 @@ def test_postponing_shows_the_new_time_and_stops_counting_until_it_comes(agent, 
     step = waiting_step(start(one_step_process("later", QUESTION), user=agent))
     pushes.clear()
     until = timezone.now() + timedelta(days=2)
-    services.step_postpone(instance_id=step.instance_id, step_number=step.number, user=agent,
-                           until=until)
+    services.step_postpone(
+        instance_id=step.instance_id, step_number=step.number, user=agent, until=until
+    )
     html = "".join(to(pushes, agent))
     assert "Postponed to" in html and 'data-count="0"' in html
     assert PanelState(agent).process_tasks_count == 0
@@ -100,8 +107,9 @@ def test_postponing_shows_the_new_time_and_stops_counting_until_it_comes(agent, 
 def test_reassigning_updates_the_old_and_the_new_owner(agent, second_line_agent, pushes):
     step = waiting_step(start(one_step_process("re", QUESTION), user=agent))
     pushes.clear()
-    services.step_reassign(instance_id=step.instance_id, step_number=step.number, user=agent,
-                           owner=second_line_agent)
+    services.step_reassign(
+        instance_id=step.instance_id, step_number=step.number, user=agent, owner=second_line_agent
+    )
     assert 'data-count="0"' in to(pushes, agent)[0]
     assert 'data-count="1"' in to(pushes, second_line_agent)[0]
     assert PanelState(second_line_agent).process_tasks[0].pk == step.pk
@@ -117,7 +125,7 @@ def test_the_push_goes_through_the_channel_layer_to_the_owners_group(agent):
     finally:
         async_to_sync(layer.group_discard)(user_group(agent.pk), channel)
     assert message["type"] == "push.html"
-    assert json.loads(json.dumps(message))["html"].count("<dialog class=\"step-dialog\"") == 1
+    assert json.loads(json.dumps(message))["html"].count('<dialog class="step-dialog"') == 1
 
 
 def test_the_poll_answers_the_process_tasks_too(agent):
@@ -131,8 +139,11 @@ def test_the_poll_answers_the_process_tasks_too(agent):
 
 def test_the_panel_reads_its_steps_in_flat_queries(agent, django_assert_max_num_queries):
     for index in range(6):
-        start(one_step_process(f"flat{index}", QUESTION), user=agent,
-              record=make_contact(f"Contact {index}"))
+        start(
+            one_step_process(f"flat{index}", QUESTION),
+            user=agent,
+            record=make_contact(f"Contact {index}"),
+        )
     with django_assert_max_num_queries(4):
         state = PanelState(agent)
         assert len(state.process_tasks) == 6

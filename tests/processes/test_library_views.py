@@ -99,8 +99,12 @@ def test_the_library_table_answers_an_htmx_request_with_its_fragment(admin_clien
 
 def _make_processes(count, start=0):
     for n in range(start, start + count):
-        xml = (DATA / "review.bpmn").read_text().replace(
-            'id="review" name="Review a request"', f'id="review_{n}" name="Review {n:02d}"'
+        xml = (
+            (DATA / "review.bpmn")
+            .read_text()
+            .replace(
+                'id="review" name="Review a request"', f'id="review_{n}" name="Review {n:02d}"'
+            )
         )
         process_import(data=xml)
 
@@ -168,8 +172,9 @@ def test_deactivating_a_process_with_running_instances_warns_then_cancels_them(
     admin_client, admin_user, budget, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        failed = instance_start(definition=budget, variables={"budget": 1, "people": 0},
-                                user=admin_user)
+        failed = instance_start(
+            definition=budget, variables={"budget": 1, "people": 0}, user=admin_user
+        )
     url = reverse("processes:library-set-active", args=[budget.pk])
 
     warning = admin_client.post(url, {"active": "0"})
@@ -217,7 +222,7 @@ def test_running_a_process_without_declared_inputs_takes_a_json_object(
         good = admin_client.post(url, {"variables": '{"amount": 21}'})
 
     assert bad.status_code == 400 and "This is not valid JSON" in bad.content.decode()
-    assert '{&quot;amount&quot;: 2' in bad.content.decode()  # what was typed is kept
+    assert "{&quot;amount&quot;: 2" in bad.content.decode()  # what was typed is kept
     assert "Give a JSON object" in not_object.content.decode()
     instance = ProcessInstance.objects.get(definition=review)
     assert good.url == instance.get_absolute_url()

@@ -79,7 +79,10 @@ def test_the_log_filters_by_process_status_owner_and_date(
     assert shown(owner=agent.pk) == {failed.pk, waiting.pk}
     today = timezone.localdate()
     assert shown(started_from=(today - timedelta(days=1)).isoformat()) == {
-        done.pk, failed.pk, waiting.pk}
+        done.pk,
+        failed.pk,
+        waiting.pk,
+    }
     assert shown(started_to=(today - timedelta(days=5)).isoformat()) == {old.pk}
 
 

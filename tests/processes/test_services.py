@@ -46,8 +46,9 @@ def refreshed(instance):
 
 def waiting_user_steps(instance):
     return list(
-        Step.objects.filter(instance=instance, status="waiting", is_user_step=True)
-        .order_by("number")
+        Step.objects.filter(instance=instance, status="waiting", is_user_step=True).order_by(
+            "number"
+        )
     )
 
 
@@ -84,7 +85,10 @@ def test_completing_the_user_step_takes_the_gateway_branch_and_records_the_durat
     [step] = waiting_user_steps(instance)
 
     run_after_commit(
-        step_complete, instance_id=instance.pk, step_number=step.number, user=agent,
+        step_complete,
+        instance_id=instance.pk,
+        step_number=step.number,
+        user=agent,
         variables={"answer": "Yes"},
     )
 

@@ -23,12 +23,14 @@ def review():
 def run_for(definition, user, minutes):
     """Start an instance and complete its user step `minutes` later."""
     with clock.frozen_at(timezone.now() - timedelta(days=1)):
-        instance = instance_start(definition=definition, variables={"amount": 1}, user=user,
-                                  run_now=True)
+        instance = instance_start(
+            definition=definition, variables={"amount": 1}, user=user, run_now=True
+        )
         clock.advance(timedelta(minutes=minutes))
         step = Step.objects.get(instance=instance, status="waiting")
-        step_complete(instance_id=instance.pk, step_number=step.number, user=user,
-                      variables={"answer": "Yes"})
+        step_complete(
+            instance_id=instance.pk, step_number=step.number, user=user, variables={"answer": "Yes"}
+        )
     return instance
 
 
@@ -36,8 +38,7 @@ def test_statistics_count_completed_instances_only(review, agent):
     for minutes in (10, 20, 30):
         run_for(review, agent, minutes)
     instance_start(definition=review, variables={"amount": 1}, user=agent, run_now=True)
-    canceled = instance_start(definition=review, variables={"amount": 1}, user=agent,
-                              run_now=True)
+    canceled = instance_start(definition=review, variables={"amount": 1}, user=agent, run_now=True)
     instance_cancel(instance_id=canceled.pk)
 
     stats = selectors.duration_stats(review)

@@ -35,7 +35,8 @@ def signed_in(user):
 
 def test_a_question_answer_becomes_a_variable_that_the_gateway_follows(agent):
     definition = one_step_process(
-        "q", 'flowdesk:page="question" flowdesk:answers="Yes;No" flowdesk:variable="approved" '
+        "q",
+        'flowdesk:page="question" flowdesk:answers="Yes;No" flowdesk:variable="approved" '
         'flowdesk:hint="Read the expense first"',
         after=GATEWAY.format(condition="approved == 'Yes'"),
     )
@@ -57,8 +58,8 @@ def test_a_question_answer_becomes_a_variable_that_the_gateway_follows(agent):
 
 def test_a_question_with_several_answers_stores_the_list_and_the_other_path_ends(agent):
     definition = one_step_process(
-        "qm", 'flowdesk:page="question" flowdesk:answers="Email,Phone,Visit" '
-        'flowdesk:multiple="true"',
+        "qm",
+        'flowdesk:page="question" flowdesk:answers="Email,Phone,Visit" flowdesk:multiple="true"',
         after=GATEWAY.format(condition="'Visit' in answer"),
     )
     instance = start(definition, user=agent)
@@ -69,8 +70,9 @@ def test_a_question_with_several_answers_stores_the_list_and_the_other_path_ends
 
 
 def test_a_question_needs_an_answer(agent):
-    instance = start(one_step_process("qe", 'flowdesk:page="question" flowdesk:answers="A;B"'),
-                     user=agent)
+    instance = start(
+        one_step_process("qe", 'flowdesk:page="question" flowdesk:answers="A;B"'), user=agent
+    )
     step = waiting_step(instance)
     response = signed_in(agent).post(step_url(step), {})
     assert response.status_code == 422
@@ -97,10 +99,17 @@ def test_an_auto_page_turns_fields_into_variables_and_the_button_into_the_result
     missing = client.post(step_url(step), {"button": "Approve"})
     assert missing.status_code == 422 and "This field is required." in missing.content.decode()
 
-    client.post(step_url(step), {
-        "step-amount": "1250", "step-when": "2030-05-01", "step-ok": "yes",
-        "step-account": str(account.pk), "step-comment": "fine", "button": "Approve",
-    })
+    client.post(
+        step_url(step),
+        {
+            "step-amount": "1250",
+            "step-when": "2030-05-01",
+            "step-ok": "yes",
+            "step-account": str(account.pk),
+            "step-comment": "fine",
+            "button": "Approve",
+        },
+    )
     instance.refresh_from_db()
     assert instance.variables["amount"] == 1250
     assert instance.variables["when"] == "2030-05-01"
@@ -114,7 +123,8 @@ def test_an_auto_page_turns_fields_into_variables_and_the_button_into_the_result
 def test_an_edit_page_saves_the_record_and_completes_only_when_its_condition_holds(agent):
     contact = make_contact("Maria Anders")
     definition = one_step_process(
-        "edit", 'flowdesk:page="edit" flowdesk:model="crm.Contact" flowdesk:record="=record.id" '
+        "edit",
+        'flowdesk:page="edit" flowdesk:model="crm.Contact" flowdesk:record="=record.id" '
         'flowdesk:fields="job_title*,email,phone" flowdesk:condition="email != \'\'"',
     )
     instance = start(definition, user=agent, record=contact)
@@ -140,12 +150,15 @@ def test_an_edit_page_saves_the_record_and_completes_only_when_its_condition_hol
 
 def test_an_edit_page_for_a_new_record_gives_its_id_to_the_process(agent):
     definition = one_step_process(
-        "new", 'flowdesk:page="edit" flowdesk:model="crm.Contact" '
+        "new",
+        'flowdesk:page="edit" flowdesk:model="crm.Contact" '
         'flowdesk:fields="full_name*,email" flowdesk:resultVariable="contact_id"',
     )
     instance = start(definition, user=agent)
-    signed_in(agent).post(step_url(waiting_step(instance)),
-                          {"step-full_name": "Hiro Tanaka", "step-email": "h@example.com"})
+    signed_in(agent).post(
+        step_url(waiting_step(instance)),
+        {"step-full_name": "Hiro Tanaka", "step-email": "h@example.com"},
+    )
     instance.refresh_from_db()
     assert instance.variables["contact_id"] == Contact.objects.get(full_name="Hiro Tanaka").pk
 
@@ -153,7 +166,8 @@ def test_an_edit_page_for_a_new_record_gives_its_id_to_the_process(agent):
 def test_an_email_page_is_prefilled_from_expressions_and_sent_after_commit(agent):
     contact = make_contact("Grace Okafor", email="grace@example.com")
     definition = one_step_process(
-        "mail", 'flowdesk:page="email" flowdesk:to="=record.email" '
+        "mail",
+        'flowdesk:page="email" flowdesk:to="=record.email" '
         'flowdesk:subject="=&quot;Hello &quot; + record.full_name" flowdesk:body="Thanks!"',
     )
     instance = start(definition, user=agent, record=contact)
@@ -166,8 +180,10 @@ def test_an_email_page_is_prefilled_from_expressions_and_sent_after_commit(agent
     assert bad.status_code == 422 and "is not an email address" in bad.content.decode()
     assert mail.outbox == []
 
-    client.post(step_url(step), {"step-to": "grace@example.com", "step-subject": "Hello",
-                                 "step-body": "Thanks!"})
+    client.post(
+        step_url(step),
+        {"step-to": "grace@example.com", "step-subject": "Hello", "step-body": "Thanks!"},
+    )
     assert [m.to for m in mail.outbox] == [["grace@example.com"]]
     assert Step.objects.get(pk=step.pk).status == "completed"
     instance.refresh_from_db()
@@ -179,7 +195,8 @@ def test_a_page_that_creates_an_activity_waits_for_the_activity_result(agent):
     from activities.services import activity_complete
 
     definition = one_step_process(
-        "qa", 'flowdesk:page="question" flowdesk:answers="Bug,Feature" '
+        "qa",
+        'flowdesk:page="question" flowdesk:answers="Bug,Feature" '
         'flowdesk:createActivity="true" flowdesk:results="Fixed;Won\'t fix"',
     )
     instance = start(definition, user=agent)
@@ -204,8 +221,9 @@ def test_a_page_that_creates_an_activity_waits_for_the_activity_result(agent):
 
 
 def test_someone_else_is_told_whose_step_it_is_and_the_process_waits(agent, outsider):
-    instance = start(one_step_process("mine", 'flowdesk:page="question" flowdesk:answers="A"'),
-                     user=agent)
+    instance = start(
+        one_step_process("mine", 'flowdesk:page="question" flowdesk:answers="A"'), user=agent
+    )
     step = waiting_step(instance)
     client = signed_in(outsider)
     page = client.get(step_url(step))
@@ -221,8 +239,8 @@ def test_a_role_step_is_for_every_member_and_refused_to_others_naming_the_role(
     agent, other_agent, outsider
 ):
     definition = one_step_process(
-        "role", 'flowdesk:page="question" flowdesk:answers="A" '
-        'flowdesk:owner="role:1st line support"',
+        "role",
+        'flowdesk:page="question" flowdesk:answers="A" flowdesk:owner="role:1st line support"',
     )
     step = waiting_step(start(definition, user=outsider))
     assert step.owner_id is None and step.owner_role.name == "1st line support"
@@ -235,7 +253,8 @@ def test_a_role_step_is_for_every_member_and_refused_to_others_naming_the_role(
 
 def test_owner_expressions_see_variables_and_the_connected_record(agent, other_agent):
     by_variable = one_step_process(
-        "byvar", 'flowdesk:page="question" flowdesk:answers="A" flowdesk:owner="=who"')
+        "byvar", 'flowdesk:page="question" flowdesk:answers="A" flowdesk:owner="=who"'
+    )
     step = waiting_step(start(by_variable, user=agent, variables={"who": "carol"}))
     assert step.owner == other_agent
 
@@ -248,10 +267,11 @@ def test_owner_expressions_see_variables_and_the_connected_record(agent, other_a
     )
     try:
         by_record = one_step_process(
-            "byrec", 'flowdesk:page="question" flowdesk:answers="A" '
-            'flowdesk:owner="=record.owner"')
-        instance = services.instance_start(definition=by_record, user=agent, record=contact,
-                                           run_now=True)
+            "byrec", 'flowdesk:page="question" flowdesk:answers="A" flowdesk:owner="=record.owner"'
+        )
+        instance = services.instance_start(
+            definition=by_record, user=agent, record=contact, run_now=True
+        )
         assert waiting_step(instance).owner == other_agent
     finally:
         registry.register_model(
@@ -260,13 +280,14 @@ def test_owner_expressions_see_variables_and_the_connected_record(agent, other_a
 
 
 def test_a_second_tab_is_told_the_step_is_done_and_keeps_what_was_typed(agent):
-    instance = start(one_step_process(
-        "tabs", 'flowdesk:page="auto" flowdesk:fields="note:text:Note:required"'), user=agent)
+    instance = start(
+        one_step_process("tabs", 'flowdesk:page="auto" flowdesk:fields="note:text:Note:required"'),
+        user=agent,
+    )
     step = waiting_step(instance)
     first, second = signed_in(agent), signed_in(agent)
     first.post(step_url(step), {"step-note": "from tab one"})
-    late = second.post(step_url(step), {"step-note": "typed in tab two"},
-                       HTTP_HX_REQUEST="true")
+    late = second.post(step_url(step), {"step-note": "typed in tab two"}, HTTP_HX_REQUEST="true")
     assert late.status_code == 409
     html = late.content.decode()
     assert "This step is already done." in html and "typed in tab two" in html
@@ -276,8 +297,9 @@ def test_a_second_tab_is_told_the_step_is_done_and_keeps_what_was_typed(agent):
 
 def test_two_people_completing_one_step_at_once_exactly_one_wins(agent, other_agent):
     definition = one_step_process(
-        "race", 'flowdesk:page="question" flowdesk:answers="A;B" '
-        'flowdesk:owner="role:1st line support"')
+        "race",
+        'flowdesk:page="question" flowdesk:answers="A;B" flowdesk:owner="role:1st line support"',
+    )
     step = waiting_step(start(definition, user=agent))
     outcomes = []
     barrier = threading.Barrier(2)
@@ -285,16 +307,22 @@ def test_two_people_completing_one_step_at_once_exactly_one_wins(agent, other_ag
     def complete(user, answer):
         try:
             barrier.wait()
-            services.step_submit_page(instance_id=step.instance_id, step_number=step.number,
-                                      user=user, variables={"answer": answer})
+            services.step_submit_page(
+                instance_id=step.instance_id,
+                step_number=step.number,
+                user=user,
+                variables={"answer": answer},
+            )
             outcomes.append("won")
         except services.StepNotAvailable as error:
             outcomes.append(str(error))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=complete, args=(u, a))
-               for u, a in ((agent, "A"), (other_agent, "B"))]
+    threads = [
+        threading.Thread(target=complete, args=(u, a))
+        for u, a in ((agent, "A"), (other_agent, "B"))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -304,30 +332,37 @@ def test_two_people_completing_one_step_at_once_exactly_one_wins(agent, other_ag
 
 
 def test_perform_later_postpones_the_step_to_the_chosen_time(agent):
-    instance = start(one_step_process("later", 'flowdesk:page="question" flowdesk:answers="A"'),
-                     user=agent)
+    instance = start(
+        one_step_process("later", 'flowdesk:page="question" flowdesk:answers="A"'), user=agent
+    )
     step = waiting_step(instance)
     client = signed_in(agent)
-    past = client.post(step_url(step), {"_action": "postpone", "later-date": "2001-01-01",
-                                        "later-time": "10:00"})
+    past = client.post(
+        step_url(step), {"_action": "postpone", "later-date": "2001-01-01", "later-time": "10:00"}
+    )
     assert past.status_code == 422 and "in the future" in past.content.decode()
-    response = client.post(step_url(step), {"_action": "postpone", "later-date": "2040-03-04",
-                                            "later-time": "09:30"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        step_url(step),
+        {"_action": "postpone", "later-date": "2040-03-04", "later-time": "09:30"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200 and "Postponed to" in response.content.decode()
     step.refresh_from_db()
     assert step.postponed_until.year == 2040 and step.status == "waiting"
 
 
 def test_a_page_that_cannot_be_built_says_which_attribute_is_wrong(agent):
-    instance = start(one_step_process(
-        "broken", 'flowdesk:page="auto" flowdesk:fields="x:colour:X"'), user=agent)
+    instance = start(
+        one_step_process("broken", 'flowdesk:page="auto" flowdesk:fields="x:colour:X"'), user=agent
+    )
     page = signed_in(agent).get(step_url(waiting_step(instance))).content.decode()
     assert "This page cannot be shown" in page and "colour" in page
 
 
 def test_a_finished_step_page_says_it_is_done(agent):
-    instance = start(one_step_process("fin", 'flowdesk:page="question" flowdesk:answers="A"'),
-                     user=agent)
+    instance = start(
+        one_step_process("fin", 'flowdesk:page="question" flowdesk:answers="A"'), user=agent
+    )
     step = waiting_step(instance)
     client = signed_in(agent)
     client.post(step_url(step), {"step-answer": "A"})

@@ -37,8 +37,11 @@ def test_a_worker_killed_mid_run_leaves_every_instance_finished_once_after_resta
     worker = servers.start_celery_worker(env, log_path=tmp_path / "worker1.log")
     try:
         finished = ProcessInstance.objects.filter(status="completed")
-        servers.wait_until(lambda: finished.count() >= INSTANCES // 5, timeout=60,
-                   message="the first worker to finish a fifth of the instances")
+        servers.wait_until(
+            lambda: finished.count() >= INSTANCES // 5,
+            timeout=60,
+            message="the first worker to finish a fifth of the instances",
+        )
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
@@ -51,8 +54,11 @@ def test_a_worker_killed_mid_run_leaves_every_instance_finished_once_after_resta
     try:
         with override_settings(CELERY_TASK_DEFAULT_QUEUE=queue):
             instances_resume_stuck()  # what beat runs every minute
-        servers.wait_until(lambda: finished.count() == INSTANCES, timeout=120,
-                   message="every instance to finish after the restart")
+        servers.wait_until(
+            lambda: finished.count() == INSTANCES,
+            timeout=120,
+            message="every instance to finish after the restart",
+        )
     finally:
         servers.stop(worker)
 

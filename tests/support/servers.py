@@ -31,8 +31,12 @@ def free_port() -> int:
 
 
 def server_env(
-    *, database_name, channels_prefix, celery_queue,
-    settings_module="tests.support.server_settings", **extra,
+    *,
+    database_name,
+    channels_prefix,
+    celery_queue,
+    settings_module="tests.support.server_settings",
+    **extra,
 ) -> dict:
     """The environment for a server process pointed at the test database.
 

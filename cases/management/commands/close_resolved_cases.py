@@ -4,9 +4,11 @@ from cases.customer.services import cases_close_resolved
 
 
 class Command(BaseCommand):
-    help = ("Remind customers to rate resolved cases and close those whose evaluation "
-            "waiting period has ended (system settings FirstReevaluationWaitingDays, "
-            "SecondReevaluationWaitingDays, CloseResolvedCases).")
+    help = (
+        "Remind customers to rate resolved cases and close those whose evaluation "
+        "waiting period has ended (system settings FirstReevaluationWaitingDays, "
+        "SecondReevaluationWaitingDays, CloseResolvedCases)."
+    )
 
     def handle(self, *args, **options):
         counts = cases_close_resolved()

@@ -4,8 +4,10 @@ from cases.customer import inbound
 
 
 class Command(BaseCommand):
-    help = ("Read new email to the support address (the INBOUND_MAILDIR Maildir, and IMAP "
-            "when IMAP_HOST is set) into cases.")
+    help = (
+        "Read new email to the support address (the INBOUND_MAILDIR Maildir, and IMAP "
+        "when IMAP_HOST is set) into cases."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--maildir", help="Read this Maildir instead of INBOUND_MAILDIR.")
