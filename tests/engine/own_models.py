@@ -680,12 +680,14 @@ OWN_SCENARIOS: dict[str, Scenario] = {
                     ),
                     ("tasks", ["Sign the contract on paper"]),
                     ("complete", "Sign the contract on paper"),
+                    ("lane", "File the contract", "Finance"),
+                    ("complete", "File the contract"),
                     ended(),
                     (
                         "path",
                         [
                             *("start", "call", "interested", "is_interested", "edit_contact"),
-                            *("terms", "proposal_mail", "sign", "won"),
+                            *("terms", "proposal_mail", "sign", "file_contract", "won"),
                         ],
                     ),
                     (
