@@ -9,7 +9,11 @@ clock.
 
 `SCENARIOS` holds one entry per row of ../shared/bpmn/INDEX.tsv: the files
 to deploy, how to start, and the steps with what must hold after each, as
-the row's `expected_outcome_from_source_test` says.
+the row's `expected_outcome_from_source_test` says. Importing this module
+reads no file: ../shared/bpmn is optional, and the tests that run these
+scenarios skip without it (tests/support/paths.py). The project's own models
+(tests/engine/models/, tests/engine/own_models.py) use the same `Scenario`
+with their own `directory`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ import datetime as dt
 import json
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
+
+from defusedxml import ElementTree as SafeElementTree
 
 from processes.engine import runtime as rt
 from processes.engine.bpmn import list_process_ids, parse_bpmn
@@ -137,14 +145,21 @@ class World:
     """Deploys a group of files and runs their instances in memory."""
 
     def __init__(
-        self, files, *, transform=None, functions=None, actions=None, max_steps_per_run=10_000
+        self,
+        files,
+        *,
+        directory: Path = BPMN_DIR,
+        transform=None,
+        functions=None,
+        actions=None,
+        max_steps_per_run=10_000,
     ):
         self.clock = Clock()
         self.graphs = {}
         self.collaborations: dict[str, tuple[str, ...]] = {}
         sources = {}
         for name in files:
-            data = (BPMN_DIR / name).read_text(encoding="utf-8")
+            data = (directory / name).read_text(encoding="utf-8")
             if transform is not None:
                 data = transform(name, data)
             sources[name] = data
@@ -327,14 +342,12 @@ class World:
             for graph in list(self.graphs.values()):
                 for trigger in rt.start_events(graph):
                     if trigger.kind == "message" and trigger.message == name and not matched:
-                        plain = {t.kind for t in rt.start_events(graph)} & {"none"}
-                        if plain or len(rt.start_events(graph)) == 1 or True:
-                            matched += 1
-                            self._start(
-                                graph.id,
-                                _payload_vars(name, payload, variable),
-                                start_event_id=trigger.element_id,
-                            )
+                        matched += 1
+                        self._start(
+                            graph.id,
+                            _payload_vars(name, payload, variable),
+                            start_event_id=trigger.element_id,
+                        )
         if _pending is None:
             self._drain(pending)
         return matched
@@ -409,6 +422,13 @@ class World:
             and graph.elements[s.element_id].kind != "subProcess"
         )
 
+    def path(self, inst: Instance | None = None) -> list[str]:
+        """The elements an instance completed, in the order their steps began."""
+        inst = inst or self.main
+        return [
+            s.element_id for s in sorted(inst.log, key=lambda s: s.id) if s.status == "completed"
+        ]
+
     def timer_jobs(self) -> int:
         count = len(self.timer_starts)
         for inst in self.running():
@@ -444,6 +464,7 @@ class Scenario:
     functions: Any = None
     actions: Any = None
     xfail: str = ""
+    directory: Path = BPMN_DIR
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -455,10 +476,6 @@ def tw_choices(name: str, data: str) -> str:
     condition as `choice == '<flow name>'`; do what it does."""
     if not name.startswith("spiff_TW_"):
         return data
-    from xml.etree import ElementTree
-
-    from defusedxml import ElementTree as SafeElementTree
-
     bpmn = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
     root = SafeElementTree.fromstring(data.encode("utf-8"))
     gateways = {
@@ -483,6 +500,7 @@ def run_scenario(scenario: Scenario) -> None:
         transform = run[2] if len(run) > 2 else scenario.transform
         world = World(
             scenario.files,
+            directory=scenario.directory,
             transform=transform,
             functions=scenario.functions() if callable(scenario.functions) else None,
             actions=scenario.actions,
@@ -560,6 +578,11 @@ def apply(world: World, op: tuple) -> None:
         ]
     elif kind == "log_lacks":
         assert not any(s.element_id == args[0] for s in main.log)
+    elif kind == "path":  # the completed elements of the main instance, in step order
+        assert world.path() == args[0], world.path()
+    elif kind == "page":  # user step name, flowdesk:page it shows
+        steps = world.user_steps(args[0])
+        assert steps and steps[0][2].ext.get("page", "task") == args[1], steps
     elif kind == "check":
         args[0](world)
     else:  # pragma: no cover
@@ -640,10 +663,6 @@ def service_result_check(world: World) -> None:
         "employee_id": 4,
         "subdomain": "ServiceTask",
     }
-
-
-def first_process(name: str) -> str:
-    return list_process_ids((BPMN_DIR / name).read_text(encoding="utf-8"))[0]
 
 
 def tw_order(*names):
@@ -1050,7 +1069,7 @@ SCENARIOS = [
     ),
     Scenario(
         "spiff_TW_Nested-Sub-level1.bpmn",
-        first_process("spiff_TW_Nested-Sub-level1.bpmn"),
+        "sid-c7ccc144-a90c-4a5b-973d-a9d67bc9aae7",
         SPIFF_NESTED,
         runs=[
             (
@@ -1068,7 +1087,7 @@ SCENARIOS = [
     ),
     Scenario(
         "spiff_TW_Nested-Sub-level2.bpmn",
-        first_process("spiff_TW_Nested-Sub-level2.bpmn"),
+        "sid-65436787-c39d-47c9-b99e-b4d7bd01b8f5",
         SPIFF_NESTED,
         runs=[
             ({}, [("tasks", ["Action3"]), ("complete", "Action3"), ended()]),

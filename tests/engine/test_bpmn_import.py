@@ -1,6 +1,7 @@
 """BPMN import refuses what cannot run, naming the element; export is lossless."""
 
 import dataclasses
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,19 @@ from processes.engine.bpmn import (
     list_process_ids,
     parse_bpmn,
 )
-
-from .conformance import BPMN_DIR
+from tests.support.paths import BPMN_CORPUS, require_bpmn_corpus
 
 DATA = Path(__file__).parent / "data"
-CONFORMANCE_FILES = sorted(p.name for p in BPMN_DIR.glob("*.bpmn"))
-ALL_PROCESS_IDS = {
-    pid for name in CONFORMANCE_FILES for pid in list_process_ids((BPMN_DIR / name).read_bytes())
-}
+# One parameter per corpus file; without ../shared/bpmn a single one that skips.
+CONFORMANCE_FILES = sorted(p.name for p in BPMN_CORPUS.glob("*.bpmn")) or ["corpus-missing"]
+
+
+@cache
+def all_process_ids() -> frozenset[str]:
+    corpus = require_bpmn_corpus("conformance model imports")
+    return frozenset(
+        pid for path in sorted(corpus.glob("*.bpmn")) for pid in list_process_ids(path.read_bytes())
+    )
 
 
 def bpmn(body: str, *, extra: str = "", process_id: str = "p") -> str:
@@ -45,18 +51,20 @@ def refused(xml: str, **kwargs) -> BpmnImportError:
 
 @pytest.mark.parametrize("name", CONFORMANCE_FILES)
 def test_conformance_model_imports_and_round_trips_losslessly(name):
-    data = (BPMN_DIR / name).read_bytes()
-    document = parse_bpmn(data, known_processes=ALL_PROCESS_IDS)
+    known = all_process_ids()
+    data = (BPMN_CORPUS / name).read_bytes()
+    document = parse_bpmn(data, known_processes=known)
     assert document.processes
     exported = export_bpmn(document)
-    again = parse_bpmn(exported, known_processes=ALL_PROCESS_IDS)
+    again = parse_bpmn(exported, known_processes=known)
     assert again.processes == document.processes
     assert again.collaborations == document.collaborations
     assert exported.count("BPMNShape") == data.decode("utf-8").count("BPMNShape")
 
 
 def test_export_keeps_the_diagram_so_a_viewer_can_draw_it():
-    data = (BPMN_DIR / "spiff_lanes.bpmn").read_text(encoding="utf-8")
+    corpus = require_bpmn_corpus("the diagram export check")
+    data = (corpus / "spiff_lanes.bpmn").read_text(encoding="utf-8")
     exported = export_bpmn(parse_bpmn(data))
     assert "<bpmndi:BPMNDiagram" in exported
     assert exported.count("<dc:Bounds") == data.count("<dc:Bounds")
@@ -65,7 +73,8 @@ def test_export_keeps_the_diagram_so_a_viewer_can_draw_it():
 
 
 def test_signavio_files_with_a_default_namespace_export_without_prefixes_invented():
-    data = (BPMN_DIR / "spiff_TW_Messages.bpmn").read_text(encoding="utf-8")
+    corpus = require_bpmn_corpus("the Signavio namespace export check")
+    data = (corpus / "spiff_TW_Messages.bpmn").read_text(encoding="utf-8")
     exported = export_bpmn(parse_bpmn(data))
     assert "<definitions" in exported
     assert parse_bpmn(exported).processes == parse_bpmn(data).processes
@@ -129,7 +138,8 @@ def test_export_writes_changed_flowdesk_attributes_back():
 
 
 def test_flowdesk_attributes_added_to_a_file_without_our_namespace_are_declared():
-    document = parse_bpmn((BPMN_DIR / "camunda_ExclusiveGw_Diverging.bpmn").read_bytes())
+    corpus = require_bpmn_corpus("the namespace declaration check")
+    document = parse_bpmn((corpus / "camunda_ExclusiveGw_Diverging.bpmn").read_bytes())
     graph = document.processes[0]
     task = graph.elements["theTask1"]
     document.processes[0] = dataclasses.replace(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -85,8 +86,18 @@ class DbInstance:
 class DbWorld:
     """Deploys a group of BPMN files and runs their instances through the services."""
 
-    def __init__(self, files, *, transform=None, functions=None, actions=None, capture=None):
+    def __init__(
+        self,
+        files,
+        *,
+        directory: Path = BPMN_DIR,
+        transform=None,
+        functions=None,
+        actions=None,
+        capture=None,
+    ):
         self.files = tuple(files)
+        self.directory = directory
         self.transform = transform
         self.functions = dict(functions or {})
         self.actions = dict(actions or {})
@@ -135,7 +146,7 @@ class DbWorld:
         """process_import every file; a file calling a process of a later one waits for it."""
         pending = []
         for name in self.files:
-            data = (BPMN_DIR / name).read_text(encoding="utf-8")
+            data = (self.directory / name).read_text(encoding="utf-8")
             if self.transform is not None:
                 data = self.transform(name, data)
             pending.append((name, data))
@@ -302,6 +313,11 @@ class DbWorld:
             .order_by("pk")
         ]
 
+    def path(self, inst: DbInstance | None = None) -> list[str]:
+        """The elements an instance completed, in the order their steps began."""
+        inst = inst or self.main
+        return [row.element_id for row in inst.log if row.status == "completed"]
+
     def timer_jobs(self) -> int:
         steps = Step.objects.filter(
             status="waiting", due_at__isnull=False, instance__status__in=LIVE
@@ -336,6 +352,7 @@ def run_scenario_db(scenario: Scenario, *, capture=None) -> None:
         with transaction.atomic():
             with DbWorld(
                 scenario.files,
+                directory=scenario.directory,
                 transform=transform,
                 functions=functions,
                 actions=scenario.actions,

@@ -1,0 +1,776 @@
+"""Scenarios for the project's own BPMN models (tests/engine/models/).
+
+The models were written for these tests from the BPMN 2.0 semantics of each
+element the engine runs; together they cover every element kind, so the
+engine's tests need nothing beside the repository. Each scenario uses the
+`Scenario` of tests/engine/conformance.py with `directory=MODELS`: the same
+table runs in memory (`run_scenario`, tests/engine/test_own_models.py) and
+through PostgreSQL (`run_scenario_db`, tests/processes/test_conformance_db.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from processes.engine import BpmnError
+
+from .conformance import Scenario, ended
+
+MODELS = Path(__file__).parent / "models"
+
+
+# -- checks that look at instances other than the main one ------------------------
+
+
+def instances_of(process_id: str, count: int, *, status: str | None = None):
+    def check(world) -> None:
+        found = [i for i in world.instances.values() if i.process_id == process_id]
+        if status is not None:
+            found = [i for i in found if i.status == status]
+        assert len(found) == count, [(i.process_id, i.status) for i in world.instances.values()]
+
+    return ("check", check)
+
+
+def path_of(process_id: str, expected: list[str], *, status: str | None = None):
+    """Every instance of the process completed exactly these elements, in step order."""
+
+    def check(world) -> None:
+        found = [i for i in world.instances.values() if i.process_id == process_id]
+        assert found, f"no instance of {process_id}"
+        for inst in found:
+            assert world.path(inst) == expected, world.path(inst)
+            if status is not None:
+                assert inst.status == status, inst.status
+
+    return ("check", check)
+
+
+def vars_of(process_id: str, expected: dict):
+    def check(world) -> None:
+        found = [i.variables for i in world.instances.values() if i.process_id == process_id]
+        assert found == [expected], found
+
+    return ("check", check)
+
+
+def values_of(process_id: str, name: str, expected: list):
+    """The variable `name` of every instance of the process, sorted."""
+
+    def check(world) -> None:
+        found = sorted(
+            i.variables.get(name) for i in world.instances.values() if i.process_id == process_id
+        )
+        assert found == expected, found
+
+    return ("check", check)
+
+
+def upper_verdict(variables: dict) -> dict:
+    return {"verdict": variables["chapter"].upper()}
+
+
+# -- actions the system-task models name --------------------------------------------
+
+
+def charge_card(ctx) -> str:
+    """tests.charge_card: a receipt number, or a BPMN error for an expired card."""
+    if ctx.variables["card"] == "expired":
+        raise BpmnError("CARD_EXPIRED", "the card has expired")
+    return "R-" + ctx.variables["card"]
+
+
+def discount_rule(ctx) -> int:
+    """tests.discount_rule: 10 (%) from a subtotal above 100."""
+    return 10 if ctx.variables["subtotal"] > 100 else 0
+
+
+def save_basket(ctx) -> int:
+    """tests.save_basket: records how many lines it saved, returns the basket's id."""
+    ctx.variables["saved_lines"] = len(ctx.variables["lines"])
+    return 41
+
+
+ORDER_ACTIONS = {"tests.charge_card": charge_card}
+BASKET_ACTIONS = {"tests.discount_rule": discount_rule, "tests.save_basket": save_basket}
+
+
+def own(file: str, process: str, runs: list, **kwargs) -> Scenario:
+    return Scenario(file, process, runs=runs, directory=MODELS, **kwargs)
+
+
+# -- the table: scenario id -> scenario ---------------------------------------------
+
+OWN_SCENARIOS: dict[str, Scenario] = {
+    "exclusive_gateway_with_default": own(
+        "exclusive_default.bpmn",
+        "own_exclusive",
+        runs=[
+            (
+                {"amount": 50},
+                [
+                    ended(),
+                    ("path", ["submitted", "route", "auto_approve", "decided", "done"]),
+                    ("vars", {"amount": 50, "approved": True, "approver": "system"}),
+                ],
+            ),
+            (
+                {"amount": 500},
+                [
+                    ("tasks", ["Manager approval"]),
+                    ("complete", "Manager approval", {"approved": True, "approver": "Mo"}),
+                    ended(),
+                    ("path", ["submitted", "route", "manager_approval", "decided", "done"]),
+                    ("vars", {"amount": 500, "approved": True, "approver": "Mo"}),
+                ],
+            ),
+            ({"amount": 50000}, [("tasks", ["Board approval"]), ("ended", False)]),
+        ],
+    ),
+    "parallel_split_and_join": own(
+        "parallel.bpmn",
+        "own_parallel",
+        runs=[
+            (
+                {"quantity": 3},
+                [
+                    ("tasks", ["Check the stock", "Write the terms"]),
+                    ("vars", {"quantity": 3, "price": 36}),
+                    ("complete", "Write the terms", {"terms_text": "net 30"}),
+                    ("tasks", ["Check the stock"]),
+                    ("log_lacks", "offer"),
+                    ("complete", "Check the stock"),
+                    ended(),
+                    (
+                        "path",
+                        [
+                            *("start", "split", "price", "terms", "stock"),
+                            *("join", "join", "join", "offer", "end"),
+                        ],
+                    ),
+                    (
+                        "vars",
+                        {
+                            "quantity": 3,
+                            "price": 36,
+                            "terms_text": "net 30",
+                            "offer": "3 pieces at 36, net 30",
+                        },
+                    ),
+                ],
+            ),
+        ],
+    ),
+    "inclusive_split_and_merge": own(
+        "inclusive.bpmn",
+        "own_inclusive",
+        runs=[
+            (
+                {"channels": ["email"]},
+                [
+                    ended(),
+                    (
+                        "path",
+                        [
+                            *("start", "channels_split", "send_email"),
+                            *("channels_merge", "log_contact", "end"),
+                        ],
+                    ),
+                    ("vars", {"channels": ["email"], "emailed": True, "notified": True}),
+                ],
+            ),
+            (
+                {"channels": ["email", "phone"]},
+                [
+                    # The merge waits for the phone call the split started.
+                    ("tasks", ["Call the customer"]),
+                    ("log_lacks", "log_contact"),
+                    ("complete", "Call the customer"),
+                    ended(),
+                    (
+                        "path",
+                        [
+                            *("start", "channels_split", "send_email", "phone_call"),
+                            *("channels_merge", "channels_merge", "log_contact", "end"),
+                        ],
+                    ),
+                    ("log_lacks", "write_letter"),
+                ],
+            ),
+            (
+                {"channels": []},
+                [
+                    ended(),
+                    (
+                        "path",
+                        [
+                            *("start", "channels_split", "write_letter"),
+                            *("channels_merge", "log_contact", "end"),
+                        ],
+                    ),
+                    ("vars", {"channels": [], "lettered": True, "notified": True}),
+                ],
+            ),
+        ],
+    ),
+    "event_based_gateway": own(
+        "event_based.bpmn",
+        "own_event_based",
+        runs=[
+            (
+                {},
+                [
+                    ("waiting", ["closed", "reply", "three_days"]),
+                    ("message", "Customer replied", {"text": "Yes, please"}),
+                    ("waiting", []),
+                    ("log_has", "three_days", "canceled"),
+                    ("log_has", "closed", "canceled"),
+                    ("complete", "Read the reply"),
+                    ended(),
+                    ("path", ["start", "wait", "reply", "read_reply", "answered"]),
+                    ("vars", {"text": "Yes, please"}),
+                ],
+            ),
+            (
+                {},
+                [
+                    ("advance", 3 * 86400 - 1),
+                    ("waiting", ["closed", "reply", "three_days"]),
+                    ("advance", 1),
+                    ended(),
+                    ("path", ["start", "wait", "three_days", "remind", "reminder_sent"]),
+                    ("log_has", "reply", "canceled"),
+                    ("vars", {"reminded": True}),
+                ],
+            ),
+            (
+                {},
+                [
+                    ("signal", "Campaign closed"),
+                    ended(),
+                    ("path", ["start", "wait", "closed", "dropped"]),
+                    ("timer_jobs", 0),
+                ],
+            ),
+        ],
+    ),
+    "intermediate_events_and_signal_start": own(
+        "intermediate_events.bpmn",
+        "own_shipping",
+        runs=[
+            (
+                {},
+                [
+                    ("start", "own_warehouse", {"parcel_no": "P-1", "weight": 2.5}),
+                    ("waiting", ["cool_off"]),
+                    ("advance", 7199),
+                    ("waiting", ["cool_off"]),
+                    ("advance", 1),
+                    ("waiting", ["packed"]),
+                    ("complete", "Pack the parcel"),
+                    ("waiting", ["truck"]),
+                    ("vars", {"packed": {"parcel": "P-1", "weight": 2.5}}),
+                    instances_of("own_day_report", 0),
+                    ("complete", "Load the truck"),
+                    ended(),
+                    (
+                        "path",
+                        ["ordered", "cool_off", "packed", "truck", "milestone", "shipped"],
+                    ),
+                    path_of(
+                        "own_warehouse",
+                        ["w_start", "pack", "tell_packed", "load", "tell_truck", "day_over"],
+                        status="completed",
+                    ),
+                    # The signal end event started the process with the signal start.
+                    instances_of("own_day_report", 1, status="running"),
+                    ("tasks", ["Write the day report"]),
+                ],
+            ),
+            (
+                {},
+                [
+                    # A message nobody waits for yet is not kept for later.
+                    ("start", "own_warehouse", {"parcel_no": "P-2", "weight": 1}),
+                    ("complete", "Pack the parcel"),
+                    ("advance", 7200),
+                    ("waiting", ["packed"]),
+                    ("vars", {}),
+                ],
+            ),
+        ],
+    ),
+    "timer_start_events": own(
+        "start_timer.bpmn",
+        "",
+        runs=[
+            (
+                {},
+                [
+                    ("timer_jobs", 2),
+                    ("advance", 3599),
+                    instances_of("own_hourly_check", 0),
+                    ("advance", 1),
+                    instances_of("own_hourly_check", 1),
+                    ("advance", 3600),
+                    instances_of("own_hourly_check", 2),
+                    instances_of("own_new_year", 0),
+                    ("advance", 7200),
+                    # R2: two starts, then the cycle is over; the date fired once.
+                    instances_of("own_hourly_check", 2),
+                    instances_of("own_new_year", 1),
+                    ("timer_jobs", 0),
+                    ("advance", 86400),
+                    instances_of("own_new_year", 1),
+                    ("tasks", ["Archive last year", "Look at the queue", "Look at the queue"]),
+                ],
+            ),
+        ],
+    ),
+    "message_start_event": own(
+        "start_message.bpmn",
+        "",
+        runs=[
+            (
+                {},
+                [
+                    ("message", "Lead arrived", {"company": "Acme"}),
+                    ("message", "Lead arrived", {"company": "Beta"}),
+                    instances_of("own_lead_intake", 2, status="running"),
+                    ("tasks", ["Qualify the lead", "Qualify the lead"]),
+                    values_of("own_lead_intake", "company", ["Acme", "Beta"]),
+                ],
+            ),
+        ],
+    ),
+    "terminate_end_events": own(
+        "terminate_end.bpmn",
+        "own_terminate",
+        runs=[
+            (
+                {},
+                [
+                    ("tasks", ["Answer the survey", "Find duplicates", "Read the ticket"]),
+                    # Inside the sub-process: ends the sub-process only.
+                    ("complete", "Find duplicates"),
+                    ("log_has", "read_ticket", "canceled"),
+                    ("tasks", ["Answer the survey", "Resolve the ticket"]),
+                    # At the top: ends the instance, withdrawing the survey.
+                    ("complete", "Resolve the ticket"),
+                    ended(),
+                    ("log_has", "survey", "canceled"),
+                    ("log_lacks", "survey_done"),
+                    (
+                        "path",
+                        [
+                            *("start", "split", "triage", "t_start", "t_split"),
+                            *("find_duplicates", "t_enough", "resolve", "closed"),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    ),
+    "error_events": own(
+        "errors.bpmn",
+        "own_order",
+        actions=ORDER_ACTIONS,
+        runs=[
+            (
+                {"stock": 5, "quantity": 2, "card": "1234"},
+                [
+                    ended(),
+                    (
+                        "path",
+                        [
+                            *("start", "reserve", "r_start", "r_check", "r_reserve"),
+                            *("r_end", "charge", "paid"),
+                        ],
+                    ),
+                    ("vars_include", {"reserved": 2, "receipt": "R-1234"}),
+                ],
+            ),
+            (
+                # The error end event inside is caught on the sub-process.
+                {"stock": 1, "quantity": 2, "card": "1234"},
+                [
+                    ("tasks", ["Tell the customer about the backorder"]),
+                    ("log_has", "reserve", "canceled"),
+                    ("path", ["start", "r_start", "r_check", "r_out", "no_stock"]),
+                    ("log_lacks", "charge"),
+                ],
+            ),
+            (
+                # The action's error is caught by the boundary without errorRef.
+                {"stock": 5, "quantity": 2, "card": "expired"},
+                [
+                    ("tasks", ["Ask for another card"]),
+                    ("log_has", "charge", "canceled"),
+                    ("log_has", "charge_failed", "completed"),
+                    ("complete", "Ask for another card"),
+                    ended(),
+                    ("vars", {"stock": 5, "quantity": 2, "card": "expired", "reserved": 2}),
+                ],
+            ),
+        ],
+    ),
+    "uncaught_error": own(
+        "errors.bpmn",
+        "own_uncaught",
+        actions=ORDER_ACTIONS,
+        runs=[
+            (
+                {},
+                [
+                    ("status", "error"),
+                    ("error_at", "u_fail", "BPMN error CARD_DECLINED was thrown"),
+                    ("error_at", "u_fail", "nothing caught it"),
+                ],
+            ),
+        ],
+    ),
+    "call_activity": own(
+        "call_activity.bpmn",
+        "own_billing",
+        runs=[
+            (
+                {"order_no": 7, "customer": "Ada"},
+                [
+                    ("instances", 2),
+                    # Only the mapped variable crosses into the called process.
+                    vars_of("own_invoicing", {"order": 7}),
+                    ("complete", "Check the order", {"correct": True}),
+                    ended(),
+                    ("all_ended",),
+                    ("path", ["start", "invoice", "billed"]),
+                    path_of("own_invoicing", ["i_start", "i_check", "i_ok", "i_write", "i_end"]),
+                    # ... and only the mapped one comes back.
+                    ("vars", {"order_no": 7, "customer": "Ada", "invoice_no": "INV-7"}),
+                ],
+            ),
+            (
+                {"order_no": 8, "customer": "Bo"},
+                [
+                    ("complete", "Check the order", {"correct": False}),
+                    ("tasks", ["Fix the order"]),
+                    ("log_has", "invoice", "canceled"),
+                    ("path", ["start", "rejected"]),
+                    ("complete", "Fix the order"),
+                    ended(),
+                    ("vars", {"order_no": 8, "customer": "Bo"}),
+                ],
+            ),
+        ],
+    ),
+    "boundary_timers": own(
+        "boundary_events.bpmn",
+        "own_boundary_timers",
+        runs=[
+            (
+                {"reminders": 0},
+                [
+                    ("waiting", ["deadline", "nag"]),
+                    ("advance", 3600),
+                    # Non-interrupting: the reminder runs, the task stays.
+                    ("tasks", ["Approve the request"]),
+                    ("vars", {"reminders": 1}),
+                    ("advance", 3600),
+                    ("vars", {"reminders": 2}),
+                    ("waiting", ["deadline"]),
+                    ("advance", 3600),
+                    ("vars", {"reminders": 2}),
+                    ("complete", "Approve the request"),
+                    ended(),
+                    ("log_has", "deadline", "canceled"),
+                    ("log_lacks", "escalate"),
+                    ("timer_jobs", 0),
+                ],
+            ),
+            (
+                {"reminders": 0},
+                [
+                    ("advance", 3600),
+                    ("advance", 3600),
+                    ("advance", 86400 - 7200),
+                    # Interrupting: the task is withdrawn, the escalation waits.
+                    ("tasks", ["Decide in place of the approver"]),
+                    ("log_has", "approve", "canceled"),
+                    ("vars", {"reminders": 2}),
+                    ("timer_jobs", 0),
+                    ("complete", "Decide in place of the approver"),
+                    ended(),
+                    ("log_lacks", "approved"),
+                ],
+            ),
+        ],
+    ),
+    "boundary_message_and_signal": own(
+        "boundary_events.bpmn",
+        "own_boundary_events",
+        runs=[
+            (
+                {},
+                [
+                    ("signal", "Policy changed"),
+                    ("tasks", ["Handle the request", "Read the new policy"]),
+                    ("signal", "Policy changed"),
+                    (
+                        "tasks",
+                        ["Handle the request", "Read the new policy", "Read the new policy"],
+                    ),
+                    ("message", "Request withdrawn"),
+                    ("log_has", "handle", "canceled"),
+                    ("log_has", "policy", "canceled"),
+                    ("tasks", ["Read the new policy", "Read the new policy"]),
+                    ("complete", "Read the new policy"),
+                    ("complete", "Read the new policy"),
+                    ended(),
+                    ("log_lacks", "handled"),
+                ],
+            ),
+            (
+                {},
+                [
+                    ("complete", "Handle the request"),
+                    ended(),
+                    ("path", ["e_start", "handle", "handled"]),
+                    ("message", "Request withdrawn"),
+                    ("signal", "Policy changed"),
+                    ("path", ["e_start", "handle", "handled"]),
+                ],
+            ),
+        ],
+    ),
+    "sub_process": own(
+        "subprocess.bpmn",
+        "own_subprocess",
+        runs=[
+            (
+                {"name": "Ada"},
+                [
+                    ("tasks", ["Enter the address"]),
+                    ("complete", "Enter the address", {"city": "London"}),
+                    ("tasks", ["Print the badge"]),
+                    ("log_has", "too_slow", "canceled"),
+                    ("complete", "Print the badge"),
+                    ended(),
+                    ("vars", {"name": "Ada", "city": "London", "badge": "Ada (London)"}),
+                    (
+                        "path",
+                        [
+                            *("start", "details", "d_start", "d_address", "d_label"),
+                            *("d_end", "print", "end"),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                {"name": "Ada"},
+                [
+                    ("advance", 7 * 86400),
+                    ended(),
+                    ("log_has", "details", "canceled"),
+                    ("log_has", "d_address", "canceled"),
+                    ("path", ["start", "too_slow", "d_start", "given_up"]),
+                    ("vars", {"name": "Ada"}),
+                ],
+            ),
+        ],
+    ),
+    "multi_instance_parallel": own(
+        "multi_instance.bpmn",
+        "own_mi_parallel",
+        runs=[
+            (
+                {"chapters": ["Intro", "Method", "Results"]},
+                [
+                    ("tasks", ["Review a chapter"] * 3),
+                    # Completed out of order, the outputs keep the items' order.
+                    (
+                        "complete_where",
+                        "Review a chapter",
+                        lambda v: v["chapter"] == "Results",
+                        upper_verdict,
+                    ),
+                    ("task_count", 2),
+                    ("complete_each", "Review a chapter", upper_verdict),
+                    ended(),
+                    (
+                        "vars",
+                        {
+                            "chapters": ["Intro", "Method", "Results"],
+                            "reviews": ["INTRO", "METHOD", "RESULTS"],
+                        },
+                    ),
+                ],
+            ),
+            ({"chapters": []}, [ended(), ("vars", {"chapters": [], "reviews": []})]),
+        ],
+    ),
+    "multi_instance_sequential": own(
+        "multi_instance.bpmn",
+        "own_mi_sequential",
+        runs=[
+            (
+                {"copies": 3, "prefix": "C"},
+                [
+                    ended(),
+                    ("path", ["s_start", "number", "number", "number", "number", "s_end"]),
+                    ("vars", {"copies": 3, "prefix": "C", "labels": ["C-1", "C-2", "C-3"]}),
+                ],
+            ),
+        ],
+    ),
+    "multi_instance_completion_condition": own(
+        "multi_instance.bpmn",
+        "own_mi_first_yes",
+        runs=[
+            (
+                {"colleagues": ["ann", "bob", "cy"]},
+                [
+                    ("task_count", 3),
+                    (
+                        "complete_where",
+                        "Ask a colleague",
+                        lambda v: v["colleague"] == "ann",
+                        lambda v: {"answer": "no"},
+                    ),
+                    ("task_count", 2),
+                    (
+                        "complete_where",
+                        "Ask a colleague",
+                        lambda v: v["colleague"] == "bob",
+                        lambda v: {"answer": "yes"},
+                    ),
+                    ended(),
+                    ("log_has", "ask", "canceled"),
+                    ("vars", {"colleagues": ["ann", "bob", "cy"], "answers": ["no", "yes"]}),
+                ],
+            ),
+        ],
+    ),
+    "user_steps_of_every_page": own(
+        "user_steps.bpmn",
+        "own_user_steps",
+        runs=[
+            (
+                {},
+                [
+                    ("tasks", ["Call the customer"]),
+                    ("page", "Call the customer", "task"),
+                    ("lane", "Call the customer", "Sales"),
+                    ("complete_with", "Call the customer", {}, "Reached"),
+                    ("page", "Is the customer interested?", "question"),
+                    ("complete", "Is the customer interested?", {"interest": "Yes"}),
+                    ("page", "Complete the contact", "edit"),
+                    ("complete", "Complete the contact", {"record_id": 5}),
+                    ("page", "Agree the terms", "auto"),
+                    ("lane", "Agree the terms", "Finance"),
+                    (
+                        "complete_with",
+                        "Agree the terms",
+                        {"discount": 5, "start_on": "2030-02-01", "button": "Accept"},
+                        "Accept",
+                    ),
+                    ("page", "Send the proposal", "email"),
+                    (
+                        "complete",
+                        "Send the proposal",
+                        {"email_to": "ada@example.com", "email_subject": "Your proposal"},
+                    ),
+                    ("tasks", ["Sign the contract on paper"]),
+                    ("complete", "Sign the contract on paper"),
+                    ("lane", "File the contract", "Finance"),
+                    ("complete", "File the contract"),
+                    ended(),
+                    (
+                        "path",
+                        [
+                            *("start", "call", "interested", "is_interested", "edit_contact"),
+                            *("terms", "proposal_mail", "sign", "file_contract", "won"),
+                        ],
+                    ),
+                    (
+                        "vars",
+                        {
+                            "interest": "Yes",
+                            "record_id": 5,
+                            "discount": 5,
+                            "start_on": "2030-02-01",
+                            "button": "Accept",
+                            "email_to": "ada@example.com",
+                            "email_subject": "Your proposal",
+                        },
+                    ),
+                ],
+            ),
+            (
+                {},
+                [
+                    ("complete_with", "Call the customer", {}, "Not reached"),
+                    ("complete", "Is the customer interested?", {"interest": "No"}),
+                    ended(),
+                    ("path", ["start", "call", "interested", "is_interested", "lost"]),
+                ],
+            ),
+        ],
+    ),
+    "script_formula_and_action_tasks": own(
+        "system_tasks.bpmn",
+        "own_system_tasks",
+        actions=BASKET_ACTIONS,
+        runs=[
+            (
+                {"lines": [{"price": 60, "qty": 2}, {"price": 2.5, "qty": 4}]},
+                [
+                    ended(),
+                    ("path", ["start", "subtotal", "vat", "discount", "save", "end"]),
+                    (
+                        "vars",
+                        {
+                            "lines": [{"price": 60, "qty": 2}, {"price": 2.5, "qty": 4}],
+                            "subtotal": 130.0,
+                            "vat": 26.0,
+                            "discount": 10,
+                            "saved_lines": 2,
+                            "basket_id": 41,
+                        },
+                    ),
+                ],
+            ),
+            (
+                {"lines": [{"price": 3, "qty": 1}]},
+                [ended(), ("vars_include", {"subtotal": 3, "vat": 0.6, "discount": 0})],
+            ),
+        ],
+    ),
+    "send_and_receive_between_pools": own(
+        "send_receive.bpmn",
+        "own_purchase",
+        runs=[
+            (
+                {},
+                [
+                    ("instances", 2),
+                    ("ready", "Pay the invoice"),
+                    path_of("own_shop", ["s_start", "send_invoice"], status="running"),
+                    ("complete", "Pay the invoice", {"paid": 120}),
+                    ended(),
+                    ("all_ended",),
+                    (
+                        "path",
+                        [
+                            *("c_start", "receive_invoice", "pay"),
+                            *("send_payment", "receipt", "c_end"),
+                        ],
+                    ),
+                    path_of(
+                        "own_shop",
+                        ["s_start", "send_invoice", "receive_payment", "receipt_sent"],
+                        status="completed",
+                    ),
+                ],
+            ),
+        ],
+    ),
+}
