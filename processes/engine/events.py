@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .effects import SendMessage, ThrowSignal
 from .graph import Element, Event
+from .state import Step
 from .timers import first_due, next_due, parse_timer
+from .values import clean_variables, timer_text
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def start_event(run: Run, step: Step, element: Element) -> None:
@@ -16,12 +19,9 @@ def start_event(run: Run, step: Step, element: Element) -> None:
 
 
 def end_event(run: Run, step: Step, element: Event) -> None:
-    from . import subprocesses
-    from .runtime import SendMessage, ThrowSignal
-
     definition = element.definition
     if definition.kind == "terminate":
-        subprocesses.terminate(run, step)
+        run.terminate(step)
         return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "error":
@@ -41,8 +41,6 @@ def end_event(run: Run, step: Step, element: Event) -> None:
 
 
 def throw_event(run: Run, step: Step, element: Event) -> None:
-    from .runtime import SendMessage, ThrowSignal
-
     definition = element.definition
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "message":
@@ -79,13 +77,11 @@ def arm_catch(run: Run, step: Step, element: Element) -> None:
 
 
 def arm_timer(run: Run, step: Step, definition) -> None:
-    from .runtime import _timer_text
-
     value = run.timer_value(definition, step)
     spec = parse_timer(definition.timer_kind, value)
     due = first_due(spec, run.now)
     step.due_at = due if due is not None else run.now
-    step.data["timer"] = {"kind": definition.timer_kind, "value": _timer_text(value), "fired": 0}
+    step.data["timer"] = {"kind": definition.timer_kind, "value": timer_text(value), "fired": 0}
 
 
 def arm_boundaries(run: Run, step: Step, element: Element) -> None:
@@ -127,8 +123,6 @@ def store_payload(run: Run, step: Step, element: Element, payload: Any, variable
 
 def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") -> None:
     """A waiting step's event happened (message, signal, fired timer)."""
-    from .runtime import clean_variables
-
     element = run.graph.elements[step.element_id]
     if isinstance(payload, dict):
         payload = dict(payload)

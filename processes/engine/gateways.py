@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import FlowError, describe_error
 from .graph import Element
+from .state import Step
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def exclusive_gateway(run: Run, step: Step, element: Element) -> None:
-    from .runtime import FlowError
-
     flows = run.graph.flows
     default = None
     for flow_id in element.outgoing:
@@ -124,8 +124,6 @@ def release_joins(run: Run) -> bool:
     incoming flow without a token. Returns True when one fired."""
     if not run.joins:
         return False
-    from .runtime import FlowError, _describe
-
     steps = run.state.steps
     fired = False
     for join_id in sorted(run.joins.values()):
@@ -140,7 +138,7 @@ def release_joins(run: Run) -> bool:
         except FlowError as exc:
             run.fail(join, f"{element.label}: {exc}")
         except Exception as exc:
-            run.fail(join, _describe(exc))
+            run.fail(join, describe_error(exc))
         fired = True
     return fired
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from .events import arm_boundaries
 from .graph import Element
+from .state import Step
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def enter(run: Run, step: Step, element: Element) -> None:

@@ -1,0 +1,74 @@
+"""Effects an engine call hands back for the caller to route beyond the instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .state import Step
+
+
+@dataclass(frozen=True, slots=True)
+class StartChild:
+    step_id: int
+    process_id: str
+    variables: dict
+
+
+@dataclass(frozen=True, slots=True)
+class CancelChild:
+    step_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThrowSignal:
+    name: str
+    payload: Any = None
+    variable: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    name: str
+    payload: Any = None
+    correlation_key: str | None = None
+    variable: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UserStepActivated:
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
+class UserStepClosed:
+    step: Step
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorThrown:
+    """A BPMN error reached the top of the instance uncaught (the parent's call
+    activity may catch it: route it with `child_finished(..., error_code=...)`)."""
+
+    code: str
+    name: str = ""
+    payload: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceFinished:
+    status: str
+    variables: dict
+
+
+Effect = (
+    StartChild
+    | CancelChild
+    | ThrowSignal
+    | SendMessage
+    | UserStepActivated
+    | UserStepClosed
+    | ErrorThrown
+    | InstanceFinished
+)
