@@ -148,7 +148,7 @@ def _blocked(run: Run, join: Step, element: Element) -> bool:
     must wait for. Parallel: one that can reach an incoming flow with no token.
     Inclusive (SpiffWorkflow's rule): one that can reach the gateway but none of
     the incoming flows that already delivered."""
-    reach = run.graph.join_reach.get(element.id, {})
+    reach = run.graph.join_reach(element.id)
     arrived = join.data["arrived"]
     steps = run.state.steps
     inclusive = element.kind == "inclusiveGateway"

@@ -168,16 +168,49 @@ class ProcessGraph:
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
     lanes: tuple[Lane, ...] = ()
     scope_starts: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # element id -> its predecessors (incoming flows' sources; a boundary event's
+    # activity), computed at import in one pass.
+    predecessors: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     # converging gateway id -> element id -> the gateway's incoming flows a token at
-    # that element can still reach without passing the gateway (a boundary event
-    # counts as a way out of its activity).
-    join_reach: dict[str, dict[str, frozenset[str]]] = field(
+    # that element can still reach without passing the gateway. Filled by
+    # `join_reach` the first time a join needs it, never at import.
+    join_reaches: dict[str, dict[str, frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
     @property
     def start_events(self) -> tuple[str, ...]:
         return self.scope_starts.get(None, ())
+
+    def join_reach(self, join_id: str) -> dict[str, frozenset[str]]:
+        """Which incoming flows of converging gateway `join_id` a token at each element
+        can still reach without passing the gateway (elements that reach none are left out).
+
+        Computed on first use and kept: one backward walk per incoming flow over the
+        join's upstream. Doing this for every join at import made a long chain of
+        joins quadratic to import; a join that waits at rest is rare and asks once.
+        """
+        found = self.join_reaches.get(join_id)
+        if found is not None:
+            return found
+        reach: dict[str, set[str]] = {}
+        predecessors = self.predecessors
+        for flow_id in self.elements[join_id].incoming:
+            seen: set[str] = set()
+            pending = [self.flows[flow_id].source]
+            while pending:
+                current = pending.pop()
+                if current in seen or current == join_id:
+                    continue
+                seen.add(current)
+                reach.setdefault(current, set()).add(flow_id)
+                pending.extend(predecessors.get(current, ()))
+        found = {element_id: frozenset(flows) for element_id, flows in reach.items()}
+        # Two threads computing the same entry store equal values: no lock needed.
+        self.join_reaches[join_id] = found
+        return found
 
     def element(self, element_id: str) -> Element:
         return self.elements[element_id]
