@@ -115,7 +115,7 @@ def _read_xml(data: bytes | str) -> tuple[XmlElement, dict[str, str]]:
     raw = _to_bytes(data)
     namespaces: dict[str, str] = {}
     root = None
-    depth = 0
+    open_elements: list[XmlElement] = []
     try:
         for event, item in SafeET.iterparse(
             io.BytesIO(raw), events=("start-ns", "start", "end"), forbid_dtd=True
@@ -124,17 +124,12 @@ def _read_xml(data: bytes | str) -> tuple[XmlElement, dict[str, str]]:
                 prefix, uri = item
                 namespaces.setdefault(prefix, uri)
             elif event == "end":
-                depth -= 1
+                open_elements.pop()
             else:
-                depth += 1
-                if depth > MAX_XML_DEPTH:
+                if len(open_elements) >= MAX_XML_DEPTH:
                     # Import and export walk the tree recursively: refuse before they do.
-                    raise BpmnImportError(
-                        item.get("id") or None,
-                        f"the file nests elements more than {MAX_XML_DEPTH} levels deep "
-                        "(sub-processes inside sub-processes?); flatten the model",
-                        kind=_local(item.tag)[1] if isinstance(item.tag, str) else "",
-                    )
+                    raise _too_deep(open_elements)
+                open_elements.append(item)
                 if root is None:
                     root = item
     except DefusedXmlException as exc:
@@ -146,6 +141,20 @@ def _read_xml(data: bytes | str) -> tuple[XmlElement, dict[str, str]]:
     if root is None or root.tag != Q_BPMN + "definitions":
         raise BpmnImportError(None, "The file is not BPMN 2.0: its root is not bpmn:definitions.")
     return root, namespaces
+
+
+def _too_deep(open_elements: list[XmlElement]) -> BpmnImportError:
+    """The refusal of a file nested past MAX_XML_DEPTH, naming the innermost element
+    with an id that holds the too-deep content."""
+    holder = next((node for node in reversed(open_elements) if node.get("id")), None)
+    element_id = holder.get("id") if holder is not None else None
+    kind = _local(holder.tag)[1] if holder is not None and isinstance(holder.tag, str) else ""
+    return BpmnImportError(
+        element_id,
+        f"its content nests elements more than {MAX_XML_DEPTH} levels deep "
+        "(sub-processes inside sub-processes?); flatten the model",
+        kind=kind,
+    )
 
 
 def list_process_ids(data: bytes | str) -> list[str]:
