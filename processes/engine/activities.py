@@ -34,6 +34,7 @@ def user_task(run: Run, step: Step, element: Task) -> None:
 
 
 def script_task(run: Run, step: Step, element: Task) -> None:
+    """Run a script task's formula, action or script with the step's variables, then leave it."""
     formula = element.ext.get("formula")
     if formula:
         # Formula: one expression whose value lands in flowdesk:resultVariable
@@ -55,6 +56,7 @@ def compiled_formula(text: str):
 
 
 def service_task(run: Run, step: Step, element: Task) -> None:
+    """Run a service task's action or SpiffWorkflow operator, storing its result, then leave it."""
     if element.action:
         call_action(run, step, element, element.action)
     elif element.operator is not None:
@@ -67,6 +69,7 @@ def service_task(run: Run, step: Step, element: Task) -> None:
 
 
 def send_task(run: Run, step: Step, element: Task) -> None:
+    """Hand a SendMessage effect to the caller and leave the step."""
     run.effects.append(SendMessage(element.message or element.name or element.id))
     run.leave(step, element)
 
@@ -128,6 +131,7 @@ def _plain(value: Any) -> Any:
 
 
 def call_activity(run: Run, step: Step, element: CallActivity) -> None:
+    """Wait while a child instance runs: ask the caller to start it with the mapped variables."""
     step.status = "waiting"
     run.touch(step)
     arm_boundaries(run, step, element)

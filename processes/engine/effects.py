@@ -10,6 +10,8 @@ from .state import Step
 
 @dataclass(frozen=True, slots=True)
 class StartChild:
+    """Start `process_id` as the child instance of call activity step `step_id`."""
+
     step_id: int
     process_id: str
     variables: dict
@@ -17,11 +19,15 @@ class StartChild:
 
 @dataclass(frozen=True, slots=True)
 class CancelChild:
+    """Cancel the child instance of call activity step `step_id`."""
+
     step_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class ThrowSignal:
+    """Broadcast a signal to every instance waiting for it."""
+
     name: str
     payload: Any = None
     variable: str = ""
@@ -29,6 +35,8 @@ class ThrowSignal:
 
 @dataclass(frozen=True, slots=True)
 class SendMessage:
+    """Deliver a message to the instances (or message start events) waiting for it."""
+
     name: str
     payload: Any = None
     correlation_key: str | None = None
@@ -37,11 +45,15 @@ class SendMessage:
 
 @dataclass(frozen=True, slots=True)
 class UserStepActivated:
+    """A user step now waits for a person (the caller notifies its owners)."""
+
     step: Step
 
 
 @dataclass(frozen=True, slots=True)
 class UserStepClosed:
+    """A waiting user step was completed or canceled."""
+
     step: Step
     status: str
 
@@ -58,6 +70,8 @@ class ErrorThrown:
 
 @dataclass(frozen=True, slots=True)
 class InstanceFinished:
+    """The instance ended (completed or canceled) with these variables."""
+
     status: str
     variables: dict
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def exclusive_gateway(run: Run, step: Step, element: Element) -> None:
+    """Take the first outgoing flow whose condition holds, else the default."""
     flows = run.graph.flows
     default = None
     for flow_id in element.outgoing:
@@ -41,6 +42,7 @@ def exclusive_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def parallel_gateway(run: Run, step: Step, element: Element) -> None:
+    """Split to every outgoing flow, or (converging) wait for every incoming one."""
     if "arrived" in step.data:  # a join retried after an error
         fire_join(run, step, element)
         return
@@ -52,6 +54,7 @@ def parallel_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
+    """Split to every flow whose condition holds, or (converging) wait as BPMN says."""
     if "arrived" in step.data:  # a join retried after an error
         fire_join(run, step, element)
         return
@@ -63,6 +66,7 @@ def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def event_based_gateway(run: Run, step: Step, element: Element) -> None:
+    """Wait at every following catch event; the first to fire cancels the others."""
     for flow_id in element.outgoing:
         flow = run.graph.flows[flow_id]
         run.new_step(flow.target, step.scope_id, data={"flow": flow.id, "race": step.id})

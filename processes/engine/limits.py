@@ -48,6 +48,10 @@ class Limits:
 
 LIMITS = Limits()
 
+# Steps one engine call may run before it stops the instance in error: a process
+# that loops without waiting anywhere must not hold a worker for ever.
+MAX_STEPS_PER_RUN = 10_000
+
 # A multi-instance activity creates one step per instance; 10,000 is far above a
 # real fan-out (dozens) and keeps one engine call's step count bounded.
 MAX_MULTI_INSTANCE = 10_000

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def enter(run: Run, step: Step, element: Element) -> None:
+    """First visit of a multi-instance activity: make it the body and spawn its instances."""
     loop = element.loop
     assert loop is not None
     keys = None

@@ -35,6 +35,7 @@ from .effects import (
 )
 from .errors import BpmnError, EngineError, FlowError, describe_error
 from .graph import USER_TASK_KINDS, Element, Event, ProcessGraph
+from .limits import MAX_STEPS_PER_RUN
 from .state import OPEN, InstanceState, RunResult, Step
 from .values import clean_variables, timer_text, to_json_value
 
@@ -153,7 +154,7 @@ class Engine:
         clock: Callable[[], dt.datetime],
         actions: Mapping[str, Callable] | None = None,
         functions: Mapping[str, Callable] | None = None,
-        max_steps_per_run: int = 10_000,
+        max_steps_per_run: int = MAX_STEPS_PER_RUN,
     ):
         self.resolve_graph = resolve_graph
         self.clock = clock
@@ -426,6 +427,7 @@ class Run:
         status: str = "active",
         data: dict | None = None,
     ) -> Step:
+        """Create a step (a token) at an element; an active one is queued to run."""
         state = self.state
         step = Step(
             id=state.next_step_id,
@@ -444,6 +446,7 @@ class Run:
         return step
 
     def touch(self, step: Step) -> None:
+        """Mark a step changed so the caller stores it."""
         step.dirty = True
         if step.is_open:
             self.changed[step.id] = step
@@ -478,6 +481,7 @@ class Run:
         return element is not None and element.kind in USER_TASK_KINDS and "mi" not in step.data
 
     def complete(self, step: Step) -> None:
+        """Close a step as completed."""
         self.close(step, "completed")
 
     def cancel_step(self, step: Step) -> None:
@@ -502,6 +506,7 @@ class Run:
         self.scope_checks.discard(step.id)
 
     def fail(self, step: Step, message: str) -> None:
+        """Put a step, and so the instance, in error with a message for people."""
         step.status = "error"
         step.error = message
         self.touch(step)
@@ -510,6 +515,7 @@ class Run:
     # variables ------------------------------------------------------------------
 
     def scope_chain(self, step: Step) -> list[tuple[dict, Step]]:
+        """The local variables of a step's enclosing scopes, innermost first, with their owners."""
         chain = []
         steps = self.state.steps
         current: Step | None = step
@@ -521,12 +527,14 @@ class Run:
         return chain
 
     def read_variables(self, step: Step) -> Mapping:
+        """The variables a step sees: its scopes' locals over the instance's."""
         chain = self.scope_chain(step)
         if not chain:
             return self.state.variables
         return ChainMap(*(local for local, _ in chain), self.state.variables)
 
     def write_variables(self, step: Step, values: Mapping) -> None:
+        """Write into the innermost scope the step sees (the instance at top level)."""
         chain = self.scope_chain(step)
         if not chain:
             self.state.variables.update(values)
@@ -536,6 +544,7 @@ class Run:
         self.touch(owner)
 
     def delete_variables(self, step: Step, names) -> None:
+        """Remove variables from every scope the step sees."""
         chain = self.scope_chain(step)
         for name in names:
             for local, owner in chain:
@@ -545,9 +554,11 @@ class Run:
             self.state.variables.pop(name, None)
 
     def evaluate(self, code, step: Step) -> Any:
+        """Evaluate compiled code with the variables the step sees."""
         return code.compiled.evaluate(self.read_variables(step), self.functions)
 
     def run_script(self, code, step: Step) -> None:
+        """Run a script with the variables the step sees, writing back what it changed."""
         chain = self.scope_chain(step)
         if not chain:
             code.compiled.run(self.state.variables, self.functions)
@@ -565,6 +576,7 @@ class Run:
             self.delete_variables(step, removed)
 
     def timer_value(self, definition, step: Step) -> Any:
+        """A timer definition's value: its literal text or its expression's value."""
         code = definition.timer
         if code.language == "literal" or not timer_is_expression(code.source):
             return code.source
@@ -609,6 +621,7 @@ class Run:
         return taken
 
     def take(self, step: Step, flows) -> None:
+        """Send tokens along the given flows."""
         for flow in flows:
             self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
 
@@ -622,6 +635,7 @@ class Run:
         message: str,
         include_self: bool = False,
     ) -> None:
+        """Throw a BPMN error from a step (see `subprocesses.throw_error`)."""
         subprocesses.throw_error(
             self,
             step,
@@ -639,6 +653,7 @@ class Run:
     # the loop ---------------------------------------------------------------------
 
     def execute(self, step: Step) -> None:
+        """Run one active step through its element's handler."""
         element = self.graph.elements[step.element_id]
         if element.loop is not None and "mi_index" not in step.data:
             if "mi" in step.data:
@@ -650,6 +665,7 @@ class Run:
         handler(self, step, element)
 
     def drain(self) -> None:
+        """Run queued steps until every token waits or ends (or the step limit is hit)."""
         if self.halted:
             return
         limit = self.engine.max_steps_per_run
@@ -717,6 +733,7 @@ class Run:
         return progressed or bool(self.queue)
 
     def finish(self, *, drain: bool = True) -> RunResult:
+        """Drain, then the RunResult of this call."""
         if drain:
             self.drain()
         changed = [s for s in self.changed.values() if s.is_open]

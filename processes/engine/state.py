@@ -31,6 +31,7 @@ class Step:
 
     @property
     def is_open(self) -> bool:
+        """Whether the step is still a token (active, waiting or in error)."""
         return self.status in OPEN
 
 

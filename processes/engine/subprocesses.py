@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 def sub_process(run: Run, step: Step, element: Element) -> None:
+    """Enter an embedded sub-process: wait while its start events run inside it."""
     starts = [
         start_id
         for start_id in run.graph.scope_starts.get(element.id, ())

@@ -45,6 +45,7 @@ def timed(action):
         ("round(1.5, 10**7)", {}, "round() to 10000000 digits"),
         ("'%s' % (['a' * 100000] * 100000,)", {}, "the formatted string would be too large"),
         ("'%s%s%s' % (s, s, s)", {"s": "a" * 40000}, "the formatted string would be too large"),
+        ("('%1000d' * 10000) % tuple(range(10000))", {}, "the formatted string would be"),
         ("f'{[\"a\" * 100000] * 100000}'", {}, "the f-string value would be too large"),
         ("f'{s!r}'", {"s": "\x00" * 30000}, "the f-string value would be too large"),
         ("len(str(['a' * 100000] * 100000))", {}, "the text of str() would be too large"),

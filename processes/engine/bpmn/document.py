@@ -36,6 +36,8 @@ class NamedRef:
 
 @dataclass(kw_only=True)
 class BpmnDocument:
+    """A parsed BPMN file: its executable processes, declared refs and original XML."""
+
     processes: list[ProcessGraph]
     messages: dict[str, NamedRef] = field(default_factory=dict)
     signals: dict[str, NamedRef] = field(default_factory=dict)
@@ -47,6 +49,7 @@ class BpmnDocument:
     root: XmlElement | None = field(default=None, repr=False, compare=False)
 
     def process(self, process_id: str) -> ProcessGraph:
+        """The process graph with this id (KeyError when the file has none)."""
         for graph in self.processes:
             if graph.id == process_id:
                 return graph
@@ -54,4 +57,5 @@ class BpmnDocument:
 
     @property
     def process_ids(self) -> list[str]:
+        """The ids of the file's executable processes, in document order."""
         return [graph.id for graph in self.processes]

@@ -82,6 +82,7 @@ class _Writer:
 
     def write(self, root: XmlElement) -> str:
         # Register every prefix in use first: declarations all go on the root.
+        """The XML text of `root`, every namespace declared on the root element."""
         for node in root.iter():
             if isinstance(node.tag, str):
                 self._name(node.tag)

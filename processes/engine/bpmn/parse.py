@@ -293,9 +293,11 @@ class _ProcessParser:
         self.raw: dict[str, tuple[XmlElement, str | None]] = {}
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
+        """The refusal of this process's file, naming the element (or the process)."""
         return BpmnImportError(element_id or self.process_id, message, kind=kind or "process")
 
     def parse(self) -> ProcessGraph:
+        """The process's graph, or BpmnImportError naming the first element that cannot run."""
         if not self.process_id:
             raise BpmnImportError(None, "A process has no id.")
         self._collect(self.node, None, depth=0)

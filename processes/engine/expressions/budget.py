@@ -71,6 +71,7 @@ class WorkMeter:
             self.check_time()
 
     def check_time(self) -> None:
+        """Raise the budget error once the evaluation has run past its wall time."""
         if time.monotonic() > self.deadline:
             raise ExpressionBudgetError(
                 f"evaluation ran longer than {LIMITS.max_seconds:g} seconds"
@@ -91,6 +92,7 @@ class WorkMeter:
         return value
 
     def charge(self, count: int) -> None:
+        """Charge ``count`` element visits against the data-work limit."""
         self.data_work += count
         if self.data_work > LIMITS.max_data_work:
             raise ExpressionBudgetError(
@@ -213,8 +215,12 @@ def check_operands(operation: str, left: Any, right: Any) -> None:
         if shifting and left.bit_length() + right > LIMITS.max_int_bits:
             raise ExpressionBudgetError("the shifted number would be too large")
     elif operation == "mod" and isinstance(left, str):
+        padding = 0
         for match in _PERCENT_FORMAT.finditer(left):
             check_format_widths((match["width"], match["precision"]))
+            padding += max(int(match["width"] or 0), int(match["precision"] or 0))
+        # Each width is small, but a template of many of them pads a long result.
+        require_length(len(left) + padding, "the formatted string")
 
 
 def bounded_range(*arguments: int) -> range:

@@ -229,6 +229,7 @@ class ElParser:
         return _Template(tuple(parts))
 
     def split_template(self, text: str) -> Iterator[tuple[str, str | None]]:
+        """The (literal text, expression text) pairs of JUEL composite text."""
         literal_start = 0
         index = 0
         stripped_bounds = (len(text) - len(text.lstrip()), len(text.rstrip()))
@@ -248,6 +249,7 @@ class ElParser:
         yield tail, None
 
     def find_closing_brace(self, text: str, start: int) -> int:
+        """The index of the '}' closing a ``${`` that starts before ``start``."""
         quote = None
         index = start
         while index < len(text):
@@ -298,6 +300,7 @@ class ElParser:
     # ----- grammar -----
 
     def expression(self, min_power: int) -> Any:
+        """Parse an expression whose operators bind tighter than ``min_power``."""
         self.depth += 1
         if self.depth > LIMITS.max_nesting_depth:
             raise self.error("the expression is nested too deeply")
@@ -334,6 +337,7 @@ class ElParser:
         return _Binary(operation, left, right), True
 
     def postfix(self, left: Any) -> Any:
+        """Parse a property access, an index or a call after ``left``."""
         symbol = self.advance().text
         if symbol == ".":
             token = self.advance()
@@ -361,6 +365,7 @@ class ElParser:
         return _FunctionCall(left.name, tuple(arguments))
 
     def prefix(self) -> Any:
+        """Parse what can start an expression: literal, name, unary operator, bracket."""
         token = self.advance()
         if token.kind == "number":
             return _Literal(self.number(token))
@@ -477,6 +482,7 @@ class _ElEvaluator:
         self.meter = WorkMeter()
 
     def eval(self, node: Any) -> Any:
+        """The value of one syntax node (one budget step)."""
         self.meter.step()
         match node:
             case _Literal(value=value):

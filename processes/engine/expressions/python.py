@@ -160,6 +160,7 @@ class _PythonValidator:
         self.allowed = _SCRIPT_NODES if is_script else _EXPRESSION_NODES
 
     def validate(self, tree: ast.AST) -> None:
+        """Raise ExpressionSyntaxError at the first construct outside the subset."""
         self.visit(tree, depth=0, in_function=False, in_loop=False)
 
     def reject(self, node: ast.AST, message: str) -> ExpressionSyntaxError:
@@ -439,11 +440,13 @@ class _PythonInterpreter:
     # ----- entry points -----
 
     def evaluate(self, tree: ast.Expression) -> Any:
+        """The value of an expression tree, checked to be storable."""
         result = self.eval(tree.body)
         ensure_storable([result])
         return result
 
     def run_module(self, tree: ast.Module) -> None:
+        """Run a script's statements."""
         self.exec_block(tree.body)
 
     def drop_callables_from_variables(self) -> None:
@@ -497,6 +500,7 @@ class _PythonInterpreter:
             self.exec(statement)
 
     def exec(self, node: ast.stmt) -> None:
+        """Run one statement (one budget step), naming its line in any error."""
         self.meter.step()
         try:
             getattr(self, f"exec_{type(node).__name__}")(node)
@@ -619,6 +623,7 @@ class _PythonInterpreter:
     # ----- expressions -----
 
     def eval(self, node: ast.AST) -> Any:
+        """The value of one syntax node (one budget step)."""
         self.meter.step()
         return getattr(self, f"eval_{type(node).__name__}")(node)
 
@@ -808,6 +813,7 @@ class _PythonInterpreter:
     def call_function(
         self, name: str, function: Any, args: list[Any], kwargs: dict[str, Any]
     ) -> Any:
+        """Call a builtin, engine or script function, charging what it traverses or prints."""
         if isinstance(function, _ScriptFunction):
             return self.meter.built_value(function(*args, **kwargs))
         if id(function) not in self.callable_ids:
@@ -828,6 +834,7 @@ class _PythonInterpreter:
         return self.meter.built_value(result)
 
     def call_method(self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Call an allow-listed method through its owner type's own implementation."""
         owner = self.method_owner(receiver, name)
         if owner is None:
             raise ExpressionRuntimeError(
@@ -915,6 +922,8 @@ def _without_stray_signals(action: Callable[[], Any]) -> Any:
 
 
 class PythonExpression(Expression):
+    """A compiled expression in the safe Python subset."""
+
     def __init__(self, source: str, tree: ast.AST) -> None:
         super().__init__(source, "python")
         assert isinstance(tree, ast.Expression)
