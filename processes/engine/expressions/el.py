@@ -1,10 +1,9 @@
 """What JUEL and FEEL share: their syntax tree, tokenizer, Pratt parser and evaluator.
 
 Both are parsed by hand into a tiny tree that `ElExpression` evaluates on the
-shared work budget. A `Dialect` holds the grammar differences; the operator
-semantics that differ (truth, coercion, null handling) are chosen by the
-dialect's name in `_ElEvaluator`. The dialects themselves live in `juel` and
-`feel`.
+shared work budget. Each language (`juel`, `feel`) supplies a `Dialect` (its
+grammar differences and builtins) and an `ElEvaluator` subclass (its
+semantics: truth, coercion, equality, null handling).
 """
 
 from __future__ import annotations
@@ -17,13 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..limits import LIMITS
-from .budget import (
-    SIZED_TYPES,
-    WorkMeter,
-    check_operands,
-    is_plain_int,
-    require_length,
-)
+from .budget import WorkMeter, check_operands, is_plain_int
 from .common import (
     JUEL_TEXT,
     Expression,
@@ -182,6 +175,8 @@ class Dialect:
     right_associative: frozenset[str] = frozenset()
     # Operators borrowed from the other language, with the hint to give instead.
     mistakes: Mapping[str, str] = field(default_factory=dict)
+    # The evaluator class that gives the language's semantics.
+    evaluator: type[ElEvaluator] | None = None
     # Functions every expression of the language can call (besides the engine's).
     builtins: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
@@ -451,31 +446,38 @@ class ElParser:
 # --------------------------------------------------------------------------------------
 
 _NUMBER_TYPES = (int, float)
+_COMPARISONS = {"lt": operator.lt, "gt": operator.gt, "le": operator.le, "ge": operator.ge}
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """An int or float that is not a bool (EL and FEEL have one number type)."""
     return isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool)
 
 
-def _type_label(value: Any) -> str:
+def type_label(value: Any) -> str:
+    """The EL/FEEL name of a value's type, for error messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if _is_number(value):
+    if is_number(value):
         return "number"
     if isinstance(value, str):
         return "string"
     return type(value).__name__
 
 
-class _ElEvaluator:
-    """Evaluates a JUEL/FEEL tree. Operator semantics differ per language (see below)."""
+class ElEvaluator:
+    """Evaluates a JUEL/FEEL tree on the shared work budget.
+
+    What the two languages share is here; each language's subclass (`juel`,
+    `feel`) says what differs: truth, coercion to numbers, equality and ordering,
+    null handling and list positions.
+    """
 
     def __init__(
         self, dialect: Dialect, variables: Mapping[str, Any], functions: Mapping[str, Callable]
     ) -> None:
-        self.language = dialect.name
         self.builtins = dialect.builtins
         self.variables = variables
         self.functions = functions
@@ -516,34 +518,65 @@ class _ElEvaluator:
                 return self.meter.built_value(text)
         raise ExpressionRuntimeError(f"internal error: unknown node {node!r}")
 
+    # ----- what each language decides -----
+
+    def is_true(self, value: Any) -> bool:
+        """Whether a condition's value counts as true."""
+        raise NotImplementedError
+
+    def logical(self, operation: str, left_node: Any, right_node: Any) -> Any:
+        """``and`` / ``or`` over two unevaluated operands."""
+        raise NotImplementedError
+
+    def unary(self, operation: str, value: Any) -> Any:
+        """A prefix operator ('neg', and JUEL's 'not' and 'empty')."""
+        raise NotImplementedError
+
+    def to_number(self, value: Any) -> int | float:
+        """The value as a number, or ExpressionRuntimeError."""
+        raise NotImplementedError
+
+    def equals(self, left: Any, right: Any) -> bool:
+        """``==`` / ``=`` between two values."""
+        raise NotImplementedError
+
+    def order(self, operation: str, left: Any, right: Any) -> bool | None:
+        """``<``, ``>``, ``<=``, ``>=`` ('lt', 'gt', 'le', 'ge') between two values."""
+        raise NotImplementedError
+
+    def list_position(self, position: int) -> int | None:
+        """The Python index of a list position written in the expression (None: no item)."""
+        return position
+
     # ----- access -----
 
     def member(self, target: Any, name: str) -> Any:
+        """``target.name``: a mapping's key; null on null (both languages)."""
         if target is None:
-            return None  # null.x is null in both EL and FEEL
+            return None
         if isinstance(target, Mapping):
             return target.get(name)  # a missing property is null, as for EL maps
         raise ExpressionRuntimeError(
-            f"cannot read property '{name}' of a {_type_label(target)} value"
+            f"cannot read property '{name}' of a {type_label(target)} value"
         )
 
     def index(self, target: Any, index: Any) -> Any:
+        """``target[index]``: a mapping's key or a list's item; null when missing."""
         if target is None:
             return None
         if isinstance(target, Mapping):
             return target.get(index)
-        if isinstance(target, list | tuple | str) and _is_number(index):
-            position = int(index)
-            if self.language == "feel":  # FEEL lists count from 1; negative from the end
-                if position == 0:
-                    return None
-                position = position - 1 if position > 0 else position
+        if isinstance(target, list | tuple | str) and is_number(index):
+            position = self.list_position(int(index))
+            if position is None:
+                return None
             return target[position] if -len(target) <= position < len(target) else None
         raise ExpressionRuntimeError(
-            f"cannot index a {_type_label(target)} value with a {_type_label(index)}"
+            f"cannot index a {type_label(target)} value with a {type_label(index)}"
         )
 
     def call(self, name: str, arguments: list[Any]) -> Any:
+        """Call an engine function, else a builtin of the language."""
         function = self.functions.get(name)
         if function is None:
             function = self.builtins.get(name)
@@ -557,94 +590,24 @@ class _ElEvaluator:
             raise ExpressionRuntimeError(f"{name}() failed: {describe_exception(exc)}") from exc
         return self.meter.built_value(result)
 
-    # ----- truth -----
-
-    def is_true(self, value: Any) -> bool:
-        if self.language == "feel":
-            return value is True  # FEEL: only true is true; null and non-booleans are not
-        return self.to_boolean(value)
-
-    def to_boolean(self, value: Any) -> bool:
-        """EL coercion to boolean: null/'' are false, strings compare with 'true'."""
-        if value is None:
-            return False
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            return value.strip().lower() == "true"
-        raise ExpressionRuntimeError(f"cannot use a {_type_label(value)} value as a boolean")
-
-    def logical(self, operation: str, left_node: Any, right_node: Any) -> Any:
-        if self.language == "juel":  # short-circuit, as in Java
-            left = self.to_boolean(self.eval(left_node))
-            if (operation == "and") != left:
-                return left
-            return self.to_boolean(self.eval(right_node))
-        # FEEL three-valued logic: false wins 'and', true wins 'or', otherwise null.
-        deciding = operation == "or"
-        left = self.eval(left_node)
-        if left is deciding:
-            return deciding
-        right = self.eval(right_node)
-        if right is deciding:
-            return deciding
-        if left is (not deciding) and right is (not deciding):
-            return not deciding
-        return None
-
-    def unary(self, operation: str, value: Any) -> Any:
-        if operation == "not":
-            return not self.to_boolean(value)
-        if operation == "empty":
-            return value is None or (isinstance(value, (*SIZED_TYPES, Mapping)) and not value)
-        # 'neg'
-        if self.language == "feel" and value is None:
-            return None
-        return -self.to_number(value)
-
     # ----- comparison and arithmetic -----
 
-    def to_number(self, value: Any) -> int | float:
-        """EL coercion to a number (null is 0, numeric strings parse); FEEL is strict."""
-        if _is_number(value):
-            return value
-        if self.language == "juel":
-            if value is None or value == "":
-                return 0
-            if isinstance(value, str):
-                try:
-                    return int(value) if value.strip().lstrip("+-").isdigit() else float(value)
-                except ValueError:
-                    pass
-        raise ExpressionRuntimeError(f"expected a number but got {_type_label(value)} {value!r}")
+    def compare(self, operation: str, left: Any, right: Any) -> bool:
+        """Order two values of the same kind (not booleans), else ExpressionRuntimeError."""
+        if type_label(left) != type_label(right) or isinstance(left, bool):
+            raise ExpressionRuntimeError(
+                f"cannot compare {type_label(left)} {left!r} with {type_label(right)} {right!r}"
+            )
+        return bool(_COMPARISONS[operation](left, right))
 
-    def equals(self, left: Any, right: Any) -> bool:
-        if left is None or right is None:
-            return left is right
-        if self.language == "juel":
-            if isinstance(left, bool) or isinstance(right, bool):
-                return self.to_boolean(left) == self.to_boolean(right)
-            if _is_number(left) or _is_number(right):
-                return self.to_number(left) == self.to_number(right)
-        elif _type_label(left) != _type_label(right):
-            return False  # FEEL: values of different kinds are never equal
+    def values_equal(self, left: Any, right: Any) -> bool:
+        """Deep equality, charged to the budget (comparing walks both values)."""
         self.meter.walk(left)
         self.meter.walk(right)
         return bool(left == right)
 
-    def order(self, operation: str, left: Any, right: Any) -> bool | None:
-        if left is None or right is None:
-            return None if self.language == "feel" else False
-        if self.language == "juel" and (_is_number(left) or _is_number(right)):
-            left, right = self.to_number(left), self.to_number(right)
-        elif _type_label(left) != _type_label(right) or isinstance(left, bool):
-            raise ExpressionRuntimeError(
-                f"cannot compare {_type_label(left)} {left!r} with {_type_label(right)} {right!r}"
-            )
-        comparisons = {"lt": operator.lt, "gt": operator.gt, "le": operator.le, "ge": operator.ge}
-        return bool(comparisons[operation](left, right))
-
     def binary(self, operation: str, left: Any, right: Any) -> Any:
+        """An infix operator over two evaluated operands."""
         if operation == "eq":
             return self.equals(left, right)
         if operation == "ne":
@@ -653,12 +616,10 @@ class _ElEvaluator:
             return self.order(operation, left, right)
         if operation == "in":
             return self.contains(left, right)
-        if self.language == "feel":
-            if left is None or right is None:
-                return None  # FEEL arithmetic with null is null
-            if operation == "add" and isinstance(left, str) and isinstance(right, str):
-                require_length(len(left) + len(right), "the string")
-                return left + right
+        return self.arithmetic(operation, left, right)
+
+    def arithmetic(self, operation: str, left: Any, right: Any) -> Any:
+        """'add', 'sub', 'mul', 'div', 'mod', 'pow' over values coerced to numbers."""
         left, right = self.to_number(left), self.to_number(right)
         if operation == "add":
             return self.meter.built_value(left + right)
@@ -716,4 +677,4 @@ class ElExpression(Expression):
         self._tree = tree
 
     def _evaluate(self, variables: Mapping[str, Any], functions: Mapping[str, Callable]) -> Any:
-        return _ElEvaluator(self.dialect, variables, functions).eval(self._tree)
+        return self.dialect.evaluator(self.dialect, variables, functions).eval(self._tree)
