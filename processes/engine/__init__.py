@@ -1,27 +1,25 @@
 """Flowdesk's BPMN process engine: plain Python, no Django.
 
 `bpmn.parse_bpmn` / `bpmn.export_bpmn` read and write BPMN 2.0 files;
-`runtime.Engine` runs instances whose state the persistence layer stores.
+`runtime.Engine` runs instances whose state (`state`) the persistence layer
+stores, handing back `effects` for the caller to route. Element behaviour lives
+in one module per family (`events`, `gateways`, `activities`, `subprocesses`,
+`multiinstance`); they import the data types, never the runtime.
 """
 
-from .runtime import (
-    BpmnError,
+from .effects import (
     CancelChild,
-    Engine,
-    EngineError,
     ErrorThrown,
     InstanceFinished,
-    InstanceState,
-    RunResult,
     SendMessage,
     StartChild,
-    StartTrigger,
-    Step,
     ThrowSignal,
     UserStepActivated,
     UserStepClosed,
-    start_events,
 )
+from .errors import BpmnError, EngineError
+from .runtime import Engine, StartTrigger, start_events
+from .state import InstanceState, RunResult, Step
 
 __all__ = [
     "BpmnError",

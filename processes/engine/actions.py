@@ -28,6 +28,8 @@ _REGISTRY: dict[str, Action] = {}
 
 @dataclass(slots=True)
 class ActionContext:
+    """What an action sees: the step's variables (writable), its parameters and where it runs."""
+
     variables: dict
     params: dict = field(default_factory=dict)
     process_id: str = ""
@@ -49,6 +51,7 @@ def register_action(name: str) -> Callable[[Action], Action]:
 
 
 def unregister_action(name: str) -> None:
+    """Remove a registered action (tests clean up the actions they register with it)."""
     _REGISTRY.pop(name, None)
 
 
@@ -61,4 +64,5 @@ def get_action(name: str) -> Action:
 
 
 def registered_actions() -> list[str]:
+    """The names of every registered action, sorted."""
     return sorted(_REGISTRY)

@@ -8,19 +8,21 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .actions import ActionContext, get_action
+from .effects import SendMessage, StartChild, UserStepActivated
+from .errors import BpmnError
 from .events import arm_boundaries
 from .expressions import compile_expression
 from .graph import CallActivity, Element, Task
+from .state import Step
+from .values import clean_variables, to_json_value
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def user_task(run: Run, step: Step, element: Task) -> None:
     """userTask, manualTask, plain task and receiveTask wait for `complete_step`
     (a receive task with a message also completes when the message arrives)."""
-    from .runtime import UserStepActivated
-
     step.status = "waiting"
     if element.kind == "receiveTask" and element.message:
         step.data["message"] = element.message
@@ -32,6 +34,7 @@ def user_task(run: Run, step: Step, element: Task) -> None:
 
 
 def script_task(run: Run, step: Step, element: Task) -> None:
+    """Run a script task's formula, action or script with the step's variables, then leave it."""
     formula = element.ext.get("formula")
     if formula:
         # Formula: one expression whose value lands in flowdesk:resultVariable
@@ -53,6 +56,7 @@ def compiled_formula(text: str):
 
 
 def service_task(run: Run, step: Step, element: Task) -> None:
+    """Run a service task's action or SpiffWorkflow operator, storing its result, then leave it."""
     if element.action:
         call_action(run, step, element, element.action)
     elif element.operator is not None:
@@ -65,8 +69,7 @@ def service_task(run: Run, step: Step, element: Task) -> None:
 
 
 def send_task(run: Run, step: Step, element: Task) -> None:
-    from .runtime import SendMessage
-
+    """Hand a SendMessage effect to the caller and leave the step."""
     run.effects.append(SendMessage(element.message or element.name or element.id))
     run.leave(step, element)
 
@@ -81,8 +84,6 @@ def call_action(
     store: bool = True,
 ) -> Any:
     """Run a named action with the variables the step sees; returns its value."""
-    from .runtime import BpmnError, clean_variables
-
     actions = run.engine.actions
     action = actions.get(name) if actions is not None else None
     if action is None:
@@ -126,14 +127,11 @@ def call_action(
 
 
 def _plain(value: Any) -> Any:
-    from .runtime import to_json_value
-
     return to_json_value(value)
 
 
 def call_activity(run: Run, step: Step, element: CallActivity) -> None:
-    from .runtime import StartChild
-
+    """Wait while a child instance runs: ask the caller to start it with the mapped variables."""
     step.status = "waiting"
     run.touch(step)
     arm_boundaries(run, step, element)
@@ -153,8 +151,6 @@ def call_activity(run: Run, step: Step, element: CallActivity) -> None:
 def finish_call(run: Run, step: Step, element: CallActivity, variables: dict) -> None:
     """Map a finished child's variables back: Camunda out-mappings when the model
     has them, else the child's variables replace the caller's (SpiffWorkflow)."""
-    from .runtime import clean_variables
-
     clean_variables(variables)
     if element.out_mappings:
         values: dict = {}

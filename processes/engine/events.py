@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .effects import SendMessage, ThrowSignal
 from .graph import Element, Event
+from .state import Step
 from .timers import first_due, next_due, parse_timer
+from .values import clean_variables, timer_text
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def start_event(run: Run, step: Step, element: Element) -> None:
+    """A start event passes its token on at once."""
     run.leave(step, element)
 
 
 def end_event(run: Run, step: Step, element: Event) -> None:
-    from . import subprocesses
-    from .runtime import SendMessage, ThrowSignal
-
+    """End a token, throwing the event's error, message or signal; a terminate ends its scope."""
     definition = element.definition
     if definition.kind == "terminate":
-        subprocesses.terminate(run, step)
+        run.terminate(step)
         return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "error":
@@ -41,8 +43,7 @@ def end_event(run: Run, step: Step, element: Event) -> None:
 
 
 def throw_event(run: Run, step: Step, element: Event) -> None:
-    from .runtime import SendMessage, ThrowSignal
-
+    """Throw an intermediate message or signal and pass the token on."""
     definition = element.definition
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "message":
@@ -53,12 +54,14 @@ def throw_event(run: Run, step: Step, element: Event) -> None:
 
 
 def catch_event(run: Run, step: Step, element: Event) -> None:
+    """Wait at an intermediate catch event for its timer, message or signal."""
     step.status = "waiting"
     arm_catch(run, step, element)
 
 
 def boundary_event(run: Run, step: Step, element: Event) -> None:
     # Boundary steps are armed by their activity; an active one is a firing.
+    """A boundary event that fired passes its token on."""
     run.leave(step, element)
 
 
@@ -79,13 +82,12 @@ def arm_catch(run: Run, step: Step, element: Element) -> None:
 
 
 def arm_timer(run: Run, step: Step, definition) -> None:
-    from .runtime import _timer_text
-
+    """Set a waiting step's due time from its timer definition."""
     value = run.timer_value(definition, step)
     spec = parse_timer(definition.timer_kind, value)
     due = first_due(spec, run.now)
     step.due_at = due if due is not None else run.now
-    step.data["timer"] = {"kind": definition.timer_kind, "value": _timer_text(value), "fired": 0}
+    step.data["timer"] = {"kind": definition.timer_kind, "value": timer_text(value), "fired": 0}
 
 
 def arm_boundaries(run: Run, step: Step, element: Element) -> None:
@@ -113,6 +115,7 @@ def arm_boundaries(run: Run, step: Step, element: Element) -> None:
 
 
 def store_payload(run: Run, step: Step, element: Element, payload: Any, variable: str) -> None:
+    """Write an event's payload into the variables (named variable, dict merge or by name)."""
     if payload is None:
         return
     definition = getattr(element, "definition", None)
@@ -127,8 +130,6 @@ def store_payload(run: Run, step: Step, element: Element, payload: Any, variable
 
 def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") -> None:
     """A waiting step's event happened (message, signal, fired timer)."""
-    from .runtime import clean_variables
-
     element = run.graph.elements[step.element_id]
     if isinstance(payload, dict):
         payload = dict(payload)
@@ -147,6 +148,7 @@ def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") ->
 
 
 def fire_timer(run: Run, step: Step) -> None:
+    """A waiting step's timer is due: count the firing and trigger the step."""
     timer = step.data.get("timer", {})
     timer["fired"] = timer.get("fired", 0) + 1
     run.touch(step)
@@ -154,6 +156,7 @@ def fire_timer(run: Run, step: Step) -> None:
 
 
 def fire_boundary(run: Run, step: Step, element: Event, payload: Any, variable: str) -> None:
+    """A boundary event fired: interrupt its activity, or (non-interrupting) start a new token."""
     attached = run.state.steps.get(step.data.get("attached"))
     if element.cancel_activity:
         if attached is not None:

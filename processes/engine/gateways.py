@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import FlowError, describe_error
 from .graph import Element
+from .state import Step
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def exclusive_gateway(run: Run, step: Step, element: Element) -> None:
-    from .runtime import FlowError
-
+    """Take the first outgoing flow whose condition holds, else the default."""
     flows = run.graph.flows
     default = None
     for flow_id in element.outgoing:
@@ -41,6 +42,7 @@ def exclusive_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def parallel_gateway(run: Run, step: Step, element: Element) -> None:
+    """Split to every outgoing flow, or (converging) wait for every incoming one."""
     if "arrived" in step.data:  # a join retried after an error
         fire_join(run, step, element)
         return
@@ -52,6 +54,7 @@ def parallel_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
+    """Split to every flow whose condition holds, or (converging) wait as BPMN says."""
     if "arrived" in step.data:  # a join retried after an error
         fire_join(run, step, element)
         return
@@ -63,6 +66,7 @@ def inclusive_gateway(run: Run, step: Step, element: Element) -> None:
 
 
 def event_based_gateway(run: Run, step: Step, element: Element) -> None:
+    """Wait at every following catch event; the first to fire cancels the others."""
     for flow_id in element.outgoing:
         flow = run.graph.flows[flow_id]
         run.new_step(flow.target, step.scope_id, data={"flow": flow.id, "race": step.id})
@@ -124,8 +128,6 @@ def release_joins(run: Run) -> bool:
     incoming flow without a token. Returns True when one fired."""
     if not run.joins:
         return False
-    from .runtime import FlowError, _describe
-
     steps = run.state.steps
     fired = False
     for join_id in sorted(run.joins.values()):
@@ -140,7 +142,7 @@ def release_joins(run: Run) -> bool:
         except FlowError as exc:
             run.fail(join, f"{element.label}: {exc}")
         except Exception as exc:
-            run.fail(join, _describe(exc))
+            run.fail(join, describe_error(exc))
         fired = True
     return fired
 
@@ -150,7 +152,7 @@ def _blocked(run: Run, join: Step, element: Element) -> bool:
     must wait for. Parallel: one that can reach an incoming flow with no token.
     Inclusive (SpiffWorkflow's rule): one that can reach the gateway but none of
     the incoming flows that already delivered."""
-    reach = run.graph.join_reach.get(element.id, {})
+    reach = run.graph.join_reach(element.id)
     arrived = join.data["arrived"]
     steps = run.state.steps
     inclusive = element.kind == "inclusiveGateway"

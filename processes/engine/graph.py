@@ -60,6 +60,8 @@ class EventDefinition:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MultiInstance:
+    """How a multi-instance activity loops: count or collection, sequential or parallel."""
+
     is_sequential: bool = False
     cardinality: Code | None = None
     input_collection: str = ""
@@ -87,11 +89,14 @@ class Element:
 
     @property
     def label(self) -> str:
+        """The element's name, or its id when it has none (for messages)."""
         return self.name or self.id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event(Element):
+    """A start, end, intermediate or boundary event."""
+
     definition: EventDefinition = field(default_factory=lambda: EventDefinition(kind="none"))
     attached_to: str | None = None
     cancel_activity: bool = True
@@ -99,11 +104,15 @@ class Event(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Gateway(Element):
+    """An exclusive, parallel, inclusive or event-based gateway."""
+
     default: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceOperator:
+    """A SpiffWorkflow service task operator: action name, parameters, result variable."""
+
     name: str
     parameters: tuple[tuple[str, Code], ...] = ()
     result_variable: str = ""
@@ -124,11 +133,15 @@ class Task(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubProcess(Element):
+    """An embedded sub-process: a scope of its own elements."""
+
     default: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallActivity(Element):
+    """A call of another process, with Camunda in/out variable mappings."""
+
     called_element: str = ""
     # (source, target) pairs; source '*' means all variables.
     in_mappings: tuple[tuple[str, str], ...] = ()
@@ -138,6 +151,8 @@ class CallActivity(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SequenceFlow:
+    """A sequence flow, with its condition when it has one."""
+
     id: str
     source: str
     target: str
@@ -148,6 +163,8 @@ class SequenceFlow:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lane:
+    """A lane and the elements in it."""
+
     id: str
     name: str
     elements: tuple[str, ...] = ()
@@ -168,19 +185,55 @@ class ProcessGraph:
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
     lanes: tuple[Lane, ...] = ()
     scope_starts: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # element id -> its predecessors (incoming flows' sources; a boundary event's
+    # activity), computed at import in one pass.
+    predecessors: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     # converging gateway id -> element id -> the gateway's incoming flows a token at
-    # that element can still reach without passing the gateway (a boundary event
-    # counts as a way out of its activity).
-    join_reach: dict[str, dict[str, frozenset[str]]] = field(
+    # that element can still reach without passing the gateway. Filled by
+    # `join_reach` the first time a join needs it, never at import.
+    join_reaches: dict[str, dict[str, frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
     @property
     def start_events(self) -> tuple[str, ...]:
+        """The process's top-level start events."""
         return self.scope_starts.get(None, ())
 
+    def join_reach(self, join_id: str) -> dict[str, frozenset[str]]:
+        """Which incoming flows of converging gateway `join_id` a token at each element
+        can still reach without passing the gateway (elements that reach none are left out).
+
+        Computed on first use and kept: one backward walk per incoming flow over the
+        join's upstream. Doing this for every join at import made a long chain of
+        joins quadratic to import; a join that waits at rest is rare and asks once.
+        """
+        found = self.join_reaches.get(join_id)
+        if found is not None:
+            return found
+        reach: dict[str, set[str]] = {}
+        predecessors = self.predecessors
+        for flow_id in self.elements[join_id].incoming:
+            seen: set[str] = set()
+            pending = [self.flows[flow_id].source]
+            while pending:
+                current = pending.pop()
+                if current in seen or current == join_id:
+                    continue
+                seen.add(current)
+                reach.setdefault(current, set()).add(flow_id)
+                pending.extend(predecessors.get(current, ()))
+        found = {element_id: frozenset(flows) for element_id, flows in reach.items()}
+        # Two threads computing the same entry store equal values: no lock needed.
+        self.join_reaches[join_id] = found
+        return found
+
     def element(self, element_id: str) -> Element:
+        """The element with this id."""
         return self.elements[element_id]
 
     def outgoing(self, element_id: str) -> list[SequenceFlow]:
+        """The outgoing flows of an element."""
         return [self.flows[f] for f in self.elements[element_id].outgoing]

@@ -15,18 +15,21 @@ from typing import TYPE_CHECKING
 
 from .events import arm_boundaries
 from .graph import Element
+from .limits import MAX_MULTI_INSTANCE
+from .state import Step
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def enter(run: Run, step: Step, element: Element) -> None:
+    """First visit of a multi-instance activity: make it the body and spawn its instances."""
     loop = element.loop
     assert loop is not None
     keys = None
     items = None
     if loop.cardinality is not None:
-        count = int(run.evaluate(loop.cardinality, step))
+        count = _cardinality(run.evaluate(loop.cardinality, step))
     else:
         collection = run.read_variables(step).get(loop.input_collection)
         if isinstance(collection, dict):
@@ -42,6 +45,11 @@ def enter(run: Run, step: Step, element: Element) -> None:
                 f"{type(collection).__name__}, not a list or dict"
             )
         count = len(items)
+        if count > MAX_MULTI_INSTANCE:
+            raise ValueError(
+                f"multi-instance input '{loop.input_collection}' has {count} items; "
+                f"the limit is {MAX_MULTI_INSTANCE:,} instances"
+            )
     mi = {"count": count, "next": 0, "done": 0, "outputs": {}}
     if keys is not None:
         mi["keys"] = keys
@@ -59,6 +67,21 @@ def enter(run: Run, step: Step, element: Element) -> None:
     else:
         for index in range(count):
             _spawn(run, step, element, index, items[index] if items is not None else index)
+
+
+def _cardinality(value) -> int:
+    """The instance count a loopCardinality expression gave, within the limit."""
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"multi-instance cardinality must be a number, not {value!r}")
+    if isinstance(value, str) and len(value) > 20:
+        raise ValueError("multi-instance cardinality is not a number")
+    count = int(value)
+    if count > MAX_MULTI_INSTANCE:
+        raise ValueError(
+            f"multi-instance cardinality {count} is past the limit of "
+            f"{MAX_MULTI_INSTANCE:,} instances"
+        )
+    return count
 
 
 def resume(run: Run, body: Step, element: Element) -> None:

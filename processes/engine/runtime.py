@@ -15,65 +15,55 @@ Element behaviour lives in one module per family: `events`, `gateways`,
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import activities, events, gateways, multiinstance, subprocesses
 from .bpmn import timer_is_expression
+from .effects import (
+    CancelChild,
+    Effect,
+    ErrorThrown,
+    InstanceFinished,
+    SendMessage,
+    StartChild,
+    ThrowSignal,
+    UserStepActivated,
+    UserStepClosed,
+)
+from .errors import BpmnError, EngineError, FlowError, describe_error
 from .graph import USER_TASK_KINDS, Element, Event, ProcessGraph
+from .limits import MAX_STEPS_PER_RUN
+from .state import OPEN, InstanceState, RunResult, Step
+from .values import clean_variables, timer_text, to_json_value
 
-OPEN = frozenset({"active", "waiting", "error"})
-
-
-class EngineError(Exception):
-    """A request the engine refuses (wrong step, wrong state); nothing changed."""
-
-
-class BpmnError(Exception):
-    """Raised by an action to throw a BPMN error that boundary events can catch."""
-
-    def __init__(self, code: str, message: str = "", payload: Any = None):
-        super().__init__(message or code)
-        self.code = code
-        self.payload = payload
-
-
-@dataclass(slots=True, eq=False)
-class Step:
-    """One visit of one element: a row of the process log and a token at once."""
-
-    id: int
-    element_id: str
-    scope_id: int | None
-    status: str
-    started_at: dt.datetime
-    completed_at: dt.datetime | None = None
-    due_at: dt.datetime | None = None
-    result: str = ""
-    error: str = ""
-    data: dict = field(default_factory=dict)
-    dirty: bool = True
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
-
-
-@dataclass(slots=True, eq=False)
-class InstanceState:
-    process_id: str
-    status: str
-    variables: dict
-    steps: dict[int, Step]
-    next_step_id: int
-    started_at: dt.datetime
-    completed_at: dt.datetime | None = None
-    # The engine's lookup tables over the open steps, kept between calls on the same
-    # object; never stored (a freshly loaded state rebuilds them).
-    runtime_cache: Any = field(default=None, repr=False, compare=False)
+# Names other modules (and older callers) import from here.
+__all__ = [
+    "OPEN",
+    "BpmnError",
+    "CancelChild",
+    "Effect",
+    "Engine",
+    "EngineError",
+    "ErrorThrown",
+    "FlowError",
+    "InstanceFinished",
+    "InstanceState",
+    "Run",
+    "RunResult",
+    "SendMessage",
+    "StartChild",
+    "StartTrigger",
+    "Step",
+    "ThrowSignal",
+    "UserStepActivated",
+    "UserStepClosed",
+    "clean_variables",
+    "start_events",
+    "to_json_value",
+]
 
 
 class _Index:
@@ -94,85 +84,6 @@ class _Index:
             elif step.status == "waiting" and "arrived" in step.data:
                 self.joins[(step.scope_id, step.element_id)] = step.id
         self.signature = (state.next_step_id, len(state.steps))
-
-
-# -- effects the caller routes -------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StartChild:
-    step_id: int
-    process_id: str
-    variables: dict
-
-
-@dataclass(frozen=True, slots=True)
-class CancelChild:
-    step_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ThrowSignal:
-    name: str
-    payload: Any = None
-    variable: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SendMessage:
-    name: str
-    payload: Any = None
-    correlation_key: str | None = None
-    variable: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class UserStepActivated:
-    step: Step
-
-
-@dataclass(frozen=True, slots=True)
-class UserStepClosed:
-    step: Step
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorThrown:
-    """A BPMN error reached the top of the instance uncaught (the parent's call
-    activity may catch it: route it with `child_finished(..., error_code=...)`)."""
-
-    code: str
-    name: str = ""
-    payload: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceFinished:
-    status: str
-    variables: dict
-
-
-Effect = (
-    StartChild
-    | CancelChild
-    | ThrowSignal
-    | SendMessage
-    | UserStepActivated
-    | UserStepClosed
-    | ErrorThrown
-    | InstanceFinished
-)
-
-
-@dataclass(slots=True)
-class RunResult:
-    state: InstanceState
-    finished_steps: list[Step] = field(default_factory=list)
-    changed_steps: list[Step] = field(default_factory=list)
-    effects: list = field(default_factory=list)
-    # How many waiting steps a message or signal reached (0: nobody was waiting).
-    matched: int = 0
 
 
 # -- start triggers, for persistence to register ------------------------------
@@ -205,7 +116,7 @@ def start_events(graph: ProcessGraph) -> list[StartTrigger]:
             value = definition.timer.source
             if definition.timer.language != "literal":
                 try:
-                    value = _timer_text(definition.timer.compiled.evaluate({}, None))
+                    value = timer_text(definition.timer.compiled.evaluate({}, None))
                 except Exception:  # a timer that needs variables cannot start a process alone
                     value = ""
             trigger = StartTrigger(
@@ -230,59 +141,6 @@ def start_events(graph: ProcessGraph) -> list[StartTrigger]:
     return found
 
 
-def _timer_text(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        import isodate
-
-        return isodate.duration_isoformat(value)
-    return str(value)
-
-
-# -- JSON-safety -----------------------------------------------------------------
-
-_PRIMITIVES = (str, int, float, bool, type(None))
-
-
-def to_json_value(value: Any) -> Any:
-    """The value with anything not JSON-serialisable converted (dates to ISO text,
-    tuples and sets to lists); functions and other objects are dropped (None)."""
-    if isinstance(value, _PRIMITIVES):
-        return value
-    if isinstance(value, dict):
-        if all(isinstance(k, str) and isinstance(v, _PRIMITIVES) for k, v in value.items()):
-            return value
-        return {str(k): to_json_value(v) for k, v in value.items() if not callable(v)}
-    if isinstance(value, list | tuple | set | frozenset):
-        if isinstance(value, list) and all(isinstance(v, _PRIMITIVES) for v in value):
-            return value
-        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        return [to_json_value(v) for v in items]
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return _timer_text(value)
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    return None
-
-
-def clean_variables(variables: dict) -> None:
-    """Make a variables dict JSON-serialisable in place (drops functions)."""
-    for key in list(variables):
-        value = variables[key]
-        if isinstance(value, _PRIMITIVES):
-            continue
-        if callable(value) and not isinstance(value, type):
-            del variables[key]
-            continue
-        if isinstance(value, type) or type(value).__name__ == "module":
-            del variables[key]
-            continue
-        variables[key] = to_json_value(value)
-
-
 # -- the engine ------------------------------------------------------------------
 
 
@@ -296,7 +154,7 @@ class Engine:
         clock: Callable[[], dt.datetime],
         actions: Mapping[str, Callable] | None = None,
         functions: Mapping[str, Callable] | None = None,
-        max_steps_per_run: int = 10_000,
+        max_steps_per_run: int = MAX_STEPS_PER_RUN,
     ):
         self.resolve_graph = resolve_graph
         self.clock = clock
@@ -569,6 +427,7 @@ class Run:
         status: str = "active",
         data: dict | None = None,
     ) -> Step:
+        """Create a step (a token) at an element; an active one is queued to run."""
         state = self.state
         step = Step(
             id=state.next_step_id,
@@ -587,6 +446,7 @@ class Run:
         return step
 
     def touch(self, step: Step) -> None:
+        """Mark a step changed so the caller stores it."""
         step.dirty = True
         if step.is_open:
             self.changed[step.id] = step
@@ -621,6 +481,7 @@ class Run:
         return element is not None and element.kind in USER_TASK_KINDS and "mi" not in step.data
 
     def complete(self, step: Step) -> None:
+        """Close a step as completed."""
         self.close(step, "completed")
 
     def cancel_step(self, step: Step) -> None:
@@ -645,6 +506,7 @@ class Run:
         self.scope_checks.discard(step.id)
 
     def fail(self, step: Step, message: str) -> None:
+        """Put a step, and so the instance, in error with a message for people."""
         step.status = "error"
         step.error = message
         self.touch(step)
@@ -653,6 +515,7 @@ class Run:
     # variables ------------------------------------------------------------------
 
     def scope_chain(self, step: Step) -> list[tuple[dict, Step]]:
+        """The local variables of a step's enclosing scopes, innermost first, with their owners."""
         chain = []
         steps = self.state.steps
         current: Step | None = step
@@ -664,12 +527,14 @@ class Run:
         return chain
 
     def read_variables(self, step: Step) -> Mapping:
+        """The variables a step sees: its scopes' locals over the instance's."""
         chain = self.scope_chain(step)
         if not chain:
             return self.state.variables
         return ChainMap(*(local for local, _ in chain), self.state.variables)
 
     def write_variables(self, step: Step, values: Mapping) -> None:
+        """Write into the innermost scope the step sees (the instance at top level)."""
         chain = self.scope_chain(step)
         if not chain:
             self.state.variables.update(values)
@@ -679,6 +544,7 @@ class Run:
         self.touch(owner)
 
     def delete_variables(self, step: Step, names) -> None:
+        """Remove variables from every scope the step sees."""
         chain = self.scope_chain(step)
         for name in names:
             for local, owner in chain:
@@ -688,9 +554,11 @@ class Run:
             self.state.variables.pop(name, None)
 
     def evaluate(self, code, step: Step) -> Any:
+        """Evaluate compiled code with the variables the step sees."""
         return code.compiled.evaluate(self.read_variables(step), self.functions)
 
     def run_script(self, code, step: Step) -> None:
+        """Run a script with the variables the step sees, writing back what it changed."""
         chain = self.scope_chain(step)
         if not chain:
             code.compiled.run(self.state.variables, self.functions)
@@ -708,6 +576,7 @@ class Run:
             self.delete_variables(step, removed)
 
     def timer_value(self, definition, step: Step) -> Any:
+        """A timer definition's value: its literal text or its expression's value."""
         code = definition.timer
         if code.language == "literal" or not timer_is_expression(code.source):
             return code.source
@@ -724,7 +593,7 @@ class Run:
                 multiinstance.instance_done(self, step, element)
             except Exception as exc:
                 if body is not None and body.is_open:
-                    self.fail(body, _describe(exc))
+                    self.fail(body, describe_error(exc))
             return
         flows = self.select_outgoing(step, element)
         for flow in flows:
@@ -752,6 +621,7 @@ class Run:
         return taken
 
     def take(self, step: Step, flows) -> None:
+        """Send tokens along the given flows."""
         for flow in flows:
             self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
 
@@ -765,6 +635,7 @@ class Run:
         message: str,
         include_self: bool = False,
     ) -> None:
+        """Throw a BPMN error from a step (see `subprocesses.throw_error`)."""
         subprocesses.throw_error(
             self,
             step,
@@ -775,9 +646,14 @@ class Run:
             include_self=include_self,
         )
 
+    def terminate(self, step: Step) -> None:
+        """End the scope of a terminate end event (see `subprocesses.terminate`)."""
+        subprocesses.terminate(self, step)
+
     # the loop ---------------------------------------------------------------------
 
     def execute(self, step: Step) -> None:
+        """Run one active step through its element's handler."""
         element = self.graph.elements[step.element_id]
         if element.loop is not None and "mi_index" not in step.data:
             if "mi" in step.data:
@@ -789,6 +665,7 @@ class Run:
         handler(self, step, element)
 
     def drain(self) -> None:
+        """Run queued steps until every token waits or ends (or the step limit is hit)."""
         if self.halted:
             return
         limit = self.engine.max_steps_per_run
@@ -822,7 +699,7 @@ class Run:
                         include_self=True,
                     )
                 except Exception as exc:  # never crash: the step goes to error, others continue
-                    self.fail(step, _describe(exc))
+                    self.fail(step, describe_error(exc))
             if not self._settle():
                 return
 
@@ -851,11 +728,12 @@ class Run:
                 try:
                     subprocesses.scope_finished(self, scope_step)
                 except Exception as exc:
-                    self.fail(scope_step, _describe(exc))
+                    self.fail(scope_step, describe_error(exc))
                 progressed = True
         return progressed or bool(self.queue)
 
     def finish(self, *, drain: bool = True) -> RunResult:
+        """Drain, then the RunResult of this call."""
         if drain:
             self.drain()
         changed = [s for s in self.changed.values() if s.is_open]
@@ -872,15 +750,6 @@ class Run:
             effects=self.effects,
             matched=self.matched,
         )
-
-
-class FlowError(Exception):
-    """No way out of an element (conditions all false, no default)."""
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or exc.__class__.__name__
-    return f"{exc.__class__.__name__}: {text}"
 
 
 HANDLERS: dict[str, Callable[[Run, Step, Element], None]] = {

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .effects import ErrorThrown, InstanceFinished
+from .errors import FlowError
 from .events import arm_boundaries, store_payload
 from .graph import Element
+from .state import Step
 
 if TYPE_CHECKING:
-    from .runtime import Run, Step
+    from .runtime import Run
 
 
 def sub_process(run: Run, step: Step, element: Element) -> None:
-    from .runtime import FlowError
-
+    """Enter an embedded sub-process: wait while its start events run inside it."""
     starts = [
         start_id
         for start_id in run.graph.scope_starts.get(element.id, ())
@@ -68,8 +70,6 @@ def write_above(run: Run, step: Step, values: dict) -> None:
 def terminate(run: Run, step: Step) -> None:
     """A terminate end event ends its scope: the whole instance at top level,
     else the enclosing sub-process, which then completes."""
-    from .runtime import InstanceFinished
-
     scope_id = step.scope_id
     for other_id in sorted(run.children.get(scope_id, set()) - {step.id}):
         other = run.state.steps.get(other_id)
@@ -105,8 +105,6 @@ def throw_error(
     """Find the nearest enclosing activity with a matching error boundary event,
     interrupt it and continue from the boundary; uncaught, the step goes to error
     and an ErrorThrown effect tells the caller (a parent may catch it)."""
-    from .runtime import ErrorThrown
-
     steps = run.state.steps
     candidate = step if include_self else steps.get(step.scope_id) if step.scope_id else None
     while candidate is not None:

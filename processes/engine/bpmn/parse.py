@@ -1,31 +1,25 @@
-"""BPMN 2.0 import and export.
+"""BPMN 2.0 import: `parse_bpmn` turns a file into immutable `ProcessGraph`s.
 
-`parse_bpmn` turns a file into immutable `ProcessGraph`s and refuses the whole
-file, naming the element, when anything in it cannot run: malformed XML,
-DTDs and entity tricks, elements we do not execute, dangling flows, gateways
-with no way out, expressions that do not compile, calls to unknown processes.
-
-`export_bpmn` writes the original document back (diagram included) with our
-`flowdesk:` attributes taken from the graphs, so import -> export -> import is
-lossless.
+It refuses the whole file, naming the element, when anything in it cannot run:
+malformed XML, DTDs and entity tricks, nesting past the limits, elements we do
+not execute, dangling flows, gateways with no way out, expressions that do not
+compile, calls to unknown processes.
 """
 
 from __future__ import annotations
 
-import copy
 import io
 import re
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element as XmlElement
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from .expressions import ExpressionError, compile_expression, compile_script
-from .graph import (
+from ..expressions import ExpressionError, compile_expression, compile_script
+from ..graph import (
     ACTIVITY_KINDS,
     EVENT_KINDS,
     FLOW_NODE_KINDS,
@@ -45,18 +39,10 @@ from .graph import (
     SubProcess,
     Task,
 )
-from .timers import TimerError, parse_timer
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-FLOWDESK_NS = "https://flowdesk.dev/bpmn"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-
-_B = f"{{{BPMN_NS}}}"
-_FD = f"{{{FLOWDESK_NS}}}"
-_CAM = f"{{{CAMUNDA_NS}}}"
-_SPIFF = f"{{{SPIFF_NS}}}"
+from ..limits import MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
+from ..timers import TimerError, parse_timer
+from .document import BpmnDocument, BpmnImportError, NamedRef
+from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF
 
 PAGE_KINDS = frozenset({"task", "question", "edit", "auto", "email"})
 RECORD_TRIGGERS = frozenset({"added", "modified", "deleted"})
@@ -113,55 +99,6 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _ISO_LITERAL = re.compile(r"(R\d*/)?-?P\S*|\d{4}-\d\d-\d\d\S*")
 
 
-class BpmnImportError(ValueError):
-    """A BPMN file we refuse, with the element at fault."""
-
-    def __init__(self, element_id: str | None, message: str, *, kind: str = ""):
-        self.element_id = element_id
-        self.kind = kind
-        self.message = message
-        if element_id:
-            where = f"Element '{element_id}'" + (f" ({kind})" if kind else "")
-            text = f"{where}: {message}"
-        else:
-            text = message
-        super().__init__(text)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NamedRef:
-    """A `bpmn:message`, `bpmn:signal` or `bpmn:error` declared in the file."""
-
-    id: str
-    name: str
-    code: str = ""
-    payload: Code | None = None
-    variable: str = ""
-
-
-@dataclass(kw_only=True)
-class BpmnDocument:
-    processes: list[ProcessGraph]
-    messages: dict[str, NamedRef] = field(default_factory=dict)
-    signals: dict[str, NamedRef] = field(default_factory=dict)
-    errors: dict[str, NamedRef] = field(default_factory=dict)
-    # collaboration id -> process ids of its pools, in document order
-    collaborations: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    xml: str = ""
-    namespaces: dict[str, str] = field(default_factory=dict, repr=False)
-    root: XmlElement | None = field(default=None, repr=False, compare=False)
-
-    def process(self, process_id: str) -> ProcessGraph:
-        for graph in self.processes:
-            if graph.id == process_id:
-                return graph
-        raise KeyError(process_id)
-
-    @property
-    def process_ids(self) -> list[str]:
-        return [graph.id for graph in self.processes]
-
-
 # ---------------------------------------------------------------------------
 # Reading XML safely
 
@@ -178,24 +115,46 @@ def _read_xml(data: bytes | str) -> tuple[XmlElement, dict[str, str]]:
     raw = _to_bytes(data)
     namespaces: dict[str, str] = {}
     root = None
+    open_elements: list[XmlElement] = []
     try:
         for event, item in SafeET.iterparse(
-            io.BytesIO(raw), events=("start-ns", "start"), forbid_dtd=True
+            io.BytesIO(raw), events=("start-ns", "start", "end"), forbid_dtd=True
         ):
             if event == "start-ns":
                 prefix, uri = item
                 namespaces.setdefault(prefix, uri)
-            elif root is None:
-                root = item
+            elif event == "end":
+                open_elements.pop()
+            else:
+                if len(open_elements) >= MAX_XML_DEPTH:
+                    # Import and export walk the tree recursively: refuse before they do.
+                    raise _too_deep(open_elements)
+                open_elements.append(item)
+                if root is None:
+                    root = item
     except DefusedXmlException as exc:
         raise BpmnImportError(
             None, f"The file uses a DTD or entities, which are refused for safety ({exc})."
         ) from exc
     except ParseError as exc:
         raise BpmnImportError(None, f"The file is not well-formed XML: {exc}.") from exc
-    if root is None or root.tag != _B + "definitions":
+    if root is None or root.tag != Q_BPMN + "definitions":
         raise BpmnImportError(None, "The file is not BPMN 2.0: its root is not bpmn:definitions.")
     return root, namespaces
+
+
+def _too_deep(open_elements: list[XmlElement]) -> BpmnImportError:
+    """The refusal of a file nested past MAX_XML_DEPTH, naming the innermost element
+    with an id that holds the too-deep content."""
+    holder = next((node for node in reversed(open_elements) if node.get("id")), None)
+    element_id = holder.get("id") if holder is not None else None
+    kind = _local(holder.tag)[1] if holder is not None and isinstance(holder.tag, str) else ""
+    return BpmnImportError(
+        element_id,
+        f"its content nests elements more than {MAX_XML_DEPTH} levels deep "
+        "(sub-processes inside sub-processes?); flatten the model",
+        kind=kind,
+    )
 
 
 def list_process_ids(data: bytes | str) -> list[str]:
@@ -203,7 +162,7 @@ def list_process_ids(data: bytes | str) -> list[str]:
     root, _ = _read_xml(data)
     return [
         p.get("id", "")
-        for p in root.findall(_B + "process")
+        for p in root.findall(Q_BPMN + "process")
         if p.get("isExecutable", "true").strip().lower() != "false"
     ]
 
@@ -234,17 +193,17 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
     errors = _named_refs(root, "error")
     process_nodes = [
         p
-        for p in root.findall(_B + "process")
+        for p in root.findall(Q_BPMN + "process")
         if p.get("isExecutable", "true").strip().lower() != "false"
     ]
     callable_ids = {p.get("id", "") for p in process_nodes} | set(known_processes)
     refs = _Refs(messages=messages, signals=signals, errors=errors, callable_ids=callable_ids)
     processes = [_ProcessParser(node, refs).parse() for node in process_nodes]
     collaborations = {}
-    for collab in root.findall(_B + "collaboration"):
+    for collab in root.findall(Q_BPMN + "collaboration"):
         pools = tuple(
             part.get("processRef", "")
-            for part in collab.findall(_B + "participant")
+            for part in collab.findall(Q_BPMN + "participant")
             if part.get("processRef")
         )
         collaborations[collab.get("id", "")] = pools
@@ -262,16 +221,16 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
 
 def _named_refs(root: XmlElement, tag: str) -> dict[str, NamedRef]:
     found = {}
-    for node in root.findall(_B + tag):
+    for node in root.findall(Q_BPMN + tag):
         ref_id = node.get("id", "")
         payload = None
         variable = ""
-        ext = node.find(_B + "extensionElements")
+        ext = node.find(Q_BPMN + "extensionElements")
         if ext is not None:
-            source = _text(ext.find(_SPIFF + "payloadExpression"))
+            source = _text(ext.find(Q_SPIFF + "payloadExpression"))
             if source:
                 payload = _compile(source, None, ref_id, tag)
-            variable = _text(ext.find(_SPIFF + "variableName"))
+            variable = _text(ext.find(Q_SPIFF + "variableName"))
         found[ref_id] = NamedRef(
             id=ref_id,
             name=node.get("name") or ref_id,
@@ -334,12 +293,14 @@ class _ProcessParser:
         self.raw: dict[str, tuple[XmlElement, str | None]] = {}
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
+        """The refusal of this process's file, naming the element (or the process)."""
         return BpmnImportError(element_id or self.process_id, message, kind=kind or "process")
 
     def parse(self) -> ProcessGraph:
+        """The process's graph, or BpmnImportError naming the first element that cannot run."""
         if not self.process_id:
             raise BpmnImportError(None, "A process has no id.")
-        self._collect(self.node, None)
+        self._collect(self.node, None, depth=0)
         self._build_flows()
         elements = self._build_elements()
         scope_starts: dict[str | None, list[str]] = {None: []}
@@ -360,13 +321,13 @@ class _ProcessParser:
             flows=self.flows,
             lanes=tuple(self.lanes),
             scope_starts={k: tuple(v) for k, v in scope_starts.items()},
-            join_reach=_join_reach(elements, self.flows),
+            predecessors=_predecessors(elements, self.flows),
         )
         return graph
 
     # -- first pass: every node, flow and lane, with its scope
 
-    def _collect(self, container: XmlElement, scope: str | None) -> None:
+    def _collect(self, container: XmlElement, scope: str | None, *, depth: int) -> None:
         for child in container:
             ns, tag = _local(child.tag)
             if not isinstance(child.tag, str):
@@ -386,7 +347,14 @@ class _ProcessParser:
                 if tag == "subProcess":
                     if child.get("triggeredByEvent", "false").strip().lower() == "true":
                         raise self.fail(element_id, "event sub-processes are not supported", tag)
-                    self._collect(child, element_id)
+                    if depth >= MAX_SUBPROCESS_DEPTH:
+                        raise self.fail(
+                            element_id,
+                            f"sub-processes are nested more than {MAX_SUBPROCESS_DEPTH} deep; "
+                            "flatten the model or use call activities",
+                            tag,
+                        )
+                    self._collect(child, element_id, depth=depth + 1)
             elif tag == "sequenceFlow":
                 if not element_id:
                     # Old Camunda test files leave flow ids out; name them by their ends.
@@ -405,14 +373,14 @@ class _ProcessParser:
                 raise self.fail(element_id or scope, f"<{tag}> is not supported", tag)
 
     def _collect_lanes(self, lane_set: XmlElement) -> None:
-        for lane in lane_set.findall(_B + "lane"):
+        for lane in lane_set.findall(Q_BPMN + "lane"):
             name = lane.get("name") or lane.get("id", "")
-            refs = tuple(_text(ref) for ref in lane.findall(_B + "flowNodeRef"))
+            refs = tuple(_text(ref) for ref in lane.findall(Q_BPMN + "flowNodeRef"))
             self.lanes.append(Lane(id=lane.get("id", ""), name=name, elements=refs))
             for ref in refs:
                 # Child lanes are read after their parent, so the innermost lane wins.
                 self.lane_of[ref] = name
-            for child_set in lane.findall(_B + "childLaneSet"):
+            for child_set in lane.findall(Q_BPMN + "childLaneSet"):
                 self._collect_lanes(child_set)
 
     # -- flows
@@ -434,7 +402,7 @@ class _ProcessParser:
                         flow_id, f"its {end} {ref!r} is in another (sub-)process", "sequenceFlow"
                     )
             condition = None
-            cond_node = node.find(_B + "conditionExpression")
+            cond_node = node.find(Q_BPMN + "conditionExpression")
             if cond_node is not None and _text(cond_node):
                 condition = _compile(
                     _text(cond_node), cond_node.get("language"), flow_id, "sequenceFlow"
@@ -482,7 +450,7 @@ class _ProcessParser:
                 boundaries=tuple(boundaries.get(element_id, ())),
                 lane=lane,
                 ext=self._ext(node, element_id, kind),
-                documentation=_text(node.find(_B + "documentation")),
+                documentation=_text(node.find(Q_BPMN + "documentation")),
                 loop=self._loop(node, element_id, kind),
             )
             default = node.get("default") or None
@@ -522,8 +490,8 @@ class _ProcessParser:
     def _ext(self, node: XmlElement, element_id: str, kind: str) -> dict[str, str]:
         ext = {}
         for key, value in node.attrib.items():
-            if key.startswith(_FD):
-                ext[key[len(_FD) :]] = value
+            if key.startswith(Q_FLOWDESK):
+                ext[key[len(Q_FLOWDESK) :]] = value
         if "page" in ext and ext["page"] not in PAGE_KINDS:
             raise self.fail(
                 element_id,
@@ -555,24 +523,28 @@ class _ProcessParser:
         return ext
 
     def _loop(self, node: XmlElement, element_id: str, kind: str) -> MultiInstance | None:
-        if node.find(_B + "standardLoopCharacteristics") is not None:
+        if node.find(Q_BPMN + "standardLoopCharacteristics") is not None:
             raise self.fail(
                 element_id, "standard loops are not supported; use multi-instance", kind
             )
-        mi = node.find(_B + "multiInstanceLoopCharacteristics")
+        mi = node.find(Q_BPMN + "multiInstanceLoopCharacteristics")
         if mi is None:
             return None
         if kind not in ACTIVITY_KINDS:
             raise self.fail(element_id, "only activities can be multi-instance", kind)
         cardinality = None
-        if _text(mi.find(_B + "loopCardinality")):
-            cardinality = _compile(_text(mi.find(_B + "loopCardinality")), None, element_id, kind)
-        input_collection = _text(mi.find(_B + "loopDataInputRef")) or _plain_name(
-            mi.get(_CAM + "collection", "")
+        if _text(mi.find(Q_BPMN + "loopCardinality")):
+            cardinality = _compile(
+                _text(mi.find(Q_BPMN + "loopCardinality")), None, element_id, kind
+            )
+        input_collection = _text(mi.find(Q_BPMN + "loopDataInputRef")) or _plain_name(
+            mi.get(Q_CAMUNDA + "collection", "")
         )
         condition = None
-        if _text(mi.find(_B + "completionCondition")):
-            condition = _compile(_text(mi.find(_B + "completionCondition")), None, element_id, kind)
+        if _text(mi.find(Q_BPMN + "completionCondition")):
+            condition = _compile(
+                _text(mi.find(Q_BPMN + "completionCondition")), None, element_id, kind
+            )
         if cardinality is None and not input_collection:
             raise self.fail(
                 element_id,
@@ -583,10 +555,10 @@ class _ProcessParser:
             is_sequential=mi.get("isSequential", "false").strip().lower() == "true",
             cardinality=cardinality,
             input_collection=input_collection,
-            input_item=_item_name(mi.find(_B + "inputDataItem"))
-            or mi.get(_CAM + "elementVariable", ""),
-            output_collection=_text(mi.find(_B + "loopDataOutputRef")),
-            output_item=_item_name(mi.find(_B + "outputDataItem")),
+            input_item=_item_name(mi.find(Q_BPMN + "inputDataItem"))
+            or mi.get(Q_CAMUNDA + "elementVariable", ""),
+            output_collection=_text(mi.find(Q_BPMN + "loopDataOutputRef")),
+            output_item=_item_name(mi.find(Q_BPMN + "outputDataItem")),
             completion_condition=condition,
         )
 
@@ -645,15 +617,16 @@ class _ProcessParser:
             ref = node.get("messageRef", "")
             named = self.refs.messages.get(ref)
             payload = None
-            if node.get(_CAM + "expression"):
-                payload = _compile(node.get(_CAM + "expression"), None, element_id, kind)
+            if node.get(Q_CAMUNDA + "expression"):
+                payload = _compile(node.get(Q_CAMUNDA + "expression"), None, element_id, kind)
             return EventDefinition(
                 kind="message",
                 id=def_id,
                 ref=ref,
                 name=named.name if named else ref,
                 payload=payload or (named.payload if named else None),
-                variable=node.get(_CAM + "resultVariable", "") or (named.variable if named else ""),
+                variable=node.get(Q_CAMUNDA + "resultVariable", "")
+                or (named.variable if named else ""),
             )
         if def_kind == "signal":
             ref = node.get("signalRef", "")
@@ -682,7 +655,7 @@ class _ProcessParser:
             )
         if def_kind == "timer":
             for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
-                timer_node = node.find(_B + timer_kind)
+                timer_node = node.find(Q_BPMN + timer_kind)
                 if timer_node is None:
                     continue
                 source = _text(timer_node)
@@ -715,18 +688,20 @@ class _ProcessParser:
         action = ext.get("action", "")
         operator = None
         if kind == "scriptTask" and not action:
-            source = (node.findtext(_B + "script") or "").strip("\n")
+            source = (node.findtext(Q_BPMN + "script") or "").strip("\n")
             if source.strip():
                 script = _compile_script(source, node.get("scriptFormat"), element_id, kind)
         if kind == "serviceTask" and not action:
             operator_node = None
-            ext_node = node.find(_B + "extensionElements")
+            ext_node = node.find(Q_BPMN + "extensionElements")
             if ext_node is not None:
-                operator_node = ext_node.find(_SPIFF + "serviceTaskOperator")
+                operator_node = ext_node.find(Q_SPIFF + "serviceTaskOperator")
             if operator_node is not None:
                 params = []
-                params_node = operator_node.find(_SPIFF + "parameters")
-                found = params_node.findall(_SPIFF + "parameter") if params_node is not None else ()
+                params_node = operator_node.find(Q_SPIFF + "parameters")
+                found = (
+                    params_node.findall(Q_SPIFF + "parameter") if params_node is not None else ()
+                )
                 for param in found:
                     value = _compile(param.get("value", ""), None, element_id, kind)
                     params.append((param.get("id", ""), value))
@@ -745,7 +720,7 @@ class _ProcessParser:
             action=action,
             operator=operator,
             message=message,
-            result_variable=node.get(_CAM + "resultVariable", ""),
+            result_variable=node.get(Q_CAMUNDA + "resultVariable", ""),
             default=default,
             **common,
         )
@@ -763,10 +738,10 @@ class _ProcessParser:
             )
         ins: list[tuple[str, str]] = []
         outs: list[tuple[str, str]] = []
-        ext_node = node.find(_B + "extensionElements")
+        ext_node = node.find(Q_BPMN + "extensionElements")
         if ext_node is not None:
             for tag, into in (("in", ins), ("out", outs)):
-                for mapping in ext_node.findall(_CAM + tag):
+                for mapping in ext_node.findall(Q_CAMUNDA + tag):
                     if mapping.get("variables") == "all":
                         into.append(("*", "*"))
                     elif mapping.get("source"):
@@ -796,155 +771,15 @@ def _item_name(node: XmlElement | None) -> str:
     return node.get("id", "")
 
 
-def _join_reach(
+def _predecessors(
     elements: dict[str, Element], flows: dict[str, SequenceFlow]
-) -> dict[str, dict[str, frozenset[str]]]:
-    """For each converging gateway: which of its incoming flows a token at each
-    element can still reach without passing through the gateway."""
-    predecessors: dict[str, list[str]] = {eid: [] for eid in elements}
+) -> dict[str, tuple[str, ...]]:
+    """Each element's predecessors: the sources of its incoming flows, and for a
+    boundary event its activity (a boundary event is a way out of its activity)."""
+    found: dict[str, list[str]] = {eid: [] for eid in elements}
     for flow in flows.values():
-        predecessors[flow.target].append(flow.source)
+        found[flow.target].append(flow.source)
     for element in elements.values():
         if isinstance(element, Event) and element.attached_to:
-            predecessors[element.id].append(element.attached_to)
-    result: dict[str, dict[str, frozenset[str]]] = {}
-    for element in elements.values():
-        if element.kind not in ("inclusiveGateway", "parallelGateway") or len(element.incoming) < 2:
-            continue
-        reach: dict[str, set[str]] = {}
-        for flow_id in element.incoming:
-            seen = set()
-            queue = deque([flows[flow_id].source])
-            while queue:
-                current = queue.popleft()
-                if current in seen or current == element.id:
-                    continue
-                seen.add(current)
-                reach.setdefault(current, set()).add(flow_id)
-                queue.extend(predecessors[current])
-        result[element.id] = {eid: frozenset(found) for eid, found in reach.items()}
-    return result
-
-
-# ---------------------------------------------------------------------------
-# Export
-
-_KNOWN_PREFIXES = {
-    BPMN_NS: "bpmn",
-    "http://www.omg.org/spec/BPMN/20100524/DI": "bpmndi",
-    "http://www.omg.org/spec/DD/20100524/DC": "dc",
-    "http://www.omg.org/spec/DD/20100524/DI": "di",
-    FLOWDESK_NS: "flowdesk",
-    CAMUNDA_NS: "camunda",
-    SPIFF_NS: "spiffworkflow",
-    XSI_NS: "xsi",
-}
-
-
-def export_bpmn(document: BpmnDocument) -> str:
-    """BPMN 2.0 XML for the document, with the `flowdesk:` attributes of its graphs."""
-    if document.root is None:
-        raise ValueError("This document was not parsed from XML and has no diagram to export.")
-    root = copy.deepcopy(document.root)
-    ext_by_id: dict[str, dict[str, str]] = {}
-    for graph in document.processes:
-        for element in graph.elements.values():
-            ext_by_id[element.id] = element.ext
-    for node in root.iter():
-        element_id = node.get("id")
-        if element_id is None or element_id not in ext_by_id:
-            continue
-        for key in [k for k in node.attrib if k.startswith(_FD)]:
-            del node.attrib[key]
-        for key, value in ext_by_id[element_id].items():
-            node.set(_FD + key, value)
-    return _Writer(document.namespaces).write(root)
-
-
-class _Writer:
-    """A small XML writer that keeps the file's own namespace prefixes."""
-
-    def __init__(self, namespaces: dict[str, str]):
-        self.prefix_of: dict[str, str] = {}
-        self.declared: dict[str, str] = {}
-        for prefix, uri in namespaces.items():
-            if uri not in self.prefix_of or (self.prefix_of[uri] == "" and prefix):
-                self.prefix_of[uri] = prefix
-            self.declared[prefix] = uri
-        self.attr_prefix_of: dict[str, str] = {}
-
-    def _prefix(self, uri: str, *, attribute: bool = False) -> str:
-        table = self.attr_prefix_of if attribute else self.prefix_of
-        if uri in table:
-            return table[uri]
-        prefix = self.prefix_of.get(uri)
-        if prefix is None or (attribute and prefix == ""):
-            base = _KNOWN_PREFIXES.get(uri, "ns")
-            prefix, n = base, 0
-            while prefix in self.declared and self.declared[prefix] != uri:
-                n += 1
-                prefix = f"{base}{n}"
-            self.declared[prefix] = uri
-            if uri not in self.prefix_of:
-                self.prefix_of[uri] = prefix
-        table[uri] = prefix
-        return prefix
-
-    def _name(self, tag: str, *, attribute: bool = False) -> str:
-        if not tag.startswith("{"):
-            return tag
-        uri, _, local = tag[1:].partition("}")
-        if uri == "http://www.w3.org/XML/1998/namespace":
-            return f"xml:{local}"
-        prefix = self._prefix(uri, attribute=attribute)
-        return f"{prefix}:{local}" if prefix else local
-
-    def write(self, root: XmlElement) -> str:
-        # Register every prefix in use first: declarations all go on the root.
-        for node in root.iter():
-            if isinstance(node.tag, str):
-                self._name(node.tag)
-                for key in node.attrib:
-                    self._name(key, attribute=True)
-        decls = "".join(
-            f' xmlns:{prefix}="{_attr(uri)}"' if prefix else f' xmlns="{_attr(uri)}"'
-            for prefix, uri in self.declared.items()
-        )
-        body: list[str] = []
-        self._element(root, body, decls)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + "".join(body) + "\n"
-
-    def _element(self, node: XmlElement, out: list[str], decls: str = "") -> None:
-        if not isinstance(node.tag, str):
-            return
-        parts = ["<" + self._name(node.tag) + decls]
-        for key, value in node.attrib.items():
-            parts.append(f' {self._name(key, attribute=True)}="{_attr(value)}"')
-        children = list(node)
-        if not children and not node.text:
-            parts.append("/>")
-            out.append("".join(parts))
-        else:
-            parts.append(">")
-            out.append("".join(parts))
-            if node.text:
-                out.append(_escape(node.text))
-            for child in children:
-                self._element(child, out)
-            out.append("</" + self._name(node.tag) + ">")
-        if node.tail:
-            out.append(_escape(node.tail))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _attr(text: str) -> str:
-    return (
-        _escape(text)
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
+            found[element.id].append(element.attached_to)
+    return {eid: tuple(sources) for eid, sources in found.items()}
