@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
-from cases.dynamic import definition as spec
-from cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
+from dynamic_cases import definition as spec
+from dynamic_cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
+from processes.models import Step
 
 
 def _label(record_or_model) -> str:
@@ -76,8 +77,6 @@ def current_steps(record_case) -> list[RecordCaseStep]:
 
 def waiting_user_step(step: RecordCaseStep):
     """The waiting user step of the step's process (None for a sub-process or when done)."""
-    from processes.models import Step
-
     if not step.instance_id or step.status != RecordCaseStep.Status.RUNNING:
         return None
     return (
@@ -109,8 +108,6 @@ def panel(record, user) -> dict | None:
     """Everything the record page shows of its case: the workflow bar, the current
     stage's steps (with their owners and what the user may do), and the offer to
     change case. A fixed number of queries whatever the number of steps."""
-    from processes.models import Step
-
     record_case = record_case_of(record)
     if record_case is None:
         startable = case_for(record)

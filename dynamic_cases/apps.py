@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from crm import sections
+from processes import registry
+
+
+class DynamicCasesConfig(AppConfig):
+    name = "dynamic_cases"
+    verbose_name = _("Dynamic cases")
+
+    def ready(self):
+        # These import the models, which exist only once the app registry is ready.
+        from dynamic_cases import (  # noqa: PLC0415
+            demo,  # noqa: PLC0415, F401 - registers its demo loader
+            panels,
+            receivers,
+        )
+
+        # Opportunities run dynamic cases: processes may read and write them.
+        registry.register_model(
+            "crm.Opportunity",
+            fields=("title", "account", "category", "stage", "amount", "owner", "close_date"),
+        )
+        sections.register(
+            "case-designer",
+            _("Case designer"),
+            "dynamic_cases:designer",
+            icon="settings",
+            order=82,
+            staff_only=True,
+        )
+        receivers.connect()
+        panels.register()
