@@ -299,9 +299,10 @@ def _leave_stage(record_case, user):
 # -- steps -------------------------------------------------------------------------
 
 
-def step_skip(*, step: RecordCaseStep, user=None) -> RecordCaseStep:
+def step_skip(*, step: RecordCaseStep, user) -> RecordCaseStep:
     """Skip an optional step of the current stage: its instance is canceled and the
-    steps that follow it start."""
+    steps that follow it start. Only its owner (or a member of its role), a supervisor
+    or staff may."""
     with transaction.atomic():
         record_case = RecordCase.objects.select_for_update().get(pk=step.record_case_id)
         step = RecordCaseStep.objects.select_for_update().get(pk=step.pk)
@@ -311,12 +312,20 @@ def step_skip(*, step: RecordCaseStep, user=None) -> RecordCaseStep:
             )
         if step.round != record_case.round or not step.is_open:
             raise DynamicCaseError(_("“%(step)s” is already closed.") % {"step": step.name})
+        record = selectors.record_of(record_case)
+        if not selectors.may_skip(step, user, record):
+            raise DynamicCaseError(
+                _("“%(step)s” is %(owner)s's step: only they or a supervisor can skip it.")
+                % {
+                    "step": step.name,
+                    "owner": selectors.step_owner_name(step, record) or _("someone else"),
+                }
+            )
         if step.instance_id and step.status == RecordCaseStep.Status.RUNNING:
             try:
                 instance_cancel(instance_id=step.instance_id, user=user)
             except ProcessError:
                 logger.info("skipped step's instance %s had already finished", step.instance_id)
-        record = selectors.record_of(record_case)
         _finish(step, record_case, record, user, RecordCaseStep.Status.SKIPPED, move=False)
     return step
 
