@@ -10,12 +10,9 @@ class DynamicCasesConfig(AppConfig):
     verbose_name = _("Dynamic cases")
 
     def ready(self):
-        # These import the models, which exist only once the app registry is ready.
-        from dynamic_cases import (  # noqa: PLC0415
-            demo,  # noqa: PLC0415, F401 - registers its demo loader
-            panels,
-            receivers,
-        )
+        # These import the models, which exist only once the app registry is ready;
+        # importing demo registers its demo loader.
+        from dynamic_cases import demo, panels, receivers  # noqa: F401, PLC0415
 
         # Opportunities run dynamic cases: processes may read and write them.
         registry.register_model(
