@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crm",
     "processes",
     "activities",
+    "dynamic_cases",
     "cases",
     "notifications",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("crm.urls")),
     path("processes/", include("processes.urls")),
     path("activities/", include("activities.urls")),
+    path("cases/dynamic/", include("dynamic_cases.urls")),
     path("cases/", include("cases.urls")),
     path("portal/", include("cases.customer.urls", namespace="portal")),
     path("notifications/", include("notifications.urls")),

@@ -46,23 +46,3 @@ class CasesConfig(AppConfig):
         registry.register_model("cases.KnowledgeArticle", fields=("title", "body"))
         from cases.customer import actions  # noqa: F401 - registers cases.link_article
         from cases.customer import demo as customer_demo  # noqa: F401 - registers its loader
-
-        # Dynamic cases: the Opportunities section, the Case designer, record panels.
-        registry.register_model(
-            "crm.Opportunity",
-            fields=("title", "account", "category", "stage", "amount", "owner", "close_date"),
-        )
-        sections.register(
-            "case-designer",
-            _("Case designer"),
-            "cases:dynamic-designer",
-            icon="settings",
-            order=82,
-            staff_only=True,
-        )
-        from cases.dynamic import panels, receivers
-
-        receivers.connect()
-        panels.register()
-
-        from cases.dynamic import demo as dynamic_demo  # noqa: F401 - registers its loader

@@ -523,15 +523,6 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
 
-# Dynamic cases live in their own module; importing them here registers them with the app.
-from cases.models_dynamic import (  # noqa: E402, F401
-    DynamicCase,
-    DynamicCaseVersion,
-    RecordCase,
-    RecordCaseStep,
-)
-
-# isort: split
 # The customer side (messages, attachments, unreadable incoming mail) lives in its own module.
 from cases.models_customer import (  # noqa: E402, F401
     CaseAttachment,

@@ -2,7 +2,6 @@ from django.urls import path
 
 from cases import views
 from cases.customer.urls import case_patterns as customer_patterns
-from cases.dynamic import views as dynamic_views
 
 app_name = "cases"
 
@@ -22,33 +21,4 @@ urlpatterns = [
     path("<int:pk>/take/", views.case_take, name="case-take"),
     path("<int:pk>/postpone/", views.case_postpone, name="case-postpone"),
     *customer_patterns,
-    path("dynamic/", dynamic_views.designer, name="dynamic-designer"),
-    path("dynamic/import/", dynamic_views.designer_import, name="dynamic-case-import"),
-    path("dynamic/new/", dynamic_views.designer_new, name="dynamic-case-new"),
-    path("dynamic/<int:pk>/", dynamic_views.designer_edit, name="dynamic-case-edit"),
-    path("dynamic/<int:pk>/export/", dynamic_views.designer_export, name="dynamic-case-export"),
-    path(
-        "dynamic/<int:pk>/active/",
-        dynamic_views.designer_set_active,
-        name="dynamic-case-set-active",
-    ),
-    path(
-        "dynamic/records/<int:type_id>/<str:record_id>/move/",
-        dynamic_views.record_move,
-        name="dynamic-record-move",
-    ),
-    path(
-        "dynamic/records/<int:type_id>/<str:record_id>/change/",
-        dynamic_views.record_change,
-        name="dynamic-record-change",
-    ),
-    path(
-        "dynamic/records/<int:type_id>/<str:record_id>/start/",
-        dynamic_views.record_start,
-        name="dynamic-record-start",
-    ),
-    path(
-        "dynamic/steps/<int:pk>/perform/", dynamic_views.step_perform, name="dynamic-step-perform"
-    ),
-    path("dynamic/steps/<int:pk>/skip/", dynamic_views.step_skip, name="dynamic-step-skip"),
 ]

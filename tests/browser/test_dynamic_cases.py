@@ -6,7 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
+
+from crm.models import Account, OpportunityCategory
+from crm.services_opportunities import lookups_ensure, opportunity_create
+from dynamic_cases.demo import DEMO_CASES
+from dynamic_cases.models import DynamicCase
+from dynamic_cases.services import dynamic_case_save
+from processes.models import Step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,11 +22,6 @@ SHOTS = Path("/tmp/shots")
 
 
 def _sales_team(make_user):
-    from cases.dynamic.demo import DEMO_CASES
-    from cases.dynamic.services import dynamic_case_save
-    from crm.models import Account
-    from crm.services_opportunities import lookups_ensure
-
     lookups_ensure()  # the servers share this database; earlier tests flushed it
     make_user("agent1", first="Alex", last="Agent", groups=["1st line support"])
     make_user("supervisor", first="Sam", last="Supervisor", groups=["Supervisors"])
@@ -30,10 +33,6 @@ def _sales_team(make_user):
 
 
 def _opportunity(title, category, account, owner, amount):
-    from django.contrib.auth.models import User
-
-    from crm.models import Account, OpportunityCategory
-    from crm.services_opportunities import opportunity_create
 
     return opportunity_create(
         title=title,
@@ -54,8 +53,6 @@ def _shot(page, name):
 
 
 def test_a_small_business_opportunity_walks_its_stages_then_changes_case(make_user, signed_in_page):
-    from processes.models import Step
-
     _sales_team(make_user)
     deal = _opportunity(
         "Point-of-sale terminals", "Small business", "Tailspin Toys", "agent1", 18500
@@ -139,8 +136,6 @@ def test_a_medium_business_opportunity_shows_its_own_stages(make_user, signed_in
 
 
 def test_screens_of_the_designer_and_the_list(make_user, signed_in_page):
-    from cases.models import DynamicCase
-
     _sales_team(make_user)
     for title, category, account, amount in [
         ("Point-of-sale terminals for 3 stores", "Small business", "Tailspin Toys", 18500),
@@ -149,8 +144,6 @@ def test_screens_of_the_designer_and_the_list(make_user, signed_in_page):
         ("Route planning licences", "Medium business", "Tailspin Toys", 64000),
     ]:
         _opportunity(title, category, account, "agent1", amount)
-    from django.contrib.auth.models import User
-
     admin = User.objects.get(username="admin")
     page = signed_in_page(admin, "/opportunities/")
     expect(page.locator("#opportunity-table tbody tr")).to_have_count(4)

@@ -4,7 +4,7 @@ the draft before it is saved as a version."""
 
 from __future__ import annotations
 
-from cases.dynamic import definition as spec
+from dynamic_cases import definition as spec
 
 STEP_FIELDS = (
     "key",

@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.dynamic import selectors, services
-from cases.dynamic.definition import DefinitionInvalid
-from cases.models import DynamicCase
-from tests.cases.dynamic_factories import make_opportunity, save_case, small_case
+from dynamic_cases import selectors, services
+from dynamic_cases.definition import DefinitionInvalid
+from dynamic_cases.models import DynamicCase
+from tests.dynamic_cases.dynamic_factories import make_opportunity, save_case, small_case
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_export_then_import_gives_the_same_definition_as_a_new_version(client, a
     version = save_case(small_case())
     client.force_login(admin_user)
 
-    exported = client.get(reverse("cases:dynamic-case-export", args=[version.case.pk]))
+    exported = client.get(reverse("dynamic_cases:case-export", args=[version.case.pk]))
     data = json.loads(exported.content)
     imported = services.dynamic_case_import(data=exported.content)
 
@@ -81,7 +81,7 @@ def test_importing_a_file_that_is_not_json_says_where(client, admin_user):
     client.force_login(admin_user)
     upload = SimpleUploadedFile("case.json", b'{"code": "x",\n oops}', "application/json")
 
-    response = client.post(reverse("cases:dynamic-case-import"), {"file": upload})
+    response = client.post(reverse("dynamic_cases:case-import"), {"file": upload})
 
     assert response.status_code == 400
     assert "The file is not valid JSON (line 2, column 2)." in response.content.decode()
@@ -92,7 +92,7 @@ def test_importing_a_valid_file_opens_the_case(client, admin_user):
     body = json.dumps(small_case()).encode()
 
     response = client.post(
-        reverse("cases:dynamic-case-import"), {"file": SimpleUploadedFile("small.json", body)}
+        reverse("dynamic_cases:case-import"), {"file": SimpleUploadedFile("small.json", body)}
     )
 
     case = DynamicCase.objects.get(code="small")
@@ -103,13 +103,13 @@ def test_importing_a_valid_file_opens_the_case(client, admin_user):
 def test_the_designer_is_for_administrators_only(client, agent):
     client.force_login(agent)
 
-    assert client.get(reverse("cases:dynamic-designer")).status_code == 403
+    assert client.get(reverse("dynamic_cases:designer")).status_code == 403
 
 
 def test_the_editor_adds_reorders_and_saves_stages(client, admin_user):
     version = save_case(small_case())
     client.force_login(admin_user)
-    url = reverse("cases:dynamic-case-edit", args=[version.case.pk])
+    url = reverse("dynamic_cases:case-edit", args=[version.case.pk])
     page = client.get(url)
     assert page.status_code == 200
     form = _form_data(selectors.export_data(version.case))
@@ -135,7 +135,7 @@ def test_the_editor_shows_every_problem_without_saving(client, admin_user):
     form["stage-1-step-0-name"] = ""
 
     response = client.post(
-        reverse("cases:dynamic-case-edit", args=[version.case.pk]), {**form, "op": "save"}
+        reverse("dynamic_cases:case-edit", args=[version.case.pk]), {**form, "op": "save"}
     )
 
     assert response.status_code == 400
@@ -189,7 +189,7 @@ def test_a_blocked_move_answers_the_bar_with_the_missing_steps(client, agent):
     opportunity = make_opportunity(by=agent)
     client.force_login(agent)
     url = reverse(
-        "cases:dynamic-record-move",
+        "dynamic_cases:record-move",
         args=[selectors.record_case_of(opportunity).record_type_id, opportunity.pk],
     )
 
@@ -209,9 +209,9 @@ def test_done_and_move_from_the_page(client, agent, committed):
     client.force_login(agent)
 
     with committed():
-        done = client.post(reverse("cases:dynamic-step-perform", args=[step.pk]))
+        done = client.post(reverse("dynamic_cases:step-perform", args=[step.pk]))
     moved = client.post(
-        reverse("cases:dynamic-record-move", args=[record_case.record_type_id, opportunity.pk]),
+        reverse("dynamic_cases:record-move", args=[record_case.record_type_id, opportunity.pk]),
         {"stage": "Presentation"},
     )
 

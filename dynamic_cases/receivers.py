@@ -1,16 +1,20 @@
-"""Receivers connected in CasesConfig.ready(): each calls one service."""
+"""Receivers connected in DynamicCasesConfig.ready(): each calls one service."""
 
 import logging
 
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from dynamic_cases import selectors
+from dynamic_cases.definition import DefinitionInvalid
+from dynamic_cases.services import DynamicCaseError, record_case_start, record_step_finished
+from processes import registry, signals
+from processes.services import ProcessError
+
 logger = logging.getLogger(__name__)
 
 
 def connect():
-    from processes import signals
-
     signals.instance_completed.connect(
         step_instance_completed, dispatch_uid="flowdesk-dynamic-case-step-done"
     )
@@ -20,8 +24,6 @@ def connect():
 def step_instance_completed(sender, instance, **kwargs):
     if not instance.definition.code.startswith("dyn_"):
         return
-    from cases.dynamic.services import record_step_finished
-
     record_step_finished(instance=instance)
 
 
@@ -29,18 +31,10 @@ def record_saved(sender, instance, created, raw=False, **kwargs):
     """A new record of a registered section starts the case its column chooses."""
     if raw or not created:
         return
-    from processes import registry
-
     if not registry.is_registered(sender):
         return
-    from cases.dynamic import selectors
-
     if not selectors.cases_for_section(registry.label_of(sender)).exists():
         return
-    from cases.dynamic.definition import DefinitionInvalid
-    from cases.dynamic.services import DynamicCaseError, record_case_start
-    from processes.services import ProcessError
-
     try:
         with transaction.atomic():
             record_case_start(record=instance)

@@ -2,9 +2,10 @@
 
 import pytest
 
-from cases.dynamic import selectors, services
-from cases.models import RecordCase
-from tests.cases.dynamic_factories import (
+from dynamic_cases import selectors, services
+from dynamic_cases.models import RecordCase
+from processes.models import ProcessDefinition
+from tests.dynamic_cases.dynamic_factories import (
     category,
     make_opportunity,
     medium_case,
@@ -78,8 +79,6 @@ def test_records_keep_their_version_and_new_records_take_the_newest(agent):
 
 
 def test_each_version_imports_its_steps_as_system_processes():
-    from processes.models import ProcessDefinition
-
     save_case(small_case())
     save_case(small_case())
 

@@ -3,10 +3,10 @@ required steps that block, optional steps skipped, steps that move the stage on.
 
 import pytest
 
-from cases.dynamic import selectors, services
-from cases.models import RecordCaseStep
+from dynamic_cases import selectors, services
+from dynamic_cases.models import RecordCaseStep
 from processes.models import ProcessInstance, Step
-from tests.cases.dynamic_factories import (
+from tests.dynamic_cases.dynamic_factories import (
     category,
     make_opportunity,
     medium_case,

@@ -16,9 +16,19 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.dynamic import definition as spec
-from cases.dynamic import selectors
-from cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
+from dynamic_cases import definition as spec
+from dynamic_cases import selectors
+from dynamic_cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
+from processes.models import ProcessDefinition
+from processes.registry import is_registered
+from processes.services import (
+    ProcessError,
+    instance_cancel,
+    instance_start,
+    process_import,
+    step_complete,
+)
+from processes.triggers import record_values
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +46,6 @@ def dynamic_case_save(*, data: dict, user=None) -> DynamicCaseVersion:
     Raises DefinitionInvalid listing every problem; nothing is written then.
     Records already running keep their version; new records take this one.
     """
-    from processes.models import ProcessDefinition
-    from processes.services import process_import
-
     definition = spec.normalize(data)
     known = set(ProcessDefinition.objects.values_list("code", flat=True))
     errors = spec.validate(definition, known_processes=known)
@@ -255,10 +262,6 @@ def _enter_stage(record_case, record, stage, user):
 
 
 def _start_step(row, record_case, record, user):
-    from processes.registry import is_registered
-    from processes.services import instance_start
-    from processes.triggers import record_values
-
     variables = {"record_id": record.pk, "case_stage": record_case.stage}
     if is_registered(type(record)):
         variables["record"] = record_values(record)
@@ -280,8 +283,6 @@ def _start_step(row, record_case, record, user):
 
 
 def _leave_stage(record_case, user):
-    from processes.services import ProcessError, instance_cancel
-
     for row in selectors.current_steps(record_case):
         if not row.is_open:
             continue
@@ -298,11 +299,10 @@ def _leave_stage(record_case, user):
 # -- steps -------------------------------------------------------------------------
 
 
-def step_skip(*, step: RecordCaseStep, user=None) -> RecordCaseStep:
+def step_skip(*, step: RecordCaseStep, user) -> RecordCaseStep:
     """Skip an optional step of the current stage: its instance is canceled and the
-    steps that follow it start."""
-    from processes.services import ProcessError, instance_cancel
-
+    steps that follow it start. Only its owner (or a member of its role), a supervisor
+    or staff may."""
     with transaction.atomic():
         record_case = RecordCase.objects.select_for_update().get(pk=step.record_case_id)
         step = RecordCaseStep.objects.select_for_update().get(pk=step.pk)
@@ -312,12 +312,20 @@ def step_skip(*, step: RecordCaseStep, user=None) -> RecordCaseStep:
             )
         if step.round != record_case.round or not step.is_open:
             raise DynamicCaseError(_("“%(step)s” is already closed.") % {"step": step.name})
+        record = selectors.record_of(record_case)
+        if not selectors.may_skip(step, user, record):
+            raise DynamicCaseError(
+                _("“%(step)s” is %(owner)s's step: only they or a supervisor can skip it.")
+                % {
+                    "step": step.name,
+                    "owner": selectors.step_owner_name(step, record) or _("someone else"),
+                }
+            )
         if step.instance_id and step.status == RecordCaseStep.Status.RUNNING:
             try:
                 instance_cancel(instance_id=step.instance_id, user=user)
             except ProcessError:
                 logger.info("skipped step's instance %s had already finished", step.instance_id)
-        record = selectors.record_of(record_case)
         _finish(step, record_case, record, user, RecordCaseStep.Status.SKIPPED, move=False)
     return step
 
@@ -325,8 +333,6 @@ def step_skip(*, step: RecordCaseStep, user=None) -> RecordCaseStep:
 def step_perform(*, step: RecordCaseStep, user, answer: str = "") -> RecordCaseStep:
     """Complete the waiting user step of `step`'s process from the record's action panel
     (Done, or the answer to a question). Only its owner or a member of its role may."""
-    from processes.services import step_complete
-
     waiting = selectors.waiting_user_step(step)
     if waiting is None:
         raise DynamicCaseError(_("“%(step)s” has nothing waiting for you.") % {"step": step.name})

@@ -7,6 +7,9 @@ records where"). Its stages and steps live in versions (JSON, like a
 process's BPMN): records keep the version they started with, new records
 take the newest. A record runs one case at a time: its RecordCase row; each
 step of its current stage is a RecordCaseStep backed by a process instance.
+
+The models lived in the cases app until migration cases 0006: their tables keep
+the names they had there (`db_table`), so no row moved.
 """
 
 from django.conf import settings
@@ -39,6 +42,7 @@ class DynamicCase(models.Model):
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
 
     class Meta:
+        db_table = "cases_dynamiccase"
         ordering = ["section", "name"]
         verbose_name = _("dynamic case")
         verbose_name_plural = _("dynamic cases")
@@ -48,7 +52,7 @@ class DynamicCase(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:dynamic-case-edit", args=[self.pk])
+        return reverse("dynamic_cases:case-edit", args=[self.pk])
 
     def matches(self, value) -> bool:
         """Does a record whose choosing column holds `value` use this case?"""
@@ -77,6 +81,7 @@ class DynamicCaseVersion(models.Model):
     )
 
     class Meta:
+        db_table = "cases_dynamiccaseversion"
         ordering = ["case", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="uniq_dyncase_version")
@@ -141,6 +146,7 @@ class RecordCase(models.Model):
     stage_entered_at = models.DateTimeField(_("stage entered"))
 
     class Meta:
+        db_table = "cases_recordcase"
         constraints = [
             models.UniqueConstraint(fields=["record_type", "record_id"], name="uniq_record_case")
         ]
@@ -190,6 +196,7 @@ class RecordCaseStep(models.Model):
     )
 
     class Meta:
+        db_table = "cases_recordcasestep"
         ordering = ["record_case", "round", "position"]
         constraints = [
             models.UniqueConstraint(

@@ -1,8 +1,8 @@
 """Dynamic-case test data, built through the real services."""
 
-from cases.dynamic.services import dynamic_case_save
 from crm.models import OpportunityCategory, OpportunityStage
 from crm.services_opportunities import lookups_ensure, opportunity_create
+from dynamic_cases.services import dynamic_case_save
 
 
 def step(key, name, **fields):

@@ -3,11 +3,14 @@ Case designer's list."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
-from cases.dynamic import definition as spec
-from cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
+from crm.models import SystemSetting
+from dynamic_cases import definition as spec
+from dynamic_cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
+from processes.models import Step
 
 
 def _label(record_or_model) -> str:
@@ -76,8 +79,6 @@ def current_steps(record_case) -> list[RecordCaseStep]:
 
 def waiting_user_step(step: RecordCaseStep):
     """The waiting user step of the step's process (None for a sub-process or when done)."""
-    from processes.models import Step
-
     if not step.instance_id or step.status != RecordCaseStep.Status.RUNNING:
         return None
     return (
@@ -96,6 +97,74 @@ def may_perform(waiting, user) -> bool:
     return True
 
 
+# The role whose members may skip anyone's optional step, named by a system setting.
+SUPERVISOR_ROLE_SETTING = "DynamicCaseSupervisorRole"
+DEFAULT_SUPERVISOR_ROLE = "Supervisors"
+
+
+def supervisor_role() -> str:
+    row = SystemSetting.objects.filter(code=SUPERVISOR_ROLE_SETTING).first()
+    return (row.value.strip() if row else "") or DEFAULT_SUPERVISOR_ROLE
+
+
+def is_supervisor(user, group_names) -> bool:
+    """Staff, or a member of the supervisor role: they may skip anyone's optional step."""
+    return user.is_staff or supervisor_role() in group_names
+
+
+def owner_by_definition(definition: dict, record):
+    """Who the step's definition names as its performer before its process asks anyone:
+    (a user or None, a role name or "")."""
+    owner = definition.get("owner", "")
+    user = None
+    if owner.startswith("=record.") and record is not None:
+        found = getattr(record, owner.removeprefix("=record."), None)
+        user = found if isinstance(found, get_user_model()) else None
+    elif owner and not owner.startswith("="):
+        user = get_user_model().objects.filter(username=owner).first()
+    return user, definition.get("role", "")
+
+
+def owns_by_definition(definition: dict, user, record, group_names) -> bool:
+    """Is `user` the performer the step's definition names (by user or role)?"""
+    owner = definition.get("owner", "")
+    if owner.startswith("=record.") and record is not None:
+        found = getattr(record, owner.removeprefix("=record."), None)
+        if isinstance(found, get_user_model()) and found.pk == user.pk:
+            return True
+    elif owner and not owner.startswith("=") and owner == user.get_username():
+        return True
+    role = definition.get("role", "")
+    return bool(role) and role in group_names
+
+
+def step_owner_name(step: RecordCaseStep, record) -> str:
+    """The step's owner for people: its waiting user step's owner or role, else the
+    performer its definition names."""
+    waiting = waiting_user_step(step)
+    if waiting is not None:
+        if waiting.owner_id:
+            return waiting.owner.get_full_name() or waiting.owner.get_username()
+        return str(waiting.owner_role or "")
+    user, role = owner_by_definition(step_definition(step), record)
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return role
+
+
+def may_skip(step: RecordCaseStep, user, record) -> bool:
+    """May `user` skip `step`? Its owner (the owner or role of its waiting user step, or
+    the performer its definition names while it waits for another step), a supervisor,
+    or staff."""
+    group_names = set(user.groups.values_list("name", flat=True))
+    if is_supervisor(user, group_names):
+        return True
+    waiting = waiting_user_step(step)
+    if waiting is not None:
+        return may_perform(waiting, user)
+    return owns_by_definition(step_definition(step), user, record, group_names)
+
+
 def step_definition(step: RecordCaseStep) -> dict:
     return step.record_case.version.step(step.stage, step.key) or {}
 
@@ -109,8 +178,6 @@ def panel(record, user) -> dict | None:
     """Everything the record page shows of its case: the workflow bar, the current
     stage's steps (with their owners and what the user may do), and the offer to
     change case. A fixed number of queries whatever the number of steps."""
-    from processes.models import Step
-
     record_case = record_case_of(record)
     if record_case is None:
         startable = case_for(record)
@@ -146,7 +213,9 @@ def panel(record, user) -> dict | None:
         .order_by("number")
     ):
         waiting.setdefault(row.instance_id, row)
-    group_ids = set(user.groups.values_list("pk", flat=True))
+    groups = dict(user.groups.values_list("pk", "name"))
+    group_ids = set(groups)
+    supervisor = is_supervisor(user, set(groups.values()))
     stage = version.stage(record_case.stage) or {}
     definitions = {s["key"]: s for s in stage.get("steps", [])}
     names = {s["key"]: s["name"] for s in stage.get("steps", [])}
@@ -159,9 +228,17 @@ def panel(record, user) -> dict | None:
             or (user_step.owner_id is None and user_step.owner_role_id in group_ids)
             or (user_step.owner_id is None and user_step.owner_role_id is None)
         )
+        may_skip = not row.required and row.is_open
+        if may_skip and not supervisor:
+            may_skip = (
+                mine
+                if user_step is not None
+                else owns_by_definition(definition, user, record, set(groups.values()))
+            )
         items.append(
             {
                 "row": row,
+                "may_skip": may_skip,
                 "kind": definition.get("kind", "task"),
                 "move_when_done": definition.get("move_when_done", False),
                 "after": names.get(definition.get("start", ""), ""),

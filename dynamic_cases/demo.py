@@ -4,9 +4,14 @@ opportunities that run them (idempotent, like every demo loader)."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from crm.demo import register
+from crm.models import Account, Opportunity, OpportunityCategory
+from crm.services_opportunities import lookups_ensure, opportunity_create
+from dynamic_cases.models import DynamicCase
+from dynamic_cases.services import dynamic_case_save
 
 OWNER = "=record.owner"
 
@@ -172,13 +177,6 @@ DEMO_CASES = (SMALL_BUSINESS, MEDIUM_BUSINESS)
 
 @register(order=70)
 def load_dynamic_cases():
-    from django.contrib.auth.models import User
-
-    from cases.dynamic.services import dynamic_case_save
-    from cases.models import DynamicCase
-    from crm.models import Account, Opportunity, OpportunityCategory
-    from crm.services_opportunities import lookups_ensure, opportunity_create
-
     lookups_ensure()
     admin = User.objects.filter(username="admin").first()
     for data in DEMO_CASES:

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity
-from tests.cases.dynamic_factories import make_opportunity, save_case, small_case
+from tests.dynamic_cases.dynamic_factories import make_opportunity, save_case, small_case
 
 pytestmark = pytest.mark.django_db
 

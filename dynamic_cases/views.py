@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
-from cases.dynamic import definition as spec
-from cases.dynamic import editor, panels, selectors, services
-from cases.models import DynamicCase, RecordCaseStep
+from dynamic_cases import definition as spec
+from dynamic_cases import editor, panels, selectors, services
+from dynamic_cases.models import DynamicCase, RecordCaseStep
+from processes import registry
+from processes.models import ProcessDefinition
 
 
 def staff_required(view):
@@ -37,7 +39,7 @@ def staff_required(view):
 def designer(request):
     return render(
         request,
-        "cases/dynamic/designer_list.html",
+        "dynamic_cases/designer_list.html",
         {
             "cases": selectors.designer_list(),
             "current_section": "case-designer",
@@ -67,7 +69,7 @@ def designer_import(request):
             return redirect(version.case)
     return render(
         request,
-        "cases/dynamic/designer_list.html",
+        "dynamic_cases/designer_list.html",
         {
             "cases": selectors.designer_list(),
             "import_errors": errors,
@@ -114,16 +116,13 @@ def _editor(request, case):
         draft = editor.blank()
     context = _editor_context(case, draft, errors)
     if request.htmx and request.method == "POST":
-        return render(request, "cases/dynamic/designer_edit.html#case-editor", context)
+        return render(request, "dynamic_cases/designer_edit.html#case-editor", context)
     return render(
-        request, "cases/dynamic/designer_edit.html", context, status=400 if errors else 200
+        request, "dynamic_cases/designer_edit.html", context, status=400 if errors else 200
     )
 
 
 def _editor_context(case, draft, errors):
-    from processes import registry
-    from processes.models import ProcessDefinition
-
     model = spec.section_model(draft["section"])
     stage_values = spec.lookup_values(model, draft["stage_field"]) if model else []
     choice_values = []
@@ -186,15 +185,13 @@ def designer_set_active(request, pk):
             request,
             _("“%(case)s” is inactive: records already running it keep it.") % {"case": case},
         )
-    return redirect("cases:dynamic-designer")
+    return redirect("dynamic_cases:designer")
 
 
 # -- a record's case ---------------------------------------------------------------
 
 
 def _record(type_id, record_id):
-    from processes import registry
-
     content_type = get_object_or_404(ContentType, pk=type_id)
     model = content_type.model_class()
     if model is None or not registry.is_registered(model):

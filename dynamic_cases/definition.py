@@ -28,6 +28,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
+from processes import registry
+
 FORMAT = "flowdesk-dynamic-case"
 STEP_KINDS = ("task", "question", "edit", "subprocess")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -48,8 +50,6 @@ class DefinitionInvalid(Exception):
 
 
 def section_model(label):
-    from processes import registry
-
     try:
         return registry.get_model(label).model
     except (registry.UnknownModel, LookupError, ValueError):

@@ -3,12 +3,11 @@ above the record, and the current stage's steps in the action panel."""
 
 from django.template.loader import render_to_string
 
-from cases.dynamic import selectors
+from crm import record_panels
+from dynamic_cases import selectors
 
 
 def register():
-    from crm import record_panels
-
     record_panels.register(workflow_bar, key="dynamic-case-bar", place="top", order=10)
     record_panels.register(stage_steps, key="dynamic-case-steps", place="side", order=10)
 
@@ -28,11 +27,11 @@ def workflow_bar(request, record, **extra):
     context = panel_context(request, record, **extra)
     if context is None:
         return None
-    return render_to_string("cases/dynamic/includes/workflow_bar.html", context, request=request)
+    return render_to_string("dynamic_cases/includes/workflow_bar.html", context, request=request)
 
 
 def stage_steps(request, record, **extra):
     context = panel_context(request, record, **extra)
     if context is None or context["case"]["record_case"] is None:
         return None
-    return render_to_string("cases/dynamic/includes/stage_steps.html", context, request=request)
+    return render_to_string("dynamic_cases/includes/stage_steps.html", context, request=request)
