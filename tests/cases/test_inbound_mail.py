@@ -226,8 +226,8 @@ def test_imap_reads_unseen_messages_through_the_same_filing(
     calls = []
 
     class FakeImap:
-        def __init__(self, host, port):
-            calls.append(("connect", host))
+        def __init__(self, host, port, *, timeout):
+            calls.append(("connect", host, timeout))
 
         def login(self, user, password):
             calls.append(("login", user))
@@ -253,3 +253,5 @@ def test_imap_reads_unseen_messages_through_the_same_filing(
     assert report.stored == 1
     assert case.messages.get().body == "over IMAP"
     assert ("STORE", b"7", "+FLAGS", "(\\Seen)") in calls
+    # The connection is given up after IMAP_TIMEOUT_SECONDS (30 by default).
+    assert calls[0] == ("connect", "imap.example", 30)
