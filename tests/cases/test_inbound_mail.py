@@ -11,6 +11,7 @@ from cases import services
 from cases.customer import inbound
 from cases.customer.services import message_send
 from cases.models import Case, CaseMessage, InboundFailure
+from cases.tasks import fetch_mail
 from tests.cases.customer_factories import deliver, email_bytes, portal_customer
 from tests.cases.factories import make_case, status
 
@@ -200,8 +201,6 @@ def test_a_reply_to_a_closed_case_opens_a_new_linked_case(agent, committed, _dir
 
 
 def test_the_fetch_mail_command_and_task_read_the_inbox(agent, committed, _dirs, capsys):
-    from cases.tasks import fetch_mail
-
     case = make_case(by=agent)
     deliver(_dirs, email_bytes(subject=f"[{case.number}] one", body="one"))
     with committed():
