@@ -47,8 +47,8 @@ logger = logging.getLogger(__name__)
 CASE_NUMBER = re.compile(r"\bSR-(\d{5,})\b", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 QUARANTINE = "quarantine"
-MAX_RECIPIENTS = 50
 PROCESSED = "processed"
+MAX_RECIPIENTS = 50
 
 
 class Unreadable(ValueError):

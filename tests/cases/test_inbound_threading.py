@@ -93,6 +93,39 @@ def test_a_stranger_writing_re_case_number_gets_a_new_case_and_the_named_one_is_
     assert "zed@nowhere.example" in history and "not a participant" in history
 
 
+def test_the_strangers_answer_to_the_desks_reply_joins_the_strangers_own_case(
+    agent, clara, committed, _dirs
+):
+    case = make_case(by=agent, contact=clara[1])
+    zed = Contact.objects.create(
+        full_name="Zed Stranger",
+        email="zed@nowhere.example",
+        account=Account.objects.create(name="Nowhere Ltd"),
+    )
+    _receive(
+        committed,
+        _dirs,
+        email_bytes(sender=STRANGER, subject=f"Re: [{case.number}] printer", body="Me too"),
+    )
+    theirs = Case.objects.exclude(pk=case.pk).get()
+    assert theirs.contact == zed
+    with committed():
+        answer = message_send(case=theirs, user=agent, channel="email", body="Which one?")
+    # The desk's subject names both numbers; the stranger takes part only in their own.
+    _receive(
+        committed,
+        _dirs,
+        email_bytes(
+            sender=STRANGER,
+            subject=f"Re: {answer.subject}",
+            body="The 3F",
+            in_reply_to=answer.message_id,
+        ),
+    )
+    assert theirs.messages.filter(direction="in").count() == 2
+    assert (case.messages.count(), Case.objects.count()) == (0, 2)
+
+
 def test_a_stranger_with_the_in_reply_to_of_a_real_outgoing_mail_does_not_thread(
     agent, clara, committed, _dirs
 ):
