@@ -218,6 +218,7 @@ IMAP_PASSWORD = env("IMAP_PASSWORD", "")
 IMAP_FOLDER = env("IMAP_FOLDER", "INBOX")
 IMAP_QUARANTINE_FOLDER = env("IMAP_QUARANTINE_FOLDER", "Quarantine")
 IMAP_SSL = env_bool("IMAP_SSL", True)
+IMAP_TIMEOUT_SECONDS = float(env("IMAP_TIMEOUT_SECONDS", "30"))
 # How long the satisfaction links of a resolution email stay valid.
 SATISFACTION_LINK_MAX_AGE = int(env("SATISFACTION_LINK_DAYS", "30")) * 24 * 60 * 60
 FLOWDESK_WS_ALLOWED_ORIGINS = [

@@ -7,9 +7,14 @@ when IMAP_HOST is set, an IMAP folder. Both hand raw RFC 5322 bytes to
 1. keeps aside a message it cannot read (InboundFailure with the reason; the
    Maildir copy moves to its "quarantine" folder) and logs it: never dropped;
 2. skips a Message-ID it has stored already (the same email read twice lands once);
-3. threads it: In-Reply-To / References naming an outgoing Message-ID, else a
-   case number ("SR-00012") in the subject, else a new case for the sender's
-   contact (or for an unknown sender).
+3. threads it into a case its sender takes part in. In-Reply-To / References
+   naming a stored Message-ID, and case numbers ("SR-00012") in the subject, only
+   *point* at cases: the mail joins one only when its sender is that case's contact
+   or a participant of it (someone who wrote on it, or whom it addressed). A case
+   number is easy to guess, so is a header; who writes decides;
+4. anything else becomes a new case for the sender's contact (or for an unknown
+   sender); when the mail named a case its sender is not part of, that case is left
+   untouched and the new case's History says so.
 """
 
 from __future__ import annotations
@@ -23,17 +28,19 @@ import logging
 import mailbox
 import re
 from dataclasses import dataclass, field
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from cases.customer import attachments as attachment_rules
 from cases.customer import services
 from cases.customer.attachments import AttachmentRefused, IncomingFile
 from cases.models import Case, CaseEvent, CaseMessage, InboundFailure
+from crm.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +48,7 @@ CASE_NUMBER = re.compile(r"\bSR-(\d{5,})\b", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 QUARANTINE = "quarantine"
 PROCESSED = "processed"
+MAX_RECIPIENTS = 50
 
 
 class Unreadable(ValueError):
@@ -55,6 +63,8 @@ class Outcome:
     reason: str = ""
     reopened: bool = False
     new_case: bool = False
+    # A case the mail named but may not join (its sender takes no part in it).
+    named_case: Case | None = None
 
 
 @dataclass
@@ -92,6 +102,8 @@ class Parsed:
     references: str
     files: list[IncomingFile]
     notes: list[str]
+    # The other addresses the mail went to (To, Cc), without ours and the sender's.
+    recipients: list[str] = field(default_factory=list)
 
 
 # -- parsing ----------------------------------------------------------------------------
@@ -135,7 +147,22 @@ def parse(raw: bytes) -> Parsed:
         references=" ".join(MESSAGE_ID.findall(str(msg.get("References", "") or ""))),
         files=files,
         notes=notes,
+        recipients=_recipients(msg, sender=address.strip().lower()),
     )
+
+
+def _recipients(msg, *, sender: str) -> list[str]:
+    try:
+        headers = [str(value) for key in ("To", "Cc") for value in msg.get_all(key, [])]
+    except Exception:  # an unreadable To/Cc only costs the participants it would name
+        return []
+    ours = own_addresses()
+    found = []
+    for _name, address in getaddresses(headers):
+        address = address.strip().lower()
+        if "@" in address and address not in ours and address != sender and address not in found:
+            found.append(address[:254])
+    return found[:MAX_RECIPIENTS]
 
 
 def _first_id(text: str) -> str:
@@ -191,35 +218,97 @@ def _strip_quoted(body: str) -> str:
 # -- threading ---------------------------------------------------------------------------
 
 
-def find_case(parsed: Parsed) -> Case | None:
+@dataclass
+class Thread:
+    case: Case | None  # the case the mail joins: its sender takes part in it
+    named: Case | None  # the first case the mail pointed at, joined or not
+
+
+def cases_named(parsed: Parsed) -> list[Case]:
+    """The cases the mail points at, the strongest pointer first: a stored Message-ID
+    in In-Reply-To / References, then the case numbers in the subject. Pointers only:
+    whether the mail may join one is decided by its sender (`participants`)."""
+    named: list[Case] = []
     ids = [i for i in [parsed.in_reply_to, *parsed.references.split()] if i]
     if ids:
-        message = (
+        messages = (
             CaseMessage.objects.filter(message_id__in=ids)
             .select_related("case")
-            .order_by("-created_at")
-            .first()
+            .order_by("-created_at", "-pk")
         )
-        if message is not None:
-            return message.case
-        event = (
+        events = (
             CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL, data__message_id__in=ids)
             .select_related("case")
-            .order_by("-created_at")
-            .first()
+            .order_by("-created_at", "-pk")
         )
-        if event is not None:
-            return event.case
-    match = CASE_NUMBER.search(parsed.subject)
-    if match:
-        return Case.objects.filter(number__iexact=f"SR-{match.group(1)}").first()
-    return None
+        named += [m.case for m in messages] + [e.case for e in events]
+    numbers = [f"SR-{digits}" for digits in CASE_NUMBER.findall(parsed.subject)]
+    if numbers:
+        by_number = {c.number.upper(): c for c in Case.objects.filter(number__in=numbers)}
+        named += [by_number[n] for n in numbers if n in by_number]
+    unique: dict[int, Case] = {}
+    for case in named:
+        unique.setdefault(case.pk, case)
+    return list(unique.values())
 
 
-def _contact_for(address: str):
-    from crm.models import Contact
+def own_addresses() -> set[str]:
+    """The service desk's own addresses: never a participant of a case."""
+    candidates = [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL, settings.IMAP_USER]
+    return {parseaddr(c)[1].strip().lower() for c in candidates if c and "@" in c}
 
+
+def participants(case: Case) -> set[str]:
+    """The addresses that may write into the case by email: its contact, everyone who
+    wrote on it, and everyone it addressed (its outgoing mail, and the To / Cc of the
+    mail it accepted). Lower case; the service desk's own addresses never."""
+    found = set()
+    if case.contact_id and case.contact.email:
+        found.add(case.contact.email)
+    rows = CaseMessage.objects.filter(case=case).values_list(
+        "author_email", "author_contact__email", "to"
+    )
+    for author_email, contact_email, to in rows:
+        found.update([author_email or "", contact_email or "", *_addresses(to)])
+    for to in CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EMAIL).values_list(
+        "data__to", flat=True
+    ):
+        found.update(_addresses(to))
+    found = {address.strip().lower() for address in found if "@" in address}
+    return found - own_addresses()
+
+
+def _addresses(values) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    return [address for _name, address in getaddresses([str(v) for v in values])]
+
+
+def thread_for(parsed: Parsed) -> Thread:
+    """The case the mail joins (the first named one its sender takes part in), and
+    the case it named at all."""
+    named = cases_named(parsed)
+    for case in named:
+        if parsed.sender_email in participants(case):
+            return Thread(case=case, named=named[0])
+    return Thread(case=None, named=named[0] if named else None)
+
+
+def contact_for(address: str) -> Contact | None:
     return Contact.objects.filter(email__iexact=address).order_by("pk").first()
+
+
+def _note(case: Case, text: str, **data) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.NOTE, actor=None, text=text, data=data
+    )
+
+
+def _keep_recipients(message: CaseMessage, parsed: Parsed) -> None:
+    # Whom an accepted mail addressed takes part in its case from now on (a Cc'd
+    # colleague's reply-all threads); the mail's own Message-ID was just stored.
+    if parsed.recipients:
+        CaseMessage.objects.filter(pk=message.pk).update(to=parsed.recipients)
 
 
 # -- receiving ------------------------------------------------------------------------------
@@ -236,11 +325,12 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
     body = parsed.body
     if parsed.notes:
         body = (body + "\n\n" + "\n".join(f"[{note}]" for note in parsed.notes)).strip()
-    contact = _contact_for(parsed.sender_email)
+    contact = contact_for(parsed.sender_email)
     author_email = parsed.sender_email
     try:
         with transaction.atomic():
-            case = find_case(parsed)
+            thread = thread_for(parsed)
+            case = thread.case
             if case is not None and case.status.is_final:
                 # A reply to a closed or canceled case is a new request, linked to the old one.
                 case, message = services.case_create_from_customer(
@@ -254,6 +344,7 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
                     references=parsed.references,
                     parent=case,
                 )
+                _keep_recipients(message, parsed)
                 return Outcome("stored", case=case, message=message, new_case=True)
             if case is not None:
                 message, reopened = services.message_receive(
@@ -268,9 +359,12 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
                     in_reply_to=parsed.in_reply_to,
                     references=parsed.references,
                 )
+                _keep_recipients(message, parsed)
                 return Outcome("stored", case=case, message=message, reopened=reopened)
             if not body and not parsed.subject and not parsed.files:
                 raise Unreadable("the message has no subject, no text and no attachment")
+            # A new case for the sender: a case the mail named but its sender takes no
+            # part in is neither written to nor linked (no reopening, no files, no portal).
             case, message = services.case_create_from_customer(
                 subject=parsed.subject,
                 body=body,
@@ -281,18 +375,36 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
                 in_reply_to=parsed.in_reply_to,
                 references=parsed.references,
             )
+            _keep_recipients(message, parsed)
+            who = f"{parsed.sender_name} <{author_email}>" if parsed.sender_name else author_email
             if contact is None:
-                who = (
-                    f"{parsed.sender_name} <{author_email}>" if parsed.sender_name else author_email
-                )
-                services._event(
+                _note(
                     case,
-                    CaseEvent.Kind.NOTE,
-                    None,
-                    f"Unknown sender {who}: no contact has this address.",
+                    _("Unknown sender %(who)s: no contact has this address.") % {"who": who},
                     sender=author_email,
                 )
-            return Outcome("stored", case=case, message=message, new_case=True)
+            if thread.named is not None:
+                _note(
+                    case,
+                    _(
+                        "This email named %(number)s, but its sender %(who)s is not a "
+                        "participant of that case: it was filed as this new case and "
+                        "%(number)s was left as it was."
+                    )
+                    % {"number": thread.named.number, "who": who},
+                    sender=author_email,
+                    named_case=thread.named.pk,
+                )
+                logger.warning(
+                    "incoming email from %s named %s but its sender is not a participant: "
+                    "filed as new case %s",
+                    author_email,
+                    thread.named.number,
+                    case.number,
+                )
+            return Outcome(
+                "stored", case=case, message=message, new_case=True, named_case=thread.named
+            )
     except IntegrityError:
         # Another reader stored the same Message-ID between our check and our insert.
         if CaseMessage.objects.filter(message_id=parsed.message_id).exists():
@@ -370,7 +482,8 @@ def fetch_imap() -> FetchReport:
     if not settings.IMAP_HOST:
         return report
     connect = imaplib.IMAP4_SSL if settings.IMAP_SSL else imaplib.IMAP4
-    client = connect(settings.IMAP_HOST, settings.IMAP_PORT)
+    # A server that accepts the connection and then stalls must not hold the job for ever.
+    client = connect(settings.IMAP_HOST, settings.IMAP_PORT, timeout=settings.IMAP_TIMEOUT_SECONDS)
     try:
         client.login(settings.IMAP_USER, settings.IMAP_PASSWORD)
         client.select(settings.IMAP_FOLDER)

@@ -11,6 +11,7 @@ from cases import services
 from cases.customer import inbound
 from cases.customer.services import message_send
 from cases.models import Case, CaseMessage, InboundFailure
+from cases.tasks import fetch_mail
 from tests.cases.customer_factories import deliver, email_bytes, portal_customer
 from tests.cases.factories import make_case, status
 
@@ -200,8 +201,6 @@ def test_a_reply_to_a_closed_case_opens_a_new_linked_case(agent, committed, _dir
 
 
 def test_the_fetch_mail_command_and_task_read_the_inbox(agent, committed, _dirs, capsys):
-    from cases.tasks import fetch_mail
-
     case = make_case(by=agent)
     deliver(_dirs, email_bytes(subject=f"[{case.number}] one", body="one"))
     with committed():
@@ -226,8 +225,8 @@ def test_imap_reads_unseen_messages_through_the_same_filing(
     calls = []
 
     class FakeImap:
-        def __init__(self, host, port):
-            calls.append(("connect", host))
+        def __init__(self, host, port, *, timeout):
+            calls.append(("connect", host, timeout))
 
         def login(self, user, password):
             calls.append(("login", user))
@@ -253,3 +252,5 @@ def test_imap_reads_unseen_messages_through_the_same_filing(
     assert report.stored == 1
     assert case.messages.get().body == "over IMAP"
     assert ("STORE", b"7", "+FLAGS", "(\\Seen)") in calls
+    # The connection is given up after IMAP_TIMEOUT_SECONDS (30 by default).
+    assert calls[0] == ("connect", "imap.example", 30)
