@@ -7,7 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import case_receivers, portal_receivers, process_receivers
+        # Receivers import models of cases and processes: only once the registry is ready.
+        from notifications import (  # noqa: PLC0415
+            case_receivers,
+            portal_receivers,
+            process_receivers,
+        )
 
         case_receivers.connect()
         portal_receivers.connect()
