@@ -12,8 +12,10 @@ class NotificationsConfig(AppConfig):
             case_receivers,
             portal_receivers,
             process_receivers,
+            session_receivers,
         )
 
         case_receivers.connect()
         portal_receivers.connect()
         process_receivers.connect()
+        session_receivers.connect()
