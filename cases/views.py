@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from cases import selectors, services
 from cases.customer import services as customer_services
@@ -27,12 +26,9 @@ from cases.forms import (
 )
 from cases.models import Case, CasePriority, CaseStatus
 from cases.services import CaseError, CaseTaken
+from crm.frame import navigate, wants_fragment
 
 PAGE_SIZE = 25
-
-
-def _is_fragment_request(request):
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _int_or_none(value):
@@ -66,12 +62,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _go(request, url):
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
 # -- Cases list -----------------------------------------------------------------------
 
 
@@ -91,7 +81,7 @@ def case_list(request):
     cases, sort = selectors.case_list(user=request.user, **filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page_obj": page, "filters": filters, "sort": sort, "current_section": "cases"}
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "cases/case_list.html#case-table", context)
     from django.contrib.auth.models import Group
 
@@ -166,7 +156,7 @@ def case_status(request, pk):
         request, _("%(number)s is now “%(status)s”.") % {"number": case.number, "status": status}
     )
     if status.close_on_save:
-        return _go(request, reverse("cases:case-list"))
+        return navigate(request, reverse("cases:case-list"))
     if request.htmx:
         return render(
             request,
@@ -186,7 +176,7 @@ def _action(request, pk, kind, form, *, title, context=None):
         "current_section": "cases",
         **(context or {}),
     }
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "cases/case_action.html#case-action", context)
     return render(request, "cases/case_action.html", context)
 
@@ -202,7 +192,7 @@ def case_escalate(request, pk):
             error = str(refused)
         else:
             messages.success(request, _("%(number)s escalated.") % {"number": case.number})
-            return _go(request, case.get_absolute_url())
+            return navigate(request, case.get_absolute_url())
     return _action(
         request, pk, "escalate", form, title=_("Escalate"), context={"action_error": error}
     )
@@ -222,7 +212,7 @@ def case_reassign(request, pk):
             error = str(refused)
         else:
             messages.success(request, _("%(number)s reassigned.") % {"number": case.number})
-            return _go(request, case.get_absolute_url())
+            return navigate(request, case.get_absolute_url())
     return _action(
         request, pk, "reassign", form, title=_("Reassign"), context={"action_error": error}
     )
@@ -244,7 +234,7 @@ def case_reclassify(request, pk):
             request,
             _("%(number)s reclassified: deadlines computed again.") % {"number": case.number},
         )
-        return _go(request, case.get_absolute_url())
+        return navigate(request, case.get_absolute_url())
     return _action(request, pk, "reclassify", form, title=_("Reclassify"))
 
 
@@ -271,7 +261,7 @@ def case_parent(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Parent case set to %(number)s.") % {"number": parent.number})
-    return _go(request, case.get_absolute_url())
+    return navigate(request, case.get_absolute_url())
 
 
 def case_note(request, pk):
@@ -280,7 +270,7 @@ def case_note(request, pk):
     if request.method == "POST" and form.is_valid():
         services.case_add_note(case=case, user=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Internal note added."))
-        return _go(request, case.get_absolute_url())
+        return navigate(request, case.get_absolute_url())
     return _action(request, pk, "note", form, title=_("Internal note"))
 
 
@@ -295,7 +285,7 @@ def desktop(request):
         "postpone_form": PostponeForm(),
         "current_section": "agent-desktop",
     }
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "cases/desktop.html#desktop-queues", context)
     return render(request, "cases/desktop.html", context)
 
@@ -306,11 +296,11 @@ def case_take(request, pk):
         case = services.case_take(case_id=pk, user=request.user)
     except CaseTaken as taken:
         messages.error(request, str(taken))
-        return _go(request, reverse("cases:desktop"))
+        return navigate(request, reverse("cases:desktop"))
     except CaseError as error:
         raise Http404(str(error)) from None
     messages.success(request, _("You took %(number)s.") % {"number": case.number})
-    return _go(request, case.get_absolute_url())
+    return navigate(request, case.get_absolute_url())
 
 
 @require_POST
@@ -318,9 +308,9 @@ def take_next(request):
     case = services.case_take_next(user=request.user)
     if case is None:
         messages.info(request, _("Your queues are empty: there is no case to take."))
-        return _go(request, reverse("cases:desktop"))
+        return navigate(request, reverse("cases:desktop"))
     messages.success(request, _("You took %(number)s.") % {"number": case.number})
-    return _go(request, case.get_absolute_url())
+    return navigate(request, case.get_absolute_url())
 
 
 @require_POST
@@ -336,4 +326,4 @@ def case_postpone(request, pk):
             messages.success(request, _("%(number)s postponed.") % {"number": case.number})
     else:
         messages.error(request, _("Choose when to postpone the case until."))
-    return _go(request, reverse("cases:desktop"))
+    return navigate(request, reverse("cases:desktop"))

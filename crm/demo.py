@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from crm.models import Account, Contact
+
 DEMO_PASSWORD = "flowdesk"  # noqa: S105 - printed on purpose for the demo logins
 
 
@@ -68,8 +70,6 @@ def ensure_user(username, *, first, last, role, groups=(), staff=False, superuse
 
 @register(order=10)
 def load_people():
-    from crm.models import Account, Contact
-
     for name in ("1st line support", "2nd line support", "Supervisors", "Portal users"):
         Group.objects.get_or_create(name=name)
     admin = ensure_user(

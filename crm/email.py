@@ -15,6 +15,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context, Engine
 
+from crm.models import MessageTemplate
+
 _engine = Engine(libraries={}, builtins=["django.template.defaultfilters"])
 
 
@@ -44,8 +46,6 @@ class OutgoingEmail:
 
 def render_template(code: str, context: dict) -> tuple[str, str, str]:
     """(subject, text, html) of the message template `code` rendered with `context`."""
-    from crm.models import MessageTemplate
-
     try:
         template = MessageTemplate.objects.get(code=code)
     except MessageTemplate.DoesNotExist:

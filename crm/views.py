@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,9 +16,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from crm import sections, selectors, services
 from crm.forms import AccountForm, ContactForm
+from crm.frame import PAGE_SIZE, safe_next, wants_fragment
 from crm.models import Account, Contact
-
-PAGE_SIZE = 25
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -68,10 +68,6 @@ def _list_filters(request):
     }
 
 
-def _is_fragment_request(request):
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def contact_list(request):
@@ -87,7 +83,7 @@ def contact_list(request):
         "account_id": account_id,
         "current_section": "contacts",
     }
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "crm/contact_list.html#contact-table", context)
     context["accounts"] = selectors.account_choices()
     return render(request, "crm/contact_list.html", context)
@@ -101,15 +97,6 @@ def contact_detail(request, pk):
         "crm/contact_detail.html",
         {"contact": contact, "current_section": "contacts"},
     )
-
-
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def contact_create(request):
@@ -134,7 +121,7 @@ def contact_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         services.contact_update(contact=contact, **form.cleaned_data)
         messages.success(request, _("Contact saved."))
-        return redirect(_safe_next(request, contact.get_absolute_url()))
+        return redirect(safe_next(request, contact.get_absolute_url()))
     return render(
         request,
         "crm/contact_form.html",
@@ -154,7 +141,7 @@ def account_list(request):
         "sort": sort,
         "current_section": "accounts",
     }
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "crm/account_list.html#account-table", context)
     return render(request, "crm/account_list.html", context)
 
@@ -192,7 +179,7 @@ def account_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         services.account_update(account=account, **form.cleaned_data)
         messages.success(request, _("Account saved."))
-        return redirect(_safe_next(request, account.get_absolute_url()))
+        return redirect(safe_next(request, account.get_absolute_url()))
     return render(
         request,
         "crm/account_form.html",
@@ -235,8 +222,6 @@ def error_404(request, exception=None):
 
 @login_not_required
 def error_500(request):
-    from django.http import HttpResponseServerError
-
     try:
         return _error_page(request, "errors/500.html", 500)
     except Exception:

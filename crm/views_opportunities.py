@@ -10,8 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 from crm import selectors_opportunities as selectors
 from crm import services_opportunities as services
 from crm.forms_opportunities import OpportunityForm
+from crm.frame import PAGE_SIZE, safe_next, wants_fragment
 from crm.models import Opportunity
-from crm.views import PAGE_SIZE, _is_fragment_request, _safe_next
 
 
 def _int_param(request, name):
@@ -44,7 +44,7 @@ def opportunity_list(request):
         ),
         "current_section": "opportunities",
     }
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "crm/opportunity_list.html#opportunity-table", context)
     context.update(selectors.filter_choices())
     return render(request, "crm/opportunity_list.html", context)
@@ -84,7 +84,7 @@ def opportunity_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         services.opportunity_update(opportunity=opportunity, **form.service_fields)
         messages.success(request, _("Opportunity saved."))
-        return redirect(_safe_next(request, opportunity.get_absolute_url()))
+        return redirect(safe_next(request, opportunity.get_absolute_url()))
     return render(
         request,
         "crm/opportunity_form.html",

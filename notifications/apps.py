@@ -7,8 +7,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import case_receivers, portal_receivers, process_receivers
+        # Receivers import models of cases and processes: only once the registry is ready.
+        from notifications import (  # noqa: PLC0415
+            case_receivers,
+            portal_receivers,
+            process_receivers,
+            session_receivers,
+        )
 
         case_receivers.connect()
         portal_receivers.connect()
         process_receivers.connect()
+        session_receivers.connect()

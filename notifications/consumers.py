@@ -1,32 +1,35 @@
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from notifications.push import remember_server_loop, user_group
+from notifications.push import remember_server_loop, session_group, user_group
 
 # Closing code the page reads as "signed out": it stops reconnecting.
 CLOSE_UNAUTHENTICATED = 4401
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
-    """One open page of a signed-in user. Joins the user's group and forwards
-    pushed HTML as text frames; it writes nothing itself."""
+    """One open page of a signed-in user. Joins the user's group and its browser
+    session's group, forwards pushed HTML as text frames, and closes when that session
+    signs out; it writes nothing itself."""
 
-    group_name = None
+    groups_joined: tuple[str, ...] = ()
 
     async def connect(self):
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        session = self.scope.get("session")
+        if user is None or not user.is_authenticated or session is None:
             # Accept first so the browser sees why (4401) instead of a bare 1006.
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         remember_server_loop()
-        self.group_name = user_group(user.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        self.groups_joined = (user_group(user.pk), session_group(session.session_key))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
-        if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         # Pages send nothing that matters; writes go through HTTP views.
@@ -34,3 +37,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def push_html(self, event):
         await self.send(text_data=event["html"])
+
+    async def session_ended(self, event):
+        """The session this page belongs to signed out: close as signed out."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -2,9 +2,13 @@
 
 from functools import cached_property
 
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 
 from notifications import selectors
+from notifications.push import push_html
+from processes import pages
+from processes.selectors import steps_for_user
 
 
 class PanelState:
@@ -24,9 +28,6 @@ class PanelState:
     @cached_property
     def process_tasks(self):
         """The waiting user steps of the user and their roles, with their page URLs."""
-        from processes import pages
-        from processes.selectors import steps_for_user
-
         steps = steps_for_user(self.user)
         for step in steps:
             step.page_url = pages.page_url(step)
@@ -51,3 +52,9 @@ def render_process_tasks_update(user) -> str:
     return render_to_string(
         "notifications/includes/process_tasks_update.html", {"panel": PanelState(user)}
     )
+
+
+def push_process_tasks_panels(user_ids) -> None:
+    """Each user's own Business process tasks tab (and counter), to their open pages."""
+    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
+        push_html(user.pk, render_process_tasks_update(user))

@@ -12,10 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from notifications.panel import render_process_tasks_update
+from notifications.panel import push_process_tasks_panels
 from notifications.push import push_html
+from notifications.tasks import push_process_tasks
 from processes import pages, signals
 from processes.models import Step
+from processes.step_views import render_step_fragment
 
 
 def concerned_user_ids(*, owner_id=None, role_id=None) -> set[int]:
@@ -31,24 +33,17 @@ def concerned_user_ids(*, owner_id=None, role_id=None) -> set[int]:
     return ids
 
 
-def push_panels(user_ids) -> None:
-    """Each user's own Business process tasks tab (and counter), to their open pages."""
-    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
-        push_html(user.pk, render_process_tasks_update(user))
-
-
 def queue_panels(user_ids) -> None:
     """Bring the panels up to date from the worker (the request answers without waiting)."""
     ids = sorted(int(pk) for pk in user_ids)
     if not ids:
         return
-    from notifications.tasks import push_process_tasks
 
     def send():
         try:
             push_process_tasks.delay(ids)
         except Exception:  # the broker is away: render here rather than lose the update
-            push_panels(ids)
+            push_process_tasks_panels(ids)
 
     transaction.on_commit(send)
 
@@ -56,8 +51,6 @@ def queue_panels(user_ids) -> None:
 def step_dialog_html(step) -> str:
     """The dialog that opens the step's page; it carries the page when processes renders
     it (the form posts with the page's CSRF header), else it loads it when shown."""
-    from processes.step_views import render_step_fragment
-
     return render_to_string(
         "processes/includes/step_dialog.html",
         {"step": step, "url": pages.page_url(step), "page_html": render_step_fragment(step)},

@@ -14,6 +14,7 @@ fragment for a row that is rolled back or not yet visible to its next request.
 """
 
 import asyncio
+import hashlib
 import logging
 import os
 import threading
@@ -25,11 +26,21 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 PUSH_EVENT_TYPE = "push.html"
+SESSION_ENDED_EVENT_TYPE = "session.ended"
 
 
 def user_group(user_id: int) -> str:
     """The channel-layer group every open page of this user joins."""
     return f"user-{int(user_id)}"
+
+
+def session_group(session_key: str) -> str:
+    """The channel-layer group every open page of one browser session joins.
+
+    Named by a digest of the key: the key itself signs a browser in and must not
+    appear in the channel layer's Redis keys."""
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:40]
+    return f"session-{digest}"
 
 
 def push_html(user_id: int, html: str) -> None:
@@ -45,14 +56,26 @@ def push_to_users(user_ids: Iterable[int], html: str) -> None:
     transaction.on_commit(lambda: _send(ids, html))
 
 
+def close_session_sockets(session_key: str) -> None:
+    """Close every open page's socket of one browser session (at sign-out), at once:
+    the pages read the closing code as signed out and stop reconnecting."""
+    if session_key:
+        _group_send([(session_group(session_key), {"type": SESSION_ENDED_EVENT_TYPE})])
+
+
 def _send(user_ids: list[int], html: str) -> None:
+    event = {"type": PUSH_EVENT_TYPE, "html": html}
+    _group_send([(user_group(user_id), event) for user_id in user_ids])
+
+
+def _group_send(messages: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
 
     async def send_all():
-        for user_id in user_ids:
-            await layer.group_send(user_group(user_id), {"type": PUSH_EVENT_TYPE, "html": html})
+        for group, event in messages:
+            await layer.group_send(group, event)
 
     try:
         loop = _loop_for(layer)
@@ -62,7 +85,7 @@ def _send(user_ids: list[int], html: str) -> None:
             asyncio.run_coroutine_threadsafe(send_all(), loop).result(timeout=SEND_TIMEOUT)
     except Exception:
         # The database is the record of truth; a lost push is caught up by polling.
-        logger.exception("Push to users %s failed", user_ids)
+        logger.exception("Sending to groups %s failed", [group for group, _ in messages])
 
 
 SEND_TIMEOUT = 10

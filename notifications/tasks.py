@@ -2,6 +2,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
+from notifications.panel import push_process_tasks_panels
 from notifications.services import notification_create
 
 
@@ -27,6 +28,4 @@ def notify_user(user_id, title, body="", url=""):
 )
 def push_process_tasks(user_ids):
     """Push each user's Business process tasks tab and counter to their open pages."""
-    from notifications.process_receivers import push_panels
-
-    push_panels(user_ids)
+    push_process_tasks_panels(user_ids)

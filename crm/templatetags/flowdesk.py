@@ -1,8 +1,14 @@
 """Template helpers for the shared frame: icons, user labels, sortable headers."""
 
 from django import template
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html, mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+
+from crm import record_actions as registry
 
 register = template.Library()
 
@@ -147,8 +153,6 @@ def section_is_current(context, section):
     current = context.get("current_section")
     if current:
         return current == section.key
-    from django.urls import NoReverseMatch, reverse
-
     try:
         url = reverse(section.url_name)
     except NoReverseMatch:
@@ -159,9 +163,6 @@ def section_is_current(context, section):
 @register.filter
 def ago(value):
     """'just now', '5 minutes ago': a short relative time for lists."""
-    from django.utils import timezone
-    from django.utils.timesince import timesince
-
     if not value:
         return ""
     if (timezone.now() - value).total_seconds() < 60:
@@ -172,26 +173,18 @@ def ago(value):
 @register.simple_tag(takes_context=True)
 def record_actions(context, record):
     """Buttons other apps add to a record page's header (crm.record_actions)."""
-    from crm import record_actions as registry
-
     return registry.render_record(context.get("request"), record)
 
 
 @register.simple_tag(takes_context=True)
 def list_actions(context, label):
     """Buttons other apps add to a list page's toolbar, for the selected row."""
-    from django.apps import apps
-
-    from crm import record_actions as registry
-
     return registry.render_list(context.get("request"), apps.get_model(label))
 
 
 @register.simple_tag
 def row_select(record, group="row-select"):
     """A radio that selects the row for the list's toolbar actions."""
-    from django.utils.translation import gettext as _
-
     return format_html(
         '<input type="radio" class="row-select" name="{}" value="{}" aria-label="{}">',
         group,

@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.utils import timezone
 
-from notifications import process_receivers
+from notifications import panel, process_receivers
 from notifications.panel import PanelState
 from notifications.push import user_group
 from processes import services
@@ -26,7 +26,13 @@ QUESTION = 'flowdesk:page="question" flowdesk:answers="Yes;No"'
 def pushes(monkeypatch):
     """(user_id, html) of every push the receivers make, in order."""
     sent = []
-    monkeypatch.setattr(process_receivers, "push_html", lambda uid, html: sent.append((uid, html)))
+
+    def record(uid, html):
+        sent.append((uid, html))
+
+    # The step page is pushed by the receivers, the panels by the panel module.
+    monkeypatch.setattr(process_receivers, "push_html", record)
+    monkeypatch.setattr(panel, "push_html", record)
     return sent
 
 
