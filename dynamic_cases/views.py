@@ -1,35 +1,23 @@
 """Dynamic cases: the Case designer (admins) and the actions of a record's workflow bar."""
 
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
+from crm.frame import staff_required
 from dynamic_cases import definition as spec
 from dynamic_cases import editor, panels, selectors, services
 from dynamic_cases.models import DynamicCase, RecordCaseStep
 from processes import registry
 from processes.models import ProcessDefinition
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied(_("Only administrators can open the Case designer."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 # -- Case designer -------------------------------------------------------------
 
