@@ -24,8 +24,8 @@ class PanelState:
     @cached_property
     def process_tasks(self):
         """The waiting user steps of the user and their roles, with their page URLs."""
-        from processes import pages
         from processes.selectors import steps_for_user
+        from processes.user_steps import pages
 
         steps = steps_for_user(self.user)
         for step in steps:

@@ -14,8 +14,9 @@ from django.template.loader import render_to_string
 
 from notifications.panel import render_process_tasks_update
 from notifications.push import push_html
-from processes import pages, signals
+from processes import signals
 from processes.models import Step
+from processes.user_steps import pages
 
 
 def concerned_user_ids(*, owner_id=None, role_id=None) -> set[int]:
@@ -56,7 +57,7 @@ def queue_panels(user_ids) -> None:
 def step_dialog_html(step) -> str:
     """The dialog that opens the step's page; it carries the page when processes renders
     it (the form posts with the page's CSRF header), else it loads it when shown."""
-    from processes.step_views import render_step_fragment
+    from processes.user_steps.rendering import render_step_fragment
 
     return render_to_string(
         "processes/includes/step_dialog.html",

@@ -255,9 +255,8 @@ def _enter_stage(record_case, record, stage, user):
 
 
 def _start_step(row, record_case, record, user):
-    from processes.registry import is_registered
+    from processes.registry import is_registered, record_values
     from processes.services import instance_start
-    from processes.triggers import record_values
 
     variables = {"record_id": record.pk, "case_stage": record_case.stage}
     if is_registered(type(record)):

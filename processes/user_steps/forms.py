@@ -1,6 +1,6 @@
 """Forms of user step pages, built from the element's flowdesk: attributes.
 
-Each builder takes the step's StepSpec (processes.pages) and returns a Django
+Each builder takes the step's StepSpec (processes.user_steps.spec) and returns a Django
 form; `values(form)` turns its cleaned data into process variables (JSON
 values: dates as ISO text, records as their ids).
 """
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from processes import registry
-from processes.pages import DEFAULT_RESULTS, split_list
+from processes.user_steps.spec import DEFAULT_RESULTS, split_list
 
 
 class PageDefinitionError(ValueError):
