@@ -17,10 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from processes import registry, selectors
+from processes import registry, selectors, start_event_cache
 from processes.errors import ProcessError, StepNotAvailable
 from processes.instances import instance_start
-from processes.models import ProcessDefinition
 from processes.user_steps import pages, services
 from processes.user_steps.forms import PostponeForm
 from processes.user_steps.rendering import page_context, render_page
@@ -155,7 +154,12 @@ def record_steps(request, label, pk):
 def record_run(request, label, pk, definition_id):
     """Start a process for a record from its page ("Run process")."""
     record = _record_or_404(label, pk)
-    definition = get_object_or_404(ProcessDefinition, pk=definition_id, is_active=True)
+    # Only what the record's "Run process" menu offers: active, not built in, and
+    # started from this kind of record. Anything else is not there to be run.
+    offered = start_event_cache.runnable_for(registry.label_of(record))
+    definition = next((d for d in offered if d.pk == definition_id), None)
+    if definition is None:
+        raise Http404(_("This process cannot be run from this record."))
     try:
         instance_start(
             definition=definition,
