@@ -64,7 +64,11 @@ def advance(instance_id: int, operation: Operation | None, *, check=None):
         if operation is None and instance.status != "running":
             return None
         engine = engine_for(instance)
-        if instance.next_step_no == 1 and not rows and instance.status == "running":
+        unstarted = instance.next_step_no == 1 and not rows
+        if operation is None and unstarted and instance.status == "running":
+            # Only a plain run starts an instance the worker has not stepped yet: any
+            # other operation (a cancel) applies to it as it is, and wins over the
+            # queued start, which then finds nothing to run.
             result = engine.start(
                 instance.definition.code,
                 instance.variables,
