@@ -5,6 +5,7 @@ Each goes through the one locked entry point (`processes.stepping.advance`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.contrib.contenttypes.models import ContentType
@@ -108,18 +109,32 @@ def step_retry(*, instance_id: int, step_number: int, user=None) -> ProcessInsta
 
 
 def instance_cancel(*, instance_id: int, user=None) -> ProcessInstance:
-    """Cancel a running (or failed) instance and its called children."""
+    """Cancel a running (or failed) instance and its called instances, level by level.
 
-    def check(instance, rows):
-        if instance.status not in {"running", "error"}:
-            raise ProcessError(_("Only a running instance can be canceled."))
-
-    instance = advance(instance_id, lambda e, s: e.cancel(s), check=check)
-    for child_id in ProcessInstance.objects.filter(
-        parent_id=instance_id, status__in=["running", "error"]
-    ).values_list("pk", flat=True):
-        instance_cancel(instance_id=child_id, user=user)
+    Each instance is canceled in a transaction of its own; a tree of any size or
+    depth is walked with a loop, not by recursion.
+    """
+    instance = advance(instance_id, _cancel, check=_refuse_unless_open)
+    level = [instance_id]
+    while level:
+        level = list(
+            ProcessInstance.objects.filter(
+                parent_id__in=level, status__in=["running", "error"]
+            ).values_list("pk", flat=True)
+        )
+        for child_id in level:
+            with contextlib.suppress(ProcessError):  # it finished meanwhile
+                advance(child_id, _cancel, check=_refuse_unless_open)
     return instance
+
+
+def _cancel(engine, state):
+    return engine.cancel(state)
+
+
+def _refuse_unless_open(instance, rows):
+    if instance.status not in {"running", "error"}:
+        raise ProcessError(_("Only a running instance can be canceled."))
 
 
 def child_finished(*, parent_id: int, step_number: int, child_id: int):
@@ -140,6 +155,24 @@ def child_finished(*, parent_id: int, step_number: int, child_id: int):
             lambda e, s: e.child_finished(
                 s, step_number, variables=child.variables, error=error, error_code=error_code
             ),
+            check=check,
+        )
+    except StepNotAvailable:
+        return None
+
+
+def call_refused(*, parent_id: int, step_number: int, reason: str):
+    """Fail a call activity whose child instance was not started (the call went too deep)."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable("call activity is no longer waiting")
+
+    try:
+        return advance(
+            parent_id,
+            lambda e, s: e.child_finished(s, step_number, variables={}, error=reason),
             check=check,
         )
     except StepNotAvailable:

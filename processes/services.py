@@ -15,6 +15,7 @@ from processes.definitions import process_import, process_set_active
 from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
 from processes.events import message_deliver, signal_broadcast, timers_fire_due
 from processes.instances import (
+    call_refused,
     child_finished,
     instance_advance,
     instance_cancel,
@@ -39,6 +40,7 @@ __all__ = [
     "ProcessNotActive",
     "StepNotAvailable",
     "StepNotYours",
+    "call_refused",
     "child_finished",
     "instance_advance",
     "instance_cancel",

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from processes import clock, documents, persistence, registry, signals
+from processes.call_chains import MAX_CALL_DEPTH, call_depth
 from processes.engine import (
     CancelChild,
     Engine,
@@ -141,8 +142,17 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
 
 
 def _route_effects(instance: ProcessInstance, effects) -> None:
+    depth = None
     for effect in effects:
         if isinstance(effect, StartChild):
+            depth = call_depth(instance) if depth is None else depth
+            if depth >= MAX_CALL_DEPTH:
+                reason = _(
+                    "'%(process)s' was not started: processes calling processes went "
+                    "deeper than %(max)s levels (does a process call itself?)"
+                ) % {"process": effect.process_id, "max": MAX_CALL_DEPTH}
+                queue_task("processes.call_refused", instance.pk, effect.step_id, reason)
+                continue
             version = newest_version(code=effect.process_id)
             definition = version.definition
             child = ProcessInstance.objects.create(

@@ -182,9 +182,13 @@ def library_set_active(request, pk):
                 "current_section": "process-library",
             },
         )
-    definition, canceled = services.process_set_active(
-        definition=definition, active=active, cancel_running=not active
-    )
+    try:
+        definition, canceled = services.process_set_active(
+            definition=definition, active=active, cancel_running=not active
+        )
+    except services.ProcessError as error:
+        messages.error(request, str(error))
+        return redirect(definition)
     if active:
         messages.success(
             request, _("“%(name)s” is active: it can be started.") % {"name": definition.name}
