@@ -11,7 +11,7 @@ class ActivitiesConfig(AppConfig):
 
         from activities import receivers
         from crm import sections
-        from processes import pages
+        from processes.user_steps import pages
 
         sections.register(
             "activities", _("Activities"), "activities:list", icon="calendar", order=30

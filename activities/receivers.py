@@ -2,27 +2,27 @@
 (or one with flowdesk:createActivity) gets an activity, which follows the step's
 owner and postponement and closes with it. Connected in ActivitiesConfig.ready()."""
 
-from processes import pages, signals
+from activities.services import (
+    activity_close_for_step,
+    activity_create_for_step,
+    activity_follow_step,
+)
+from processes import signals
 from processes.models import Step
+from processes.user_steps.spec import spec_for
 
 
 def on_step_activated(sender, *, step, **kwargs):
-    from activities.services import activity_create_for_step
-
     activity_create_for_step(step=step)
 
 
 def on_step_closed(sender, *, step, status, **kwargs):
-    from activities.services import activity_close_for_step
-
-    if pages.spec_for(step).has_activity:
+    if spec_for(step).has_activity:
         activity_close_for_step(step=step, status=status)
 
 
 def on_step_changed(sender, *, step, **kwargs):
-    from activities.services import activity_follow_step
-
-    if pages.spec_for(step).has_activity:
+    if spec_for(step).has_activity:
         activity_follow_step(step=step)
 
 

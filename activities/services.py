@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
-from processes import pages
-from processes import services as process_services
+from crm.models import Account, Contact
+from processes.errors import ProcessError, StepNotAvailable
+from processes.selectors import connected_record
+from processes.user_steps import services as step_services
+from processes.user_steps.spec import opens_as_activity, spec_for
 
 DEFAULT_LENGTH = timedelta(hours=1)
 
@@ -29,8 +32,6 @@ class ActivityError(Exception):
 def _record_fields(record) -> dict:
     if record is None:
         return {}
-    from crm.models import Account, Contact
-
     fields = {
         "record_type": ContentType.objects.get_for_model(record),
         "record_id": str(record.pk),
@@ -87,14 +88,12 @@ def activity_create_for_step(*, step) -> Activity | None:
 
     Idempotent: a step has at most one activity (a unique constraint says so).
     """
-    spec = pages.spec_for(step)
+    spec = spec_for(step)
     if not spec.has_activity:
         return None
     existing = Activity.objects.filter(step=step).first()
     if existing is not None:
         return existing
-    from processes.selectors import connected_record
-
     instance = step.instance
     record = connected_record(instance)
     start = step.started_at or timezone.now()
@@ -156,19 +155,18 @@ def activity_complete(*, activity_id: int, user, result: str) -> Activity:
             )
         step = activity.step
         if step is not None and step.status == "waiting":
-            spec = pages.spec_for(step)
-            if spec.page != "task" and not (step.data or {}).get("page"):
+            if not opens_as_activity(step):
                 raise ActivityError(_("Fill in the step's page first: open it from this activity."))
             try:
-                process_services.step_complete_stored(
+                step_services.step_complete_stored(
                     instance_id=step.instance_id,
                     step_number=step.number,
                     user=user,
                     result=result,
                 )
-            except process_services.StepNotAvailable as error:
+            except StepNotAvailable as error:
                 raise ActivityError(str(error)) from None
-            except process_services.ProcessError as error:
+            except ProcessError as error:
                 raise ActivityError(str(error)) from None
         activity.status = Activity.Status.COMPLETED
         activity.result = result
@@ -197,7 +195,7 @@ def activity_reschedule(*, activity_id: int, user, start_at, due_at, notes=None)
         activity.save(update_fields=fields)
         step = activity.step
         if step is not None and step.status == "waiting" and start_at > timezone.now():
-            process_services.step_postpone(
+            step_services.step_postpone(
                 instance_id=step.instance_id,
                 step_number=step.number,
                 user=user,
@@ -219,14 +217,14 @@ def activity_reassign(*, activity_id: int, user, owner=None, role=None) -> Activ
         step = activity.step
         if step is not None and step.status == "waiting":
             try:
-                process_services.step_reassign(
+                step_services.step_reassign(
                     instance_id=step.instance_id,
                     step_number=step.number,
                     user=user,
                     owner=owner,
                     role=role,
                 )
-            except process_services.ProcessError as error:
+            except ProcessError as error:
                 raise ActivityError(str(error)) from None
         activity.owner, activity.owner_role = owner, role
         activity.save(update_fields=["owner", "owner_role", "modified_at"])

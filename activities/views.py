@@ -21,7 +21,8 @@ from django_htmx.http import trigger_client_event
 from activities import selectors, services
 from activities.forms import ActivityCreateForm, OwnerForm, ScheduleForm
 from activities.models import Activity
-from processes import pages
+from processes.user_steps.pages import step_url
+from processes.user_steps.spec import opens_as_activity
 
 PAGE_SIZE = 25
 
@@ -77,12 +78,10 @@ def activity_detail(request, pk):
 
 def _detail(request, activity, *, status=200, **extra):
     step = activity.step
-    if step is not None and step.status == "waiting":
-        spec = pages.spec_for(step)
-        needs_page = spec.page != "task" and not (step.data or {}).get("page")
-        if needs_page or not step.can_be_done_by(request.user):
-            # The step's own page (or the refusal naming its owner) opens instead.
-            return redirect(pages.step_url(step))
+    waiting = step is not None and step.status == "waiting"
+    if waiting and (not opens_as_activity(step) or not step.can_be_done_by(request.user)):
+        # The step's own page (or the refusal naming its owner) opens instead.
+        return redirect(step_url(step))
     context = {
         "activity": activity,
         "step": step,

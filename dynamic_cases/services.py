@@ -20,7 +20,7 @@ from dynamic_cases import definition as spec
 from dynamic_cases import selectors
 from dynamic_cases.models import DynamicCase, DynamicCaseVersion, RecordCase, RecordCaseStep
 from processes.models import ProcessDefinition
-from processes.registry import is_registered
+from processes.registry import is_registered, record_values
 from processes.services import (
     ProcessError,
     instance_cancel,
@@ -28,7 +28,6 @@ from processes.services import (
     process_import,
     step_complete,
 )
-from processes.triggers import record_values
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from django.template.loader import render_to_string
 
 from notifications import selectors
 from notifications.push import push_html
-from processes import pages
 from processes.selectors import steps_for_user
+from processes.user_steps import pages
 
 
 class PanelState:

@@ -15,9 +15,11 @@ from django.template.loader import render_to_string
 from notifications.panel import push_process_tasks_panels
 from notifications.push import push_html
 from notifications.tasks import push_process_tasks
-from processes import pages, signals
+from processes import signals
 from processes.models import Step
-from processes.step_views import render_step_fragment
+from processes.user_steps import pages
+from processes.user_steps.rendering import render_step_fragment
+from processes.user_steps.spec import spec_for
 
 
 def concerned_user_ids(*, owner_id=None, role_id=None) -> set[int]:
@@ -61,7 +63,7 @@ def on_step_activated(sender, *, step, **kwargs):
     users = concerned_user_ids(owner_id=step.owner_id, role_id=step.owner_role_id)
     if not users:
         return
-    spec = pages.spec_for(step)
+    spec = spec_for(step)
     if not spec.background and not step.postponed_until:
         # The page first, on its own: it is what the owner waits for.
         dialog = step_dialog_html(step)

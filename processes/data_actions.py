@@ -16,7 +16,6 @@ from functools import lru_cache
 from processes import registry
 from processes.engine.actions import ActionContext, register_action
 from processes.engine.expressions import compile_expression
-from processes.triggers import record_values
 
 
 class DataTaskError(ValueError):
@@ -95,9 +94,9 @@ def read_data(ctx: ActionContext):
     entry, fields = _target(ctx)
     rows = _rows(ctx, entry, fields)
     if ctx.ext.get("many") == "true":
-        return [record_values(record) for record in rows[:1000]]
+        return [registry.record_values(record) for record in rows[:1000]]
     record = rows.first()
-    return record_values(record) if record is not None else None
+    return registry.record_values(record) if record is not None else None
 
 
 @register_action("data.delete")

@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from crm import demo
-from processes import clock, services
+from crm.models import Contact
+from processes import clock, registry, services
 from processes.models import ProcessDefinition, ProcessInstance, Step
 
 BPMN_DIR = Path(__file__).parent / "demo_bpmn"
@@ -133,9 +134,6 @@ def _follow_ups() -> None:
     their calendar. Run the process from any contact page to see the pages open live."""
     if _has_instances("demo_contact_follow_up"):
         return
-    from crm.models import Contact
-    from processes.triggers import record_values
-
     agent = get_user_model().objects.filter(username="agent1").first()
     contacts = list(Contact.objects.order_by("pk")[:3])
     if agent is None or len(contacts) < 3:
@@ -146,7 +144,7 @@ def _follow_ups() -> None:
             code="demo_contact_follow_up",
             user=agent,
             record=contact,
-            variables={"record": record_values(contact)},
+            variables={"record": registry.record_values(contact)},
             run_now=True,
         )
         for variables, result in answers:

@@ -5,6 +5,12 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from processes.bounded_inputs import (
+    BoundedCharField,
+    BoundedFloatField,
+    BoundedIntegerField,
+    parse_variables,
+)
 from processes.models import ProcessInstance
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
@@ -34,23 +40,7 @@ class JsonObjectField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code-input"})
 
     def to_python(self, value):
-        value = super().to_python(value)
-        if not value.strip():
-            return {}
-        try:
-            data = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("This is not valid JSON: %(reason)s (line %(line)s, column %(column)s)."),
-                params={"reason": error.msg, "line": error.lineno, "column": error.colno},
-                code="invalid_json",
-            ) from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError(
-                _('Give a JSON object, such as {"budget": 1200, "people": 4}.'),
-                code="not_object",
-            )
-        return data
+        return parse_variables(super().to_python(value), self.label)
 
     def prepare_value(self, value):
         if isinstance(value, dict):
@@ -72,9 +62,9 @@ class StartVariablesForm(forms.Form):
 
 
 _FIELD_FOR_TYPE = {
-    "text": lambda label: forms.CharField(label=label, required=False),
-    "integer": lambda label: forms.IntegerField(label=label, required=False),
-    "number": lambda label: forms.FloatField(label=label, required=False),
+    "text": lambda label: BoundedCharField(label=label, required=False),
+    "integer": lambda label: BoundedIntegerField(label=label, required=False),
+    "number": lambda label: BoundedFloatField(label=label, required=False),
     "boolean": lambda label: forms.BooleanField(label=label, required=False),
     "date": lambda label: forms.DateField(
         label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})

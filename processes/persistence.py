@@ -16,7 +16,9 @@ from django.db import connection
 from processes import documents
 from processes.engine import InstanceState, RunResult
 from processes.engine import Step as EngineStep
+from processes.engine.graph import USER_TASK_KINDS, Element, Event
 from processes.models import ProcessInstance, Step
+from processes.user_steps.owners import assign_owner
 
 INSERT_FIELDS = (
     "instance",
@@ -107,10 +109,10 @@ def write_steps(instance: ProcessInstance, rows: dict[int, Step], result: RunRes
                 element_id=step.element_id,
                 element_type=element.kind if element else "",
                 name=(element.name if element else "")[:300],
-                is_user_step=documents.is_user_step(element),
+                is_user_step=is_user_step(element),
             )
             if row.is_user_step:
-                documents.assign_owner(row, element, instance)
+                assign_owner(row, element, instance)
             if tracing:
                 row.trace = dict(variables)
             to_create.append(row)
@@ -126,7 +128,7 @@ def write_steps(instance: ProcessInstance, rows: dict[int, Step], result: RunRes
         row.result = (step.result or "")[:200]
         row.error = step.error or ""
         row.data = step.data
-        row.event_key = documents.event_key(element, step) if step.status == "waiting" else ""
+        row.event_key = event_key(element, step) if step.status == "waiting" else ""
         if row.is_user_step:
             if step.status == "waiting" and was != "waiting":
                 written.activated.append(row)
@@ -137,6 +139,26 @@ def write_steps(instance: ProcessInstance, rows: dict[int, Step], result: RunRes
     if to_update:
         _update(to_update)
     return written
+
+
+def is_user_step(element: Element | None) -> bool:
+    return element is not None and element.kind in USER_TASK_KINDS
+
+
+def event_key(element: Element | None, step) -> str:
+    """The key a waiting step is found by when a message or signal arrives."""
+    if element is None:
+        return ""
+    data = step.data or {}
+    if "message" in data:
+        return f"message:{data['message']}"
+    if "signal" in data:
+        return f"signal:{data['signal']}"
+    if isinstance(element, Event) and element.definition.kind in {"message", "signal"}:
+        return f"{element.definition.kind}:{element.definition.name}"
+    if element.kind == "receiveTask" and getattr(element, "message", ""):
+        return f"message:{element.message}"
+    return ""
 
 
 def _preparers(names):

@@ -4,7 +4,7 @@ on list pages, registered with crm.record_actions in ProcessesConfig.ready()."""
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from processes import documents, registry, selectors
+from processes import registry, selectors, start_event_cache
 
 
 def record_buttons(request, record):
@@ -12,7 +12,7 @@ def record_buttons(request, record):
         return None
     label = registry.label_of(record)
     steps = selectors.steps_for_record(record)
-    runnable = documents.runnable_for(label)
+    runnable = start_event_cache.runnable_for(label)
     if not steps and not runnable:
         return None
     return render_to_string(

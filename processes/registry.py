@@ -76,3 +76,15 @@ def unregister_function(name: str) -> None:
 
 def functions() -> dict:
     return dict(_functions)
+
+
+def record_values(record) -> dict:
+    """The record's registered fields as JSON-friendly values, plus its id."""
+    entry = get_model(label_of(record))
+    values = {"id": record.pk}
+    for name in entry.fields:
+        field = record._meta.get_field(name)
+        value = getattr(record, field.attname)
+        plain = isinstance(value, int | float | str | bool | type(None))
+        values[name] = value if plain else str(value)
+    return values

@@ -1,4 +1,4 @@
-"""Reads for the Process library and the Process log.
+"""Reads for the Process library, the Process log and the user-step panels.
 
 The list queries keep their query count flat: counts and the last start are
 correlated subqueries on indexed columns, never per-row lookups.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -28,7 +29,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from processes import documents
 from processes.engine.bpmn import FLOWDESK_NS
 from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
 
@@ -224,141 +224,6 @@ def start_inputs(version, process_id: str) -> list[StartInput] | None:
 
 
 # --------------------------------------------------------------------------
-# The diagram: the file's own layout, or a simple left-to-right one
-# --------------------------------------------------------------------------
-
-_SIZES = {"event": (36, 36), "gateway": (50, 50), "task": (110, 80)}
-
-
-def _family(kind: str) -> str:
-    if kind.endswith("Event"):
-        return "event"
-    if kind.endswith("Gateway"):
-        return "gateway"
-    return "task"
-
-
-def diagram_xml(version) -> str:
-    """The version's BPMN, with a generated layout for any process the file did not lay out.
-
-    Files from a modeller carry their own diagram interchange (DI); hand-written
-    files often do not, and bpmn-js draws nothing without it.
-    """
-    xml = version.bpmn_xml
-    try:
-        document = documents.document_for(version)
-    except Exception:  # noqa: BLE001 - the stored XML imported once; show it as it is
-        return xml
-    laid_out = set(re.findall(r'BPMNPlane[^>]*bpmnElement="([^"]+)"', xml))
-    extra = [_layout(graph) for graph in document.processes if graph.id not in laid_out]
-    if not extra:
-        return xml
-    match = re.search(r"</([A-Za-z_][\w.-]*:)?definitions>\s*$", xml)
-    if match is None:
-        return xml
-    return xml[: match.start()] + "".join(extra) + xml[match.start() :]
-
-
-def _layout(graph) -> str:
-    elements = {
-        element_id: element
-        for element_id, element in graph.elements.items()
-        if element.scope is None and element.kind != "boundaryEvent"
-    }
-    flows = [
-        flow for flow in graph.flows.values() if flow.source in elements and flow.target in elements
-    ]
-    outgoing: dict[str, list[str]] = {element_id: [] for element_id in elements}
-    for flow in flows:
-        outgoing[flow.source].append(flow.target)
-    rank: dict[str, int] = {}
-    starts = (
-        [e for e in graph.start_events if e in elements]
-        or [e for e in elements if not any(f.target == e for f in flows)]
-        or list(elements)[:1]
-    )
-    # Longest path from the starts, ignoring back edges (loops).
-    on_path: set[str] = set()
-
-    def visit(element_id: str, depth: int) -> None:
-        if element_id in on_path or rank.get(element_id, -1) >= depth:
-            return
-        rank[element_id] = depth
-        on_path.add(element_id)
-        for target in outgoing[element_id]:
-            visit(target, depth + 1)
-        on_path.discard(element_id)
-
-    for start in starts:
-        visit(start, 0)
-    next_rank = max(rank.values(), default=-1) + 1
-    for element_id in elements:
-        if element_id not in rank:
-            rank[element_id] = next_rank
-    rows: dict[int, int] = {}
-    bounds: dict[str, tuple[int, int, int, int]] = {}
-    for element_id in elements:
-        column = rank[element_id]
-        row = rows.get(column, 0)
-        rows[column] = row + 1
-        width, height = _SIZES[_family(elements[element_id].kind)]
-        center_x = 80 + column * 170
-        center_y = 120 + row * 130
-        bounds[element_id] = (center_x - width // 2, center_y - height // 2, width, height)
-
-    parts = [
-        f'<bpmndi:BPMNDiagram xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
-        f'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
-        f'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="auto_diagram_{graph.id}">'
-        f'<bpmndi:BPMNPlane id="auto_plane_{graph.id}" bpmnElement="{graph.id}">'
-    ]
-    for element_id, (x, y, width, height) in bounds.items():
-        expanded = ' isExpanded="false"' if elements[element_id].kind == "subProcess" else ""
-        marker = (
-            ' isMarkerVisible="true"' if elements[element_id].kind == "exclusiveGateway" else ""
-        )
-        parts.append(
-            f'<bpmndi:BPMNShape id="auto_{element_id}_di" bpmnElement="{element_id}"'
-            f"{expanded}{marker}>"
-            f'<dc:Bounds x="{x}" y="{y}" width="{width}" height="{height}"/>'
-            f"</bpmndi:BPMNShape>"
-        )
-    for element_id, element in graph.elements.items():
-        host = getattr(element, "attached_to", None)
-        if element.kind != "boundaryEvent" or host not in bounds:
-            continue
-        x, y, width, height = bounds[host]
-        parts.append(
-            f'<bpmndi:BPMNShape id="auto_{element_id}_di" bpmnElement="{element_id}">'
-            f'<dc:Bounds x="{x + width - 30}" y="{y + height - 18}" width="36" height="36"/>'
-            f"</bpmndi:BPMNShape>"
-        )
-        bounds[element_id] = (x + width - 30, y + height - 18, 36, 36)
-    for flow in graph.flows.values():
-        if flow.source not in bounds or flow.target not in bounds:
-            continue
-        sx, sy, sw, sh = bounds[flow.source]
-        tx, ty, tw, th = bounds[flow.target]
-        start = (sx + sw, sy + sh // 2)
-        end = (tx, ty + th // 2)
-        if graph.elements[flow.source].kind == "boundaryEvent":
-            start = (sx + sw // 2, sy + sh)
-            points = [start, (start[0], end[1]), end]
-        elif start[1] == end[1]:
-            points = [start, end]
-        else:
-            middle = start[0] + max(20, (end[0] - start[0]) // 2)
-            points = [start, (middle, start[1]), (middle, end[1]), end]
-        waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
-        parts.append(
-            f'<bpmndi:BPMNEdge id="auto_{flow.id}_di" bpmnElement="{flow.id}">{waypoints}'
-            f"</bpmndi:BPMNEdge>"
-        )
-    parts.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>")
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------
 # Process log
 # --------------------------------------------------------------------------
 
@@ -461,29 +326,6 @@ def connected_record(instance):
     return model._default_manager.filter(pk=instance.record_id).first()
 
 
-def element_states(steps) -> dict[str, str]:
-    """element id -> active | error | completed, for highlighting the diagram.
-
-    An element's open step wins over its finished visits, and an error over all.
-    """
-    rank = {"completed": 1, "canceled": 1, "active": 2, "waiting": 2, "error": 3}
-    label = {
-        "completed": "completed",
-        "canceled": "completed",
-        "active": "active",
-        "waiting": "active",
-        "error": "error",
-    }
-    states: dict[str, str] = {}
-    best: dict[str, int] = {}
-    for step in steps:
-        level = rank.get(step.status, 0)
-        if level > best.get(step.element_id, 0):
-            best[step.element_id] = level
-            states[step.element_id] = label[step.status]
-    return states
-
-
 # --------------------------------------------------------------------------
 # User steps: the panel, the connected record, the step page
 # --------------------------------------------------------------------------
@@ -552,8 +394,6 @@ def step_for_page(instance_id: int, number: int) -> Step | None:
 
 def steps_for_record(record) -> list[Step]:
     """The record's incomplete user steps (any owner), oldest first."""
-    from django.contrib.contenttypes.models import ContentType
-
     record_type = ContentType.objects.get_for_model(record)
     return list(
         _user_steps()
@@ -564,8 +404,6 @@ def steps_for_record(record) -> list[Step]:
 
 def record_ids_with_steps(model, ids) -> set[str]:
     """Which of these records of `model` have an incomplete user step: one query."""
-    from django.contrib.contenttypes.models import ContentType
-
     record_type = ContentType.objects.get_for_model(model)
     return set(
         Step.objects.filter(
@@ -586,8 +424,6 @@ def attach_records(steps) -> None:
             wanted.setdefault(instance.record_type_id, set()).add(instance.record_id)
     found = {}
     for type_id, ids in wanted.items():
-        from django.contrib.contenttypes.models import ContentType
-
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None:
             continue

@@ -24,6 +24,11 @@ def child_finished(parent_id: int, step_number: int, child_id: int) -> None:
     services.child_finished(parent_id=parent_id, step_number=step_number, child_id=child_id)
 
 
+@shared_task(name="processes.call_refused", **RETRYING)
+def call_refused(parent_id: int, step_number: int, reason: str) -> None:
+    services.call_refused(parent_id=parent_id, step_number=step_number, reason=reason)
+
+
 @shared_task(name="processes.broadcast_signal", **RETRYING)
 def broadcast_signal(name: str, payload=None, variable: str = "") -> None:
     services.signal_broadcast(name=name, payload=payload, variable=variable)

@@ -9,7 +9,9 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from processes import documents, registry
+from processes import registry, start_event_cache
+from processes.engine.expressions import ExpressionError
+from processes.instances import instance_start
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +35,13 @@ def _deleted(sender, instance, **kwargs):
 
 def _fire(record, trigger: str) -> None:
     label = registry.label_of(record)
-    starts = documents.record_starts(label, trigger)
+    starts = start_event_cache.record_starts(label, trigger)
     if not starts:
         return
-    values = record_values(record)
+    values = registry.record_values(record)
     keep_record = trigger != "deleted"
 
     def start_all():
-        from processes.engine.expressions import ExpressionError
-        from processes.services import instance_start
-
         for definition, start in starts:
             if start.filter is not None:
                 try:
@@ -59,15 +58,3 @@ def _fire(record, trigger: str) -> None:
             )
 
     transaction.on_commit(start_all)
-
-
-def record_values(record) -> dict:
-    """The record's registered fields as JSON-friendly values, plus its id."""
-    entry = registry.get_model(registry.label_of(record))
-    values = {"id": record.pk}
-    for name in entry.fields:
-        field = record._meta.get_field(name)
-        value = getattr(record, field.attname)
-        plain = isinstance(value, int | float | str | bool | type(None))
-        values[name] = value if plain else str(value)
-    return values

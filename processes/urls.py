@@ -1,6 +1,7 @@
 from django.urls import path
 
-from processes import step_views, views
+from processes import views
+from processes.user_steps import views as step_views
 
 app_name = "processes"
 

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from processes import documents, selectors, services
+from processes import diagram, documents, selectors, services
 from processes.engine.bpmn import BpmnImportError, export_bpmn
 from processes.forms import (
     BpmnUploadForm,
@@ -147,7 +147,7 @@ def library_detail(request, pk):
 def version_diagram(request, pk):
     """The BPMN the diagram viewer draws (with a generated layout where the file has none)."""
     version = get_object_or_404(ProcessVersion, pk=pk)
-    return HttpResponse(selectors.diagram_xml(version), content_type="application/xml")
+    return HttpResponse(diagram.diagram_xml(version), content_type="application/xml")
 
 
 @require_GET
@@ -182,9 +182,13 @@ def library_set_active(request, pk):
                 "current_section": "process-library",
             },
         )
-    definition, canceled = services.process_set_active(
-        definition=definition, active=active, cancel_running=not active
-    )
+    try:
+        definition, canceled = services.process_set_active(
+            definition=definition, active=active, cancel_running=not active
+        )
+    except services.ProcessError as error:
+        messages.error(request, str(error))
+        return redirect(definition)
     if active:
         messages.success(
             request, _("“%(name)s” is active: it can be started.") % {"name": definition.name}
@@ -275,7 +279,7 @@ def _instance_context(instance, variables_form=None):
         "steps": steps,
         "children": selectors.instance_children(instance),
         "record": selectors.connected_record(instance),
-        "element_states": selectors.element_states(steps),
+        "element_states": diagram.element_states(steps),
         "tracing": instance.definition.tracing,
         "is_open": instance.status in {"running", "error"},
         "variables_form": variables_form or InstanceVariablesForm(instance=instance),

@@ -2,6 +2,7 @@
 
 from processes import services
 from processes.models import Step
+from processes.registry import record_values
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -33,8 +34,6 @@ def one_step_process(code, task_attrs, *, name="Test process", after="", tail_ta
 
 
 def start(definition, *, user, record=None, variables=None):
-    from processes.triggers import record_values
-
     values = dict(variables or {})
     if record is not None:
         values.setdefault("record", record_values(record))

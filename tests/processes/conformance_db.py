@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.test import TestCase
 
-from processes import clock, documents, persistence, registry, services
+from processes import clock, documents, persistence, registry, services, start_event_cache
 from processes.engine import Engine, start_events
 from processes.engine.actions import get_action, register_action, unregister_action
 from processes.engine.bpmn import BpmnImportError
@@ -123,7 +123,7 @@ class DbWorld:
                 previous = None
             register_action(name)(fn)
             stack.callback(self._restore_action, name, previous)
-        stack.callback(documents.forget_triggers)
+        stack.callback(start_event_cache.forget)
         self._deploy()
         return self
 

@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from crm.models import Contact
-from processes import clock
-from processes.models import ProcessInstance
+from processes import clock, start_event_cache
+from processes.models import ProcessDefinition, ProcessInstance
 from processes.services import process_import, process_set_active, timers_fire_due
 
 DATA = Path(__file__).parent / "data"
@@ -66,19 +67,14 @@ def test_reimporting_a_timer_started_process_keeps_one_timer(django_capture_on_c
 
 
 def test_a_process_activated_elsewhere_is_seen_without_a_restart():
-    from django.utils import timezone
-
-    from processes import documents
-    from processes.models import ProcessDefinition
-
     process_import(data=(DATA / "contact_welcome.bpmn").read_bytes(), activate=False)
-    assert documents.record_starts("crm.Contact", "added") == []
+    assert start_event_cache.record_starts("crm.Contact", "added") == []
 
     # Another web or worker process activates it: nothing clears this process's cache.
     ProcessDefinition.objects.filter(code="contact_welcome").update(
         is_active=True, modified_at=timezone.now()
     )
 
-    assert [d.code for d, _ in documents.record_starts("crm.Contact", "added")] == [
+    assert [d.code for d, _ in start_event_cache.record_starts("crm.Contact", "added")] == [
         "contact_welcome"
     ]

@@ -1,21 +1,14 @@
-"""What a user step shows: its page kind and options, read from the element's flowdesk: attributes.
-
-Apps to the right may own a kind's page: activities registers the "Perform
-task" page (the activity page) here in its AppConfig.ready(), so processes
-never imports them. Every other kind's page is processes' own step page.
-
-    from processes import pages
-    pages.register_page_url("task", lambda step: reverse("activities:for-step", ...))
-"""
+"""What a user step asks for: its page kind and options, read from the element's
+flowdesk: attributes, and the one rule that says when a step opens as its activity."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from processes import documents
 
 PAGE_LABELS = {
     "task": _("Perform task"),
@@ -25,35 +18,6 @@ PAGE_LABELS = {
     "email": _("Send email"),
 }
 DEFAULT_RESULTS = ("Completed",)
-
-_page_urls: dict[str, Callable] = {}
-
-
-def register_page_url(kind: str, fn: Callable) -> None:
-    """Let `fn(step) -> url` give the page of steps of page kind `kind`."""
-    _page_urls[kind] = fn
-
-
-def page_url(step) -> str:
-    """Where a step's page opens: a registered page for its kind, else the step page.
-
-    A step with flowdesk:createActivity whose page was submitted opens as a "task":
-    its activity, which completes it with a result."""
-    spec = spec_for(step)
-    kind = spec.page
-    if spec.create_activity and (step.data or {}).get("page"):
-        # The page is filled in: what is left is the activity (the "task" page).
-        kind = "task"
-    fn = _page_urls.get(kind)
-    if fn is not None:
-        url = fn(step)
-        if url:
-            return url
-    return step_url(step)
-
-
-def step_url(step) -> str:
-    return reverse("processes:step-page", args=[step.instance_id, step.number])
 
 
 def split_list(text: str) -> list[str]:
@@ -96,6 +60,12 @@ class StepSpec:
     def has_activity(self) -> bool:
         return self.page == "task" or self.create_activity
 
+    @property
+    def page_before_activity(self) -> bool:
+        """The step has a page of its own and then an activity (flowdesk:createActivity):
+        submitting the page only keeps its values; the activity completes the step."""
+        return self.create_activity and self.page != "task"
+
 
 def spec_of(element) -> StepSpec:
     if element is None:
@@ -128,8 +98,18 @@ def spec_for(step) -> StepSpec:
     """The spec of a step row (cached on the row: the parse is cached per version)."""
     cached = getattr(step, "_page_spec", None)
     if cached is None:
-        from processes import documents
-
         cached = spec_of(documents.element_of(step))
         step._page_spec = cached
     return cached
+
+
+def stored_page(step) -> dict:
+    """What the step's page kept for its activity (values, result, who, when), or {}."""
+    return (step.data or {}).get("page") or {}
+
+
+def opens_as_activity(step) -> bool:
+    """Whether the step opens as its activity: a "Perform task" step, or a step whose
+    page was filled in and whose activity (flowdesk:createActivity) is what is left."""
+    spec = spec_for(step)
+    return spec.page == "task" or (spec.page_before_activity and bool(stored_page(step)))

@@ -8,40 +8,26 @@ else gets a page saying whose step it is, and the process waits.
 
 from __future__ import annotations
 
-import logging
-
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from processes import pages, registry, selectors, services, steps
-from processes.models import ProcessDefinition
-from processes.step_forms import PostponeForm
-
-TEMPLATE = "processes/step_page.html"
-logger = logging.getLogger(__name__)
-
-
-def _render(request, context, status=200):
-    context.setdefault("in_dialog", bool(request.htmx))
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, f"{TEMPLATE}#step-page", context, status=status)
-    else:
-        response = render(request, TEMPLATE, context, status=status)
-    return response
-
-
-def _context(step, **extra):
-    spec = pages.spec_for(step)
-    selectors.attach_records([step])
-    return {"step": step, "spec": spec, "instance": step.instance, **extra}
+from processes import registry, selectors, start_event_cache
+from processes.errors import ProcessError, StepNotAvailable
+from processes.instances import instance_start
+from processes.user_steps import pages, services
+from processes.user_steps.forms import PostponeForm
+from processes.user_steps.rendering import page_context, render_page
+from processes.user_steps.spec import opens_as_activity
 
 
 def _done(request, step, message, *, status=200):
-    response = _render(request, _context(step, state="done", message=message), status=status)
+    response = render_page(request, page_context(step, state="done", message=message), status)
     if request.htmx:
         trigger_client_event(response, "flowdesk:stepDone", {"message": message})
     return response
@@ -57,12 +43,10 @@ def step_page(request, instance_id, number):
         message = _("This step is already done.")
         if request.method == "POST":
             return _already_done(request, step, message)
-        return _render(request, _context(step, state="closed", message=message))
+        return render_page(request, page_context(step, state="closed", message=message))
     if not step.can_be_done_by(request.user):
-        return _render(request, _context(step, state="refused"), status=403)
-    spec = pages.spec_for(step)
-    stored = bool((step.data or {}).get("page"))
-    if spec.page == "task" or (spec.create_activity and stored):
+        return render_page(request, page_context(step, state="refused"), status=403)
+    if opens_as_activity(step):
         url = pages.page_url(step)
         if url != pages.step_url(step):
             return redirect(url)
@@ -70,38 +54,40 @@ def step_page(request, instance_id, number):
         if request.POST.get("_action") == "postpone":
             return _postpone(request, step)
         return _submit(request, step)
-    return _render(request, _context(step, page=steps.build_page(step), state="open"))
+    return render_page(request, page_context(step, page=pages.build_page(step), state="open"))
 
 
 def _already_done(request, step, message):
     """The page again with what was typed and the refusal: nothing typed is lost."""
-    page = steps.build_page(step, request.POST)
+    page = pages.build_page(step, request.POST)
     if page.form is not None:
         page.form.is_valid()
-    return _render(
+    return render_page(
         request,
-        _context(step, page=page, state="open", refusal=message, locked=True),
+        page_context(step, page=page, state="open", refusal=message, locked=True),
         status=409,
     )
 
 
 def _submit(request, step):
-    page = steps.build_page(step, request.POST)
+    page = pages.build_page(step, request.POST)
     if page.problem or (page.form is not None and not page.form.is_valid()):
-        return _render(request, _context(step, page=page, state="open"), status=422)
+        return render_page(request, page_context(step, page=page, state="open"), status=422)
     try:
-        outcome = steps.submit_page(page, request.user, button=request.POST.get("button", ""))
-    except services.StepNotAvailable as error:
+        outcome = pages.submit_page(page, request.user, button=request.POST.get("button", ""))
+    except StepNotAvailable as error:
         return _already_done(request, step, str(error))
     except services.StepNotYours:
-        return _render(request, _context(step, state="refused"), status=403)
-    except services.ProcessError as error:
-        return _render(
-            request, _context(step, page=page, state="open", refusal=str(error)), status=422
+        return render_page(request, page_context(step, state="refused"), status=403)
+    except ProcessError as error:
+        return render_page(
+            request, page_context(step, page=page, state="open", refusal=str(error)), status=422
         )
     if outcome.message:
-        return _render(
-            request, _context(step, page=page, state="open", notice=outcome.message), status=422
+        return render_page(
+            request,
+            page_context(step, page=page, state="open", notice=outcome.message),
+            status=422,
         )
     if outcome.stored:
         return _done(
@@ -112,11 +98,11 @@ def _submit(request, step):
 
 def _postpone(request, step):
     form = PostponeForm(request.POST, prefix="later")
-    page = steps.build_page(step)
+    page = pages.build_page(step)
     page.extra["postpone"] = form
     if not form.is_valid():
-        return _render(
-            request, _context(step, page=page, state="open", postponing=True), status=422
+        return render_page(
+            request, page_context(step, page=page, state="open", postponing=True), status=422
         )
     try:
         services.step_postpone(
@@ -125,14 +111,12 @@ def _postpone(request, step):
             user=request.user,
             until=form.cleaned_data["until"],
         )
-    except services.StepNotAvailable as error:
+    except StepNotAvailable as error:
         return _already_done(request, step, str(error))
-    except services.ProcessError as error:
-        return _render(
-            request, _context(step, page=page, state="open", refusal=str(error)), status=422
+    except ProcessError as error:
+        return render_page(
+            request, page_context(step, page=page, state="open", refusal=str(error)), status=422
         )
-    from django.utils import formats, timezone
-
     when = formats.date_format(timezone.localtime(form.cleaned_data["until"]), "DATETIME_FORMAT")
     return _done(request, step, _("Postponed to %(when)s.") % {"when": when})
 
@@ -169,21 +153,22 @@ def record_steps(request, label, pk):
 @require_POST
 def record_run(request, label, pk, definition_id):
     """Start a process for a record from its page ("Run process")."""
-    from django.contrib import messages
-
-    from processes.triggers import record_values
-
     record = _record_or_404(label, pk)
-    definition = get_object_or_404(ProcessDefinition, pk=definition_id, is_active=True)
+    # Only what the record's "Run process" menu offers: active, not built in, and
+    # started from this kind of record. Anything else is not there to be run.
+    offered = start_event_cache.runnable_for(registry.label_of(record))
+    definition = next((d for d in offered if d.pk == definition_id), None)
+    if definition is None:
+        raise Http404(_("This process cannot be run from this record."))
     try:
-        services.instance_start(
+        instance_start(
             definition=definition,
             user=request.user,
             record=record,
-            variables={"record": record_values(record)},
+            variables={"record": registry.record_values(record)},
             run_now=True,
         )
-    except services.ProcessError as error:
+    except ProcessError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("“%(name)s” started.") % {"name": definition.name})
@@ -191,20 +176,3 @@ def record_run(request, label, pk, definition_id):
         # The page stays as it is: the first page of the process arrives over the socket.
         return render(request, "processes/includes/run_toast.html", {}, status=200)
     return redirect(record.get_absolute_url())
-
-
-def render_step_fragment(step) -> str | None:
-    """The step page's fragment as the dialog shows it, for a push that carries the page
-    itself (one round trip less). None for pages processes does not render (a "Perform
-    task" page is its activity's)."""
-    from django.template.loader import render_to_string
-
-    spec = pages.spec_for(step)
-    if spec.page == "task" or (spec.create_activity and (step.data or {}).get("page")):
-        return None
-    try:
-        context = _context(step, page=steps.build_page(step), state="open", in_dialog=True)
-        return render_to_string(f"{TEMPLATE}#step-page", context)
-    except Exception:  # the dialog loads the page itself, and shows what is wrong with it
-        logger.exception("could not render the page of step %s", step.pk)
-        return None

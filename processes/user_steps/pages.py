@@ -1,20 +1,32 @@
-"""User step pages: the form each page kind shows and what submitting it does.
+"""A user step's page: where it opens, the form each page kind shows, and what
+submitting it does.
 
-The views (processes/step_views.py) check access and render; this module knows
-the page kinds. Writes go through processes.services (step_submit_page).
+Apps to the right may own a kind's page: activities registers the "Perform
+task" page (the activity page) here in its AppConfig.ready(), so processes
+never imports them. Every other kind's page is processes' own step page.
+
+    from processes.user_steps import pages
+    pages.register_page_url("task", lambda step: reverse("activities:for-step", ...))
+
+The views (processes/user_steps/views.py) check access and render; writes go
+through processes.user_steps.services (step_submit_page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from processes import documents, registry, services
+from crm.email import send_email
+from processes import registry
 from processes.engine.expressions import ExpressionError, compile_expression
-from processes.pages import StepSpec, spec_for
-from processes.step_forms import (
+from processes.errors import ProcessError
+from processes.user_steps import services
+from processes.user_steps.forms import (
     AutoPageForm,
     EmailPageForm,
     PageDefinitionError,
@@ -22,11 +34,41 @@ from processes.step_forms import (
     QuestionForm,
     record_form_class,
 )
+from processes.user_steps.owners import expression_scope
+from processes.user_steps.spec import StepSpec, opens_as_activity, spec_for
+
+_page_urls: dict[str, Callable] = {}
+
+
+def register_page_url(kind: str, fn: Callable) -> None:
+    """Let `fn(step) -> url` give the page of steps of page kind `kind`."""
+    _page_urls[kind] = fn
+
+
+def page_url(step) -> str:
+    """Where a step's page opens: a registered page for its kind, else the step page.
+
+    A step that opens as its activity (`opens_as_activity`) opens as a "task": its
+    activity, which completes it with a result."""
+    kind = "task" if opens_as_activity(step) else spec_for(step).page
+    fn = _page_urls.get(kind)
+    if fn is not None:
+        url = fn(step)
+        if url:
+            return url
+    return step_url(step)
+
+
+def step_url(step) -> str:
+    return reverse("processes:step-page", args=[step.instance_id, step.number])
+
+
+# -- building a page ---------------------------------------------------------------------
 
 
 def scope_for(step) -> dict:
     """What expressions on a step's page see: the instance's variables plus `record`."""
-    return documents.expression_scope(step.instance)
+    return expression_scope(step.instance)
 
 
 def evaluate(step, text: str, *, literal_fallback: bool = True, scope=None):
@@ -36,8 +78,7 @@ def evaluate(step, text: str, *, literal_fallback: bool = True, scope=None):
         return ""
     try:
         return compile_expression(text).evaluate(
-            scope if scope is not None else scope_for(step),
-            documents.expression_functions(step.instance),
+            scope if scope is not None else scope_for(step), registry.functions()
         )
     except ExpressionError:
         if literal_fallback and not (text.startswith("=") or text.startswith("${")):
@@ -108,6 +149,9 @@ def _text(value) -> str:
     return str(value)
 
 
+# -- submitting a page -------------------------------------------------------------------
+
+
 @dataclass
 class Outcome:
     completed: bool = False
@@ -125,7 +169,7 @@ def submit_page(page: Page, user, *, button: str = "") -> Outcome:
         )
     elif spec.page == "auto":
         if spec.buttons and button not in spec.buttons:
-            raise services.ProcessError(_("Choose one of the page's buttons."))
+            raise ProcessError(_("Choose one of the page's buttons."))
         variables = form.variables()
         if button:
             variables["button"] = button
@@ -134,8 +178,6 @@ def submit_page(page: Page, user, *, button: str = "") -> Outcome:
         to, subject, body = (form.cleaned_data[k] for k in ("to", "subject", "body"))
 
         def send(step):
-            from crm.email import send_email
-
             send_email(to=to, subject=subject, text=body)
 
         completed = services.step_submit_page(
@@ -152,20 +194,16 @@ def submit_page(page: Page, user, *, button: str = "") -> Outcome:
 
 def _submit_record(page: Page, user, ids) -> Outcome:
     """Save the record; the step completes only when flowdesk:condition holds for it."""
-    from processes.triggers import record_values
-
     step, spec, form = page.step, page.spec, page.form
     with transaction.atomic():
         services.refuse_unless_waiting(**ids)
         record = form.save()
         if spec.condition:
-            values = record_values(record)
+            values = registry.record_values(record)
             scope = {**scope_for(step), **values, "record": values}
             try:
                 holds = bool(
-                    compile_expression(spec.condition).evaluate(
-                        scope, documents.expression_functions(step.instance)
-                    )
+                    compile_expression(spec.condition).evaluate(scope, registry.functions())
                 )
             except ExpressionError as error:
                 holds = False

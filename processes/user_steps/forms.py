@@ -1,6 +1,6 @@
 """Forms of user step pages, built from the element's flowdesk: attributes.
 
-Each builder takes the step's StepSpec (processes.pages) and returns a Django
+Each builder takes the step's StepSpec (processes.user_steps.spec) and returns a Django
 form; `values(form)` turns its cleaned data into process variables (JSON
 values: dates as ISO text, records as their ids).
 """
@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from processes import registry
-from processes.pages import DEFAULT_RESULTS, split_list
+from processes.bounded_inputs import (
+    MAX_NUMBER_TEXT,
+    BoundedCharField,
+    BoundedDecimalField,
+    bound_form_field,
+)
+from processes.user_steps.spec import DEFAULT_RESULTS, split_list
 
 
 class PageDefinitionError(ValueError):
@@ -111,6 +117,17 @@ def parse_auto_fields(text: str) -> list[AutoField]:
     return found
 
 
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A record chosen by its id; an id far longer than any id is refused unread."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class AutoPageForm(forms.Form):
     def __init__(self, *args, spec, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +140,7 @@ class AutoPageForm(forms.Form):
     def _field(field: AutoField):
         common = {"label": field.label, "required": field.required}
         if field.kind == "number":
-            return forms.DecimalField(**common)
+            return BoundedDecimalField(**common)
         if field.kind == "date":
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         if field.kind == "bool":
@@ -135,8 +152,8 @@ class AutoPageForm(forms.Form):
             )
         if field.kind == "lookup":
             model = registry.get_model(field.model).model
-            return forms.ModelChoiceField(queryset=model._default_manager.all(), **common)
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+            return BoundedModelChoiceField(queryset=model._default_manager.all(), **common)
+        return BoundedCharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
 
     def variables(self) -> dict:
         values = {}
@@ -192,6 +209,7 @@ def record_form_class(spec):
             for name in required:
                 self.fields[name].required = True
             for name, field in self.fields.items():
+                bound_form_field(field)
                 if isinstance(field.widget, forms.Textarea):
                     field.widget.attrs.setdefault("rows", 3)
                 if name in required:
@@ -206,7 +224,7 @@ def record_form_class(spec):
 class EmailPageForm(forms.Form):
     to = forms.CharField(label=gettext_lazy("To"), max_length=500)
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=300)
-    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = BoundedCharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}))
 
     def clean_to(self):
         addresses = split_list(self.cleaned_data["to"])

@@ -1,0 +1,115 @@
+"""Writes on process definitions: import a BPMN file, activate or deactivate a process."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from processes import call_chains, clock, start_event_cache
+from processes.engine.bpmn import BpmnImportError, parse_bpmn
+from processes.engine.timers import first_due
+from processes.errors import ProcessError
+from processes.instances import instance_cancel
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, TimerStart
+
+
+def process_import(*, data: bytes | str, user=None, activate: bool = True) -> list[ProcessVersion]:
+    """Import every executable process of a BPMN 2.0 file as a new version.
+
+    Re-importing a process id makes version N+1; running instances keep
+    theirs. The whole file is refused (BpmnImportError naming the element)
+    when any part cannot import, and nothing is written.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    known = set(ProcessDefinition.objects.values_list("code", flat=True))
+    document = parse_bpmn(raw, known_processes=known)
+    if not document.processes:
+        raise BpmnImportError(None, _("the file holds no executable process"))
+    circle = call_chains.circle_in_file(document)
+    if circle is not None:
+        element_id, problem = circle
+        raise BpmnImportError(
+            element_id,
+            _("%(problem)s: a process may not call itself, directly or through others")
+            % {"problem": problem},
+            kind="callActivity",
+        )
+    xml = raw.decode("utf-8", errors="replace")
+    checksum = hashlib.sha256(raw).hexdigest()
+    versions = []
+    with transaction.atomic():
+        for graph in document.processes:
+            definition, created = ProcessDefinition.objects.select_for_update().get_or_create(
+                code=graph.id,
+                defaults={"name": graph.name or graph.id, "is_active": activate},
+            )
+            if not created and graph.name and definition.name != graph.name:
+                definition.name = graph.name
+                definition.save(update_fields=["name", "modified_at"])
+            last = definition.versions.aggregate(n=Max("number"))["n"] or 0
+            version = ProcessVersion.objects.create(
+                definition=definition,
+                number=last + 1,
+                name=graph.name or graph.id,
+                bpmn_xml=xml,
+                checksum=checksum,
+                created_by=user,
+            )
+            # Only the newest version's timer start events keep firing.
+            TimerStart.objects.filter(version__definition=definition).delete()
+            _arm_timer_starts(version, graph)
+            versions.append(version)
+    start_event_cache.forget()
+    return versions
+
+
+def _arm_timer_starts(version: ProcessVersion, graph) -> None:
+    now = clock.now()
+    for element_id, spec in start_event_cache.timer_starts(graph):
+        TimerStart.objects.create(
+            version=version, element_id=element_id, next_due=first_due(spec, now)
+        )
+
+
+def process_set_active(
+    *, definition: ProcessDefinition, active: bool, cancel_running: bool = False
+):
+    """Activate or deactivate a process; deactivating may cancel its running instances.
+
+    Activation is refused (ProcessError) when the process's calls come back to a
+    process on the way. Once deactivated (nothing starts it by hand or trigger any
+    more), each running instance is canceled with its called instances, each in a
+    transaction of its own, so no transaction holds the locks of a whole library.
+    """
+    with transaction.atomic():
+        definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
+        if definition.is_active == active:
+            return definition, 0
+        if active:
+            problem = call_chains.circle_from(definition)
+            if problem is not None:
+                raise ProcessError(
+                    _(
+                        "“%(name)s” cannot be activated: %(problem)s. A process may not call "
+                        "itself, directly or through others."
+                    )
+                    % {"name": definition.name, "problem": problem}
+                )
+        definition.is_active = active
+        definition.save(update_fields=["is_active", "modified_at"])
+    start_event_cache.forget()
+    canceled = 0
+    if not active and cancel_running:
+        for instance_id in definition.instances.filter(
+            status__in=[ProcessInstance.Status.RUNNING, ProcessInstance.Status.ERROR],
+            parent__isnull=True,
+        ).values_list("pk", flat=True):
+            try:
+                instance_cancel(instance_id=instance_id)
+            except ProcessError:
+                continue  # it finished meanwhile
+            canceled += 1
+    return definition, canceled

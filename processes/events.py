@@ -1,0 +1,119 @@
+"""Messages, signals and timers reaching waiting instances, or starting processes."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from processes import clock, start_event_cache
+from processes.engine.timers import next_due
+from processes.instances import instance_start
+from processes.models import Step, TimerStart
+from processes.stepping import advance
+
+
+def message_deliver(*, name: str, payload=None, correlation_key=None, variable: str = "") -> int:
+    """Deliver a message to the waiting catch events (or start a process). Returns receivers."""
+    key = f"message:{name}"
+    instance_ids = list(
+        Step.objects.filter(status="waiting", event_key=key)
+        .order_by("instance_id")
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    delivered = 0
+    for instance_id in instance_ids:
+        matched = []
+
+        def deliver(engine, state, matched=matched):
+            result = engine.deliver_message(
+                state, name, payload, correlation_key=correlation_key, variable=variable
+            )
+            matched.append(result.matched)
+            return result
+
+        advance(instance_id, deliver)
+        if sum(matched):
+            # A message has one receiver: the first waiting instance whose key matches.
+            delivered = 1
+            break
+    if not delivered:
+        for definition, element_id in start_event_cache.message_starts(name):
+            instance_start(
+                definition=definition,
+                variables=_payload_vars(name, payload, variable),
+                start_event_id=element_id,
+            )
+            delivered += 1
+    return delivered
+
+
+def signal_broadcast(*, name: str, payload=None, variable: str = "") -> int:
+    """Send a signal to every waiting instance and start every signal-start process."""
+    key = f"signal:{name}"
+    instance_ids = list(
+        Step.objects.filter(status="waiting", event_key=key)
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    for instance_id in instance_ids:
+        advance(instance_id, lambda e, s: e.broadcast_signal(s, name, payload, variable=variable))
+    started = 0
+    for definition, element_id in start_event_cache.signal_starts(name):
+        instance_start(
+            definition=definition,
+            variables=_payload_vars(name, payload, variable),
+            start_event_id=element_id,
+        )
+        started += 1
+    return len(instance_ids) + started
+
+
+def _payload_vars(name: str, payload, variable: str = "") -> dict:
+    """Variables a message or signal payload gives the instance it starts: as a catch
+    event stores it, the whole payload under the thrower's variable when it names one."""
+    if payload is None:
+        return {}
+    if variable:
+        return {variable: payload}
+    if isinstance(payload, dict):
+        return dict(payload)
+    return {name: payload}
+
+
+def timers_fire_due(*, now=None) -> int:
+    """Fire every due timer: waiting timer steps and timer start events. Returns how many."""
+    now = now or clock.now()
+    fired = 0
+    instance_ids = list(
+        Step.objects.filter(status="waiting", due_at__lte=now)
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    for instance_id in instance_ids:
+        if advance(instance_id, lambda e, s: e.fire_due_timers(s, now)) is not None:
+            fired += 1
+    fired += _fire_timer_starts(now)
+    return fired
+
+
+def _fire_timer_starts(now) -> int:
+    fired = 0
+    due = TimerStart.objects.filter(next_due__lte=now, version__definition__is_active=True)
+    for timer_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Claimed under a row lock: two sweeps never start the same firing twice.
+            timer = (
+                TimerStart.objects.select_for_update(skip_locked=True)
+                .select_related("version__definition")
+                .filter(pk=timer_id, next_due__lte=now)
+                .first()
+            )
+            if timer is None:
+                continue
+            spec = start_event_cache.timer_start_spec(timer.version, timer.element_id)
+            timer.fired_count += 1
+            timer.next_due = next_due(spec, timer.next_due, timer.fired_count) if spec else None
+            timer.save(update_fields=["fired_count", "next_due"])
+            instance_start(definition=timer.version.definition, start_event_id=timer.element_id)
+            fired += 1
+    return fired

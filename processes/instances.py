@@ -1,0 +1,218 @@
+"""Writes on process instances: start, advance, complete or retry a step, cancel, edit.
+
+Each goes through the one locked entry point (`processes.stepping.advance`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from processes import clock
+from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
+from processes.models import ProcessDefinition, ProcessInstance, Step
+from processes.stepping import advance, apply_result, engine_for, newest_version, queue_advance
+
+logger = logging.getLogger(__name__)
+
+
+def instance_start(
+    *,
+    code: str | None = None,
+    definition: ProcessDefinition | None = None,
+    variables: dict | None = None,
+    user=None,
+    record=None,
+    start_event_id: str | None = None,
+    as_called: bool = False,
+    run_now: bool = False,
+) -> ProcessInstance:
+    """Start an instance of the newest version of a process.
+
+    An inactive process is refused unless it runs as a called process. The
+    instance is stepped by the worker after commit, or here with run_now.
+    """
+    version = newest_version(code=code, definition=definition)
+    definition = version.definition
+    if not definition.is_active and not as_called:
+        raise ProcessNotActive(
+            _("The process '%(name)s' is not active: activate it in the Process library first.")
+            % {"name": definition.name}
+        )
+    instance = ProcessInstance(
+        definition=definition,
+        version=version,
+        variables=dict(variables or {}),
+        start_event=start_event_id or "",
+        started_by=user if user is not None and user.is_authenticated else None,
+        started_at=clock.now(),
+        record_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        record_id=str(record.pk) if record is not None else "",
+    )
+    with transaction.atomic():
+        if run_now:
+            # A new row is invisible to everyone else until commit: no lock to take,
+            # no open steps to read. Run first, then insert the instance as it ended up.
+            engine = engine_for(instance)
+            result = engine.start(
+                definition.code, instance.variables, start_event_id=start_event_id
+            )
+            instance.started_at = result.state.started_at
+            apply_result(instance, {}, result, new=True)
+        else:
+            instance.save()
+            queue_advance(instance.pk)
+    return instance
+
+
+def instance_advance(*, instance_id: int) -> ProcessInstance | None:
+    """Run every ready step of the instance (starting it if it has not started)."""
+    return advance(instance_id, None)
+
+
+def step_complete(
+    *,
+    instance_id: int,
+    step_number: int,
+    user=None,
+    variables: dict | None = None,
+    result: str = "",
+) -> ProcessInstance:
+    """Complete a waiting user step; exactly one of two concurrent completions wins."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable(_("This step is already done."))
+        if not row.is_user_step:
+            raise StepNotAvailable(_("This step is not a user step."))
+
+    def op(engine, state):
+        return engine.complete_step(state, step_number, variables=variables or {}, result=result)
+
+    return advance(instance_id, op, check=check)
+
+
+def step_retry(*, instance_id: int, step_number: int, user=None) -> ProcessInstance:
+    """Run a failed step again ("Run item"); refused for a step that is not in error."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "error":
+            raise StepNotAvailable(_("Only a step in error can be run again."))
+
+    return advance(instance_id, lambda e, s: e.retry_step(s, step_number), check=check)
+
+
+def instance_cancel(*, instance_id: int, user=None) -> ProcessInstance:
+    """Cancel a running (or failed) instance and its called instances, level by level.
+
+    Each instance is canceled in a transaction of its own; a tree of any size or
+    depth is walked with a loop, not by recursion.
+    """
+    instance = advance(instance_id, _cancel, check=_refuse_unless_open)
+    level = [instance_id]
+    while level:
+        level = list(
+            ProcessInstance.objects.filter(
+                parent_id__in=level, status__in=["running", "error"]
+            ).values_list("pk", flat=True)
+        )
+        for child_id in level:
+            with contextlib.suppress(ProcessError):  # it finished meanwhile
+                advance(child_id, _cancel, check=_refuse_unless_open)
+    return instance
+
+
+def _cancel(engine, state):
+    return engine.cancel(state)
+
+
+def _refuse_unless_open(instance, rows):
+    if instance.status not in {"running", "error"}:
+        raise ProcessError(_("Only a running instance can be canceled."))
+
+
+def child_finished(*, parent_id: int, step_number: int, child_id: int):
+    """Resume a parent whose call activity's child instance ended."""
+    child = ProcessInstance.objects.get(pk=child_id)
+    failed = child.status in {"error", "canceled"} or bool(child.error_code)
+    error = (child.error or _("the called process was canceled")) if failed else None
+    error_code = child.error_code or None
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable("call activity is no longer waiting")
+
+    try:
+        return advance(
+            parent_id,
+            lambda e, s: e.child_finished(
+                s, step_number, variables=child.variables, error=error, error_code=error_code
+            ),
+            check=check,
+        )
+    except StepNotAvailable:
+        return None
+
+
+def call_refused(*, parent_id: int, step_number: int, reason: str):
+    """Fail a call activity whose child instance was not started (the call went too deep)."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable("call activity is no longer waiting")
+
+    try:
+        return advance(
+            parent_id,
+            lambda e, s: e.child_finished(s, step_number, variables={}, error=reason),
+            check=check,
+        )
+    except StepNotAvailable:
+        return None
+
+
+def instances_resume_stuck() -> int:
+    """Queue a run for every running instance that has ready steps (after a crash)."""
+    ids = list(
+        Step.objects.filter(status="active", instance__status="running")
+        .values_list("instance_id", flat=True)
+        .distinct()
+    )
+    ids += list(
+        ProcessInstance.objects.filter(status="running", next_step_no=1).values_list(
+            "pk", flat=True
+        )
+    )
+    for instance_id in set(ids):
+        queue_advance(instance_id)
+    return len(set(ids))
+
+
+def instance_update_variables(*, instance_id: int, variables: dict, user=None) -> ProcessInstance:
+    """Replace a running or failed instance's variables, so "Run item" can retry with the fix.
+
+    Refused for a finished instance. The row is locked, so it never races a step.
+    """
+    if not isinstance(variables, dict):
+        raise ProcessError(_("Variables must be a JSON object."))
+    with transaction.atomic():
+        instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
+        if instance.status not in {ProcessInstance.Status.RUNNING, ProcessInstance.Status.ERROR}:
+            raise ProcessError(
+                _("This instance is %(status)s: only a running or failed instance can be changed.")
+                % {"status": instance.get_status_display().lower()}
+            )
+        # Engine bookkeeping keys (such as the start event not yet taken) are kept.
+        hidden = {k: v for k, v in instance.variables.items() if k.startswith("__")}
+        instance.variables = {**hidden, **variables}
+        instance.save(update_fields=["variables"])
+    logger.info("instance %s variables edited by %s", instance_id, getattr(user, "pk", None))
+    return instance

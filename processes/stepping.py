@@ -1,0 +1,229 @@
+"""The one locked entry point that advances an instance, and what it writes after a run.
+
+Every change to a running instance goes through `advance`: in one
+transaction it locks the instance row, rebuilds the engine state from the
+open step rows, runs one engine operation, writes back only the rows that
+changed, and routes the operation's effects (child instances, signals,
+messages, user-step announcements) after commit. Views, Celery tasks, timer
+sweeps and tests all come through here, so stepping twice is harmless: the
+second run finds nothing ready.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from processes import clock, documents, persistence, registry, signals
+from processes.call_chains import MAX_CALL_DEPTH, call_depth
+from processes.engine import (
+    CancelChild,
+    Engine,
+    ErrorThrown,
+    InstanceState,
+    RunResult,
+    SendMessage,
+    StartChild,
+    ThrowSignal,
+)
+from processes.errors import ProcessError
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
+
+logger = logging.getLogger(__name__)
+
+OPEN = {"active", "waiting", "error"}
+
+Operation = Callable[[Engine, InstanceState], RunResult]
+
+
+def advance(instance_id: int, operation: Operation | None, *, check=None):
+    """Lock the instance, run `operation` (or every ready step) and write what it did.
+
+    `check(instance, rows)` runs under the lock first and may refuse by raising.
+    Returns the instance, or None when there is no such instance or nothing to run.
+    """
+    with transaction.atomic():
+        try:
+            # Lock only the instance row: its version and definition are shared by
+            # every instance of the process and must not serialise them.
+            instance = (
+                ProcessInstance.objects.select_for_update(of=("self",))
+                .select_related("version", "definition")
+                .defer("version__bpmn_xml", "definition__description")
+                .get(pk=instance_id)
+            )
+        except ProcessInstance.DoesNotExist:
+            return None
+        rows = {row.number: row for row in Step.objects.filter(instance=instance, status__in=OPEN)}
+        if check is not None:
+            check(instance, rows)
+        if operation is None and instance.status != "running":
+            return None
+        engine = engine_for(instance)
+        unstarted = instance.next_step_no == 1 and not rows
+        if operation is None and unstarted and instance.status == "running":
+            # Only a plain run starts an instance the worker has not stepped yet: any
+            # other operation (a cancel) applies to it as it is, and wins over the
+            # queued start, which then finds nothing to run.
+            result = engine.start(
+                instance.definition.code,
+                instance.variables,
+                start_event_id=instance.start_event or None,
+            )
+        else:
+            state = persistence.load_state(instance, rows)
+            result = (operation or (lambda e, s: e.run(s)))(engine, state)
+        apply_result(instance, rows, result)
+    return instance
+
+
+def newest_version(*, code=None, definition=None) -> ProcessVersion:
+    """The newest version of a process, with its definition, in one query."""
+    versions = (
+        ProcessVersion.objects.select_related("definition").defer("bpmn_xml").order_by("-number")
+    )
+    if definition is not None:
+        version = versions.filter(definition=definition).first()
+        name = definition.name
+    else:
+        version = versions.filter(definition__code=code).first()
+        name = code
+    if version is None:
+        if definition is None and not ProcessDefinition.objects.filter(code=code).exists():
+            raise ProcessError(_("There is no process '%(code)s'.") % {"code": code})
+        raise ProcessError(_("The process '%(name)s' has no version.") % {"name": name})
+    return version
+
+
+def engine_for(instance: ProcessInstance) -> Engine:
+    return Engine(
+        documents.resolver_for(instance.version),
+        clock=clock.now,
+        functions=registry.functions(),
+    )
+
+
+def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> None:
+    """Write what a run did: the instance row, its steps, then effects and announcements."""
+    state = result.state
+    previous_status = instance.status
+    instance.status = state.status
+    instance.variables = state.variables
+    instance.next_step_no = state.next_step_id
+    errors = [s.error for s in [*result.changed_steps, *result.finished_steps] if s.error]
+    if errors:
+        instance.error = errors[0]
+    elif state.status != "error":
+        instance.error = ""
+    if state.status in {"completed", "canceled"} and instance.completed_at is None:
+        instance.completed_at = state.completed_at or clock.now()
+        instance.duration = instance.completed_at - instance.started_at
+    if new:
+        instance.save(force_insert=True)
+    else:
+        instance.save(
+            update_fields=[
+                "status",
+                "variables",
+                "next_step_no",
+                "error",
+                "completed_at",
+                "duration",
+            ]
+        )
+    written = persistence.write_steps(instance, rows, result)
+    _route_effects(instance, result.effects)
+    _announce(instance, previous_status, written.activated, written.closed)
+
+
+def _route_effects(instance: ProcessInstance, effects) -> None:
+    depth = None
+    for effect in effects:
+        if isinstance(effect, StartChild):
+            depth = call_depth(instance) if depth is None else depth
+            if depth >= MAX_CALL_DEPTH:
+                reason = _(
+                    "'%(process)s' was not started: processes calling processes went "
+                    "deeper than %(max)s levels (does a process call itself?)"
+                ) % {"process": effect.process_id, "max": MAX_CALL_DEPTH}
+                queue_task("processes.call_refused", instance.pk, effect.step_id, reason)
+                continue
+            version = newest_version(code=effect.process_id)
+            definition = version.definition
+            child = ProcessInstance.objects.create(
+                definition=definition,
+                version=version,
+                variables=dict(effect.variables),
+                parent=instance,
+                parent_step_no=effect.step_id,
+                started_by=instance.started_by,
+                started_at=clock.now(),
+                record_type=instance.record_type,
+                record_id=instance.record_id,
+            )
+            queue_advance(child.pk)
+        elif isinstance(effect, CancelChild):
+            for child_id in ProcessInstance.objects.filter(
+                parent=instance, parent_step_no=effect.step_id, status__in=["running", "error"]
+            ).values_list("pk", flat=True):
+                queue_task("processes.cancel_instance", child_id)
+        elif isinstance(effect, ErrorThrown):
+            instance.error_code = effect.code[:200]
+            instance.save(update_fields=["error_code"])
+        elif isinstance(effect, ThrowSignal):
+            queue_task("processes.broadcast_signal", effect.name, effect.payload, effect.variable)
+        elif isinstance(effect, SendMessage):
+            queue_task(
+                "processes.deliver_message",
+                effect.name,
+                effect.payload,
+                effect.correlation_key,
+                effect.variable,
+            )
+    if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
+        queue_task(
+            "processes.child_finished", instance.parent_id, instance.parent_step_no, instance.pk
+        )
+
+
+def _announce(instance, previous_status, activated, closed):
+    def send():
+        for row in activated:
+            signals.step_activated.send(sender=Step, step=row)
+        for row in closed:
+            signals.step_closed.send(sender=Step, step=row, status=row.status)
+        if previous_status != instance.status:
+            if instance.status == "completed":
+                signals.instance_completed.send(sender=ProcessInstance, instance=instance)
+            elif instance.status == "error":
+                signals.instance_failed.send(sender=ProcessInstance, instance=instance)
+
+    if activated or closed or previous_status != instance.status:
+        transaction.on_commit(send)
+
+
+def queue_advance(instance_id: int) -> None:
+    """Have the worker step the instance after commit."""
+    queue_task("processes.advance_instance", instance_id)
+
+
+def queue_task(name: str, *args) -> None:
+    """Queue one of processes' Celery tasks (processes/tasks.py) by name after commit.
+
+    The task is looked up on the current Celery app by name, so the services never
+    import the tasks module (which imports them) nor the project's Celery app.
+    """
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+
+    def send():
+        try:
+            current_app.tasks[name].apply_async(args, queue=queue)
+        except Exception:  # the sweep resumes the instance if the broker was away
+            logger.exception("could not queue %s%r", name, args)
+
+    transaction.on_commit(send)
