@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "crm",
     "processes",
     "activities",
+    "knowledge",
     "cases",
+    "portal",
     "notifications",
 ]
 
@@ -71,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Portal customers reach /portal/ only; agents' pages refuse them.
-    "cases.customer.middleware.PortalUserMiddleware",
+    "portal.middleware.PortalUserMiddleware",
 ]
 
 ROOT_URLCONF = "bpm_project.urls"

@@ -5,6 +5,7 @@ its target names, a plain request the whole page (every link has a real href).
 """
 
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import selectors, services
-from cases.customer import services as customer_services
-from cases.customer import views as customer_views
+from cases import resolution, selectors, services
+from cases.correspondence.views import composer_context
+from cases.diagnosis import diagnosis_step
+from cases.errors import CaseError, CaseTaken
 from cases.forms import (
     CaseForm,
     EscalateForm,
@@ -26,7 +28,9 @@ from cases.forms import (
     ReclassifyForm,
 )
 from cases.models import Case, CasePriority, CaseStatus
-from cases.services import CaseError, CaseTaken
+from knowledge import selectors as knowledge_selectors
+from knowledge import services as knowledge_services
+from knowledge.models import KnowledgeArticle
 
 PAGE_SIZE = 25
 
@@ -93,8 +97,6 @@ def case_list(request):
     context = {"page_obj": page, "filters": filters, "sort": sort, "current_section": "cases"}
     if _is_fragment_request(request):
         return render(request, "cases/case_list.html#case-table", context)
-    from django.contrib.auth.models import Group
-
     context.update(
         statuses=CaseStatus.objects.all(),
         priorities=CasePriority.objects.all(),
@@ -122,10 +124,11 @@ def _detail_context(request, case, **extra):
         "history": selectors.case_history(case),
         "tags": list(case.tags.all()),
         "articles": list(case.articles.all()),
-        "diagnosis_step": services.diagnosis_step(case),
+        "diagnosis_step": diagnosis_step(case),
         "note_form": NoteForm(),
         "current_section": "cases",
-        **customer_views.case_page_context(case),
+        **composer_context(case),
+        "linkable_articles": knowledge_selectors.articles_linkable(case),
         **extra,
     }
 
@@ -143,7 +146,7 @@ def case_status(request, pk):
     tasks = request.POST.get("tasks", "")
     if status.is_resolved and not status.is_final and not tasks and not case.move_refusal(status):
         # Open tasks on the case: ask whether to complete, cancel or leave them.
-        pending = list(customer_services.open_tasks(case))
+        pending = list(resolution.open_tasks(case))
         if pending:
             context = _detail_context(request, case, resolve_tasks=pending, resolve_status=status)
             if request.htmx:
@@ -151,7 +154,7 @@ def case_status(request, pk):
             return render(request, "cases/case_detail.html", context)
     try:
         if tasks:
-            case = customer_services.case_set_status_with_tasks(
+            case = resolution.case_set_status_with_tasks(
                 case=case, status=status, user=request.user, tasks=tasks
             )
         else:
@@ -282,6 +285,27 @@ def case_note(request, pk):
         messages.success(request, _("Internal note added."))
         return _go(request, case.get_absolute_url())
     return _action(request, pk, "note", form, title=_("Internal note"))
+
+
+# -- a case's knowledge base articles ---------------------------------------------------
+
+
+@require_POST
+def case_article_link(request, pk):
+    case = get_object_or_404(Case, pk=pk)
+    article = get_object_or_404(KnowledgeArticle, pk=_int_or_none(request.POST.get("article")))
+    if knowledge_services.article_link(case=case, article=article, user=request.user):
+        messages.success(request, _("“%(title)s” linked.") % {"title": article.title})
+    return _go(request, case.get_absolute_url())
+
+
+@require_POST
+def case_article_unlink(request, pk, article_pk):
+    case = get_object_or_404(Case, pk=pk)
+    article = get_object_or_404(case.articles, pk=article_pk)
+    knowledge_services.article_unlink(case=case, article=article, user=request.user)
+    messages.success(request, _("“%(title)s” unlinked.") % {"title": article.title})
+    return _go(request, case.get_absolute_url())
 
 
 # -- Agent desktop --------------------------------------------------------------------

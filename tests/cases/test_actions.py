@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cases import services
-from cases.models import CaseEvent, ConfigurationItem, KnowledgeArticle, Service, Tag
+from cases.models import CaseEvent, ConfigurationItem, Service, Tag
+from knowledge.models import KnowledgeArticle
 from notifications.models import Notification
 from tests.cases.factories import agreement, category, level, make_case, status
 

@@ -4,8 +4,9 @@ import mailbox
 
 import pytest
 
-from cases.customer import inbound
-from cases.models import Case, CaseMessage, KnowledgeArticle
+from cases.correspondence import inbound
+from cases.models import Case, CaseMessage
+from knowledge.models import KnowledgeArticle
 
 pytestmark = pytest.mark.django_db
 

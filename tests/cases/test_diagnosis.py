@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cases import services
+from cases.diagnosis import diagnosis_definition
 from cases.models import Case
 from processes.models import ProcessDefinition, ProcessInstance, Step
 from tests.cases.factories import category, make_case, status
@@ -90,7 +91,7 @@ def test_a_case_back_from_waiting_gets_a_new_task(admin_user, agent):
 
 
 def test_the_task_is_not_started_while_the_process_is_deactivated(admin_user, agent):
-    services.diagnosis_definition()
+    diagnosis_definition()
     ProcessDefinition.objects.filter(code="case_diagnosis").update(is_active=False)
     make_case(by=admin_user, assignee=agent)
     assert not Step.objects.filter(is_user_step=True).exists()

@@ -147,7 +147,7 @@ def test_an_email_to_a_contact_without_address_is_refused(client, agent):
 
 
 def test_the_outgoing_email_is_a_real_rfc_5322_message(agent, committed):
-    from cases.customer.services import message_send
+    from cases.correspondence.messages import message_send
 
     case = make_case(by=agent)
     with committed():
