@@ -15,8 +15,20 @@ class CaseStatusAdmin(admin.ModelAdmin):
         "is_resolved",
         "is_paused",
         "close_on_save",
+        "is_initial",
+        "assigns_mover",
+        "is_reopen",
     ]
-    list_editable = ["order", "is_final", "is_resolved", "is_paused", "close_on_save"]
+    list_editable = [
+        "order",
+        "is_final",
+        "is_resolved",
+        "is_paused",
+        "close_on_save",
+        "is_initial",
+        "assigns_mover",
+        "is_reopen",
+    ]
     filter_horizontal = ["next_statuses"]
 
 
