@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 
 from cases import services
 from cases.diagnosis import diagnosis_definition
-from cases.models import Case
+from cases.models import Case, SupportLevel
 from processes.models import ProcessDefinition, ProcessInstance, Step
+from processes.services import instance_start, process_import
 from tests.cases.factories import category, make_case, status
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +99,6 @@ def test_the_task_is_not_started_while_the_process_is_deactivated(admin_user, ag
 
 
 def _level(order):
-    from cases.models import SupportLevel
-
     return SupportLevel.objects.get(order=order)
 
 
@@ -131,7 +130,6 @@ OWNER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 def test_owner_expressions_pick_the_owner_from_the_instance_variables(
     admin_user, other_agent, second_line_agent, owner, role, variables, expected
 ):
-    from processes.services import instance_start, process_import
 
     process_import(data=OWNER_BPMN.format(owner=owner, role=role), user=admin_user)
     instance = instance_start(code="owner_expr", variables=variables, user=admin_user, run_now=True)

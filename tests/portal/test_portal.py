@@ -1,6 +1,7 @@
 """The customer portal: sign-in, own cases only, replies that reopen, agents' pages closed."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -69,7 +70,6 @@ def test_internal_notes_never_reach_the_portal(client, agent, clara):
 def test_a_reply_on_the_portal_reopens_a_waiting_case_and_clears_its_assignee(
     client, agent, other_agent, clara, committed
 ):
-    from django.contrib.auth.models import Group
 
     group = Group.objects.get(name="1st line support")
     case = make_case(by=agent, contact=clara[1], assignee_group=group)
