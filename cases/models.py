@@ -1,8 +1,9 @@
 """Service cases, their lookups, service agreements, work calendars and history.
 
 Lookups are plain rows admins edit in the Django admin. The rules a row can
-answer about itself (is a status active? may it move to that one?) live here;
-everything that writes lives in cases/services.py.
+answer about itself (is a status active? which status starts, reopens, closes? may
+a case move to that one?) live here; the writes live in cases/services.py and the
+modules beside it. The customer side's models live in cases/correspondence/models.py.
 """
 
 from datetime import timedelta
