@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import resolution, selectors, services
+from cases import assignment, resolution, selectors, services
 from cases.correspondence.views import composer_context
 from cases.diagnosis import diagnosis_step
 from cases.errors import CaseError, CaseTaken
@@ -200,7 +200,7 @@ def case_escalate(request, pk):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_escalate(case=case, user=request.user, **form.cleaned_data)
+            assignment.case_escalate(case=case, user=request.user, **form.cleaned_data)
         except CaseError as refused:
             error = str(refused)
         else:
@@ -220,7 +220,7 @@ def case_reassign(request, pk):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_assign(case=case, user=request.user, **form.cleaned_data)
+            assignment.case_assign(case=case, user=request.user, **form.cleaned_data)
         except CaseError as refused:
             error = str(refused)
         else:
@@ -327,7 +327,7 @@ def desktop(request):
 @require_POST
 def case_take(request, pk):
     try:
-        case = services.case_take(case_id=pk, user=request.user)
+        case = assignment.case_take(case_id=pk, user=request.user)
     except CaseTaken as taken:
         messages.error(request, str(taken))
         return _go(request, reverse("cases:desktop"))
@@ -339,7 +339,7 @@ def case_take(request, pk):
 
 @require_POST
 def take_next(request):
-    case = services.case_take_next(user=request.user)
+    case = assignment.case_take_next(user=request.user)
     if case is None:
         messages.info(request, _("Your queues are empty: there is no case to take."))
         return _go(request, reverse("cases:desktop"))
@@ -353,7 +353,7 @@ def case_postpone(request, pk):
     form = PostponeForm(request.POST)
     if form.is_valid():
         try:
-            services.case_postpone(case=case, user=request.user, until=form.cleaned_data["until"])
+            assignment.case_postpone(case=case, user=request.user, until=form.cleaned_data["until"])
         except CaseError as error:
             messages.error(request, str(error))
         else:

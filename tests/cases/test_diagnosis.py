@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cases import services
+from cases import assignment, services
 from cases.diagnosis import diagnosis_definition
 from cases.models import Case, SupportLevel
 from processes.models import ProcessDefinition, ProcessInstance, Step
@@ -75,7 +75,7 @@ def test_a_new_assignee_closes_the_task_as_escalation_required_and_gets_a_new_on
     admin_user, agent, second_line_agent
 ):
     case = make_case(by=admin_user, assignee=agent)
-    services.case_escalate(
+    assignment.case_escalate(
         case=case, user=agent, support_level=_level(2), assignee=second_line_agent
     )
     assert diagnosis_steps(case) == [
