@@ -55,7 +55,9 @@ INSTALLED_APPS = [
     "processes",
     "activities",
     "dynamic_cases",
+    "knowledge",
     "cases",
+    "portal",
     "notifications",
 ]
 
@@ -72,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Portal customers reach /portal/ only; agents' pages refuse them.
-    "cases.customer.middleware.PortalUserMiddleware",
+    "portal.middleware.PortalUserMiddleware",
 ]
 
 ROOT_URLCONF = "bpm_project.urls"

@@ -23,8 +23,9 @@ urlpatterns = [
     path("processes/", include("processes.urls")),
     path("activities/", include("activities.urls")),
     path("cases/dynamic/", include("dynamic_cases.urls")),
+    path("cases/knowledge-base/", include("knowledge.urls")),
     path("cases/", include("cases.urls")),
-    path("portal/", include("cases.customer.urls", namespace="portal")),
+    path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

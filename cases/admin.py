@@ -15,8 +15,20 @@ class CaseStatusAdmin(admin.ModelAdmin):
         "is_resolved",
         "is_paused",
         "close_on_save",
+        "is_initial",
+        "assigns_mover",
+        "is_reopen",
     ]
-    list_editable = ["order", "is_final", "is_resolved", "is_paused", "close_on_save"]
+    list_editable = [
+        "order",
+        "is_final",
+        "is_resolved",
+        "is_paused",
+        "close_on_save",
+        "is_initial",
+        "assigns_mover",
+        "is_reopen",
+    ]
     filter_horizontal = ["next_statuses"]
 
 
@@ -78,12 +90,6 @@ class ServiceAgreementAdmin(admin.ModelAdmin):
     inlines = [ServiceTermInline]
 
 
-@admin.register(models.KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "modified_at"]
-    search_fields = ["title", "body"]
-
-
 class CaseEventInline(admin.TabularInline):
     model = models.CaseEvent
     extra = 0
@@ -107,23 +113,21 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["number", "subject"]
     list_select_related = ["status", "priority", "assignee", "assignee_group"]
     raw_id_fields = ["contact", "account", "parent"]
-    filter_horizontal = ["tags", "articles"]
+    filter_horizontal = ["tags"]
     inlines = [CaseEventInline]
 
 
 # -- the customer side -----------------------------------------------------------------
 
-from cases.models import CaseAttachment, CaseMessage, InboundFailure  # noqa: E402
-
 
 class CaseAttachmentInline(admin.TabularInline):
-    model = CaseAttachment
+    model = models.CaseAttachment
     extra = 0
     fields = ("name", "size", "content_type", "created_at")
     readonly_fields = fields
 
 
-@admin.register(CaseMessage)
+@admin.register(models.CaseMessage)
 class CaseMessageAdmin(admin.ModelAdmin):
     list_display = ("case", "direction", "channel", "subject", "author_email", "created_at")
     list_filter = ("direction", "channel")
@@ -132,7 +136,7 @@ class CaseMessageAdmin(admin.ModelAdmin):
     inlines = [CaseAttachmentInline]
 
 
-@admin.register(InboundFailure)
+@admin.register(models.InboundFailure)
 class InboundFailureAdmin(admin.ModelAdmin):
     """Incoming email that could not be filed: the reason and the raw message, kept."""
 

@@ -7,8 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from crm import sections
-        from processes import registry
+        from crm import sections  # noqa: PLC0415 - AppConfig.ready()
+        from processes import registry  # noqa: PLC0415 - AppConfig.ready()
 
         sections.register(
             "agent-desktop", _("Agent desktop"), "cases:desktop", icon="inbox", order=10
@@ -37,12 +37,7 @@ class CasesConfig(AppConfig):
             ),
         )
 
-        from cases import demo  # noqa: F401 - registers its demo loader
+        from cases import demo, receivers  # noqa: F401, PLC0415 - demo registers its loader
+        from cases.correspondence import demo as customer_demo  # noqa: F401, PLC0415 - its loader
 
-        # The customer side: knowledge base section, its model for processes, actions.
-        sections.register(
-            "knowledge-base", _("Knowledge base"), "cases:kb-list", icon="book", order=25
-        )
-        registry.register_model("cases.KnowledgeArticle", fields=("title", "body"))
-        from cases.customer import actions  # noqa: F401 - registers cases.link_article
-        from cases.customer import demo as customer_demo  # noqa: F401 - registers its loader
+        receivers.connect()

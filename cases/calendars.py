@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from cases.models import WorkCalendar
+from crm.models import SystemSetting
+
 # A deadline further away than this is a misconfigured calendar (no working hours).
 _MAX_DAYS = 3 * 366
 
@@ -114,9 +117,6 @@ def schedule_for(calendar) -> Schedule:
 
 def base_calendar():
     """The WorkCalendar named by the BaseCalendar system setting, if any."""
-    from cases.models import WorkCalendar
-    from crm.models import SystemSetting
-
     name = (
         SystemSetting.objects.filter(code=BASE_CALENDAR_SETTING)
         .values_list("value", flat=True)

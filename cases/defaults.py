@@ -17,6 +17,10 @@ STATUSES = [
     ("canceled", "Canceled", 60, True, False, False, True),
     ("reopened", "Reopened", 70, False, False, False, False),
 ]
+# The flags that name a status's role in the rules (cases/migrations/0007 added them):
+# new cases start in "new", moving to "in_progress" makes the mover the assignee, a
+# customer's reply or low rating reopens into "reopened".
+STATUS_ROLES = {"new": "is_initial", "in_progress": "assigns_mover", "reopened": "is_reopen"}
 NEXT_STATUSES = {
     "new": ["in_progress", "waiting", "resolved", "canceled"],
     "in_progress": ["waiting", "resolved", "canceled"],
@@ -198,29 +202,27 @@ CUSTOMER_SETTINGS = [
     ),
 ]
 
-KB_PROCESS = "kb_after_resolution"
-KB_PROCESS_NAME = "Create a new article after case resolution"
-KB_BPMN = "bpmn/kb_after_resolution.bpmn"
-
 STANDARD_CALENDAR = "Standard working week"
 
 
 def load_defaults(apps) -> None:
     """Create the default statuses, lookups, message templates and base calendar."""
     CaseStatus = apps.get_model("cases", "CaseStatus")
+    # An early migration's historical model may not have the role flags yet.
+    has_roles = {f.name for f in CaseStatus._meta.get_fields()} >= set(STATUS_ROLES.values())
     statuses = {}
     for code, name, order, final, resolved, paused, close in STATUSES:
-        statuses[code], _ = CaseStatus.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "order": order,
-                "is_final": final,
-                "is_resolved": resolved,
-                "is_paused": paused,
-                "close_on_save": close,
-            },
-        )
+        defaults = {
+            "name": name,
+            "order": order,
+            "is_final": final,
+            "is_resolved": resolved,
+            "is_paused": paused,
+            "close_on_save": close,
+        }
+        if has_roles and code in STATUS_ROLES:
+            defaults[STATUS_ROLES[code]] = True
+        statuses[code], _ = CaseStatus.objects.get_or_create(code=code, defaults=defaults)
     for code, targets in NEXT_STATUSES.items():
         status = statuses[code]
         if not status.next_statuses.exists() and targets:
@@ -277,35 +279,3 @@ def load_defaults(apps) -> None:
             code=code,
             defaults={"name": name, "kind": kind, "value": value, "description": description},
         )
-
-
-def load_kb_process(apps) -> None:
-    """The "Create a new article after case resolution" process: built in, INACTIVE
-    (Process library → Activate). Loaded by the demo and on the first resolution (as
-    the diagnosis process is), not by a migration: a fresh library stays empty."""
-    import hashlib
-    from pathlib import Path
-
-    try:
-        ProcessDefinition = apps.get_model("processes", "ProcessDefinition")
-        ProcessVersion = apps.get_model("processes", "ProcessVersion")
-    except LookupError:  # an early migration, before the processes app's tables
-        return
-    if ProcessDefinition.objects.filter(code=KB_PROCESS).exists():
-        return
-    raw = (Path(__file__).parent / KB_BPMN).read_bytes()
-    definition = ProcessDefinition.objects.create(
-        code=KB_PROCESS,
-        name=KB_PROCESS_NAME,
-        is_active=False,
-        is_system=True,
-        description="When a case is resolved with no knowledge base article linked, ask its "
-        "assignee whether to write one; the article saved is linked to the case.",
-    )
-    ProcessVersion.objects.create(
-        definition=definition,
-        number=1,
-        name=KB_PROCESS_NAME,
-        bpmn_xml=raw.decode("utf-8"),
-        checksum=hashlib.sha256(raw).hexdigest(),
-    )

@@ -13,7 +13,24 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from cases import services
+from cases.defaults import load_defaults
+from cases.diagnosis import diagnosis_definition
+from cases.models import (
+    Case,
+    CaseCategory,
+    CasePriority,
+    CaseStatus,
+    ConfigurationItem,
+    Service,
+    ServiceAgreement,
+    ServiceTerm,
+    SupportLevel,
+    Tag,
+)
 from crm import demo
+from crm.models import Contact
+from knowledge.models import KnowledgeArticle
 
 AGREEMENTS = {
     # name: (category code, {priority code: (response min, resolution min)})
@@ -184,16 +201,6 @@ PATHS = {
 
 
 def _lookups():
-    from cases.models import (
-        CaseCategory,
-        CasePriority,
-        ConfigurationItem,
-        Service,
-        ServiceAgreement,
-        ServiceTerm,
-        Tag,
-    )
-
     priorities = {p.code: p for p in CasePriority.objects.all()}
     for name, (category_code, terms) in AGREEMENTS.items():
         agreement, _ = ServiceAgreement.objects.get_or_create(
@@ -216,23 +223,9 @@ def _lookups():
 
 @demo.register(order=60)
 def load_cases():
-    from cases import services
-    from cases.defaults import load_defaults
-    from cases.models import (
-        Case,
-        CaseStatus,
-        ConfigurationItem,
-        KnowledgeArticle,
-        Service,
-        ServiceAgreement,
-        SupportLevel,
-        Tag,
-    )
-    from crm.models import Contact
-
     load_defaults(django_apps)
     _lookups()
-    services.diagnosis_definition()
+    diagnosis_definition()
     if Case.objects.exists():
         return
     users = {
@@ -291,6 +284,4 @@ def load_cases():
 
 
 def _priority(code):
-    from cases.models import CasePriority
-
     return CasePriority.objects.get(code=code)

@@ -1,8 +1,9 @@
 """Service cases, their lookups, service agreements, work calendars and history.
 
 Lookups are plain rows admins edit in the Django admin. The rules a row can
-answer about itself (is a status active? may it move to that one?) live here;
-everything that writes lives in cases/services.py.
+answer about itself (is a status active? which status starts, reopens, closes? may
+a case move to that one?) live here; the writes live in cases/services.py and the
+modules beside it. The customer side's models live in cases/correspondence/models.py.
 """
 
 from datetime import timedelta
@@ -13,6 +14,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# The customer side (messages, attachments, unreadable incoming mail) has a module of its
+# own; importing it here registers its models with the app.
+from cases.correspondence.models import CaseAttachment, CaseMessage, InboundFailure
+
+__all__ = ["CaseAttachment", "CaseMessage", "InboundFailure"]  # and the models defined below
 
 
 class Lookup(models.Model):
@@ -112,6 +119,27 @@ class CaseStatus(models.Model):
         default=False,
         help_text=_("Return to the Cases list after a case moves to this status."),
     )
+    is_initial = models.BooleanField(
+        _("start status"),
+        default=False,
+        help_text=_("New cases start in it (the first by order, when several have the flag)."),
+    )
+    assigns_mover = models.BooleanField(
+        _("work status"),
+        default=False,
+        help_text=_(
+            "Moving a case here makes the mover its assignee and emails the customer "
+            "that work has started."
+        ),
+    )
+    is_reopen = models.BooleanField(
+        _("reopen status"),
+        default=False,
+        help_text=_(
+            "A customer's reply or low rating returns a paused or resolved case to it "
+            "(the first by order, when several have the flag)."
+        ),
+    )
     next_statuses = models.ManyToManyField(
         "self",
         verbose_name=_("allowed next statuses"),
@@ -132,6 +160,35 @@ class CaseStatus(models.Model):
     def is_active(self):
         """New, In progress, Reopened: a status someone is expected to work on now."""
         return not (self.is_final or self.is_resolved or self.is_paused)
+
+    @property
+    def is_canceled(self):
+        """Final without a resolution: the case ended unsolved."""
+        return self.is_final and not self.is_resolved
+
+    @property
+    def is_awaiting_rating(self):
+        """Resolved but not final: the customer may still rate or reopen it."""
+        return self.is_resolved and not self.is_final
+
+    @classmethod
+    def initial(cls):
+        """The status a new case starts in."""
+        status = cls.objects.filter(is_initial=True).order_by("order", "pk").first()
+        if status is None:
+            raise cls.DoesNotExist("no case status is marked as the start status")
+        return status
+
+    @classmethod
+    def reopen_target(cls):
+        """The status a customer's reply or low rating reopens a case into, or None."""
+        return cls.objects.filter(is_reopen=True).order_by("order", "pk").first()
+
+    @classmethod
+    def closing(cls):
+        """The status the automatic sweep closes resolved cases into (final and resolved),
+        or None."""
+        return cls.objects.filter(is_final=True, is_resolved=True).order_by("order", "pk").first()
 
     @classmethod
     def active_q(cls, prefix="status__"):
@@ -299,21 +356,6 @@ class ServiceTerm(models.Model):
         return timedelta(minutes=self.resolution_minutes)
 
 
-class KnowledgeArticle(models.Model):
-    title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("body"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    modified_at = models.DateTimeField(_("modified"), auto_now=True)
-
-    class Meta:
-        ordering = ["title"]
-        verbose_name = _("knowledge base article")
-        verbose_name_plural = _("knowledge base articles")
-
-    def __str__(self):
-        return self.title
-
-
 class Case(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=300)
@@ -392,12 +434,6 @@ class Case(models.Model):
         related_name="children",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="cases")
-    articles = models.ManyToManyField(
-        KnowledgeArticle,
-        verbose_name=_("knowledge base articles"),
-        blank=True,
-        related_name="cases",
-    )
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
     response_due = models.DateTimeField(_("response deadline"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution deadline"), null=True, blank=True)
@@ -458,7 +494,7 @@ class Case(models.Model):
 
     @property
     def is_overdue(self):
-        if self.status.is_final or self.status.is_resolved or self.status.is_paused:
+        if not self.status.is_active:
             return False
         return self.resolution_due is not None and self.resolution_due < timezone.now()
 
@@ -521,11 +557,3 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
-
-
-# The customer side (messages, attachments, unreadable incoming mail) lives in its own module.
-from cases.models_customer import (  # noqa: E402, F401
-    CaseAttachment,
-    CaseMessage,
-    InboundFailure,
-)

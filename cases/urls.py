@@ -1,7 +1,7 @@
 from django.urls import path
 
 from cases import views
-from cases.customer.urls import case_patterns as customer_patterns
+from cases.correspondence import views as correspondence_views
 
 app_name = "cases"
 
@@ -20,5 +20,16 @@ urlpatterns = [
     path("<int:pk>/note/", views.case_note, name="case-note"),
     path("<int:pk>/take/", views.case_take, name="case-take"),
     path("<int:pk>/postpone/", views.case_postpone, name="case-postpone"),
-    *customer_patterns,
+    path(
+        "<int:pk>/message/<str:channel>/",
+        correspondence_views.case_message,
+        name="case-message",
+    ),
+    path("<int:pk>/articles/link/", views.case_article_link, name="case-article-link"),
+    path(
+        "<int:pk>/articles/<int:article_pk>/unlink/",
+        views.case_article_unlink,
+        name="case-article-unlink",
+    ),
+    path("attachments/<int:pk>/", correspondence_views.attachment_download, name="attachment"),
 ]

@@ -5,6 +5,7 @@ its target names, a plain request the whole page (every link has a real href).
 """
 
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from cases import selectors, services
-from cases.customer import services as customer_services
-from cases.customer import views as customer_views
+from cases import assignment, resolution, selectors, services
+from cases.correspondence.views import composer_context
+from cases.diagnosis import diagnosis_step
+from cases.errors import CaseError, CaseTaken
 from cases.forms import (
     CaseForm,
     EscalateForm,
@@ -25,8 +27,10 @@ from cases.forms import (
     ReclassifyForm,
 )
 from cases.models import Case, CasePriority, CaseStatus
-from cases.services import CaseError, CaseTaken
 from crm.frame import navigate, wants_fragment
+from knowledge import selectors as knowledge_selectors
+from knowledge import services as knowledge_services
+from knowledge.models import KnowledgeArticle
 
 PAGE_SIZE = 25
 
@@ -83,8 +87,6 @@ def case_list(request):
     context = {"page_obj": page, "filters": filters, "sort": sort, "current_section": "cases"}
     if wants_fragment(request):
         return render(request, "cases/case_list.html#case-table", context)
-    from django.contrib.auth.models import Group
-
     context.update(
         statuses=CaseStatus.objects.all(),
         priorities=CasePriority.objects.all(),
@@ -112,10 +114,11 @@ def _detail_context(request, case, **extra):
         "history": selectors.case_history(case),
         "tags": list(case.tags.all()),
         "articles": list(case.articles.all()),
-        "diagnosis_step": services.diagnosis_step(case),
+        "diagnosis_step": diagnosis_step(case),
         "note_form": NoteForm(),
         "current_section": "cases",
-        **customer_views.case_page_context(case),
+        **composer_context(case),
+        "linkable_articles": knowledge_selectors.articles_linkable(case),
         **extra,
     }
 
@@ -133,7 +136,7 @@ def case_status(request, pk):
     tasks = request.POST.get("tasks", "")
     if status.is_resolved and not status.is_final and not tasks and not case.move_refusal(status):
         # Open tasks on the case: ask whether to complete, cancel or leave them.
-        pending = list(customer_services.open_tasks(case))
+        pending = list(resolution.open_tasks(case))
         if pending:
             context = _detail_context(request, case, resolve_tasks=pending, resolve_status=status)
             if request.htmx:
@@ -141,7 +144,7 @@ def case_status(request, pk):
             return render(request, "cases/case_detail.html", context)
     try:
         if tasks:
-            case = customer_services.case_set_status_with_tasks(
+            case = resolution.case_set_status_with_tasks(
                 case=case, status=status, user=request.user, tasks=tasks
             )
         else:
@@ -187,7 +190,7 @@ def case_escalate(request, pk):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_escalate(case=case, user=request.user, **form.cleaned_data)
+            assignment.case_escalate(case=case, user=request.user, **form.cleaned_data)
         except CaseError as refused:
             error = str(refused)
         else:
@@ -207,7 +210,7 @@ def case_reassign(request, pk):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_assign(case=case, user=request.user, **form.cleaned_data)
+            assignment.case_assign(case=case, user=request.user, **form.cleaned_data)
         except CaseError as refused:
             error = str(refused)
         else:
@@ -274,6 +277,27 @@ def case_note(request, pk):
     return _action(request, pk, "note", form, title=_("Internal note"))
 
 
+# -- a case's knowledge base articles ---------------------------------------------------
+
+
+@require_POST
+def case_article_link(request, pk):
+    case = get_object_or_404(Case, pk=pk)
+    article = get_object_or_404(KnowledgeArticle, pk=_int_or_none(request.POST.get("article")))
+    if knowledge_services.article_link(case=case, article=article, user=request.user):
+        messages.success(request, _("“%(title)s” linked.") % {"title": article.title})
+    return navigate(request, case.get_absolute_url())
+
+
+@require_POST
+def case_article_unlink(request, pk, article_pk):
+    case = get_object_or_404(Case, pk=pk)
+    article = get_object_or_404(case.articles, pk=article_pk)
+    knowledge_services.article_unlink(case=case, article=article, user=request.user)
+    messages.success(request, _("“%(title)s” unlinked.") % {"title": article.title})
+    return navigate(request, case.get_absolute_url())
+
+
 # -- Agent desktop --------------------------------------------------------------------
 
 
@@ -293,7 +317,7 @@ def desktop(request):
 @require_POST
 def case_take(request, pk):
     try:
-        case = services.case_take(case_id=pk, user=request.user)
+        case = assignment.case_take(case_id=pk, user=request.user)
     except CaseTaken as taken:
         messages.error(request, str(taken))
         return navigate(request, reverse("cases:desktop"))
@@ -305,7 +329,7 @@ def case_take(request, pk):
 
 @require_POST
 def take_next(request):
-    case = services.case_take_next(user=request.user)
+    case = assignment.case_take_next(user=request.user)
     if case is None:
         messages.info(request, _("Your queues are empty: there is no case to take."))
         return navigate(request, reverse("cases:desktop"))
@@ -319,7 +343,7 @@ def case_postpone(request, pk):
     form = PostponeForm(request.POST)
     if form.is_valid():
         try:
-            services.case_postpone(case=case, user=request.user, until=form.cleaned_data["until"])
+            assignment.case_postpone(case=case, user=request.user, until=form.cleaned_data["until"])
         except CaseError as error:
             messages.error(request, str(error))
         else:

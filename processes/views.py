@@ -7,10 +7,7 @@ and change nothing.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from crm.frame import staff_required, wants_fragment
 from processes import diagram, documents, selectors, services
 from processes.engine.bpmn import BpmnImportError, export_bpmn
 from processes.forms import (
@@ -32,22 +30,6 @@ from processes.forms import (
 from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion
 
 PAGE_SIZE = 25
-
-
-def staff_required(view):
-    """Administrators only: anyone else signed in gets 403 (anonymous users sign in first)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied(_("Only administrators can open the process pages."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _is_fragment_request(request):
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # --------------------------------------------------------------------------
@@ -79,7 +61,7 @@ def _library_context(request, upload_form=None):
 @vary_on_headers("HX-Request")
 def library(request):
     context = _library_context(request)
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "processes/process_library.html#process-table", context)
     return render(request, "processes/process_library.html", context)
 
@@ -266,7 +248,7 @@ def log(request):
         "filters": filters,
         "current_section": "process-log",
     }
-    if _is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "processes/instance_list.html#instance-table", context)
     return render(request, "processes/instance_list.html", context)
 
@@ -296,7 +278,7 @@ def log_detail(request, pk):
     except ProcessInstance.DoesNotExist:
         raise Http404(_("There is no such process instance.")) from None
     context = _instance_context(instance)
-    if _is_fragment_request(request) and request.GET.get("fragment") == "live":
+    if wants_fragment(request) and request.GET.get("fragment") == "live":
         return render(request, "processes/instance_detail.html#instance-live", context)
     return render(request, "processes/instance_detail.html", context)
 

@@ -55,6 +55,6 @@ def status_tone(status):
         return "resolved"
     if status.is_paused:
         return "paused"
-    if status.code == "new":
+    if status.is_initial:
         return "new"
     return "active"

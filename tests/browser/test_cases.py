@@ -6,7 +6,23 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
+
+from cases import services
+from cases.defaults import load_defaults
+from cases.models import (
+    CaseCategory,
+    CasePriority,
+    CaseStatus,
+    Service,
+    ServiceAgreement,
+    ServiceTerm,
+    WorkCalendar,
+    WorkingDay,
+)
+from crm.models import Account, Contact
+from knowledge.models import KnowledgeArticle
 
 # The live servers run without SMTP: they write mail to files this test can read.
 # (Set before the session's servers start; they copy this environment.)
@@ -17,23 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _desk(make_user):
-    from django.apps import apps
-
-    from cases import services
-    from cases.defaults import load_defaults
-    from cases.models import (
-        CaseCategory,
-        CasePriority,
-        CaseStatus,
-        KnowledgeArticle,
-        Service,
-        ServiceAgreement,
-        ServiceTerm,
-        WorkCalendar,
-        WorkingDay,
-    )
-    from crm.models import Account, Contact
-
     load_defaults(apps)  # the servers share this database; earlier tests flushed it
     bob = make_user("bob", first="Bob", last="Agent", groups=["1st line support"])
     dave = make_user("dave", first="Dave", last="Expert", groups=["2nd line support"])

@@ -9,7 +9,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
+
+from cases import services
+from cases.defaults import load_defaults
+from cases.models import Case, CasePriority, CaseStatus
+from crm.models import Account, Contact
+from knowledge.models import KnowledgeArticle
+from knowledge.services import kb_definition
 
 # The live servers write mail to files this test reads (set before they start).
 MAIL_DIR = Path(os.environ.setdefault("EMAIL_FILE_PATH", tempfile.mkdtemp(prefix="fd-mail-")))
@@ -25,15 +35,6 @@ def shot(page, name):
 
 
 def _desk(make_user):
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from cases import services
-    from cases.customer.services import kb_definition
-    from cases.defaults import load_defaults
-    from cases.models import CasePriority, KnowledgeArticle
-    from crm.models import Account, Contact
-
     load_defaults(apps)
     kb_definition()  # the demo loads it; a fresh database has it after the first resolution
     bob = make_user("bob", first="Bob", last="Agent", groups=["1st line support"])
@@ -152,7 +153,6 @@ def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
 def test_resolving_with_the_article_process_active_asks_and_links_the_new_article(
     signed_in_page, wait_for_live, make_user
 ):
-    from cases.models import Case
 
     bob, _carol, _clara, case = _desk(make_user)
     bob.is_staff = True
@@ -174,10 +174,6 @@ def test_resolving_with_the_article_process_active_asks_and_links_the_new_articl
     # live server's content-type cache can hold ids from before the serialized restore
     # when non-serialized transactional tests ran earlier in the session (harness issue),
     # and starting a process connected to the case needs the Case content type.
-    from django.contrib.contenttypes.models import ContentType
-
-    from cases import services
-    from cases.models import CaseStatus
 
     ContentType.objects.clear_cache()
     services.case_set_status(

@@ -2,7 +2,9 @@
 here as NotificationsConfig.ready() connects them in the running app."""
 
 import pytest
+from django.apps import apps
 
+from cases.defaults import load_defaults
 from notifications import case_receivers
 
 
@@ -16,9 +18,6 @@ def _default_lookups(request):
     """The data migration's rows, again: a transactional test elsewhere flushes them."""
     if request.node.get_closest_marker("django_db") is None:
         return
-    from django.apps import apps
-
-    from cases.defaults import load_defaults
 
     load_defaults(apps)
 

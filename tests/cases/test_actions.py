@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Group
 
-from cases import services
-from cases.models import CaseEvent, ConfigurationItem, KnowledgeArticle, Service, Tag
+from cases import assignment, services
+from cases.models import CaseEvent, ConfigurationItem, Service, Tag
+from knowledge.models import KnowledgeArticle
 from notifications.models import Notification
 from tests.cases.factories import agreement, category, level, make_case, status
 
@@ -39,7 +40,7 @@ def test_an_escalation_without_a_new_assignee_or_group_says_what_is_missing(clie
         "To escalate the case, choose the new support level and a new assignee or assignee group."
     ) in response.content.decode()
     with pytest.raises(services.CaseError, match="already with this assignee"):
-        services.case_escalate(case=case, user=agent, support_level=level(2), assignee=agent)
+        assignment.case_escalate(case=case, user=agent, support_level=level(2), assignee=agent)
     case.refresh_from_db()
     assert case.support_level_id is None and case.assignee == agent
 
@@ -162,7 +163,7 @@ def test_the_history_feed_shows_emails_status_and_assignment_changes(
     case = make_case(by=agent)
     with committed():
         services.case_set_status(case=case, status=status("in_progress"), user=agent)
-    services.case_assign(case=case, user=agent, assignee=other_agent)
+    assignment.case_assign(case=case, user=agent, assignee=other_agent)
     client.force_login(agent)
     page = client.get(case.get_absolute_url()).content.decode()
     for text in (

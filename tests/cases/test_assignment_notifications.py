@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cases import services
+from cases import assignment, services
 from notifications.models import Notification
 from tests.cases.factories import make_case, status
 
@@ -54,7 +54,7 @@ def test_an_inactive_case_notifies_only_when_it_becomes_active_with_an_assignee(
     case = make_case(by=admin_user)
     services.case_set_status(case=case, status=status("waiting"), user=admin_user)
     with committed():
-        services.case_assign(case=case, user=admin_user, assignee=other_agent)
+        assignment.case_assign(case=case, user=admin_user, assignee=other_agent)
     assert not Notification.objects.exists() and not mailoutbox
     with committed():
         services.case_set_status(case=case, status=status("reopened"), user=admin_user)
@@ -67,7 +67,7 @@ def test_reassigning_an_active_case_notifies_the_new_assignee(
 ):
     case = make_case(by=admin_user, assignee=agent)
     with committed():
-        services.case_assign(case=case, user=admin_user, assignee=other_agent)
+        assignment.case_assign(case=case, user=admin_user, assignee=other_agent)
     assert Notification.objects.filter(recipient=other_agent).count() == 1
 
 

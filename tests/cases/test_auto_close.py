@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from cases import services
-from cases.customer.services import cases_close_resolved
+from cases.closing import cases_close_resolved
 from cases.models import Case
 from crm.models import SystemSetting
 from processes import clock

@@ -4,8 +4,10 @@ import mailbox
 
 import pytest
 
-from cases.customer import inbound
-from cases.models import Case, CaseMessage, KnowledgeArticle
+from cases.correspondence import inbound
+from cases.models import Case, CaseMessage
+from crm import demo
+from knowledge.models import KnowledgeArticle
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +15,6 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_loads_the_customer_side_once(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from crm import demo
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.INBOUND_MAILDIR = str(tmp_path / "inbox")

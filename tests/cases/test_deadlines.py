@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.calendars import BASE_CALENDAR_SETTING
-from cases.models import ServiceTerm, WorkCalendar, WorkingDay
+from cases.models import Service, ServiceTerm, WorkCalendar, WorkingDay
 from crm.models import SystemSetting
 from tests.cases.factories import agreement, make_case, priority, status
 
@@ -27,8 +27,6 @@ def test_deadlines_count_the_terms_in_working_time_on_the_base_calendar(agent):
 
 
 def test_a_service_specific_term_wins_over_the_any_service_term(agent):
-    from cases.models import Service
-
     sla = agreement(response=60, resolution=480)
     vpn = Service.objects.create(name="VPN access")
     ServiceTerm.objects.create(

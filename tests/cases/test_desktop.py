@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
-from cases import selectors, services
+from cases import assignment, selectors
+from cases.errors import CaseTaken
 from tests.cases.factories import agreement, make_case, priority
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_with_empty_queues_take_next_says_so(client, agent):
 
 def test_taking_a_case_someone_already_took_says_who_has_it(client, agent, other_agent):
     case = make_case(by=agent)
-    services.case_take(case_id=case.pk, user=other_agent)
+    assignment.case_take(case_id=case.pk, user=other_agent)
     client.force_login(agent)
     response = client.post(f"/cases/{case.pk}/take/", follow=True)
     assert f"Carol Agent has already taken {case.number}." in response.content.decode()
@@ -88,8 +89,8 @@ def test_two_agents_taking_the_same_case_at_once_one_gets_it_the_other_is_told_w
     def take(user):
         try:
             barrier.wait()
-            outcomes[user.username] = services.case_take(case_id=case.pk, user=user).assignee
-        except services.CaseTaken as taken:
+            outcomes[user.username] = assignment.case_take(case_id=case.pk, user=user).assignee
+        except CaseTaken as taken:
             outcomes[user.username] = taken
         finally:
             connection.close()

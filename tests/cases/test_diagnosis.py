@@ -3,9 +3,11 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cases import services
-from cases.models import Case
+from cases import assignment, services
+from cases.diagnosis import diagnosis_definition
+from cases.models import Case, SupportLevel
 from processes.models import ProcessDefinition, ProcessInstance, Step
+from processes.services import instance_start, process_import
 from tests.cases.factories import category, make_case, status
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +75,7 @@ def test_a_new_assignee_closes_the_task_as_escalation_required_and_gets_a_new_on
     admin_user, agent, second_line_agent
 ):
     case = make_case(by=admin_user, assignee=agent)
-    services.case_escalate(
+    assignment.case_escalate(
         case=case, user=agent, support_level=_level(2), assignee=second_line_agent
     )
     assert diagnosis_steps(case) == [
@@ -90,15 +92,13 @@ def test_a_case_back_from_waiting_gets_a_new_task(admin_user, agent):
 
 
 def test_the_task_is_not_started_while_the_process_is_deactivated(admin_user, agent):
-    services.diagnosis_definition()
+    diagnosis_definition()
     ProcessDefinition.objects.filter(code="case_diagnosis").update(is_active=False)
     make_case(by=admin_user, assignee=agent)
     assert not Step.objects.filter(is_user_step=True).exists()
 
 
 def _level(order):
-    from cases.models import SupportLevel
-
     return SupportLevel.objects.get(order=order)
 
 
@@ -130,7 +130,6 @@ OWNER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 def test_owner_expressions_pick_the_owner_from_the_instance_variables(
     admin_user, other_agent, second_line_agent, owner, role, variables, expected
 ):
-    from processes.services import instance_start, process_import
 
     process_import(data=OWNER_BPMN.format(owner=owner, role=role), user=admin_user)
     instance = instance_start(code="owner_expr", variables=variables, user=admin_user, run_now=True)

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from cases import services
-from cases.customer import inbound
-from cases.customer.services import message_send
+from cases.correspondence import inbound
+from cases.correspondence.messages import message_send
 from cases.models import Case, CaseMessage, InboundFailure
 from cases.tasks import fetch_mail
 from tests.cases.customer_factories import deliver, email_bytes, portal_customer

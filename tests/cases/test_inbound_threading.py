@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 
 from cases import services
-from cases.customer import inbound
-from cases.customer.services import message_send
+from cases.correspondence import inbound
+from cases.correspondence.messages import message_send
 from cases.models import Case, CaseAttachment
 from crm.email import send_email
 from crm.models import Account, Contact

@@ -6,8 +6,13 @@ import email.policy
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+from django.test import RequestFactory
 
+from bpm_project.urls import public_media
+from cases.correspondence.messages import message_send
 from cases.models import CaseAttachment, CaseEvent, CaseMessage
+from crm.models import Contact
 from tests.cases.customer_factories import portal_customer
 from tests.cases.factories import make_case
 
@@ -122,11 +127,6 @@ def test_attachments_are_served_to_agents_and_the_cases_own_customer_only(client
 
 
 def test_the_media_url_never_serves_case_attachments(client, agent, settings):
-    from django.http import Http404
-    from django.test import RequestFactory
-
-    from bpm_project.urls import public_media
-
     with pytest.raises(Http404):
         public_media(
             RequestFactory().get("/"),
@@ -136,8 +136,6 @@ def test_the_media_url_never_serves_case_attachments(client, agent, settings):
 
 
 def test_an_email_to_a_contact_without_address_is_refused(client, agent):
-    from crm.models import Contact
-
     contact = Contact.objects.create(full_name="No Mail")
     case = make_case(by=agent, contact=contact)
     client.force_login(agent)
@@ -147,8 +145,6 @@ def test_an_email_to_a_contact_without_address_is_refused(client, agent):
 
 
 def test_the_outgoing_email_is_a_real_rfc_5322_message(agent, committed):
-    from cases.customer.services import message_send
-
     case = make_case(by=agent)
     with committed():
         message_send(case=case, user=agent, channel="email", body="Body text")

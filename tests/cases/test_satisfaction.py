@@ -8,7 +8,8 @@ import pytest
 from django.core import mail, signing
 
 from cases import services
-from cases.customer import satisfaction
+from cases.correspondence import satisfaction
+from cases.correspondence.ratings import satisfaction_rate
 from cases.models import Case, SatisfactionLevel
 from tests.cases.customer_factories import portal_customer
 from tests.cases.factories import make_case, status
@@ -160,8 +161,6 @@ def test_the_portal_shows_the_scale_and_takes_a_rating(client, agent, committed)
 def test_a_rating_on_a_case_that_is_not_resolved_is_refused(agent):
     case = make_case(by=agent)
     with pytest.raises(satisfaction.RatingRefused, match="not waiting for a rating"):
-        from cases.customer.services import satisfaction_rate
-
         satisfaction_rate(case=case, value=5)
     case.refresh_from_db()
     assert case.satisfaction is None and case.status.code == "new"

@@ -1,8 +1,11 @@
 """Statuses and the workflow bar: flags, allowed moves, In progress, Close on save."""
 
 import pytest
+from django.apps import apps
+from django.utils import formats, timezone
 
 from cases import services
+from cases.defaults import load_defaults
 from cases.models import CaseEvent, CaseStatus
 from tests.cases.factories import agreement, make_case, status
 
@@ -32,10 +35,6 @@ def test_the_default_statuses_exist_with_their_flags():
 
 
 def test_the_defaults_loader_is_idempotent_and_keeps_admin_edits():
-    from django.apps import apps
-
-    from cases.defaults import load_defaults
-
     CaseStatus.objects.filter(code="resolved").update(close_on_save=True)
     load_defaults(apps)
     load_defaults(apps)
@@ -109,7 +108,6 @@ def test_in_progress_makes_the_mover_the_assignee_and_emails_the_customer_the_de
     assert email.to == ["clara@northwind.example"]
     assert email.subject == f"[{case.number}] We are working on your case"
     assert "Bob Agent has started working on your case" in email.body
-    from django.utils import formats, timezone
 
     due = formats.date_format(timezone.localtime(case.resolution_due), "N j, Y, H:i")
     assert f"We aim to resolve it by {due}" in email.body

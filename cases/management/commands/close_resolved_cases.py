@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.customer.services import cases_close_resolved
+from cases.closing import cases_close_resolved
 
 
 class Command(BaseCommand):

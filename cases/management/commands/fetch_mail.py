@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.customer import inbound
+from cases.correspondence import inbound
 
 
 class Command(BaseCommand):
