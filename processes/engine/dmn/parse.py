@@ -280,7 +280,7 @@ def _names(root: Element) -> frozenset[str]:
                    "output", "contextEntry", "for", "some", "every"):  # fmt: skip
             for attribute in ("name", "iteratorVariable"):
                 name = node.get(attribute)
-                if name and (" " in name or not name.replace("_", "a").isalnum()):
+                if name and (" " in name or ("." not in name and not name.replace("_", "a").isalnum())):
                     names.add(" ".join(name.split()))
     return frozenset(names)
 
@@ -330,8 +330,10 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
             for kind, target in (("outputDecision", element.outputs), ("encapsulatedDecision", element.encapsulated),
                                  ("inputDecision", element.input_decisions), ("inputData", element.input_data)):  # fmt: skip
                 target.extend(found.get("href") or "" for found in children(node, kind))
-        if element.id in definitions.elements:
+        if element.id and element.id in definitions.elements:
             raise DmnError(f"{compiler.where(node)}: two elements have the id {element.id!r}")
-        definitions.elements[element.id] = element
+        if element.name in definitions.by_name:
+            raise DmnError(f"{compiler.where(node)}: two elements are named {element.name!r}")
+        definitions.elements[element.id or f"name:{element.name}"] = element
         definitions.by_name[element.name] = element
     return definitions

@@ -41,6 +41,9 @@ class Runtime:
         self.errors: list[str] = []
         self.meter = WorkMeter()
         self.interpreter = Interpreter(strict=False, meter=self.meter, on_error=self.errors.append)
+        self.interpreter.type_check = self.type_check
+        # 'instance of' checks the type only, not its allowed values.
+        self.checking_instance = False
 
     # ----- public -----
     def evaluate_decision(self, name: str, inputs: Mapping[str, Any]) -> Any:
@@ -163,6 +166,16 @@ class Runtime:
         return self.coerce(results, element.type_ref, definitions)
 
     # ----- types -----
+    def type_check(self, value: Any, name: str) -> bool | None:
+        """``instance of`` an item definition of the model (None: not one of its names)."""
+        if self.item_definition(name, self.definitions) is None:
+            return None
+        self.checking_instance = True
+        try:
+            return self.coerce(value, name, self.definitions) is not None
+        finally:
+            self.checking_instance = False
+
     def item_definition(self, type_ref: str, definitions: Definitions) -> tuple[ItemDefinition, Definitions] | None:
         if type_ref in definitions.item_definitions:
             return definitions.item_definitions[type_ref], definitions
@@ -228,7 +241,7 @@ class Runtime:
             value = self.coerce(value, item.type_ref, definitions, depth + 1)
             if value is None:
                 return None
-        if item.allowed is not None:
+        if item.allowed is not None and not self.checking_instance:
             verdict = self.interpreter.unary_tests(item.allowed, value, Scope({}))
             if verdict is not True:
                 self.errors.append(f"{value!r} is not an allowed value of {item.name}")

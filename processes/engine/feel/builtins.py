@@ -48,6 +48,8 @@ def builtin(name: str, *, parameters: tuple[str, ...] | None = None, variadic: b
                 for p in list(signature.parameters.values())[1:]
                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
             )
+        if variadic and not names:
+            names = ("list",)
         BUILTINS[name] = Function(name, names, native=native, variadic=variadic)
         return native
 
@@ -55,6 +57,8 @@ def builtin(name: str, *, parameters: tuple[str, ...] | None = None, variadic: b
 
 
 def _number(value: Any, what: str = "argument") -> Decimal:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
     if isinstance(value, Decimal) and not isinstance(value, bool):
         return value
     raise FeelError(f"{what} must be a number, not {type_name(value)}")
@@ -68,6 +72,8 @@ def _integer(value: Any, what: str = "argument") -> int:
 
 
 def _string(value: Any, what: str = "argument") -> str:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
     if isinstance(value, str):
         return value
     raise FeelError(f"{what} must be a string, not {type_name(value)}")

@@ -30,7 +30,7 @@ from .types import (
 )
 
 _MISSING = object()
-_TEMPORAL = (dt.date, FeelTime)
+_TEMPORAL = (dt.date, FeelTime, DayTime, YearMonth)
 _ORDERABLE_GROUPS = ("number", "string", "date", "date and time", "time",
                      "days and time duration", "years and months duration")  # fmt: skip
 
@@ -88,6 +88,8 @@ class Interpreter:
         self.call_depth = 0
         self.builtins = BUILTINS if builtins is None else builtins
         self.on_error = on_error
+        # DMN item definitions: (value, type name) -> conforms?, or None for unknown names.
+        self.type_check: Callable[[Any, str], bool | None] | None = None
 
     # ----- errors -----
     def error(self, message: str) -> None:
@@ -270,11 +272,9 @@ class Interpreter:
         items = target if isinstance(target, list) else [target]
         # A number is an index (from 1; negative from the end).
         if not _refers_to_item(condition):
-            index = self.eval(condition, scope)
+            index = self.eval(condition, scope.child({"item": None}) if False else Scope({}, scope))
             if isinstance(index, Decimal):
                 return self.index(items, index)
-            if isinstance(index, bool):
-                return list(items) if index else []
         result = []
         for item in items:
             names: dict[str, Any] = dict(item) if isinstance(item, dict) else {}
@@ -307,6 +307,8 @@ class Interpreter:
             if high_node is not None:
                 source = self.integer_range(source, self.eval(high_node, current))
             elif isinstance(source, Range):
+                if self.compare("gt", source.low, source.high):
+                    raise FeelError("a range's start is after its end")
                 source = self.integer_range(source.low, source.high, source)
             elif not isinstance(source, list):
                 source = [source]
@@ -335,9 +337,12 @@ class Interpreter:
     def eval_for(self, node: Any, scope: Scope) -> Any:
         results: list[Any] = []
         partial = {"partial": results}
-        for inner in self.iterate(node[1], scope.child(partial)):
-            results.append(self.eval(node[2], inner))
-            require_length(len(results), "the for loop's result")
+        try:
+            for inner in self.iterate(node[1], scope.child(partial)):
+                results.append(self.eval(node[2], inner))
+                require_length(len(results), "the for loop's result")
+        except FeelError as exc:
+            return self.error(str(exc))
         return results
 
     def eval_some(self, node: Any, scope: Scope) -> Any:
@@ -424,6 +429,10 @@ class Interpreter:
                 if not function.variadic and len(positional) > len(function.parameters):
                     raise FeelError(f"{function.name}() takes at most {len(function.parameters)} arguments")
                 return native(self, *positional)
+            if function.variadic:
+                if set(named) - set(function.parameters):
+                    raise FeelError(f"{function.name}() has no parameter {sorted(set(named))[0]!r}")
+                return native(self, *[named[name] for name in function.parameters if name in named])
             keywords = {}
             for name, value in named.items():
                 if name not in function.parameters:
@@ -471,7 +480,10 @@ class Interpreter:
         if isinstance(expected, Range):
             return self.in_range(value, expected)
         if isinstance(expected, list):
-            if any(self.equal(value, item) is True for item in expected):
+            if any(
+                (self.in_range(value, item) if isinstance(item, Range) else self.equal(value, item)) is True
+                for item in expected
+            ):
                 return True
             if isinstance(value, list) and self.equal(value, expected) is True:
                 return True
@@ -607,6 +619,10 @@ class Interpreter:
                 return actual == name
             if name == "duration":
                 return isinstance(value, DayTime | YearMonth)
+            if self.type_check is not None:
+                verdict = self.type_check(value, name)
+                if verdict is not None:
+                    return verdict
             aliases = {"dayTimeDuration": "days and time duration", "yearMonthDuration": "years and months duration",
                        "dateTime": "date and time", "integer": "number", "decimal": "number",
                        "double": "number", "int": "number", "long": "number"}  # fmt: skip
@@ -661,7 +677,7 @@ def _refers_to_item(node: Any) -> bool:
 
 
 def _is_temporal_or_duration(value: Any) -> bool:
-    return isinstance(value, _TEMPORAL | DayTime | YearMonth)
+    return isinstance(value, _TEMPORAL)
 
 
 def _arithmetic(operation: str, left: Any, right: Any) -> Any:

@@ -34,11 +34,12 @@ _NAME_START = r"[^\W\d]|[_?]"
 _TOKEN = re.compile(
     r"""
     (?P<space>(?:\s|//[^\n]*|/\*.*?\*/)+)
-  | (?P<symbol>\.\.|\*\*|<=|>=|!=|==|->|&&|\|\||[-+*/<>=!(){}\[\],.:])
+  | (?P<dots>\.\.)
   | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+  | (?P<symbol>\*\*|<=|>=|!=|==|->|&&|\|\||[-+*/<>=!(){}\[\],.:])
   | (?P<string>"(?:[^"\\]|\\.)*")
   | (?P<at>@"(?:[^"\\]|\\.)*")
-  | (?P<name>(?:[^\W\d]|_)[\w']*|\?)
+  | (?P<name>(?:[^\W\d]|_|[^\x00-\x7f])(?:[\w']|[^\x00-\x7f])*|\?)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -70,7 +71,8 @@ def unescape(body: str) -> str:
             return chr(int(text[2:6], 16))
         if code == "U":
             return chr(int(text[2:8], 16))
-        return {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}.get(code, code)
+        known = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+        return known.get(code, text)  # other escapes (regular expressions' \s, \d) stay
 
     decoded = re.sub(r"\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", replace, body, flags=re.DOTALL)
     # A pair of surrogates written as two \u escapes is one character.
@@ -98,6 +100,8 @@ def tokenize(text: str, known_names: frozenset[str] = frozenset()) -> list[Token
                 f"in FEEL expression {text[:200]!r}"
             )
         kind = match.lastgroup or ""
+        if kind == "dots":
+            kind = "symbol"
         value: object = match.group()
         if kind == "number":
             value = NUMBER_CONTEXT.create_decimal(match.group())

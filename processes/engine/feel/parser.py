@@ -29,6 +29,9 @@ class Parser:
         self.tokens: list[Token] = tokenize(text, known_names)
         self.index = 0
         self.depth = 0
+        # While reading a range's upper end, '[' closes the range (']1..10[') instead
+        # of starting a filter.
+        self.in_range_end = False
 
     # ----- helpers -----
     @property
@@ -261,14 +264,14 @@ class Parser:
                 if self.token.kind != "name":
                     self.fail("expected a name after '.'")
                 node = ("path", node, self.name_words(allow_keywords=True))
-            elif self.at("["):
+            elif self.at("[") and not self.in_range_end:
                 self.advance()
-                condition = self.expression()
+                condition = self.nested(self.expression)
                 self.expect("]")
                 node = ("filter", node, condition)
             elif self.at("("):
                 self.advance()
-                node = ("call", node, self.arguments())
+                node = ("call", node, self.nested(self.arguments))
             else:
                 return node
 
@@ -318,37 +321,50 @@ class Parser:
             text = token.text
             if text == "(":
                 self.advance()
-                node = self.expression()
+                node = self.nested(self.expression)
                 if self.accept(".."):
-                    high = self.expression()
-                    return self.range_end(False, node, high)
+                    return self.range_end(False, node, self.high_end())
                 self.expect(")")
                 return node
             if text == "[":
                 self.advance()
                 if self.accept("]"):
                     return ("list", ())
-                first = self.expression()
+                first = self.nested(self.expression)
                 if self.accept(".."):
-                    return self.range_end(True, first, self.expression())
+                    return self.range_end(True, first, self.high_end())
                 items = [first]
                 while self.accept(","):
-                    items.append(self.expression())
+                    items.append(self.nested(self.expression))
                 self.expect("]")
                 return ("list", tuple(items))
             if text == "]":
                 self.advance()
-                low = self.expression()
+                low = self.nested(self.expression)
                 self.expect("..")
-                return self.range_end(False, low, self.expression())
+                return self.range_end(False, low, self.high_end())
             if text == "{":
-                return self.context()
+                return self.nested(self.context)
             if text in _COMPARISONS:
                 # A unary test used as a value: '< 10' is the range (..10).
                 self.advance()
                 return ("urange", _COMPARISONS[text], self.additive())
         self.fail("expected an expression")
         return None
+
+    def nested(self, parse: Any) -> Any:
+        saved, self.in_range_end = self.in_range_end, False
+        try:
+            return parse()
+        finally:
+            self.in_range_end = saved
+
+    def high_end(self) -> Any:
+        saved, self.in_range_end = self.in_range_end, True
+        try:
+            return self.expression()
+        finally:
+            self.in_range_end = saved
 
     def range_end(self, low_closed: bool, low: Any, high: Any) -> Any:
         if self.accept("]"):
@@ -369,7 +385,16 @@ class Parser:
                 self.advance()
                 key = str(token.value)
             elif token.kind == "name":
-                key = self.name_words(allow_keywords=True)
+                end = self.index
+                while self.tokens[end].kind in ("name", "number") or (
+                    self.tokens[end].kind == "symbol" and self.tokens[end].text not in (":", ",", "{", "}", "(", "[")
+                ):
+                    end += 1
+                if self.tokens[end].text == ":" and end > self.index + 1:
+                    key = " ".join(self.text[token.position : self.tokens[end].position].split())
+                    self.index = end
+                else:
+                    key = self.name_words(allow_keywords=True)
             else:
                 self.fail("expected a context key")
             self.expect(":")
