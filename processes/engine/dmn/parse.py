@@ -32,7 +32,9 @@ class ItemDefinition:
     components: list[ItemDefinition] = field(default_factory=list)
     allowed: Any = None  # unary tests node
     is_collection: bool = False
-    function: tuple[tuple[str | None, ...], str | None] | None = None  # (parameter types, output type)
+    function: tuple[tuple[str | None, ...], str | None] | None = (
+        None  # (parameter types, output type)
+    )
 
 
 @dataclass
@@ -167,7 +169,8 @@ class _Compiler:
             return ("invoke", self.boxed(target), tuple(bindings), type_ref)
         if tag == "functionDefinition":
             parameters = tuple(
-                (item.get("name") or "", item.get("typeRef")) for item in children(node, "formalParameter")
+                (item.get("name") or "", item.get("typeRef"))
+                for item in children(node, "formalParameter")
             )
             kind = (node.get("kind") or "FEEL").upper()
             return ("function", parameters, self.boxed(self.expression_child(node)), kind, type_ref)
@@ -179,13 +182,22 @@ class _Compiler:
             for row in children(node, "row"):
                 cells = [self.boxed(item) for item in row if self.is_expression(item)]
                 if len(cells) != len(columns):
-                    raise DmnError(f"{self.where(row)}: the row has {len(cells)} cells for {len(columns)} columns")
+                    raise DmnError(
+                        f"{self.where(row)}: the row has {len(cells)} cells for {len(columns)} columns"
+                    )
                 rows.append(tuple(cells))
             return ("relation", tuple(columns), tuple(rows), type_ref)
         if tag == "list":
-            return ("list", tuple(self.boxed(item) for item in node if self.is_expression(item)), type_ref)
+            return (
+                "list",
+                tuple(self.boxed(item) for item in node if self.is_expression(item)),
+                type_ref,
+            )
         if tag == "conditional":
-            parts = [self.boxed(self.expression_child(child(node, part) or node)) for part in ("if", "then", "else")]
+            parts = [
+                self.boxed(self.expression_child(child(node, part) or node))
+                for part in ("if", "then", "else")
+            ]
             return ("conditional", *parts, type_ref)
         if tag == "filter":
             source = self.boxed(self.expression_child(child(node, "in") or node))
@@ -231,7 +243,10 @@ class _Compiler:
             )  # fmt: skip
         rules = []
         for rule in children(node, "rule"):
-            entries = [self.tests(item.findtext("*") if False else text_of(item), item) for item in children(rule, "inputEntry")]
+            entries = [
+                self.tests(item.findtext("*") if False else text_of(item), item)
+                for item in children(rule, "inputEntry")
+            ]
             results = [self.feel(text_of(item), item) for item in children(rule, "outputEntry")]
             if len(entries) != len(inputs) or len(results) != len(outputs):
                 raise DmnError(
@@ -240,7 +255,15 @@ class _Compiler:
                 )
             rules.append((tuple(entries), tuple(results)))
         hit_policy = (node.get("hitPolicy") or "UNIQUE").upper().replace("_", " ")
-        if hit_policy not in ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER"):
+        if hit_policy not in (
+            "UNIQUE",
+            "FIRST",
+            "PRIORITY",
+            "ANY",
+            "COLLECT",
+            "RULE ORDER",
+            "OUTPUT ORDER",
+        ):
             raise DmnError(f"{self.where(node)}: unknown hit policy {hit_policy!r}")
         aggregation = (node.get("aggregation") or "").upper() or None
         if aggregation not in (None, "SUM", "MIN", "MAX", "COUNT"):
@@ -280,7 +303,9 @@ def _names(root: Element) -> frozenset[str]:
                    "output", "contextEntry", "for", "some", "every"):  # fmt: skip
             for attribute in ("name", "iteratorVariable"):
                 name = node.get(attribute)
-                if name and (" " in name or ("." not in name and not name.replace("_", "a").isalnum())):
+                if name and (
+                    " " in name or ("." not in name and not name.replace("_", "a").isalnum())
+                ):
                     names.add(" ".join(name.split()))
     return frozenset(names)
 
@@ -309,7 +334,10 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
         if not element.name:
             raise DmnError(f"{compiler.where(node)}: the element has no name")
         for requirement in children(node, "informationRequirement"):
-            for kind, target in (("requiredDecision", element.required_decisions), ("requiredInput", element.required_inputs)):
+            for kind, target in (
+                ("requiredDecision", element.required_decisions),
+                ("requiredInput", element.required_inputs),
+            ):
                 found = child(requirement, kind)
                 if found is not None:
                     target.append(found.get("href") or "")

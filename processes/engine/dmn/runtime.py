@@ -35,7 +35,9 @@ class DecisionError(Exception):
 class Runtime:
     """Evaluates the decisions of one model (and the models it imports)."""
 
-    def __init__(self, definitions: Definitions, imported: Mapping[str, Definitions] | None = None) -> None:
+    def __init__(
+        self, definitions: Definitions, imported: Mapping[str, Definitions] | None = None
+    ) -> None:
         self.definitions = definitions
         self.imported = dict(imported or {})  # namespace -> Definitions
         self.errors: list[str] = []
@@ -79,7 +81,9 @@ class Runtime:
                 return name
         return None
 
-    def scope_for(self, definitions: Definitions, element: Element_, state: _State) -> dict[str, Any]:
+    def scope_for(
+        self, definitions: Definitions, element: Element_, state: _State
+    ) -> dict[str, Any]:
         names: dict[str, Any] = {}
 
         def put(owner: Definitions, name: str, value: Any) -> None:
@@ -100,7 +104,9 @@ class Runtime:
             put(owner, found.name, self.invocable(owner, found))
         return names
 
-    def input_value(self, owner: Definitions, element: Element_, state: _State, asking: Definitions) -> Any:
+    def input_value(
+        self, owner: Definitions, element: Element_, state: _State, asking: Definitions
+    ) -> Any:
         key = element.name
         prefix = None if owner is asking else self.import_prefix(asking, owner)
         if prefix and f"{prefix}.{key}" in state.inputs:
@@ -129,16 +135,18 @@ class Runtime:
 
     def invocable(self, definitions: Definitions, element: Element_) -> Function:
         if element.kind == "decisionService":
-            parameters = tuple(self.find(definitions, href)[1].name for href in element.input_decisions) + tuple(
-                self.find(definitions, href)[1].name for href in element.input_data
-            )
+            parameters = tuple(
+                self.find(definitions, href)[1].name for href in element.input_decisions
+            ) + tuple(self.find(definitions, href)[1].name for href in element.input_data)
             return Function(
                 element.name,
                 parameters,
                 invoke_named=lambda arguments: self.service(definitions, element, arguments),
             )
         if element.kind != "businessKnowledgeModel":
-            raise DecisionError(f"{element.name!r} is not a business knowledge model or decision service")
+            raise DecisionError(
+                f"{element.name!r} is not a business knowledge model or decision service"
+            )
         names = self.scope_for(definitions, element, _State({}))
         function = self.boxed(element.expression, Scope(names), definitions, element.name)
         if not isinstance(function, Function):
@@ -146,7 +154,9 @@ class Runtime:
         function.name = element.name
         return function
 
-    def service(self, definitions: Definitions, element: Element_, arguments: Mapping[str, Any]) -> Any:
+    def service(
+        self, definitions: Definitions, element: Element_, arguments: Mapping[str, Any]
+    ) -> Any:
         state = _State({})
         for href in element.input_data:
             owner, found = self.find(definitions, href)
@@ -176,7 +186,9 @@ class Runtime:
         finally:
             self.checking_instance = False
 
-    def item_definition(self, type_ref: str, definitions: Definitions) -> tuple[ItemDefinition, Definitions] | None:
+    def item_definition(
+        self, type_ref: str, definitions: Definitions
+    ) -> tuple[ItemDefinition, Definitions] | None:
         if type_ref in definitions.item_definitions:
             return definitions.item_definitions[type_ref], definitions
         if "." in type_ref:
@@ -186,7 +198,9 @@ class Runtime:
                     return self.item_definition(rest, self.imported[namespace])
         return None
 
-    def coerce(self, value: Any, type_ref: str | None, definitions: Definitions, depth: int = 0) -> Any:
+    def coerce(
+        self, value: Any, type_ref: str | None, definitions: Definitions, depth: int = 0
+    ) -> Any:
         """``value`` if it conforms to ``type_ref`` (after singleton-list conversion), else null."""
         if value is None or type_ref in _ANY or depth > 50:
             return value
@@ -202,21 +216,33 @@ class Runtime:
                 return value
         if self.interpreter.conforms(value, kind):
             return value
-        if isinstance(value, list) and len(value) == 1 and self.interpreter.conforms(value[0], kind):
+        if (
+            isinstance(value, list)
+            and len(value) == 1
+            and self.interpreter.conforms(value[0], kind)
+        ):
             return value[0]
         if kind[0] == "tlist" and self.interpreter.conforms([value], kind):
             return [value]
         self.errors.append(f"{value!r} does not conform to type {type_ref}")
         return None
 
-    def coerce_item(self, value: Any, item: ItemDefinition, definitions: Definitions, depth: int) -> Any:
+    def coerce_item(
+        self, value: Any, item: ItemDefinition, definitions: Definitions, depth: int
+    ) -> Any:
         if item.is_collection:
             if not isinstance(value, list):
                 value = [value]
-            single = ItemDefinition(item.name, item.type_ref, item.components, item.allowed, False, item.function)
+            single = ItemDefinition(
+                item.name, item.type_ref, item.components, item.allowed, False, item.function
+            )
             result = []
             for entry in value:
-                coerced = self.coerce_item(entry, single, definitions, depth + 1) if entry is not None else None
+                coerced = (
+                    self.coerce_item(entry, single, definitions, depth + 1)
+                    if entry is not None
+                    else None
+                )
                 if entry is not None and coerced is None:
                     return None
                 result.append(coerced)
@@ -232,7 +258,9 @@ class Runtime:
             result = dict(value)
             for component in item.components:
                 if component.name in value and value[component.name] is not None:
-                    coerced = self.coerce_item(value[component.name], component, definitions, depth + 1)
+                    coerced = self.coerce_item(
+                        value[component.name], component, definitions, depth + 1
+                    )
                     if coerced is None:
                         return None
                     result[component.name] = coerced
@@ -271,7 +299,9 @@ class Runtime:
                 self.errors.append(f"{name}: the invoked value is not a function")
                 return None
             arguments = {
-                parameter: None if expression is None else self.boxed(expression, scope, definitions, name)
+                parameter: None
+                if expression is None
+                else self.boxed(expression, scope, definitions, name)
                 for parameter, expression in bindings
             }
             return self.interpreter.call(function, [], arguments)
@@ -287,7 +317,9 @@ class Runtime:
                     if arguments.get(parameter) is not None:
                         coerced = self.coerce(arguments[parameter], type_ref, definitions)
                         if coerced is None:
-                            raise FeelError(f"argument {parameter!r} of {name} does not conform to {type_ref}")
+                            raise FeelError(
+                                f"argument {parameter!r} of {name} does not conform to {type_ref}"
+                            )
                         arguments[parameter] = coerced
                 value = self.boxed(body, scope.child(arguments), definitions, name)
                 return value
@@ -298,7 +330,10 @@ class Runtime:
         if tag == "relation":
             _, columns, rows, _type_ref = node
             return [
-                {column: self.boxed(cell, scope, definitions, name) for column, cell in zip(columns, row, strict=True)}
+                {
+                    column: self.boxed(cell, scope, definitions, name)
+                    for column, cell in zip(columns, row, strict=True)
+                }
                 for row in rows
             ]
         if tag == "list":
@@ -322,7 +357,9 @@ class Runtime:
             _, kind, variable, source_node, body, _type_ref = node
             source = self.boxed(source_node, scope, definitions, name)
             items = source if isinstance(source, list) else [source]
-            values = [self.boxed(body, scope.child({variable: item}), definitions, name) for item in items]
+            values = [
+                self.boxed(body, scope.child({variable: item}), definitions, name) for item in items
+            ]
             if kind == "for":
                 return values
             if kind == "some":
@@ -349,7 +386,8 @@ class Runtime:
         matched = []
         for index, (entries, results) in enumerate(rules):
             if all(
-                entry is None or interpreter.unary_tests(entry, value, scope.child({"?": value})) is True
+                entry is None
+                or interpreter.unary_tests(entry, value, scope.child({"?": value})) is True
                 for entry, value in zip(entries, values, strict=True)
             ):
                 matched.append((index, results))
@@ -357,7 +395,9 @@ class Runtime:
 
         def output_of(results: tuple[Any, ...]) -> Any:
             row = {}
-            for (output_name, type_ref, allowed, _default, _text), expression in zip(outputs, results, strict=True):
+            for (output_name, type_ref, allowed, _default, _text), expression in zip(
+                outputs, results, strict=True
+            ):
                 value = interpreter.eval(expression, scope)
                 value = self.coerce(value, type_ref, definitions) if type_ref else value
                 if allowed is not None and value is not None:
@@ -369,7 +409,12 @@ class Runtime:
         try:
             if not matched:
                 if any(output[3] is not None for output in outputs):
-                    row = {output[0]: (None if output[3] is None else interpreter.eval(output[3], scope)) for output in outputs}
+                    row = {
+                        output[0]: (
+                            None if output[3] is None else interpreter.eval(output[3], scope)
+                        )
+                        for output in outputs
+                    }
                     return next(iter(row.values())) if single else row
                 if hit_policy == "COLLECT" and aggregation == "COUNT":
                     return decimal.Decimal(0)
@@ -419,7 +464,10 @@ class Runtime:
             return total if present else None
         best = None
         for value in present:
-            if best is None or interpreter.compare("lt" if aggregation == "MIN" else "gt", value, best) is True:
+            if (
+                best is None
+                or interpreter.compare("lt" if aggregation == "MIN" else "gt", value, best) is True
+            ):
                 best = value
         return best
 

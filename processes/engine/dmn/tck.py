@@ -86,7 +86,11 @@ def same(actual: Any, expected: Any) -> bool:
     if expected is None:
         return actual is None
     if isinstance(expected, decimal.Decimal):
-        return isinstance(actual, decimal.Decimal) and not isinstance(actual, bool) and _close(actual, expected)
+        return (
+            isinstance(actual, decimal.Decimal)
+            and not isinstance(actual, bool)
+            and _close(actual, expected)
+        )
     if isinstance(expected, bool) or isinstance(actual, bool):
         return actual is expected
     if isinstance(expected, list):
@@ -96,7 +100,9 @@ def same(actual: Any, expected: Any) -> bool:
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return False
-        return set(actual) == set(expected) and all(same(actual[key], value) for key, value in expected.items())
+        return set(actual) == set(expected) and all(
+            same(actual[key], value) for key, value in expected.items()
+        )
     if isinstance(expected, dt.datetime):
         return (
             isinstance(actual, dt.datetime)
@@ -165,7 +171,9 @@ def run_folder_tree(root: Path) -> Iterator[Result]:
         yield from run_test_file(path, folder.name, models, refused)
 
 
-def run_test_file(path: Path, folder: str, models: dict[str, Definitions], refused: dict[str, str]) -> Iterator[Result]:
+def run_test_file(
+    path: Path, folder: str, models: dict[str, Definitions], refused: dict[str, str]
+) -> Iterator[Result]:
     try:
         root = read_xml_tests(path)
     except Exception as exc:  # noqa: BLE001

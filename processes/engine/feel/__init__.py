@@ -80,7 +80,10 @@ def from_python(value: Any, meter: WorkMeter | None = None) -> Any:
     if isinstance(value, Mapping):
         return {str(key): from_python(item, meter) for key, item in value.items()}
     if isinstance(value, dt.timedelta):
-        return DayTime(decimal.Decimal(value.days * 86400 + value.seconds) + decimal.Decimal(value.microseconds) / 10**6)
+        return DayTime(
+            decimal.Decimal(value.days * 86400 + value.seconds)
+            + decimal.Decimal(value.microseconds) / 10**6
+        )
     if isinstance(value, dt.time):
         return FeelTime(value)
     return value

@@ -102,7 +102,9 @@ def _nonnull(*values: Any) -> None:
 
 # ----- conversion -----
 @builtin("date", parameters=("from", "year", "month", "day"))
-def f_date(interp, *args: Any, from_: Any = None, year: Any = None, month: Any = None, day: Any = None) -> Any:
+def f_date(
+    interp, *args: Any, from_: Any = None, year: Any = None, month: Any = None, day: Any = None
+) -> Any:
     if len(args) == 1:
         from_ = args[0]
     elif len(args) == 3:
@@ -125,7 +127,9 @@ def f_date(interp, *args: Any, from_: Any = None, year: Any = None, month: Any =
 
 
 @builtin("date and time", parameters=("from", "date", "time"))
-def f_date_and_time(interp, *args: Any, from_: Any = None, date: Any = None, time: Any = None) -> Any:
+def f_date_and_time(
+    interp, *args: Any, from_: Any = None, date: Any = None, time: Any = None
+) -> Any:
     if len(args) == 1:
         from_ = args[0]
     elif len(args) == 2:
@@ -186,7 +190,9 @@ def f_time(interp, *args: Any, from_: Any = None, hour: Any = None, minute: Any 
 
 
 @builtin("number")
-def f_number(interp, from_: Any, grouping_separator: Any = None, decimal_separator: Any = None) -> Any:
+def f_number(
+    interp, from_: Any, grouping_separator: Any = None, decimal_separator: Any = None
+) -> Any:
     text = _string(from_)
     if grouping_separator not in (None, " ", ",", "."):
         raise FeelError("the grouping separator must be space, comma or period")
@@ -301,7 +307,9 @@ def _regex(pattern: Any, flags: Any) -> re.Pattern[str]:
         else:
             raise FeelError(f"unknown regular expression flag {flag!r}")
     # XPath character class subtraction and \p{..} are not Python: translate the common ones.
-    text = text.replace(r"\p{L}", "[^\\W\\d_]").replace(r"\p{Lu}", "[A-Z]").replace(r"\p{Ll}", "[a-z]")
+    text = (
+        text.replace(r"\p{L}", "[^\\W\\d_]").replace(r"\p{Lu}", "[A-Z]").replace(r"\p{Ll}", "[a-z]")
+    )
     text = text.replace(r"\p{N}", r"\d").replace(r"\p{IsBasicLatin}", r"[\x00-\x7f]")
     try:
         return re.compile(text, options)
@@ -323,10 +331,18 @@ def f_replace(interp, input: Any, pattern: Any, replacement: Any, flags: Any = N
     if compiled.match(""):
         raise FeelError("the pattern matches the empty string")
     template = _string(replacement)
-    python_template = re.sub(r"\\(.)|\$(\d)", lambda m: m[1] if m[1] is not None else "\\g<" + m[2] + ">", template)
-    python_template = python_template.replace("\\", "\\\\").replace("\\\\g<", "\\g<") if "\\" in template else python_template
+    python_template = re.sub(
+        r"\\(.)|\$(\d)", lambda m: m[1] if m[1] is not None else "\\g<" + m[2] + ">", template
+    )
+    python_template = (
+        python_template.replace("\\", "\\\\").replace("\\\\g<", "\\g<")
+        if "\\" in template
+        else python_template
+    )
     try:
-        result = compiled.sub(python_template if "q" not in (flags or "") else template.replace("\\", "\\\\"), text)
+        result = compiled.sub(
+            python_template if "q" not in (flags or "") else template.replace("\\", "\\\\"), text
+        )
     except (re.error, IndexError) as exc:
         raise FeelError(f"bad replacement: {exc}") from None
     require_length(len(result), "the string")
@@ -559,7 +575,9 @@ def f_reverse(interp, list_: Any) -> Any:
 
 @builtin("index of")
 def f_index_of(interp, list_: Any, match: Any) -> Any:
-    return [Decimal(i + 1) for i, item in enumerate(_list(list_)) if interp.equal(item, match) is True]
+    return [
+        Decimal(i + 1) for i, item in enumerate(_list(list_)) if interp.equal(item, match) is True
+    ]
 
 
 def _distinct(interp, items: list[Any]) -> list[Any]:
@@ -601,7 +619,9 @@ def f_flatten(interp, list_: Any) -> Any:
 def f_list_replace(interp, list_: Any, position: Any, newItem: Any) -> Any:  # noqa: N803
     items = list(_list(list_))
     if isinstance(position, Function):
-        return [newItem if interp.call(position, [item, newItem]) is True else item for item in items]
+        return [
+            newItem if interp.call(position, [item, newItem]) is True else item for item in items
+        ]
     index = _integer(position)
     if index == 0 or abs(index) > len(items):
         raise FeelError("list replace() position is out of the list")
@@ -624,6 +644,7 @@ def f_sort(interp, list_: Any, precedes: Any = None) -> Any:
         ordering = lambda a, b: interp.call(precedes, [a, b]) is True  # noqa: E731
     else:
         raise FeelError("sort() needs a function")
+
     # Merge sort: a comparison count bounded by n log n, each charged to the budget.
     def merge_sort(values: list[Any]) -> list[Any]:
         if len(values) <= 1:
@@ -700,7 +721,15 @@ def f_modulo(interp, dividend: Any, divisor: Any) -> Any:
     a, b = _number(dividend), _number(divisor)
     if not b:
         raise FeelError("modulo by zero")
-    return _C.subtract(a, _C.multiply(b, _C.divide_int(a, b) if (a < 0) == (b < 0) else (_C.divide(a, b)).to_integral_value(decimal.ROUND_FLOOR)))
+    return _C.subtract(
+        a,
+        _C.multiply(
+            b,
+            _C.divide_int(a, b)
+            if (a < 0) == (b < 0)
+            else (_C.divide(a, b)).to_integral_value(decimal.ROUND_FLOOR),
+        ),
+    )
 
 
 @builtin("sqrt")
@@ -765,7 +794,9 @@ def f_day_of_year(interp, date: Any) -> Any:
 
 @builtin("day of week")
 def f_day_of_week(interp, date: Any) -> Any:
-    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[_day(date).weekday()]
+    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[
+        _day(date).weekday()
+    ]
 
 
 @builtin("month of year")
@@ -824,7 +855,9 @@ def _range_function(name: str, check: Callable[..., bool]) -> None:
         return check(interp, a, b)
 
     parameters = ("range1", "range2")
-    BUILTINS[name] = Function(name, (*parameters, "point", "point1", "point2", "range"), native=native)
+    BUILTINS[name] = Function(
+        name, (*parameters, "point", "point1", "point2", "range"), native=native
+    )
 
 
 def _before(interp, a: Any, b: Any) -> bool:
@@ -846,9 +879,15 @@ def _overlaps(interp, a: Any, b: Any) -> bool:
 
 def _overlaps_before(interp, a: Any, b: Any) -> bool:
     x, y = _as_range(a), _as_range(b)
-    starts_first = _lt(interp, x.low, y.low) or (_eq(interp, x.low, y.low) and x.low_closed and not y.low_closed)
-    ends_inside = (_lt(interp, y.low, x.high) or (_eq(interp, x.high, y.low) and x.high_closed and y.low_closed)) and (
-        _lt(interp, x.high, y.high) or (_eq(interp, x.high, y.high) and (not x.high_closed or y.high_closed))
+    starts_first = _lt(interp, x.low, y.low) or (
+        _eq(interp, x.low, y.low) and x.low_closed and not y.low_closed
+    )
+    ends_inside = (
+        _lt(interp, y.low, x.high)
+        or (_eq(interp, x.high, y.low) and x.high_closed and y.low_closed)
+    ) and (
+        _lt(interp, x.high, y.high)
+        or (_eq(interp, x.high, y.high) and (not x.high_closed or y.high_closed))
     )
     return starts_first and ends_inside
 
@@ -861,7 +900,10 @@ def _finishes(interp, a: Any, b: Any) -> bool:
     return (
         x.high_closed == y.high_closed
         and _eq(interp, x.high, y.high)
-        and (_lt(interp, y.low, x.low) or (_eq(interp, x.low, y.low) and (not x.low_closed or y.low_closed)))
+        and (
+            _lt(interp, y.low, x.low)
+            or (_eq(interp, x.low, y.low) and (not x.low_closed or y.low_closed))
+        )
     )
 
 
@@ -873,7 +915,10 @@ def _starts(interp, a: Any, b: Any) -> bool:
     return (
         x.low_closed == y.low_closed
         and _eq(interp, x.low, y.low)
-        and (_lt(interp, x.high, y.high) or (_eq(interp, x.high, y.high) and (not x.high_closed or y.high_closed)))
+        and (
+            _lt(interp, x.high, y.high)
+            or (_eq(interp, x.high, y.high) and (not x.high_closed or y.high_closed))
+        )
     )
 
 
@@ -885,8 +930,12 @@ def _includes(interp, a: Any, b: Any) -> bool:
             raise FeelError("the values cannot be compared")
         return verdict
     y = b
-    low_ok = _lt(interp, x.low, y.low) or (_eq(interp, x.low, y.low) and (x.low_closed or not y.low_closed))
-    high_ok = _lt(interp, y.high, x.high) or (_eq(interp, x.high, y.high) and (x.high_closed or not y.high_closed))
+    low_ok = _lt(interp, x.low, y.low) or (
+        _eq(interp, x.low, y.low) and (x.low_closed or not y.low_closed)
+    )
+    high_ok = _lt(interp, y.high, x.high) or (
+        _eq(interp, x.high, y.high) and (x.high_closed or not y.high_closed)
+    )
     return low_ok and high_ok
 
 
@@ -972,7 +1021,9 @@ def f_context_put(interp, context: Any, key: Any, value: Any) -> Any:
         inner = context.get(keys[0])
         if not isinstance(inner, dict):
             raise FeelError("context put() key path goes through a value that is not a context")
-        return f_context_put(interp, context, keys[0], f_context_put(interp, inner, keys[1:], value))
+        return f_context_put(
+            interp, context, keys[0], f_context_put(interp, inner, keys[1:], value)
+        )
     result = dict(context)
     result[_string(key)] = value
     return result
@@ -999,4 +1050,3 @@ def f_context(interp, entries: Any) -> Any:
             raise FeelError(f"context() has two entries named {key!r}")
         result[key] = entry["value"]
     return result
-

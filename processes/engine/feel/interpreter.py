@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..expressions.budget import WorkMeter, require_length
+from ..expressions.common import ExpressionBudgetError
 from ..limits import LIMITS
 from . import temporal
 from .builtins import BUILTINS
@@ -320,7 +321,11 @@ class Interpreter:
 
     def integer_range(self, low: Any, high: Any, bounds: Range | None = None) -> list[Any]:
         if not isinstance(low, Decimal) or not isinstance(high, Decimal):
-            if isinstance(low, dt.date) and isinstance(high, dt.date) and not isinstance(low, dt.datetime):
+            if (
+                isinstance(low, dt.date)
+                and isinstance(high, dt.date)
+                and not isinstance(low, dt.datetime)
+            ):
                 days = (high - low).days
                 require_length(abs(days) + 1, "the range")
                 step = 1 if days >= 0 else -1
@@ -382,12 +387,16 @@ class Interpreter:
             return self.error("a call cannot mix positional and named arguments")
         return self.call(function, positional, named if named else None)
 
-    def call(self, function: Function, positional: list[Any], named: dict[str, Any] | None = None) -> Any:
+    def call(
+        self, function: Function, positional: list[Any], named: dict[str, Any] | None = None
+    ) -> Any:
         """Call a FEEL function with positional or named arguments."""
         self.call_depth += 1
         try:
             if self.call_depth > LIMITS.max_call_depth * 4:
-                raise FeelError(f"functions call each other too deeply (limit {LIMITS.max_call_depth * 4})")
+                raise FeelError(
+                    f"functions call each other too deeply (limit {LIMITS.max_call_depth * 4})"
+                )
             if function.native is not None:
                 return self.call_native(function, positional, named)
             if named is None:
@@ -402,7 +411,9 @@ class Interpreter:
             else:
                 unknown = set(named) - set(function.parameters)
                 if unknown:
-                    raise FeelError(f"function {function.name} has no parameter {sorted(unknown)[0]!r}")
+                    raise FeelError(
+                        f"function {function.name} has no parameter {sorted(unknown)[0]!r}"
+                    )
                 arguments = {name: named.get(name) for name in function.parameters}
             if function.invoke_named is not None:
                 return function.invoke_named(arguments)
@@ -411,7 +422,9 @@ class Interpreter:
                 if value is not None and not self.conforms(value, kind_node):
                     coerced = _singleton(value, kind_node)
                     if coerced is _MISSING or not self.conforms(coerced, kind_node):
-                        raise FeelError(f"argument {name!r} of {function.name} is not a {kind_node[1]}")
+                        raise FeelError(
+                            f"argument {name!r} of {function.name} is not a {kind_node[1]}"
+                        )
                     arguments[name] = coerced
             return self.eval(function.body, function.closure.child(arguments))
         except FeelError as exc:
@@ -421,13 +434,17 @@ class Interpreter:
         finally:
             self.call_depth -= 1
 
-    def call_native(self, function: Function, positional: list[Any], named: dict[str, Any] | None) -> Any:
+    def call_native(
+        self, function: Function, positional: list[Any], named: dict[str, Any] | None
+    ) -> Any:
         native = function.native
         assert native is not None
         try:
             if named is None:
                 if not function.variadic and len(positional) > len(function.parameters):
-                    raise FeelError(f"{function.name}() takes at most {len(function.parameters)} arguments")
+                    raise FeelError(
+                        f"{function.name}() takes at most {len(function.parameters)} arguments"
+                    )
                 return native(self, *positional)
             if function.variadic:
                 if set(named) - set(function.parameters):
@@ -481,7 +498,8 @@ class Interpreter:
             return self.in_range(value, expected)
         if isinstance(expected, list):
             if any(
-                (self.in_range(value, item) if isinstance(item, Range) else self.equal(value, item)) is True
+                (self.in_range(value, item) if isinstance(item, Range) else self.equal(value, item))
+                is True
                 for item in expected
             ):
                 return True
@@ -558,8 +576,10 @@ class Interpreter:
             return None
         left_kind, right_kind = kind(left), kind(right)
         if left_kind != right_kind or left_kind not in _ORDERABLE_GROUPS:
-            if left_kind == "date" and right_kind == "date and time" or (
-                left_kind == "date and time" and right_kind == "date"
+            if (
+                left_kind == "date"
+                and right_kind == "date and time"
+                or (left_kind == "date and time" and right_kind == "date")
             ):
                 left, right = temporal.as_datetime(left), temporal.as_datetime(right)
             else:
@@ -630,7 +650,9 @@ class Interpreter:
         if value is None:
             return False
         if tag == "tlist":
-            return isinstance(value, list) and all(self.conforms(item, kind_node[1]) for item in value)
+            return isinstance(value, list) and all(
+                self.conforms(item, kind_node[1]) for item in value
+            )
         if tag == "trange":
             return isinstance(value, Range) and all(
                 end is None or self.conforms(end, kind_node[1]) for end in (value.low, value.high)
@@ -696,11 +718,18 @@ def _arithmetic(operation: str, left: Any, right: Any) -> Any:
             if not right:
                 raise ZeroDivisionError
             return c.divide(left, right)
+        # Refuse, before computing, a power past the number range (10 ** 6144).
+        if abs(left) > 1 and right > 0 and right * (left.copy_abs().adjusted() + 1) > 6144:
+            raise ExpressionBudgetError("the power would be too large")
         if right != right.to_integral_value():
             return c.power(left, right)
         if abs(right) > 999_999_999:
             raise FeelError("the exponent is too large")
-        return c.power(left, int(right)) if left else (Decimal(0) if right > 0 else c.power(left, int(right)))
+        return (
+            c.power(left, int(right))
+            if left
+            else (Decimal(0) if right > 0 else c.power(left, int(right)))
+        )
     if operation == "add" and isinstance(left, str) and isinstance(right, str):
         require_length(len(left) + len(right), "the string")
         return left + right
@@ -740,17 +769,25 @@ def _arithmetic(operation: str, left: Any, right: Any) -> Any:
         if operation == "div":
             if not right:
                 raise ZeroDivisionError
-            return YearMonth(int(c.divide(Decimal(left.months), right).to_integral_value(decimal.ROUND_DOWN)))
+            return YearMonth(
+                int(c.divide(Decimal(left.months), right).to_integral_value(decimal.ROUND_DOWN))
+            )
         return NotImplemented
     if isinstance(left, Decimal) and isinstance(right, YearMonth) and operation == "mul":
         return YearMonth(int(c.multiply(left, Decimal(right.months)).to_integral_value()))
     if isinstance(left, dt.date) and isinstance(right, dt.date) and operation == "sub":
         if isinstance(left, dt.datetime) != isinstance(right, dt.datetime):
-            return DayTime(temporal.seconds_between(temporal.as_datetime(left), temporal.as_datetime(right)))
+            return DayTime(
+                temporal.seconds_between(temporal.as_datetime(left), temporal.as_datetime(right))
+            )
         if not isinstance(left, dt.datetime):
             return DayTime(Decimal((left - right).days * 86400))
         return DayTime(temporal.seconds_between(left, right))
-    if isinstance(left, dt.date) and isinstance(right, DayTime | YearMonth) and operation in ("add", "sub"):
+    if (
+        isinstance(left, dt.date)
+        and isinstance(right, DayTime | YearMonth)
+        and operation in ("add", "sub")
+    ):
         sign = 1 if operation == "add" else -1
         if isinstance(right, YearMonth):
             return temporal.add_months(left, sign * right.months)

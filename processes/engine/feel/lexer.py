@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..expressions.common import ExpressionSyntaxError
+from ..limits import LIMITS
 from .types import NUMBER_CONTEXT, FeelError
 
+# The decimal digits of the largest integer the budget allows (as the other languages).
+MAX_LITERAL_DIGITS = LIMITS.max_int_bits * 30103 // 100000 + 1
 # Built-in names that contain a keyword or would otherwise not be one word.
 BUILTIN_NAMES = (
     "date and time",
@@ -71,7 +74,16 @@ def unescape(body: str) -> str:
             return chr(int(text[2:6], 16))
         if code == "U":
             return chr(int(text[2:8], 16))
-        known = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+        known = {
+            "n": "\n",
+            "t": "\t",
+            "r": "\r",
+            "b": "\b",
+            "f": "\f",
+            '"': '"',
+            "'": "'",
+            "\\": "\\",
+        }
         return known.get(code, text)  # other escapes (regular expressions' \s, \d) stay
 
     decoded = re.sub(r"\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", replace, body, flags=re.DOTALL)
@@ -104,6 +116,11 @@ def tokenize(text: str, known_names: frozenset[str] = frozenset()) -> list[Token
             kind = "symbol"
         value: object = match.group()
         if kind == "number":
+            digits = sum(char.isdigit() for char in match.group().split("e")[0].split("E")[0])
+            if digits > MAX_LITERAL_DIGITS:
+                raise ExpressionSyntaxError(
+                    f"the number literal has {digits} digits; the limit is {MAX_LITERAL_DIGITS}"
+                )
             value = NUMBER_CONTEXT.create_decimal(match.group())
         elif kind in ("string", "at"):
             body = match.group()[2 if kind == "at" else 1 : -1]

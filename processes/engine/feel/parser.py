@@ -64,7 +64,9 @@ class Parser:
     def fail(self, message: str) -> None:
         token = self.token
         if token.kind == "end":
-            raise ExpressionSyntaxError(f"unexpected end of expression ({message}) in {self._quoted()}")
+            raise ExpressionSyntaxError(
+                f"unexpected end of expression ({message}) in {self._quoted()}"
+            )
         if token.text in _MISTAKES:
             raise ExpressionSyntaxError(_MISTAKES[token.text])
         raise ExpressionSyntaxError(
@@ -387,7 +389,8 @@ class Parser:
             elif token.kind == "name":
                 end = self.index
                 while self.tokens[end].kind in ("name", "number") or (
-                    self.tokens[end].kind == "symbol" and self.tokens[end].text not in (":", ",", "{", "}", "(", "[")
+                    self.tokens[end].kind == "symbol"
+                    and self.tokens[end].text not in (":", ",", "{", "}", "(", "[")
                 ):
                     end += 1
                 if self.tokens[end].text == ":" and end > self.index + 1:

@@ -30,7 +30,9 @@ def zone(text: str) -> dt.tzinfo:
             raise FeelError(f"unknown time zone {text[1:]!r}") from None
     sign = -1 if text[0] == "-" else 1
     parts = [int(part) for part in text[1:].split(":")]
-    offset = dt.timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2] if len(parts) > 2 else 0)
+    offset = dt.timedelta(
+        hours=parts[0], minutes=parts[1], seconds=parts[2] if len(parts) > 2 else 0
+    )
     if offset > dt.timedelta(hours=14):
         raise FeelError(f"time offset {text} is out of range")
     return dt.timezone(sign * offset)
@@ -144,7 +146,9 @@ def add_seconds(value: Any, seconds: Decimal) -> Any:
         if isinstance(value, dt.date):
             return (dt.datetime(value.year, value.month, value.day) + delta).date()
         if isinstance(value, FeelTime):
-            base = dt.datetime.combine(dt.date(2000, 1, 1), value.value.replace(tzinfo=None)) + delta
+            base = (
+                dt.datetime.combine(dt.date(2000, 1, 1), value.value.replace(tzinfo=None)) + delta
+            )
             return FeelTime(base.time().replace(tzinfo=value.value.tzinfo))
     except OverflowError as exc:
         raise FeelError(f"date out of range: {exc}") from None
@@ -154,8 +158,18 @@ def add_seconds(value: Any, seconds: Decimal) -> Any:
 def months_between(left: dt.date, right: dt.date) -> int:
     """Whole months from ``right`` to ``left`` (years and months duration of a subtraction)."""
     months = (left.year - right.year) * 12 + left.month - right.month
-    left_rest = (left.day, getattr(left, "hour", 0), getattr(left, "minute", 0), getattr(left, "second", 0))
-    right_rest = (right.day, getattr(right, "hour", 0), getattr(right, "minute", 0), getattr(right, "second", 0))
+    left_rest = (
+        left.day,
+        getattr(left, "hour", 0),
+        getattr(left, "minute", 0),
+        getattr(left, "second", 0),
+    )
+    right_rest = (
+        right.day,
+        getattr(right, "hour", 0),
+        getattr(right, "minute", 0),
+        getattr(right, "second", 0),
+    )
     if months > 0 and left_rest < right_rest:
         months -= 1
     elif months < 0 and left_rest > right_rest:

@@ -52,7 +52,11 @@ class DayTime:
         return self.seconds >= other.seconds
 
     def timedelta(self) -> dt.timedelta:
-        return dt.timedelta(seconds=float(self.seconds)) if abs(self.seconds) < 10**15 else dt.timedelta.max
+        return (
+            dt.timedelta(seconds=float(self.seconds))
+            if abs(self.seconds) < 10**15
+            else dt.timedelta.max
+        )
 
     def __str__(self) -> str:
         total = self.seconds
@@ -70,7 +74,11 @@ class DayTime:
         if minutes:
             time += f"{int(minutes)}M"
         if seconds:
-            shown = format(seconds.normalize(), "f") if seconds != seconds.to_integral() else str(int(seconds))
+            shown = (
+                format(seconds.normalize(), "f")
+                if seconds != seconds.to_integral()
+                else str(int(seconds))
+            )
             time += f"{shown}S"
         if time:
             text += "T" + time
@@ -247,7 +255,11 @@ def to_text(value: Any) -> str:
     if isinstance(value, Range):
         low = "" if value.low is None else quoted_text(value.low)
         high = "" if value.high is None else quoted_text(value.high)
-        return ("[" if value.low_closed else "(") + f"{low}..{high}" + ("]" if value.high_closed else ")")
+        return (
+            ("[" if value.low_closed else "(")
+            + f"{low}..{high}"
+            + ("]" if value.high_closed else ")")
+        )
     if isinstance(value, Function):
         return f"function {value.name}"
     return str(value)
