@@ -17,8 +17,7 @@ from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
 
-from ..feel import DayTime, FeelError, FeelTime, Function, Range, YearMonth, to_text
-from ..feel import temporal
+from ..feel import DayTime, FeelError, FeelTime, Function, Range, YearMonth, temporal, to_text
 from .parse import Definitions, DmnError, child, children, local, parse_dmn, read_xml
 from .runtime import Runtime
 
