@@ -57,6 +57,9 @@ def compiled_formula(text: str):
 
 def service_task(run: Run, step: Step, element: Task) -> None:
     """Run a service task's action or SpiffWorkflow operator, storing its result, then leave it."""
+    if element.kind == "businessRuleTask" and element.ext.get("decision"):
+        business_rule_task(run, step, element)
+        return
     if element.action:
         call_action(run, step, element, element.action)
     elif element.operator is not None:
@@ -66,6 +69,59 @@ def service_task(run: Run, step: Step, element: Task) -> None:
         variable = operator.result_variable or f"spiff__{element.id.replace('-', '_')}_result"
         run.write_variables(step, {variable: _plain(value)})
     run.leave(step, element)
+
+
+class DecisionFailed(Exception):
+    """A business-rule task's decision could not be evaluated; the step goes to Error."""
+
+
+def business_rule_task(run: Run, step: Step, element: Task) -> None:
+    """Evaluate the task's decision with the step's variables and store its result.
+
+    The decision comes from the engine's decision provider (``engine.decisions``: a
+    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`). ``mapDecisionResult`` shapes the stored value as Camunda 7
+    does; Zeebe, SpiffWorkflow and Flowdesk store the decision's value as it is.
+    """
+    decision_id = element.ext["decision"]
+    provider = getattr(run.engine, "decisions", None)
+    if provider is None:
+        raise DecisionFailed(f"decision {decision_id!r}: this engine has no decisions deployed")
+    chain = run.scope_chain(step)
+    variables = dict(ChainMap(*(local for local, _ in chain), run.state.variables))
+    try:
+        result = provider(decision_id, variables)
+    except Exception as exc:  # noqa: BLE001 - any failure is the step's error, with its reason
+        raise DecisionFailed(f"decision {decision_id!r} failed: {exc}") from exc
+    value = map_decision_result(result, element.ext.get("mapDecisionResult") or "resultList")
+    variable = element.ext.get("decisionResultVariable") or element.result_variable
+    if not variable:
+        variable = f"{decision_id}_result"
+    run.write_variables(step, {variable: _plain(value)})
+    run.leave(step, element)
+
+
+def map_decision_result(result: Any, mapping: str) -> Any:
+    """Camunda 7's mapDecisionResult (singleEntry, singleResult, collectEntries,
+    resultList) over the decision's value; ``value`` keeps the value as it is."""
+    if mapping == "value":
+        return result
+    results = result if isinstance(result, list) else ([] if result is None else [result])
+    rows = [row if isinstance(row, dict) else {"result": row} for row in results]
+    if mapping == "singleEntry":
+        if len(rows) > 1 or any(len(row) != 1 for row in rows):
+            raise DecisionFailed("mapDecisionResult singleEntry needs one rule with one output")
+        return next(iter(rows[0].values())) if rows else None
+    if mapping == "singleResult":
+        if len(rows) > 1:
+            raise DecisionFailed(
+                f"mapDecisionResult singleResult needs one rule, {len(rows)} matched"
+            )
+        return rows[0] if rows else None
+    if mapping == "collectEntries":
+        if any(len(row) != 1 for row in rows):
+            raise DecisionFailed("mapDecisionResult collectEntries needs a single output")
+        return [next(iter(row.values())) for row in rows]
+    return rows
 
 
 def send_task(run: Run, step: Step, element: Task) -> None:

@@ -684,6 +684,8 @@ class _ProcessParser:
     def _task(self, node: XmlElement, common: dict, default: str | None) -> Task:
         element_id, kind = common["id"], common["kind"]
         ext = common["ext"]
+        if kind == "businessRuleTask":
+            ext.update(decision_reference(node))
         script = None
         action = ext.get("action", "")
         operator = None
@@ -753,6 +755,40 @@ class _ProcessParser:
             default=default,
             **common,
         )
+
+
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+Q_ZEEBE = f"{{{ZEEBE_NS}}}"
+
+
+def decision_reference(node: XmlElement) -> dict[str, str]:
+    """The decision a business-rule task calls, whichever dialect names it.
+
+    camunda:decisionRef (+ camunda:resultVariable, camunda:mapDecisionResult),
+    zeebe:calledDecision (decisionId, resultVariable), SpiffWorkflow's
+    spiffworkflow:calledDecisionId, or flowdesk:decision. The keys returned are
+    ``decision``, ``decisionResultVariable`` and ``mapDecisionResult`` (absent when
+    the task names no decision).
+    """
+    found: dict[str, str] = {}
+    ext_node = node.find(Q_BPMN + "extensionElements")
+    if node.get(Q_CAMUNDA + "decisionRef"):
+        found["decision"] = node.get(Q_CAMUNDA + "decisionRef", "").strip()
+        found["decisionResultVariable"] = node.get(Q_CAMUNDA + "resultVariable", "")
+        found["mapDecisionResult"] = node.get(Q_CAMUNDA + "mapDecisionResult", "resultList")
+    elif ext_node is not None and ext_node.find(Q_ZEEBE + "calledDecision") is not None:
+        called = ext_node.find(Q_ZEEBE + "calledDecision")
+        found["decision"] = (called.get("decisionId") or "").strip().lstrip("=").strip()
+        found["decisionResultVariable"] = called.get("resultVariable", "")
+        found["mapDecisionResult"] = "value"
+    elif ext_node is not None and ext_node.find(Q_SPIFF + "calledDecisionId") is not None:
+        found["decision"] = _text(ext_node.find(Q_SPIFF + "calledDecisionId"))
+        found["mapDecisionResult"] = "value"
+    elif node.get(Q_FLOWDESK + "decision"):
+        found["decision"] = node.get(Q_FLOWDESK + "decision", "").strip()
+        found["decisionResultVariable"] = node.get(Q_FLOWDESK + "resultVariable", "")
+        found["mapDecisionResult"] = "value"
+    return {key: value for key, value in found.items() if value}
 
 
 def _plain_name(text: str) -> str:
