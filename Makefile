@@ -18,7 +18,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run          set up, load demo data and serve http://127.0.0.1:8000 (embedded: SQLite, no Redis)"
 	@echo "make test         the whole test suite against PostgreSQL and Redis on localhost"
-	@echo "make lint         ruff and the migrations check"
+	@echo "make lint         ruff check and format, the layers (import-linter), import circles, migrations"
 	@echo "make bench        every benchmark under bench/ (bench-engine, bench-panel, bench-push, bench-log)"
 
 $(PIP_STAMP): pyproject.toml requirements.lock
@@ -57,7 +57,9 @@ test: install
 .PHONY: lint
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check . || true
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m tests.support.import_cycles
 	$(PY) manage.py makemigrations --check --dry-run
 
 $(VENV)/.bench-installed: requirements-bench.lock
