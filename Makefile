@@ -81,4 +81,4 @@ bench-push: install
 
 .PHONY: compose-check
 compose-check:
-	docker-compose -f docker-compose.yml config -q
+	SECRET_KEY=$${SECRET_KEY:-compose-check} docker-compose -f docker-compose.yml config -q

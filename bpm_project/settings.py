@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +33,23 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY") or "flowdesk-embedded-insecure-key-change-me"  # noqa: S105
+# The embedded default signs sessions and satisfaction links on a laptop only:
+# with DEBUG off a key anyone can read (ours, the old compose default, Django's
+# startproject placeholder) would let anyone forge them, so Flowdesk refuses to start.
+EMBEDDED_SECRET_KEY = "flowdesk-embedded-insecure-key-change-me"  # noqa: S105
+KNOWN_INSECURE_SECRET_KEYS = {EMBEDDED_SECRET_KEY, "change-me-in-production", "changeme", "secret"}
+SECRET_KEY = (env("SECRET_KEY") or "").strip()
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY in KNOWN_INSECURE_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is empty or a published default, and DEBUG is off. Set SECRET_KEY "
+        "(or SECRET_KEY_FILE) to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+SECRET_KEY = SECRET_KEY or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
