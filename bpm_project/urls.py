@@ -1,11 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
-from django.views.static import serve
 
 
 @never_cache
@@ -17,6 +15,8 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# No route serves MEDIA_ROOT, in any mode: the only uploads are case attachments, and
+# they are sent only by the cases' and the portal's views, which check who asks.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("crm.urls")),
@@ -31,21 +31,3 @@ urlpatterns = [
 handler403 = "crm.views.error_403"
 handler404 = "crm.views.error_404"
 handler500 = "crm.views.error_500"
-
-
-@login_not_required
-def public_media(request, path, document_root=None):
-    # Case attachments are never public: cases' attachment view checks who asks.
-    if path.lstrip("/").startswith("case-attachments/"):
-        raise Http404
-    return serve(request, path, document_root=document_root)
-
-
-if settings.DEBUG:
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
-            public_media,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
