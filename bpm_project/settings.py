@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Portal customers reach /portal/ only; agents' pages refuse them.
     "cases.customer.middleware.PortalUserMiddleware",
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "crm.context_processors.frame",
                 "notifications.context_processors.panel",
             ],
@@ -256,6 +259,35 @@ SATISFACTION_LINK_MAX_AGE = int(env("SATISFACTION_LINK_DAYS", "30")) * 24 * 60 *
 FLOWDESK_WS_ALLOWED_ORIGINS = [
     o.strip() for o in env("WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
 ]
+
+# Content Security Policy: scripts only from our origin or carrying the request's nonce
+# (`{{ csp_nonce }}`; django-htmx's {% htmx_script %} adds it by itself). Styles allow
+# inline because htmx injects its indicator style and bpmn-js styles SVG elements.
+# WebSockets: 'self' covers ws:/wss: on our own host.
+# Until the markup below moves into static/js, it is allowed by its exact hash (any
+# change to it is refused, and tests/platform/test_csp.py says which) and htmx's
+# trigger filter `[...]` (templates/base.html, #live-poll) needs 'unsafe-eval'.
+CSP_TRANSITIONAL_SCRIPT_SOURCES = [
+    # templates/base.html: the panel's collapsed state, set before first paint.
+    "'sha256-bmXyzD2pMEPaax1r+TrzDYSVIuaG9wg1j6AkiPHvOzU='",
+    # cases/includes/customer_composer.html, cases/portal/case_detail.html: onchange
+    # on the attachment input, which lists the chosen file names.
+    CSP.UNSAFE_HASHES,
+    "'sha256-di7qQXTZ2mLIJiWkSVcI8tOMVopqavbHNBgTe5mSAik='",
+    CSP.UNSAFE_EVAL,
+]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE, *CSP_TRANSITIONAL_SCRIPT_SOURCES],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
