@@ -20,13 +20,25 @@ help:
 	@echo "make test         the whole test suite against PostgreSQL and Redis on localhost"
 	@echo "make lint         ruff and the migrations check"
 	@echo "make bench        every benchmark under bench/ (bench-engine, bench-panel, bench-push, bench-log)"
+	@echo "make lock         re-resolve requirements*.lock from pyproject.toml, with hashes"
 
-$(PIP_STAMP): pyproject.toml requirements.lock
+# A laptop and CI install the development lock (runtime + test tools); the image installs
+# requirements.lock only. Every file is checked against the hashes in the lock.
+$(PIP_STAMP): pyproject.toml requirements-dev.lock
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 or newer is required (python3.12 not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
+
+# Re-resolve every lock from pyproject.toml (newest allowed versions, with hashes).
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes \
+	--upgrade --quiet --custom-compile-command "make lock"
+.PHONY: lock
+lock: $(PIP_STAMP)
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) --extra dev --extra bench -o requirements-bench.lock
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -61,7 +73,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 $(VENV)/.bench-installed: requirements-bench.lock
-	$(PY) -m pip install --quiet -r requirements-bench.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-bench.lock
 	@touch $@
 
 .PHONY: bench bench-engine bench-push bench-panel bench-log
