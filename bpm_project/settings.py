@@ -120,9 +120,17 @@ TEMPLATES = [
 ]
 
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Under Daphne, persistent connections (CONN_MAX_AGE) leak one per thread and never
+        # close; each process keeps a psycopg pool instead, sized here. Every Daphne,
+        # worker process and beat has its own: size PostgreSQL's max_connections for all.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(env("DB_POOL_MIN", "2")),
+            "max_size": int(env("DB_POOL_MAX", "10")),
+            # How long a request waits for a free connection before it fails.
+            "timeout": float(env("DB_POOL_TIMEOUT", "10")),
+        }
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
