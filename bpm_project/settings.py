@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bpm_project.log.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,6 +157,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds only the worker's and beat's heartbeats: Redis on the full stack, so
+# every process sees them; embedded, one process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_PREFIX", env("CHANNELS_PREFIX", "flowdesk")),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Celery: the broker is Redis on the full stack; embedded, tasks run eagerly in
 # the web process after the transaction that queued them commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -173,6 +187,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "300"))
 }
 CELERY_TIMEZONE = "UTC"
+# Modules outside the apps' tasks.py that define tasks.
+CELERY_IMPORTS = ["bpm_project.heartbeat"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -234,7 +250,10 @@ FLOWDESK_PERIODIC_JOBS = {
     "processes.release_postponed_steps": 15.0,
     "cases.fetch_mail": float(env("FETCH_MAIL_SECONDS", "60")),
     "cases.close_resolved_cases": 24 * 60 * 60.0,
+    "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
 }
+# /healthz calls a heartbeat stale after three missed beats.
+HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]
 CELERY_BEAT_SCHEDULE = {
     name: {"task": name, "schedule": seconds} for name, seconds in FLOWDESK_PERIODIC_JOBS.items()
 }
@@ -299,14 +318,39 @@ SECURE_CSP = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG and not EMBEDDED:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# Outside DEBUG and embedded mode cookies are sent over HTTPS only (SECURE_COOKIES=0 for
+# plain HTTP on localhost). Behind a TLS proxy also set SECURE_PROXY_SSL_HEADER=1 (trust
+# its X-Forwarded-Proto), SECURE_SSL_REDIRECT=1 (never for /healthz, which the container
+# checks over plain HTTP) and SECURE_HSTS_SECONDS; `manage.py check --deploy` names any
+# that is missing.
+SECURE_COOKIES = not DEBUG and not EMBEDDED and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# LOG_FORMAT=json: one JSON object a line with the request id, user and instance id.
+LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "bpm_project.log.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "bpm_project.log.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
@@ -315,3 +359,16 @@ LOGGING = {
         "celery.app.trace": {"level": "INFO" if not EMBEDDED else "WARNING"},
     },
 }
+# Celery workers keep our handlers instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry, only when a DSN is configured (sentry-sdk is imported only then).
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from bpm_project import sentry  # noqa: E402
+
+    sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

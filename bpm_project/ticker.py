@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
+from bpm_project import heartbeat
 from bpm_project.celery import app, register_all_tasks
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ def start() -> None:
 def run_job(name: str):
     """Run one periodic job in this process; a failing job is logged, never raised."""
     close_old_connections()
+    if name == heartbeat.HEARTBEAT_TASK:
+        heartbeat.record("beat")  # the ticker is this process's beat
     try:
         return app.tasks[name].apply().get(propagate=True)
     except Exception:

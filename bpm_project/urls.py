@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -5,14 +6,22 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
+from bpm_project import heartbeat
+
 
 @never_cache
 @login_not_required
 def healthz(request):
-    """Liveness for load balancers and docker-compose: the database answers."""
+    """Liveness for load balancers and docker-compose: the database answers (else 500).
+
+    Also when the worker last ran a task and beat last sent one; a stale heartbeat is
+    reported, not failed, so a stopped worker does not get the web process restarted.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    beats = heartbeat.report(stale_after=settings.HEARTBEAT_STALE_SECONDS)
+    status = "ok" if all(b["ok"] for b in beats.values()) else "degraded"
+    return JsonResponse({"status": status, "database": "ok", **beats})
 
 
 # No route serves MEDIA_ROOT, in any mode: the only uploads are case attachments, and
