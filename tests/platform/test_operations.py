@@ -19,6 +19,14 @@ from bpm_project import heartbeat, ticker
 from tests.support import servers
 
 ROOT = Path(__file__).resolve().parents[2]
+# What the test process has that a deployed process would not (the browser tests' flag too).
+NOT_INHERITED = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SENTRY_DSN",
+    "LOG_FORMAT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "k3Vq8wJ0-production-like-key-of-sixty-characters-zX91mNcPa7Lr",
@@ -35,11 +43,7 @@ PRODUCTION = {
 
 
 def python(code, **environment):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SENTRY_DSN", "LOG_FORMAT"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update(DJANGO_SETTINGS_MODULE="bpm_project.settings", **environment)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90

@@ -8,17 +8,6 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from cases.defaults import load_defaults
-from tests.browser.conftest import (  # noqa: F401 - fixtures for this module
-    _same_layer_and_queue_as_the_servers,
-    browser,
-    live_servers,
-    live_url,
-    make_user,
-    new_page,
-    playwright_instance,
-    signed_in_page,
-    wait_for_live,
-)
 from tests.cases.factories import make_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,10 +27,7 @@ def record_refusals(page):
 
 
 def test_pages_run_under_the_policy_with_nothing_refused(
-    signed_in_page,  # noqa: F811 - the fixtures imported above
-    make_user,  # noqa: F811
-    wait_for_live,  # noqa: F811
-    tmp_path,
+    signed_in_page, make_user, wait_for_live, tmp_path
 ):
     load_defaults(apps)
     admin = make_user("alice", first="Alice", last="Admin", staff=True)
