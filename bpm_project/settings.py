@@ -201,6 +201,41 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Company sign-in (OpenID Connect), on when OIDC_CLIENT_ID is set; the endpoints are the
+# ones the provider's /.well-known/openid-configuration lists.
+OIDC_ENABLED = bool(env("OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("bpm_project.oidc.CompanyAccountBackend")
+    OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_USERINFO_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_JWKS_URI")
+    OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env("OIDC_SCOPES", "openid email profile")
+    OIDC_TIMEOUT = float(env("OIDC_TIMEOUT", "10"))
+    OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"  # mozilla-django-oidc takes a path, not a name
+    missing = [
+        name
+        for name in ("OIDC_AUTHORIZATION_ENDPOINT", "OIDC_TOKEN_ENDPOINT", "OIDC_USERINFO_ENDPOINT")
+        if not env(name)
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            f"OIDC_CLIENT_ID is set but {', '.join(missing)} is not: copy them from your "
+            "provider's /.well-known/openid-configuration."
+        )
+OIDC_GROUP_CLAIM = env("OIDC_GROUP_CLAIM", "groups")
+# "provider group=Flowdesk group;...": the Flowdesk groups (roles) a provider group gives.
+OIDC_GROUP_ROLES = {
+    provider.strip(): flowdesk.strip()
+    for provider, sep, flowdesk in (
+        pair.partition("=") for pair in env("OIDC_GROUP_ROLES", "").split(";")
+    )
+    if sep and provider.strip() and flowdesk.strip()
+}
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -36,6 +36,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("bpm_project.oidc")))
 
 handler403 = "crm.views.error_403"
 handler404 = "crm.views.error_404"
