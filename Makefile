@@ -58,8 +58,8 @@ vendor: $(NPM_STAMP)
 .PHONY: run
 run: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	FLOWDESK_TICKER=1 DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 .PHONY: test
@@ -70,26 +70,30 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check . || true
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 $(VENV)/.bench-installed: requirements-bench.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements-bench.lock
 	@touch $@
 
+# Benchmarks run with DEBUG off, as production does: settings then need a key of their own.
+BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
+	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
+
 .PHONY: bench bench-engine bench-push bench-panel bench-log
 bench: bench-engine bench-panel bench-push bench-log
 
 bench-engine: install $(VENV)/.bench-installed
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/engine.py
+	$(BENCH_ENV) $(PY) bench/engine.py
 
 bench-panel: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/panel_latency.py
+	$(BENCH_ENV) $(PY) bench/panel_latency.py
 
 bench-log: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/process_log.py
+	$(BENCH_ENV) $(PY) bench/process_log.py
 
 bench-push: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/push_latency.py
+	$(BENCH_ENV) $(PY) bench/push_latency.py
 
 .PHONY: compose-check
 compose-check:
