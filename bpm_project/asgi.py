@@ -15,6 +15,7 @@ from django.conf import settings  # noqa: E402
 from bpm_project import ticker  # noqa: E402
 from bpm_project.celery import register_all_tasks  # noqa: E402
 from bpm_project.routing import websocket_urlpatterns  # noqa: E402
+from bpm_project.second_factor import SecondFactorWebsocketMiddleware  # noqa: E402
 
 
 def _allowed_origins():
@@ -32,7 +33,8 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), _allowed_origins()
+            AuthMiddlewareStack(SecondFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns))),
+            _allowed_origins(),
         ),
     }
 )

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crm",
     "processes",
     "activities",
@@ -86,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An optional TOTP second factor for local accounts: pages wait for the code.
+    "django_otp.middleware.OTPMiddleware",
+    "bpm_project.second_factor.SecondFactorMiddleware",
     "bpm_project.log.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -228,6 +233,8 @@ if OIDC_ENABLED:
             "provider's /.well-known/openid-configuration."
         )
 OIDC_GROUP_CLAIM = env("OIDC_GROUP_CLAIM", "groups")
+# The issuer name authenticator apps show beside a TOTP key.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Flowdesk")
 # "provider group=Flowdesk group;...": the Flowdesk groups (roles) a provider group gives.
 OIDC_GROUP_ROLES = {
     provider.strip(): flowdesk.strip()

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
-from bpm_project import heartbeat
+from bpm_project import heartbeat, second_factor
 
 
 @never_cache
@@ -28,6 +28,7 @@ def healthz(request):
 # they are sent only by the cases' and the portal's views, which check who asks.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("login/code/", second_factor.enter_code, name="login-code"),
     path("", include("crm.urls")),
     path("processes/", include("processes.urls")),
     path("activities/", include("activities.urls")),
