@@ -5,6 +5,9 @@ TOTP devices, and the user scans its key into an authenticator app) is signed in
 password only halfway: every page sends them to "Enter your code" until a valid code
 is given, and the live socket refuses them. Company sign-in (OIDC) leaves the second
 factor to the company's provider.
+
+Whether a code is owed is decided once, at sign-in, and kept in the session, so other
+requests cost no query; a device added later applies from the next sign-in.
 """
 
 from channels.db import database_sync_to_async
@@ -12,25 +15,30 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django_otp import DEVICE_ID_SESSION_KEY, login, match_token, user_has_device
+from django_otp import login, match_token, user_has_device
 
 COMPANY_BACKEND = "bpm_project.oidc.CompanyAccountBackend"
+CODE_OWED_SESSION_KEY = "flowdesk_second_factor_owed"
 # Paths a half-signed-in user may still reach.
 OPEN_PREFIXES = ("/login/", "/logout/", "/static/", "/healthz", "/oidc/")
 
 
+@receiver(user_logged_in, dispatch_uid="flowdesk-second-factor-owed")
+def _decide_at_sign_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[CODE_OWED_SESSION_KEY] = request.session.get(
+            BACKEND_SESSION_KEY
+        ) != COMPANY_BACKEND and user_has_device(user)
+
+
 def needs_code(request) -> bool:
-    user = request.user
-    return (
-        user.is_authenticated
-        and not user.is_verified()
-        and request.session.get(BACKEND_SESSION_KEY) != COMPANY_BACKEND
-        and user_has_device(user)
-    )
+    return request.user.is_authenticated and bool(request.session.get(CODE_OWED_SESSION_KEY))
 
 
 class SecondFactorMiddleware:
@@ -65,6 +73,7 @@ def enter_code(request):
         device = match_token(request.user, form.cleaned_data["code"].strip())
         if device is not None:
             login(request, device)
+            request.session[CODE_OWED_SESSION_KEY] = False
             return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
         form.add_error(
             "code",
@@ -82,8 +91,8 @@ class SecondFactorWebsocketMiddleware:
     async def __call__(self, scope, receive, send):
         user, session = scope.get("user"), scope.get("session")
         if user is not None and user.is_authenticated and session is not None:
-            waiting = await database_sync_to_async(self._waiting_for_code)(user, session)
-            if waiting:
+            owed = await database_sync_to_async(session.get)(CODE_OWED_SESSION_KEY)
+            if owed:
                 # As the consumer treats a signed-out socket: accept, then close with 4401,
                 # so the browser learns why instead of seeing a bare failed handshake.
                 await receive()
@@ -91,11 +100,3 @@ class SecondFactorWebsocketMiddleware:
                 await send({"type": "websocket.close", "code": 4401})
                 return None
         return await self.inner(scope, receive, send)
-
-    @staticmethod
-    def _waiting_for_code(user, session) -> bool:
-        return (
-            not session.get(DEVICE_ID_SESSION_KEY)
-            and session.get(BACKEND_SESSION_KEY) != COMPANY_BACKEND
-            and user_has_device(user)
-        )
