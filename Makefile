@@ -20,13 +20,25 @@ help:
 	@echo "make test         the whole test suite against PostgreSQL and Redis on localhost"
 	@echo "make lint         ruff check and format, the layers (import-linter), import circles, migrations"
 	@echo "make bench        every benchmark under bench/ (bench-engine, bench-panel, bench-push, bench-log)"
+	@echo "make lock         re-resolve requirements*.lock from pyproject.toml, with hashes"
 
-$(PIP_STAMP): pyproject.toml requirements.lock
+# A laptop and CI install the development lock (runtime + test tools); the image installs
+# requirements.lock only. Every file is checked against the hashes in the lock.
+$(PIP_STAMP): pyproject.toml requirements-dev.lock
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 or newer is required (python3.12 not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
+
+# Re-resolve every lock from pyproject.toml (newest allowed versions, with hashes).
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes \
+	--upgrade --quiet --custom-compile-command "make lock"
+.PHONY: lock
+lock: $(PIP_STAMP)
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) --extra dev --extra bench -o requirements-bench.lock
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -46,8 +58,8 @@ vendor: $(NPM_STAMP)
 .PHONY: run
 run: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	FLOWDESK_TICKER=1 DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 .PHONY: test
@@ -60,27 +72,31 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m tests.support.import_cycles
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 $(VENV)/.bench-installed: requirements-bench.lock
-	$(PY) -m pip install --quiet -r requirements-bench.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-bench.lock
 	@touch $@
+
+# Benchmarks run with DEBUG off, as production does: settings then need a key of their own.
+BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
+	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: bench bench-engine bench-push bench-panel bench-log
 bench: bench-engine bench-panel bench-push bench-log
 
 bench-engine: install $(VENV)/.bench-installed
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/engine.py
+	$(BENCH_ENV) $(PY) bench/engine.py
 
 bench-panel: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/panel_latency.py
+	$(BENCH_ENV) $(PY) bench/panel_latency.py
 
 bench-log: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/process_log.py
+	$(BENCH_ENV) $(PY) bench/process_log.py
 
 bench-push: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/push_latency.py
+	$(BENCH_ENV) $(PY) bench/push_latency.py
 
 .PHONY: compose-check
 compose-check:
-	docker-compose -f docker-compose.yml config -q
+	SECRET_KEY=$${SECRET_KEY:-compose-check} docker-compose -f docker-compose.yml config -q

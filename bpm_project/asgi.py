@@ -12,7 +12,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from bpm_project import ticker  # noqa: E402
+from bpm_project.celery import register_all_tasks  # noqa: E402
 from bpm_project.routing import websocket_urlpatterns  # noqa: E402
+from bpm_project.second_factor import SecondFactorWebsocketMiddleware  # noqa: E402
 
 
 def _allowed_origins():
@@ -21,16 +24,17 @@ def _allowed_origins():
     return [h if h != "*" else "*" for h in settings.ALLOWED_HOSTS]
 
 
+# Tasks run by name (the ticker's, beat's) must be known here as in a worker.
+register_all_tasks()
 if settings.FLOWDESK_TICKER and settings.EMBEDDED:
-    from bpm_project import ticker
-
     ticker.start()
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), _allowed_origins()
+            AuthMiddlewareStack(SecondFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns))),
+            _allowed_origins(),
         ),
     }
 )

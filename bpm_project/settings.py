@@ -8,9 +8,12 @@ Nothing else differs between the two.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +35,23 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY") or "flowdesk-embedded-insecure-key-change-me"  # noqa: S105
+# The embedded default signs sessions and satisfaction links on a laptop only:
+# with DEBUG off a key anyone can read (ours, the old compose default, Django's
+# startproject placeholder) would let anyone forge them, so Flowdesk refuses to start.
+EMBEDDED_SECRET_KEY = "flowdesk-embedded-insecure-key-change-me"  # noqa: S105
+KNOWN_INSECURE_SECRET_KEYS = {EMBEDDED_SECRET_KEY, "change-me-in-production", "changeme", "secret"}
+SECRET_KEY = (env("SECRET_KEY") or "").strip()
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY in KNOWN_INSECURE_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is empty or a published default, and DEBUG is off. Set SECRET_KEY "
+        "(or SECRET_KEY_FILE) to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+SECRET_KEY = SECRET_KEY or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
@@ -51,6 +70,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crm",
     "processes",
     "activities",
@@ -69,12 +91,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An optional TOTP second factor for local accounts: pages wait for the code.
+    "django_otp.middleware.OTPMiddleware",
+    "bpm_project.second_factor.SecondFactorMiddleware",
+    "bpm_project.log.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Portal customers reach /portal/ only; agents' pages refuse them.
     "portal.middleware.PortalUserMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bpm_project.urls"
@@ -91,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "crm.context_processors.frame",
                 "notifications.context_processors.panel",
             ],
@@ -99,9 +129,17 @@ TEMPLATES = [
 ]
 
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Under Daphne, persistent connections (CONN_MAX_AGE) leak one per thread and never
+        # close; each process keeps a psycopg pool instead, sized here. Every Daphne,
+        # worker process and beat has its own: size PostgreSQL's max_connections for all.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(env("DB_POOL_MIN", "2")),
+            "max_size": int(env("DB_POOL_MAX", "10")),
+            # How long a request waits for a free connection before it fails.
+            "timeout": float(env("DB_POOL_TIMEOUT", "10")),
+        }
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
@@ -127,6 +165,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds only the worker's and beat's heartbeats: Redis on the full stack, so
+# every process sees them; embedded, one process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_PREFIX", env("CHANNELS_PREFIX", "flowdesk")),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Celery: the broker is Redis on the full stack; embedded, tasks run eagerly in
 # the web process after the transaction that queued them commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -144,11 +195,63 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "300"))
 }
 CELERY_TIMEZONE = "UTC"
+# Modules outside the apps' tasks.py that define tasks.
+CELERY_IMPORTS = ["bpm_project.heartbeat"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES. Admins unlock
+# in Django admin (Axes › Access attempts: delete) or with `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Company sign-in (OpenID Connect), on when OIDC_CLIENT_ID is set; the endpoints are the
+# ones the provider's /.well-known/openid-configuration lists.
+OIDC_ENABLED = bool(env("OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("bpm_project.oidc.CompanyAccountBackend")
+    OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_USERINFO_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_JWKS_URI")
+    OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env("OIDC_SCOPES", "openid email profile")
+    OIDC_TIMEOUT = float(env("OIDC_TIMEOUT", "10"))
+    OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"  # mozilla-django-oidc takes a path, not a name
+    missing = [
+        name
+        for name in ("OIDC_AUTHORIZATION_ENDPOINT", "OIDC_TOKEN_ENDPOINT", "OIDC_USERINFO_ENDPOINT")
+        if not env(name)
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            f"OIDC_CLIENT_ID is set but {', '.join(missing)} is not: copy them from your "
+            "provider's /.well-known/openid-configuration."
+        )
+OIDC_GROUP_CLAIM = env("OIDC_GROUP_CLAIM", "groups")
+# The issuer name authenticator apps show beside a TOTP key.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Flowdesk")
+# "provider group=Flowdesk group;...": the Flowdesk groups (roles) a provider group gives.
+OIDC_GROUP_ROLES = {
+    provider.strip(): flowdesk.strip()
+    for provider, sep, flowdesk in (
+        pair.partition("=") for pair in env("OIDC_GROUP_ROLES", "").split(";")
+    )
+    if sep and provider.strip() and flowdesk.strip()
+}
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bpm_project.lockout.login_locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "crm:login"
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "crm:login"
@@ -192,7 +295,10 @@ FLOWDESK_PERIODIC_JOBS = {
     "processes.release_postponed_steps": 15.0,
     "cases.fetch_mail": float(env("FETCH_MAIL_SECONDS", "60")),
     "cases.close_resolved_cases": 24 * 60 * 60.0,
+    "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
 }
+# /healthz calls a heartbeat stale after three missed beats.
+HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]
 CELERY_BEAT_SCHEDULE = {
     name: {"task": name, "schedule": seconds} for name, seconds in FLOWDESK_PERIODIC_JOBS.items()
 }
@@ -227,16 +333,70 @@ FLOWDESK_WS_ALLOWED_ORIGINS = [
     o.strip() for o in env("WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# Content Security Policy: scripts only from our origin or carrying the request's nonce
+# (`{{ csp_nonce }}`; django-htmx's {% htmx_script %} adds it by itself). Styles allow
+# inline because htmx injects its indicator style and bpmn-js styles SVG elements.
+# WebSockets: 'self' covers ws:/wss: on our own host.
+# Until the markup below moves into static/js, it is allowed by its exact hash (any
+# change to it is refused, and tests/platform/test_csp.py says which) and htmx's
+# trigger filter `[...]` (templates/base.html, #live-poll) needs 'unsafe-eval'.
+CSP_TRANSITIONAL_SCRIPT_SOURCES = [
+    # templates/base.html: the panel's collapsed state, set before first paint.
+    "'sha256-bmXyzD2pMEPaax1r+TrzDYSVIuaG9wg1j6AkiPHvOzU='",
+    # cases/includes/customer_composer.html, cases/portal/case_detail.html: onchange
+    # on the attachment input, which lists the chosen file names.
+    CSP.UNSAFE_HASHES,
+    "'sha256-di7qQXTZ2mLIJiWkSVcI8tOMVopqavbHNBgTe5mSAik='",
+    CSP.UNSAFE_EVAL,
+]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE, *CSP_TRANSITIONAL_SCRIPT_SOURCES],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG and not EMBEDDED:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# Outside DEBUG and embedded mode cookies are sent over HTTPS only (SECURE_COOKIES=0 for
+# plain HTTP on localhost). Behind a TLS proxy also set SECURE_PROXY_SSL_HEADER=1 (trust
+# its X-Forwarded-Proto), SECURE_SSL_REDIRECT=1 (never for /healthz, which the container
+# checks over plain HTTP) and SECURE_HSTS_SECONDS; `manage.py check --deploy` names any
+# that is missing.
+SECURE_COOKIES = not DEBUG and not EMBEDDED and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# LOG_FORMAT=json: one JSON object a line with the request id, user and instance id.
+LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "bpm_project.log.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "bpm_project.log.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
@@ -245,3 +405,16 @@ LOGGING = {
         "celery.app.trace": {"level": "INFO" if not EMBEDDED else "WARNING"},
     },
 }
+# Celery workers keep our handlers instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry, only when a DSN is configured (sentry-sdk is imported only then).
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from bpm_project import sentry  # noqa: E402
+
+    sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

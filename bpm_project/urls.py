@@ -2,23 +2,33 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
-from django.views.static import serve
+
+from bpm_project import heartbeat, second_factor
 
 
 @never_cache
 @login_not_required
 def healthz(request):
-    """Liveness for load balancers and docker-compose: the database answers."""
+    """Liveness for load balancers and docker-compose: the database answers (else 500).
+
+    Also when the worker last ran a task and beat last sent one; a stale heartbeat is
+    reported, not failed, so a stopped worker does not get the web process restarted.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    beats = heartbeat.report(stale_after=settings.HEARTBEAT_STALE_SECONDS)
+    status = "ok" if all(b["ok"] for b in beats.values()) else "degraded"
+    return JsonResponse({"status": status, "database": "ok", **beats})
 
 
+# No route serves MEDIA_ROOT, in any mode: the only uploads are case attachments, and
+# they are sent only by the cases' and the portal's views, which check who asks.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("login/code/", second_factor.enter_code, name="login-code"),
     path("", include("crm.urls")),
     path("processes/", include("processes.urls")),
     path("activities/", include("activities.urls")),
@@ -29,25 +39,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("bpm_project.oidc")))
 
 handler403 = "crm.views.error_403"
 handler404 = "crm.views.error_404"
 handler500 = "crm.views.error_500"
-
-
-@login_not_required
-def public_media(request, path, document_root=None):
-    # Case attachments are never public: cases' attachment view checks who asks.
-    if path.lstrip("/").startswith("case-attachments/"):
-        raise Http404
-    return serve(request, path, document_root=document_root)
-
-
-if settings.DEBUG:
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
-            public_media,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
