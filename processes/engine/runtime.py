@@ -173,9 +173,9 @@ class Engine:
     ) -> RunResult:
         """Create an instance and run it until every token waits or ends.
 
-        Without `start_event_id` the process starts at its none start events; a
-        process with only event starts (message, signal, timer) waits at all of
-        them and the first to fire wins.
+        Without `start_event_id` the process starts at its none start events (at its
+        record-trigger starts when it has no none start); a process with only event
+        starts (message, signal, timer) waits at all of them and the first to fire wins.
         """
         graph = self.resolve_graph(process_id)
         now = self.clock()
@@ -196,10 +196,11 @@ class Engine:
                 raise EngineError(f"'{start_event_id}' is not a start event of {process_id}")
             run.new_step(start_event_id, None)
         else:
-            plain = [
-                s
-                for s in starts
-                if graph.elements[s].definition.kind in ("none", "record")  # type: ignore[attr-defined]
+            kinds = {s: graph.elements[s].definition.kind for s in starts}  # type: ignore[attr-defined]
+            # Started by hand: the none start events; a process whose only starts
+            # are record triggers starts at those (nothing else can start it).
+            plain = [s for s in starts if kinds[s] == "none"] or [
+                s for s in starts if kinds[s] == "record"
             ]
             if plain:
                 for element_id in plain:
@@ -294,6 +295,9 @@ class Engine:
         run = Run(self, state, now)
         fired = 0
         while True:
+            # One timer at a time, the earliest first, and its consequences run before
+            # the next is chosen: a cycle re-armed inside a long gap, or a timer a
+            # firing armed, takes its place among the others by due time.
             due = [
                 s
                 for s in state.steps.values()
@@ -301,14 +305,13 @@ class Engine:
             ]
             if not due:
                 break
-            for step in sorted(due, key=lambda s: (s.due_at, s.id)):
-                if step.status == "waiting" and step.due_at is not None and step.due_at <= now:
-                    fired += 1
-                    if fired > self.max_steps_per_run:
-                        run.fail(step, "too many timer firings in one run")
-                        return run.finish()
-                    run.matched += 1
-                    events.fire_timer(run, step)
+            step = min(due, key=lambda s: (s.due_at, s.id))
+            fired += 1
+            if fired > self.max_steps_per_run:
+                run.fail(step, "too many timer firings in one run")
+                return run.finish()
+            run.matched += 1
+            events.fire_timer(run, step)
             run.drain()
         return run.finish()
 
