@@ -1,4 +1,5 @@
-"""Start, end, intermediate and boundary events; timers, messages and signals."""
+"""Start, end, intermediate and boundary events; timers, messages, signals,
+conditions and links (escalations are thrown through `escalation`)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ def end_event(run: Run, step: Step, element: Event) -> None:
             message=f"error end event '{element.label}'",
         )
         return
+    if definition.kind == "escalation":
+        run.throw_escalation(step, definition, payload)
+        if step.is_open:
+            run.complete(step)
+        return
     if definition.kind == "message":
         run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
     elif definition.kind == "signal":
@@ -43,9 +49,20 @@ def end_event(run: Run, step: Step, element: Event) -> None:
 
 
 def throw_event(run: Run, step: Step, element: Event) -> None:
-    """Throw an intermediate message or signal and pass the token on."""
+    """Throw an intermediate message, signal or escalation and pass the token on;
+    a link jumps to the catching link of its name in the same scope."""
     definition = element.definition
+    if definition.kind == "link":
+        target = run.graph.links[element.scope][definition.name]
+        run.new_step(target, step.scope_id, data={"link": element.id})
+        run.complete(step)
+        return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
+    if definition.kind == "escalation":
+        run.throw_escalation(step, definition, payload)
+        if step.is_open:
+            run.leave(step, element)
+        return
     if definition.kind == "message":
         run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
     elif definition.kind == "signal":
@@ -54,7 +71,11 @@ def throw_event(run: Run, step: Step, element: Event) -> None:
 
 
 def catch_event(run: Run, step: Step, element: Event) -> None:
-    """Wait at an intermediate catch event for its timer, message or signal."""
+    """Wait at an intermediate catch event for its timer, message, signal or
+    condition; a catching link passes the token on at once."""
+    if element.definition.kind == "link":
+        run.leave(step, element)
+        return
     step.status = "waiting"
     arm_catch(run, step, element)
 
@@ -78,6 +99,9 @@ def arm_catch(run: Run, step: Step, element: Element) -> None:
         step.data["message"] = definition.name
     elif definition.kind == "signal":
         step.data["signal"] = definition.name
+    elif definition.kind == "conditional":
+        # The condition's last value: it fires when it turns true (at rest).
+        step.data["condition"] = False
     run.touch(step)
 
 
@@ -102,8 +126,8 @@ def arm_boundaries(run: Run, step: Step, element: Element) -> None:
     armed = []
     for boundary_id in element.boundaries:
         boundary = run.graph.elements[boundary_id]
-        if boundary.definition.kind == "error":  # type: ignore[attr-defined]
-            continue  # errors are looked up when thrown
+        if boundary.definition.kind in ("error", "escalation"):  # type: ignore[attr-defined]
+            continue  # errors and escalations are looked up when thrown
         waiting = run.new_step(
             boundary_id, step.scope_id, status="waiting", data={"attached": step.id}
         )
@@ -137,7 +161,12 @@ def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") ->
     if element.kind == "boundaryEvent":
         fire_boundary(run, step, element, payload, variable)
         return
+    if "listener" in step.data:
+        run.fire_listener(step, payload, variable)
+        return
     race = step.data.get("race")
+    if race == "start" and step.scope_id is None:
+        run.scope_started(None)  # the first event start began the instance
     if race is not None:
         for sibling_id in sorted(run.children.get(step.scope_id, ())):
             sibling = run.state.steps.get(sibling_id)
@@ -176,15 +205,21 @@ def fire_boundary(run: Run, step: Step, element: Event, payload: Any, variable: 
     firing = run.new_step(element.id, step.scope_id, status="waiting", data={"from": step.id})
     store_payload(run, firing, element, payload, variable)
     run.leave(firing, element)
-    timer = step.data.get("timer")
-    if timer is not None:
-        next_time = None
-        if timer["kind"] == "timeCycle":
-            spec = parse_timer("timeCycle", timer["value"])
-            next_time = next_due(spec, step.due_at, timer["fired"])
-        if next_time is None:
-            step.due_at = None
-            run.complete(step)
-        else:
-            step.due_at = next_time
-            run.touch(step)
+    if step.data.get("timer") is not None:
+        rearm_timer(run, step)
+
+
+def rearm_timer(run: Run, step: Step) -> None:
+    """A non-interrupting timer fired and keeps listening: a cycle waits for its
+    next due time; a spent cycle, a date or a duration completes."""
+    timer = step.data["timer"]
+    next_time = None
+    if timer["kind"] == "timeCycle":
+        spec = parse_timer("timeCycle", timer["value"])
+        next_time = next_due(spec, step.due_at, timer["fired"])
+    if next_time is None:
+        step.due_at = None
+        run.complete(step)
+    else:
+        step.due_at = next_time
+        run.touch(step)

@@ -42,8 +42,12 @@ class Code:
 class EventDefinition:
     """What an event waits for or throws.
 
-    kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'terminate' | 'record'.
-    name: the message / signal / error name (the referenced element's name, or its id).
+    kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'escalation' | 'conditional'
+    | 'link' | 'terminate' | 'record'.
+    name: the message / signal / error / escalation / link name (the referenced
+    element's name, or its id).
+    error_code: the error's or the escalation's code ('' catches every one).
+    condition: a conditional event's condition.
     """
 
     kind: str
@@ -56,6 +60,7 @@ class EventDefinition:
     payload: Code | None = None
     variable: str = ""
     trigger: str = ""
+    condition: Code | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +105,8 @@ class Event(Element):
     definition: EventDefinition = field(default_factory=lambda: EventDefinition(kind="none"))
     attached_to: str | None = None
     cancel_activity: bool = True
+    # A start event of an event sub-process: whether it interrupts the enclosing scope.
+    is_interrupting: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,9 +140,12 @@ class Task(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubProcess(Element):
-    """An embedded sub-process: a scope of its own elements."""
+    """An embedded sub-process: a scope of its own elements. An event sub-process
+    (`triggered_by_event`) has no flows: its start event's trigger starts it inside
+    the enclosing scope while that scope is active."""
 
     default: str | None = None
+    triggered_by_event: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,6 +195,12 @@ class ProcessGraph:
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
     lanes: tuple[Lane, ...] = ()
     scope_starts: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # scope (None: the process; else a sub-process id) -> its event sub-processes.
+    event_subprocesses: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # scope -> link name -> the catching link event's id.
+    links: dict[str | None, dict[str, str]] = field(default_factory=dict)
+    # Whether any conditional event waits in this process (they are re-evaluated at rest).
+    has_conditions: bool = False
     # element id -> its predecessors (incoming flows' sources; a boundary event's
     # activity), computed at import in one pass.
     predecessors: dict[str, tuple[str, ...]] = field(

@@ -20,7 +20,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import activities, events, gateways, multiinstance, subprocesses
+from . import (
+    activities,
+    conditions,
+    escalation,
+    events,
+    eventsubprocesses,
+    gateways,
+    multiinstance,
+    subprocesses,
+)
 from .bpmn import timer_is_expression
 from .effects import (
     CancelChild,
@@ -195,6 +204,7 @@ class Engine:
             if start_event_id not in starts:
                 raise EngineError(f"'{start_event_id}' is not a start event of {process_id}")
             run.new_step(start_event_id, None)
+            eventsubprocesses.arm_listeners(run, None)
         else:
             kinds = {s: graph.elements[s].definition.kind for s in starts}  # type: ignore[attr-defined]
             # Started by hand: the none start events; a process whose only starts
@@ -205,6 +215,7 @@ class Engine:
             if plain:
                 for element_id in plain:
                     run.new_step(element_id, None)
+                eventsubprocesses.arm_listeners(run, None)
             else:
                 for element_id in starts:
                     step = run.new_step(element_id, None, status="waiting", data={"race": "start"})
@@ -288,6 +299,15 @@ class Engine:
             if step.status == "waiting":
                 run.matched += 1
                 events.trigger(run, step, payload=payload, variable=variable)
+        return run.finish()
+
+    def set_variables(self, state: InstanceState, variables: dict) -> RunResult:
+        """Set instance variables from outside (an operator, an API call) and run:
+        conditional events whose condition turned true fire."""
+        run = Run(self, state, self.clock())
+        values = dict(variables)
+        clean_variables(values)
+        state.variables.update(values)
         return run.finish()
 
     def fire_due_timers(self, state: InstanceState, now: dt.datetime) -> RunResult:
@@ -465,7 +485,7 @@ class Run:
         siblings = self.children.get(step.scope_id)
         if siblings is not None:
             siblings.discard(step.id)
-            if not siblings:
+            if not siblings or eventsubprocesses.only_listeners(self, step.scope_id, siblings):
                 self.scope_checks.add(step.scope_id)
         if "arrived" in step.data:
             key = (step.scope_id, step.element_id)
@@ -649,6 +669,18 @@ class Run:
             include_self=include_self,
         )
 
+    def throw_escalation(self, step: Step, definition, payload: Any) -> None:
+        """Throw an escalation from a step (see `escalation.throw_escalation`)."""
+        escalation.throw_escalation(self, step, definition, payload)
+
+    def fire_listener(self, step: Step, payload: Any, variable: str) -> None:
+        """An event sub-process's start fired (see `eventsubprocesses.fire_listener`)."""
+        eventsubprocesses.fire_listener(self, step, payload, variable)
+
+    def scope_started(self, scope_id: int | None) -> None:
+        """A scope began: its event sub-processes start listening."""
+        eventsubprocesses.arm_listeners(self, scope_id)
+
     def terminate(self, step: Step) -> None:
         """End the scope of a terminate end event (see `subprocesses.terminate`)."""
         subprocesses.terminate(self, step)
@@ -710,6 +742,8 @@ class Run:
         """At rest: release joins nothing can reach any more, close empty scopes.
         Returns True when that made new work."""
         progressed = gateways.release_joins(self)
+        if self.graph.has_conditions and conditions.evaluate_waiting(self):
+            progressed = True
         if self.state.status == "error" and not any(
             s.status == "error" for s in self.state.steps.values()
         ):
@@ -718,8 +752,11 @@ class Run:
             self.scope_checks.add(None)
         checks, self.scope_checks = self.scope_checks, set()
         for scope_id in sorted(checks, key=lambda s: -1 if s is None else s, reverse=True):
-            if self.children.get(scope_id):
-                continue
+            left = self.children.get(scope_id)
+            if left:
+                if not eventsubprocesses.only_listeners(self, scope_id, left):
+                    continue
+                eventsubprocesses.withdraw_listeners(self, scope_id)
             if scope_id is None:
                 if self.state.status == "running" and not self.state.steps:
                     self.state.status = "completed"

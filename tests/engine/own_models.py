@@ -774,3 +774,231 @@ OWN_SCENARIOS: dict[str, Scenario] = {
         ],
     ),
 }
+
+
+# -- the elements of issue 13: event sub-processes, escalation, conditional events,
+# links, references ----------------------------------------------------------------
+
+OWN_SCENARIOS.update(
+    {
+        "event_subprocesses": own(
+            "event_subprocesses.bpmn",
+            "own_event_subprocesses",
+            runs=[
+                (
+                    # Nothing fires: the listeners are withdrawn when the order ends.
+                    {"stock": 5, "quantity": 2, "reminders": 0, "who": "x"},
+                    [
+                        ("waiting", ["c_start", "m_start", "p_start"]),
+                        ("timer_jobs", 1),
+                        ("complete", "Prepare the order"),
+                        ended(),
+                        ("log_has", "done", "completed"),
+                        ("log_has", "c_start", "canceled"),
+                        ("log_has", "m_start", "canceled"),
+                        ("timer_jobs", 0),
+                        ("vars_include", {"reserved": 2, "reminders": 0}),
+                    ],
+                ),
+                (
+                    # Non-interrupting timer: once after an hour, the task stays;
+                    # then an interrupting message withdraws the task and ends the order.
+                    {"stock": 5, "quantity": 2, "reminders": 0},
+                    [
+                        ("advance", 3600),
+                        ("vars_include", {"reminders": 1}),
+                        ("tasks", ["Prepare the order"]),
+                        ("waiting", ["c_start", "p_start"]),
+                        ("advance", 7200),
+                        ("vars_include", {"reminders": 1}),
+                        ("message", "Order canceled", {"who": "Ann"}),
+                        ended(),
+                        ("tasks", []),
+                        ("log_has", "prepare", "canceled"),
+                        ("log_has", "p_start", "canceled"),
+                        ("log_lacks", "done"),
+                        (
+                            "path",
+                            # Steps in the order they began: the listeners first; the
+                            # timer's listener is spent after its one firing.
+                            [*("start", "c_start", "m_start", "reminder", "m_start"), "m_count"]
+                            + ["m_end", "canceled", "c_note", "c_end"],
+                        ),
+                        ("vars_include", {"status": "canceled by Ann", "who": "Ann"}),
+                    ],
+                ),
+                (
+                    # Non-interrupting signal: the order waits for the event sub-process.
+                    {"stock": 5, "quantity": 2, "reminders": 0},
+                    [
+                        ("signal", "Price changed"),
+                        ("tasks", ["Prepare the order", "Read the new prices"]),
+                        ("waiting", ["c_start", "m_start", "p_start"]),
+                        ("complete", "Prepare the order"),
+                        ("ended", False),
+                        ("log_has", "done", "completed"),
+                        # The scope is still active, so its event sub-processes still listen.
+                        ("waiting", ["c_start", "m_start", "p_start"]),
+                        ("complete", "Read the new prices"),
+                        ended(),
+                        ("waiting", []),
+                        ("timer_jobs", 0),
+                    ],
+                ),
+                (
+                    # Inside a sub-process: the error start of its event sub-process
+                    # catches the error end event of the same scope.
+                    {"stock": 1, "quantity": 2, "reminders": 0},
+                    [
+                        ("complete", "Prepare the order"),
+                        ("tasks", ["Order from the supplier"]),
+                        ("log_has", "r_out", "completed"),
+                        ("complete", "Order from the supplier"),
+                        ended(),
+                        (
+                            "path",
+                            [
+                                *("start", "prepare", "reserve", "r_start", "r_check"),
+                                *("r_out", "r_backorder", "b_start", "b_order", "b_end"),
+                                "done",
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "escalation_events": own(
+            "escalations.bpmn",
+            "own_escalations",
+            runs=[
+                (
+                    # Intermediate throw, non-interrupting boundary: both go on.
+                    {"stock": 3, "amount": 100},
+                    [
+                        ("tasks", ["Assess the claim", "Plan a restock"]),
+                        ("complete", "Plan a restock"),
+                        ("complete", "Assess the claim"),
+                        ended(),
+                        ("log_has", "h_unusual", "completed"),
+                        ("vars_include", {"paid": 100}),
+                        (
+                            "path",
+                            [
+                                *("start", "handle", "h_start", "h_low", "h_tell", "restock"),
+                                *("plan", "h_assess", "planned", "h_big", "h_unusual", "h_end"),
+                                *("pay", "done"),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    # Escalation end event, interrupting boundary: the sub-process is left.
+                    {"stock": 30, "amount": 5000},
+                    [
+                        ("complete", "Assess the claim"),
+                        ("tasks", ["Manager decides"]),
+                        ("log_has", "handle", "canceled"),
+                        ("complete", "Manager decides"),
+                        ended(),
+                        ("log_lacks", "pay"),
+                        ("log_lacks", "restock"),
+                    ],
+                ),
+            ],
+        ),
+        "escalation_event_subprocess": own(
+            "escalations.bpmn",
+            "own_escalation_start",
+            runs=[
+                (
+                    {},
+                    [
+                        ("complete", "Review the claim"),
+                        ("tasks", ["File the claim"]),
+                        ("vars", {"noted": "yes"}),
+                        ("complete", "File the claim"),
+                        ended(),
+                        (
+                            "path",
+                            [
+                                *("a_start", "a_review", "a_flag", "a_watch", "w_start"),
+                                *("w_note", "a_file", "w_end", "a_end"),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "conditional_events": own(
+            "conditional_events.bpmn",
+            "own_conditional",
+            runs=[
+                (
+                    {"pages": 0, "urgent": False},
+                    [
+                        ("waiting", ["documents", "urgent", "w_start"]),
+                        # A change that leaves every condition false fires nothing.
+                        ("complete", "Collect the documents", {"pages": 2}),
+                        ("waiting", ["documents", "w_start"]),
+                        ("tasks", ["Mark the urgency"]),
+                        ("ended", False),
+                    ],
+                ),
+                (
+                    {"pages": 0, "urgent": False},
+                    [
+                        # The boundary fires when its condition turns true; the task stays.
+                        ("complete", "Mark the urgency", {"urgent": True}),
+                        ("tasks", ["Call the customer", "Collect the documents"]),
+                        # The catch fires when the pages are there; the join passes.
+                        ("complete", "Collect the documents", {"pages": 3}),
+                        ("tasks", ["Call the customer", "Decide the claim"]),
+                        ("log_has", "documents", "completed"),
+                        ("complete", "Decide the claim"),
+                        ("ended", False),
+                        ("complete", "Call the customer"),
+                        ended(),
+                        ("log_has", "w_start", "canceled"),
+                    ],
+                ),
+                (
+                    # Already true when reached: the catch fires at once.
+                    {"pages": 5},
+                    [
+                        ("tasks", ["Collect the documents", "Mark the urgency"]),
+                        ("waiting", ["urgent", "w_start"]),
+                        # The event sub-process interrupts everything.
+                        ("complete", "Collect the documents", {"withdrawn": True}),
+                        ended(),
+                        ("tasks", []),
+                        ("log_has", "decide", "canceled"),
+                        ("log_has", "mark", "canceled"),
+                        ("log_has", "w_end", "completed"),
+                    ],
+                ),
+            ],
+        ),
+        "links_implicit_end_and_prefixed_refs": own(
+            "links_and_implicit_ends.bpmn",
+            "own_links",
+            runs=[
+                (
+                    {},
+                    [
+                        ("waiting", ["go"]),
+                        ("message", "Go ahead"),
+                        ended(),
+                        (
+                            "path",
+                            [
+                                *("start", "label", "to_dock", "at_dock", "go", "split"),
+                                *("load", "notify", "join", "join"),
+                            ],
+                        ),
+                        ("vars", {"labels": 1, "loaded": True, "notified": True}),
+                    ],
+                ),
+            ],
+        ),
+    }
+)

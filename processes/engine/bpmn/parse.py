@@ -86,15 +86,26 @@ _EVENT_DEFINITIONS = {
     "signalEventDefinition": "signal",
     "timerEventDefinition": "timer",
     "errorEventDefinition": "error",
+    "escalationEventDefinition": "escalation",
+    "conditionalEventDefinition": "conditional",
+    "linkEventDefinition": "link",
     "terminateEventDefinition": "terminate",
 }
 _ALLOWED_DEFINITIONS = {
-    "startEvent": {"none", "message", "signal", "timer", "record"},
-    "endEvent": {"none", "terminate", "error", "message", "signal"},
-    "intermediateCatchEvent": {"message", "signal", "timer"},
-    "intermediateThrowEvent": {"none", "message", "signal"},
-    "boundaryEvent": {"message", "signal", "timer", "error"},
+    "startEvent": {"none", "message", "signal", "timer", "record", "conditional"},
+    "endEvent": {"none", "terminate", "error", "escalation", "message", "signal"},
+    "intermediateCatchEvent": {"message", "signal", "timer", "conditional", "link"},
+    "intermediateThrowEvent": {"none", "message", "signal", "escalation", "link"},
+    "boundaryEvent": {"message", "signal", "timer", "error", "escalation", "conditional"},
 }
+# The start event of an event sub-process: what can trigger it.
+_EVENT_SUBPROCESS_STARTS = frozenset(
+    {"message", "signal", "timer", "error", "escalation", "conditional"}
+)
+_EVENT_SUBPROCESS_START_NEEDS = (
+    "the start event of an event sub-process needs a message, signal, timer, "
+    "error, escalation or conditional trigger"
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _ISO_LITERAL = re.compile(r"(R\d*/)?-?P\S*|\d{4}-\d\d-\d\d\S*")
 
@@ -191,13 +202,21 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
     messages = _named_refs(root, "message")
     signals = _named_refs(root, "signal")
     errors = _named_refs(root, "error")
+    escalations = _named_refs(root, "escalation")
     process_nodes = [
         p
         for p in root.findall(Q_BPMN + "process")
         if p.get("isExecutable", "true").strip().lower() != "false"
     ]
     callable_ids = {p.get("id", "") for p in process_nodes} | set(known_processes)
-    refs = _Refs(messages=messages, signals=signals, errors=errors, callable_ids=callable_ids)
+    refs = _Refs(
+        messages=messages,
+        signals=signals,
+        errors=errors,
+        escalations=escalations,
+        callable_ids=callable_ids,
+        prefixes=frozenset(namespaces),
+    )
     processes = [_ProcessParser(node, refs).parse() for node in process_nodes]
     collaborations = {}
     for collab in root.findall(Q_BPMN + "collaboration"):
@@ -234,7 +253,7 @@ def _named_refs(root: XmlElement, tag: str) -> dict[str, NamedRef]:
         found[ref_id] = NamedRef(
             id=ref_id,
             name=node.get("name") or ref_id,
-            code=node.get("errorCode", "") if tag == "error" else "",
+            code=node.get("errorCode", "") if tag == "error" else node.get("escalationCode", ""),
             payload=payload,
             variable=variable,
         )
@@ -275,7 +294,23 @@ class _Refs:
     messages: dict[str, NamedRef]
     signals: dict[str, NamedRef]
     errors: dict[str, NamedRef]
+    escalations: dict[str, NamedRef]
     callable_ids: set[str]
+    # The namespace prefixes the file declares ('tns', 'bpmn', ...).
+    prefixes: frozenset[str] = frozenset()
+
+    def resolve(self, table: dict[str, NamedRef], ref: str) -> tuple[str, NamedRef | None]:
+        """A messageRef / signalRef / errorRef / escalationRef as the source engines
+        read it: a QName whose prefix is one the file declares names the element by
+        its local part ('tns:newInvoice' is message 'newInvoice'). Returns the
+        reference without a declared prefix, and the declared element (None if none)."""
+        ref = ref.strip()
+        if ref in table:
+            return ref, table[ref]
+        prefix, colon, local = ref.partition(":")
+        if colon and prefix in self.prefixes and local:
+            return local, table.get(local)
+        return ref, None
 
 
 class _ProcessParser:
@@ -291,6 +326,8 @@ class _ProcessParser:
         self.lane_of: dict[str, str] = {}
         self.defaults: dict[str, str] = {}
         self.raw: dict[str, tuple[XmlElement, str | None]] = {}
+        # The ids of the event sub-processes (subProcess triggeredByEvent="true").
+        self.event_scopes: set[str] = set()
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
         """The refusal of this process's file, naming the element (or the process)."""
@@ -313,6 +350,8 @@ class _ProcessParser:
         for scope, starts in scope_starts.items():
             if not starts:
                 raise self.fail(scope, "has no start event", "subProcess" if scope else "process")
+        event_subprocesses = self._check_event_subprocesses(elements, scope_starts)
+        links = self._links(elements)
         graph = ProcessGraph(
             id=self.process_id,
             name=self.node.get("name", "").strip(),
@@ -321,9 +360,79 @@ class _ProcessParser:
             flows=self.flows,
             lanes=tuple(self.lanes),
             scope_starts={k: tuple(v) for k, v in scope_starts.items()},
+            event_subprocesses=event_subprocesses,
+            links=links,
+            has_conditions=any(
+                getattr(e, "definition", None) is not None and e.definition.kind == "conditional"
+                for e in elements.values()
+            ),
             predecessors=_predecessors(elements, self.flows),
         )
         return graph
+
+    def _check_event_subprocesses(
+        self, elements: dict[str, Element], scope_starts: dict[str | None, list[str]]
+    ) -> dict[str | None, tuple[str, ...]]:
+        """Each scope's event sub-processes; each has no flows and one start event
+        with a trigger (an error start interrupts, as BPMN requires)."""
+        found: dict[str | None, list[str]] = {}
+        for esp_id in sorted(self.event_scopes, key=list(elements).index):
+            esp = elements[esp_id]
+            if esp.incoming or esp.outgoing:
+                raise self.fail(
+                    esp_id, "an event sub-process cannot have sequence flows", "subProcess"
+                )
+            if esp.boundaries:
+                raise self.fail(
+                    esp_id, "an event sub-process cannot have boundary events", "subProcess"
+                )
+            starts = scope_starts.get(esp_id, [])
+            if len(starts) != 1:
+                raise self.fail(
+                    esp_id, "an event sub-process needs exactly one start event", "subProcess"
+                )
+            start = elements[starts[0]]
+            assert isinstance(start, Event)
+            if start.definition.kind not in _EVENT_SUBPROCESS_STARTS:
+                raise self.fail(start.id, _EVENT_SUBPROCESS_START_NEEDS, "startEvent")
+            if start.definition.kind == "error" and not start.is_interrupting:
+                raise self.fail(start.id, "an error start event must be interrupting", "startEvent")
+            found.setdefault(esp.scope, []).append(esp_id)
+        return {scope: tuple(ids) for scope, ids in found.items()}
+
+    def _links(self, elements: dict[str, Element]) -> dict[str | None, dict[str, str]]:
+        """Each scope's catching link events by link name; every throwing link needs
+        exactly one catching link of its name in its scope."""
+        links: dict[str | None, dict[str, str]] = {}
+        for element in elements.values():
+            if element.kind == "intermediateCatchEvent" and element.definition.kind == "link":  # type: ignore[attr-defined]
+                name = element.definition.name  # type: ignore[attr-defined]
+                scope_links = links.setdefault(element.scope, {})
+                if name in scope_links:
+                    raise self.fail(
+                        element.id,
+                        f"link {name!r} is caught twice in the same scope",
+                        element.kind,
+                    )
+                if element.incoming:
+                    raise self.fail(
+                        element.id, "a catching link event cannot have incoming flows", element.kind
+                    )
+                scope_links[name] = element.id
+        for element in elements.values():
+            if element.kind == "intermediateThrowEvent" and element.definition.kind == "link":  # type: ignore[attr-defined]
+                name = element.definition.name  # type: ignore[attr-defined]
+                if name not in links.get(element.scope, {}):
+                    raise self.fail(
+                        element.id,
+                        f"no catching link event named {name!r} in the same scope",
+                        element.kind,
+                    )
+                if element.outgoing:
+                    raise self.fail(
+                        element.id, "a throwing link event cannot have outgoing flows", element.kind
+                    )
+        return links
 
     # -- first pass: every node, flow and lane, with its scope
 
@@ -346,7 +455,7 @@ class _ProcessParser:
                 self.element_scope[element_id] = scope
                 if tag == "subProcess":
                     if child.get("triggeredByEvent", "false").strip().lower() == "true":
-                        raise self.fail(element_id, "event sub-processes are not supported", tag)
+                        self.event_scopes.add(element_id)
                     if depth >= MAX_SUBPROCESS_DEPTH:
                         raise self.fail(
                             element_id,
@@ -466,7 +575,9 @@ class _ProcessParser:
                 element = Gateway(default=default, **common)
                 self._check_gateway(element)
             elif kind == "subProcess":
-                element = SubProcess(default=default, **common)
+                element = SubProcess(
+                    default=default, triggered_by_event=element_id in self.event_scopes, **common
+                )
             elif kind == "callActivity":
                 element = self._call_activity(node, common, default)
             elif kind in TASK_KINDS:
@@ -581,7 +692,11 @@ class _ProcessParser:
             if definition.kind != "none":
                 raise self.fail(element_id, "a record trigger cannot also wait for an event", kind)
             definition = EventDefinition(kind="record", trigger=common["ext"]["trigger"])
-        if definition.kind not in _ALLOWED_DEFINITIONS[kind]:
+        in_event_subprocess = kind == "startEvent" and common["scope"] in self.event_scopes
+        allowed = _EVENT_SUBPROCESS_STARTS if in_event_subprocess else _ALLOWED_DEFINITIONS[kind]
+        if definition.kind not in allowed:
+            if in_event_subprocess:
+                raise self.fail(element_id, _EVENT_SUBPROCESS_START_NEEDS, kind)
             raise self.fail(element_id, f"a {definition.kind} {kind} is not supported", kind)
         attached_to = None
         if kind == "boundaryEvent":
@@ -604,6 +719,7 @@ class _ProcessParser:
             definition=definition,
             attached_to=attached_to,
             cancel_activity=node.get("cancelActivity", "true").strip().lower() != "false",
+            is_interrupting=node.get("isInterrupting", "true").strip().lower() != "false",
             **common,
         )
 
@@ -614,8 +730,7 @@ class _ProcessParser:
             raise self.fail(element_id, f"<{tag}> is not supported", kind)
         def_id = node.get("id", "")
         if def_kind == "message":
-            ref = node.get("messageRef", "")
-            named = self.refs.messages.get(ref)
+            ref, named = self.refs.resolve(self.refs.messages, node.get("messageRef", ""))
             payload = None
             if node.get(Q_CAMUNDA + "expression"):
                 payload = _compile(node.get(Q_CAMUNDA + "expression"), None, element_id, kind)
@@ -629,8 +744,7 @@ class _ProcessParser:
                 or (named.variable if named else ""),
             )
         if def_kind == "signal":
-            ref = node.get("signalRef", "")
-            named = self.refs.signals.get(ref)
+            ref, named = self.refs.resolve(self.refs.signals, node.get("signalRef", ""))
             return EventDefinition(
                 kind="signal",
                 id=def_id,
@@ -639,20 +753,27 @@ class _ProcessParser:
                 payload=named.payload if named else None,
                 variable=named.variable if named else "",
             )
-        if def_kind == "error":
-            ref = node.get("errorRef", "")
-            named = self.refs.errors.get(ref)
-            if ref and named is None:
-                raise self.fail(element_id, f"error {ref!r} is not declared in the file", kind)
+        if def_kind in ("error", "escalation"):
+            # An errorRef / escalationRef naming nothing declared is the code itself
+            # (Camunda's reading); a declared one without a code catches by name.
+            table = self.refs.errors if def_kind == "error" else self.refs.escalations
+            ref, named = self.refs.resolve(table, node.get(f"{def_kind}Ref", ""))
             return EventDefinition(
-                kind="error",
+                kind=def_kind,
                 id=def_id,
                 ref=ref,
-                name=named.name if named else "",
-                error_code=named.code if named else "",
+                name=named.name if named else ref,
+                error_code=named.code if named else ref,
                 payload=named.payload if named else None,
                 variable=named.variable if named else "",
             )
+        if def_kind == "conditional":
+            return self._conditional(node, def_id, element_id, kind)
+        if def_kind == "link":
+            name = (node.get("name") or "").strip()
+            if not name:
+                raise self.fail(element_id, "a link event needs a name", kind)
+            return EventDefinition(kind="link", id=def_id, name=name)
         if def_kind == "timer":
             for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
                 timer_node = node.find(Q_BPMN + timer_kind)
@@ -675,8 +796,19 @@ class _ProcessParser:
             raise self.fail(element_id, "a timer needs a timeDate, timeDuration or timeCycle", kind)
         return EventDefinition(kind=def_kind, id=def_id)
 
+    def _conditional(
+        self, node: XmlElement, def_id: str, element_id: str, kind: str
+    ) -> EventDefinition:
+        condition_node = node.find(Q_BPMN + "condition")
+        source = _text(condition_node)
+        if condition_node is None or not source:
+            raise self.fail(element_id, "a conditional event needs a condition", kind)
+        code = _compile(source, condition_node.get("language"), element_id, kind)
+        return EventDefinition(kind="conditional", id=def_id, condition=code)
+
     def _check_gateway(self, gateway: Gateway) -> None:
-        if not gateway.outgoing:
+        # A parallel or inclusive gateway with no way out is an implicit end (Camunda).
+        if not gateway.outgoing and gateway.kind not in ("parallelGateway", "inclusiveGateway"):
             raise self.fail(gateway.id, "has no outgoing flow", gateway.kind)
         if not gateway.incoming:
             raise self.fail(gateway.id, "has no incoming flow", gateway.kind)
@@ -712,8 +844,7 @@ class _ProcessParser:
                 )
         message = ""
         if kind in ("sendTask", "receiveTask") and node.get("messageRef"):
-            ref = node.get("messageRef", "")
-            named = self.refs.messages.get(ref)
+            ref, named = self.refs.resolve(self.refs.messages, node.get("messageRef", ""))
             message = named.name if named else ref
         return Task(
             script=script,
@@ -728,6 +859,13 @@ class _ProcessParser:
     def _call_activity(self, node: XmlElement, common: dict, default: str | None) -> CallActivity:
         element_id, kind = common["id"], common["kind"]
         called = (node.get("calledElement") or "").strip()
+        if not called and node.get(Q_CAMUNDA + "caseRef"):
+            raise self.fail(
+                element_id,
+                f"calls CMMN case {node.get(Q_CAMUNDA + 'caseRef')!r} (camunda:caseRef); "
+                "Flowdesk runs BPMN processes only, not CMMN cases",
+                kind,
+            )
         if not called:
             raise self.fail(element_id, "has no calledElement", kind)
         if called not in self.refs.callable_ids:

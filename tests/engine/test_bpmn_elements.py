@@ -1,0 +1,125 @@
+"""The BPMN elements and references of issue 13 beyond what a scenario table says:
+references read as the source engines read them, refusals that name the feature,
+conditions re-evaluated on every change of variables (scenarios of the elements:
+tests/engine/own_models.py, models in tests/engine/models/)."""
+
+import pytest
+
+from processes.engine.bpmn import BpmnImportError, parse_bpmn
+
+from .conformance import World
+from .own_models import MODELS
+
+DEFINITIONS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:tns="urn:t" '
+    'targetNamespace="urn:t" id="d">{extra}'
+    '<bpmn:process id="p" isExecutable="true">{body}</bpmn:process></bpmn:definitions>'
+)
+
+
+def parse(body: str, extra: str = ""):
+    return parse_bpmn(DEFINITIONS.format(body=body, extra=extra)).process("p")
+
+
+def refused(body: str, extra: str = "") -> str:
+    with pytest.raises(BpmnImportError) as caught:
+        parse(body, extra)
+    return str(caught.value)
+
+
+START = '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="t"/>'
+
+
+def test_a_prefixed_message_ref_names_the_declared_message():
+    graph = parse(
+        START + '<bpmn:intermediateCatchEvent id="t"><bpmn:messageEventDefinition '
+        'messageRef="tns:newInvoice"/></bpmn:intermediateCatchEvent>',
+        extra='<bpmn:message id="newInvoice" name="New invoice"/>',
+    )
+    assert graph.elements["t"].definition.name == "New invoice"
+
+
+def test_a_prefixed_signal_ref_without_a_declaration_keeps_only_its_local_part():
+    graph = parse(
+        START + '<bpmn:intermediateCatchEvent id="t"><bpmn:signalEventDefinition '
+        'signalRef="tns:alert"/></bpmn:intermediateCatchEvent>'
+    )
+    assert graph.elements["t"].definition.name == "alert"
+
+
+def test_an_undeclared_error_ref_is_the_error_code():
+    graph = parse(
+        START + '<bpmn:endEvent id="t"><bpmn:errorEventDefinition errorRef="E42"/></bpmn:endEvent>'
+    )
+    assert graph.elements["t"].definition.error_code == "E42"
+
+
+def test_a_declared_escalation_without_a_code_catches_every_escalation():
+    graph = parse(
+        START + '<bpmn:subProcess id="t"><bpmn:startEvent id="i"/></bpmn:subProcess>'
+        '<bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:escalationEventDefinition '
+        'escalationRef="any"/></bpmn:boundaryEvent>',
+        extra='<bpmn:escalation id="any" name="Any"/>',
+    )
+    assert graph.elements["b"].definition.error_code == ""
+
+
+def test_a_parallel_join_with_no_outgoing_flow_is_an_implicit_end():
+    graph = parse(START + '<bpmn:parallelGateway id="t"/>')
+    assert graph.elements["t"].outgoing == ()
+
+
+def test_an_exclusive_gateway_with_no_outgoing_flow_is_still_refused():
+    assert "has no outgoing flow" in refused(START + '<bpmn:exclusiveGateway id="t"/>')
+
+
+def test_a_cmmn_case_call_is_refused_as_such():
+    message = refused(START + '<bpmn:callActivity id="t" camunda:caseRef="oneTaskCase"/>')
+    assert "calls CMMN case 'oneTaskCase'" in message
+    assert "not CMMN cases" in message
+
+
+def test_a_throwing_link_needs_a_catching_link_in_its_scope():
+    message = refused(
+        START + '<bpmn:intermediateThrowEvent id="t"><bpmn:linkEventDefinition name="A"/>'
+        "</bpmn:intermediateThrowEvent>"
+    )
+    assert "no catching link event named 'A'" in message
+
+
+def test_an_event_sub_process_cannot_have_sequence_flows():
+    message = refused(
+        START + '<bpmn:subProcess id="t" triggeredByEvent="true"><bpmn:startEvent id="i">'
+        '<bpmn:signalEventDefinition signalRef="x"/></bpmn:startEvent></bpmn:subProcess>'
+    )
+    assert "an event sub-process cannot have sequence flows" in message
+
+
+def test_an_error_start_event_must_interrupt():
+    message = refused(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="t" triggeredByEvent="true">'
+        '<bpmn:startEvent id="i" isInterrupting="false"><bpmn:errorEventDefinition/>'
+        "</bpmn:startEvent></bpmn:subProcess>"
+    )
+    assert "an error start event must be interrupting" in message
+
+
+def test_a_non_interrupting_condition_fires_again_only_after_it_was_false():
+    world = World(["conditional_events.bpmn"], directory=MODELS)
+    world.start("own_conditional", {"pages": 0, "urgent": False})
+
+    def set_variables(values: dict) -> None:
+        world._settle(world.main, world.engine.set_variables(world.main.state, values))
+
+    set_variables({"urgent": True})
+    assert world.task_names() == ["Call the customer", "Collect the documents", "Mark the urgency"]
+    set_variables({"pages": 1})  # still true: nothing new
+    assert len(world.user_steps("Call the customer")) == 1
+    set_variables({"urgent": False})
+    set_variables({"urgent": True})
+    assert len(world.user_steps("Call the customer")) == 2
+    set_variables({"pages": 3})
+    assert world.user_steps("Decide the claim") == []  # the join still waits for the task
+    assert world.main.log[-1].element_id == "documents"
