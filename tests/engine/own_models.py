@@ -1000,5 +1000,32 @@ OWN_SCENARIOS.update(
                 ),
             ],
         ),
+        "multi_instance_built_in_variables": own(
+            "multi_instance_variables.bpmn",
+            "own_mi_variables",
+            runs=[
+                (
+                    {"voters": ["ann", "bo", "cy", "dee"]},
+                    [
+                        ("task_count", 4),
+                        ("complete", "Vote"),
+                        ("task_count", 3),
+                        # Two of four voted: half, so the other two votes are withdrawn.
+                        ("complete", "Vote"),
+                        ("tasks", ["Review"]),
+                        ("log_has", "vote", "canceled"),
+                        ("complete", "Review"),
+                        ("tasks", ["Review"]),
+                        # Two rounds of five: the sequential review stops.
+                        ("complete", "Review"),
+                        ended(),
+                        (
+                            "vars",
+                            {"voters": ["ann", "bo", "cy", "dee"], "seen": ["0/3", "1/3", "2/3"]},
+                        ),
+                    ],
+                ),
+            ],
+        ),
     }
 )

@@ -102,6 +102,8 @@ _ALLOWED_DEFINITIONS = {
 _EVENT_SUBPROCESS_STARTS = frozenset(
     {"message", "signal", "timer", "error", "escalation", "conditional"}
 )
+# Activities that something inside can throw out of (escalation, cancel).
+_SCOPE_ACTIVITIES = frozenset({"subProcess", "callActivity", "transaction"})
 _EVENT_SUBPROCESS_START_NEEDS = (
     "the start event of an event sub-process needs a message, signal, timer, "
     "error, escalation or conditional trigger"
@@ -710,6 +712,14 @@ class _ProcessParser:
             ):
                 raise self.fail(
                     element_id, f"it is attached to {attached_to!r}, which is not an activity", kind
+                )
+            attached_kind = _local(attached_node[0].tag)[1]
+            if definition.kind == "escalation" and attached_kind not in _SCOPE_ACTIVITIES:
+                raise self.fail(
+                    element_id,
+                    "an escalation boundary event belongs on a sub-process or a call activity "
+                    f"(nothing inside {attached_kind} {attached_to!r} can throw one)",
+                    kind,
                 )
         if kind == "endEvent" and common["outgoing"]:
             raise self.fail(element_id, "an end event cannot have outgoing flows", kind)
