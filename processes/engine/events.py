@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .compensation import throw as throw_compensation
 from .effects import SendMessage, ThrowSignal
 from .graph import Element, Event
 from .state import Step
@@ -25,6 +26,9 @@ def end_event(run: Run, step: Step, element: Event) -> None:
     definition = element.definition
     if definition.kind == "terminate":
         run.terminate(step)
+        return
+    if definition.kind in ("compensate", "cancel"):
+        throw_compensation(run, step, element)
         return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "error":
@@ -56,6 +60,9 @@ def throw_event(run: Run, step: Step, element: Event) -> None:
         target = run.graph.links[element.scope][definition.name]
         run.new_step(target, step.scope_id, data={"link": element.id})
         run.complete(step)
+        return
+    if definition.kind == "compensate":
+        throw_compensation(run, step, element)
         return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "escalation":
@@ -126,8 +133,8 @@ def arm_boundaries(run: Run, step: Step, element: Element) -> None:
     armed = []
     for boundary_id in element.boundaries:
         boundary = run.graph.elements[boundary_id]
-        if boundary.definition.kind in ("error", "escalation"):  # type: ignore[attr-defined]
-            continue  # errors and escalations are looked up when thrown
+        if boundary.definition.kind in ("error", "escalation", "compensate", "cancel"):  # type: ignore[attr-defined]
+            continue  # looked up when thrown (compensation: recorded on completion)
         waiting = run.new_step(
             boundary_id, step.scope_id, status="waiting", data={"attached": step.id}
         )

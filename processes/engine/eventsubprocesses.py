@@ -58,16 +58,6 @@ def start_of(run: Run, esp_id: str) -> Event:
     return element
 
 
-def only_listeners(run: Run, scope_id: int | None, open_ids) -> bool:
-    """Whether the open steps left in a scope are all event sub-process listeners
-    (cheap: a scope has at most as many listeners as event sub-processes)."""
-    esps = scope_subprocesses(run, scope_id)
-    if not esps or len(open_ids) > len(esps):
-        return False
-    steps = run.state.steps
-    return all("listener" in steps[i].data for i in open_ids if i in steps)
-
-
 def withdraw_listeners(run: Run, scope_id: int | None) -> None:
     """The scope's work is done: cancel the listeners still waiting in it."""
     for step_id in sorted(run.children.get(scope_id, ())):
@@ -85,14 +75,10 @@ def fire_listener(run: Run, listener: Step, payload: Any, variable: str) -> None
         interrupt_scope(run, scope_id, keep=listener)
         esp_step = begin(run, esp_id, scope_id)
         # The listener itself becomes the start event's step inside the event sub-process.
-        siblings = run.children.get(scope_id)
-        if siblings is not None:
-            siblings.discard(listener.id)
-        listener.scope_id = esp_step.id
-        run.children.setdefault(esp_step.id, set()).add(listener.id)
         listener.data.pop("listener", None)
         listener.due_at = None
-        run.touch(listener)
+        run.passive.get(scope_id, set()).discard(listener.id)
+        run.move_step(listener, esp_step.id)
         store_payload(run, listener, start, payload, variable)
         run.leave(listener, start)
         return
@@ -110,10 +96,11 @@ def begin(run: Run, esp_id: str, scope_id: int | None) -> Step:
 
 
 def interrupt_scope(run: Run, scope_id: int | None, *, keep: Step | None = None) -> None:
-    """Cancel every open step of a scope (listeners too) except `keep`."""
+    """Cancel every open step of a scope (listeners too) except `keep`; the records
+    of completed activities stay compensable."""
     for other_id in sorted(run.children.get(scope_id, ())):
         other = run.state.steps.get(other_id)
-        if other is not None and other is not keep:
+        if other is not None and other is not keep and "compensation" not in other.data:
             run.cancel_step(other)
 
 

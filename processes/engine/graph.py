@@ -25,7 +25,9 @@ USER_TASK_KINDS = frozenset({"userTask", "manualTask", "task", "receiveTask"})
 TASK_KINDS = USER_TASK_KINDS | frozenset(
     {"scriptTask", "serviceTask", "sendTask", "businessRuleTask"}
 )
-ACTIVITY_KINDS = TASK_KINDS | frozenset({"subProcess", "callActivity"})
+# Scopes of their own elements: embedded sub-processes and transactions.
+SCOPE_KINDS = frozenset({"subProcess", "transaction"})
+ACTIVITY_KINDS = TASK_KINDS | SCOPE_KINDS | frozenset({"callActivity"})
 FLOW_NODE_KINDS = EVENT_KINDS | GATEWAY_KINDS | ACTIVITY_KINDS
 
 
@@ -43,11 +45,12 @@ class EventDefinition:
     """What an event waits for or throws.
 
     kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'escalation' | 'conditional'
-    | 'link' | 'terminate' | 'record'.
+    | 'link' | 'compensate' | 'cancel' | 'terminate' | 'record'.
     name: the message / signal / error / escalation / link name (the referenced
     element's name, or its id).
     error_code: the error's or the escalation's code ('' catches every one).
     condition: a conditional event's condition.
+    activity: a compensation throw's activityRef ('' compensates the whole scope).
     """
 
     kind: str
@@ -61,6 +64,7 @@ class EventDefinition:
     variable: str = ""
     trigger: str = ""
     condition: Code | None = None
+    activity: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,9 +144,9 @@ class Task(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubProcess(Element):
-    """An embedded sub-process: a scope of its own elements. An event sub-process
-    (`triggered_by_event`) has no flows: its start event's trigger starts it inside
-    the enclosing scope while that scope is active."""
+    """An embedded sub-process or a transaction: a scope of its own elements. An
+    event sub-process (`triggered_by_event`) has no flows: its start event's
+    trigger starts it inside the enclosing scope while that scope is active."""
 
     default: str | None = None
     triggered_by_event: bool = False
@@ -201,6 +205,8 @@ class ProcessGraph:
     links: dict[str | None, dict[str, str]] = field(default_factory=dict)
     # Whether any conditional event waits in this process (they are re-evaluated at rest).
     has_conditions: bool = False
+    # activity id -> (its compensation boundary event, the compensation handler).
+    compensation: dict[str, tuple[str, str]] = field(default_factory=dict)
     # element id -> its predecessors (incoming flows' sources; a boundary event's
     # activity), computed at import in one pass.
     predecessors: dict[str, tuple[str, ...]] = field(

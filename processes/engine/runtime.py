@@ -22,6 +22,7 @@ from typing import Any
 
 from . import (
     activities,
+    compensation,
     conditions,
     escalation,
     events,
@@ -75,19 +76,28 @@ __all__ = [
 ]
 
 
-class _Index:
-    """Open steps by scope and waiting joins, maintained step by step."""
+def is_passive(data: dict) -> bool:
+    """Whether a step with this data waits without keeping its scope open."""
+    return "listener" in data or "compensation" in data
 
-    __slots__ = ("children", "joins", "signature", "last_changed", "leftover_active")
+
+class _Index:
+    """Open steps by scope, the passive ones among them, and waiting joins,
+    maintained step by step."""
+
+    __slots__ = ("children", "passive", "joins", "signature", "last_changed", "leftover_active")
 
     def __init__(self, state: InstanceState):
         self.children: dict[int | None, set[int]] = {}
+        self.passive: dict[int | None, set[int]] = {}
         self.joins: dict[tuple[int | None, str], int] = {}
         self.last_changed: list[int] = []
         self.leftover_active = False
         for step in state.steps.values():
             step.dirty = False
             self.children.setdefault(step.scope_id, set()).add(step.id)
+            if is_passive(step.data):
+                self.passive.setdefault(step.scope_id, set()).add(step.id)
             if step.status == "active":
                 self.leftover_active = True
             elif step.status == "waiting" and "arrived" in step.data:
@@ -420,6 +430,7 @@ class Run:
         self.halted = False
         self.scope_checks: set[int | None] = set()
         self.children: dict[int | None, set[int]] = {}
+        self.passive: dict[int | None, set[int]] = {}
         self.joins: dict[tuple[int | None, str], int] = {}
         self.index: _Index | None = None
         if build_index:
@@ -438,6 +449,7 @@ class Run:
                 )
             self.index = index
             self.children = index.children
+            self.passive = index.passive
             self.joins = index.joins
 
     # step bookkeeping --------------------------------------------------------
@@ -463,6 +475,8 @@ class Run:
         state.next_step_id += 1
         state.steps[step.id] = step
         self.children.setdefault(scope_id, set()).add(step.id)
+        if data and is_passive(data):
+            self.passive.setdefault(scope_id, set()).add(step.id)
         self.changed[step.id] = step
         if status == "active":
             self.queue.append(step.id)
@@ -482,10 +496,11 @@ class Run:
         step.dirty = True
         self.state.steps.pop(step.id, None)
         self.changed.pop(step.id, None)
+        self.passive.get(step.scope_id, set()).discard(step.id)
         siblings = self.children.get(step.scope_id)
         if siblings is not None:
             siblings.discard(step.id)
-            if not siblings or eventsubprocesses.only_listeners(self, step.scope_id, siblings):
+            if not siblings or self.only_passive(step.scope_id):
                 self.scope_checks.add(step.scope_id)
         if "arrived" in step.data:
             key = (step.scope_id, step.element_id)
@@ -498,6 +513,22 @@ class Run:
         self.finished.append(step)
         if was_user_wait:
             self.effects.append(UserStepClosed(step, status))
+
+    def only_passive(self, scope_id: int | None) -> bool:
+        """Whether every open step left in a scope is passive (see `is_passive`)."""
+        passive = self.passive.get(scope_id)
+        return bool(passive) and len(passive) == len(self.children.get(scope_id, ()))
+
+    def move_step(self, step: Step, scope_id: int | None) -> None:
+        """Move an open step into another scope (an event sub-process's start, a
+        compensation record of a sub-process that completed)."""
+        for table in (self.children, self.passive):
+            table.get(step.scope_id, set()).discard(step.id)
+        step.scope_id = scope_id
+        self.children.setdefault(scope_id, set()).add(step.id)
+        if is_passive(step.data):
+            self.passive.setdefault(scope_id, set()).add(step.id)
+        self.touch(step)
 
     def _is_user_step(self, step: Step) -> bool:
         element = self.graph.elements.get(step.element_id)
@@ -622,6 +653,10 @@ class Run:
         for flow in flows:
             self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
         self.complete(step)
+        if element.id in self.graph.compensation:
+            compensation.record(self, step, element)
+        if "compensation_of" in step.data:
+            compensation.handler_done(self, step)
 
     def select_outgoing(self, step: Step, element: Element):
         """Every flow whose condition holds (unconditioned ones included), else the
@@ -752,11 +787,13 @@ class Run:
             self.scope_checks.add(None)
         checks, self.scope_checks = self.scope_checks, set()
         for scope_id in sorted(checks, key=lambda s: -1 if s is None else s, reverse=True):
-            left = self.children.get(scope_id)
-            if left:
-                if not eventsubprocesses.only_listeners(self, scope_id, left):
+            if self.children.get(scope_id):
+                if not self.only_passive(scope_id):
                     continue
+                # The scope's work is done: its listeners stop, its compensation
+                # records move out with it (or end with the instance).
                 eventsubprocesses.withdraw_listeners(self, scope_id)
+                compensation.scope_done(self, scope_id)
             if scope_id is None:
                 if self.state.status == "running" and not self.state.steps:
                     self.state.status = "completed"
@@ -812,4 +849,5 @@ HANDLERS: dict[str, Callable[[Run, Step, Element], None]] = {
     "sendTask": activities.send_task,
     "callActivity": activities.call_activity,
     "subProcess": subprocesses.sub_process,
+    "transaction": subprocesses.sub_process,
 }

@@ -1027,5 +1027,88 @@ OWN_SCENARIOS.update(
                 ),
             ],
         ),
+        "compensation": own(
+            "compensation.bpmn",
+            "own_compensation",
+            runs=[
+                (
+                    # Paid: nothing is compensated; the records end with the instance.
+                    {"booked": [], "undone": [], "paid": True},
+                    [
+                        ("waiting", ["flight_undo", "hotel_undo", "car_undo"]),
+                        ("complete", "Pay the trip"),
+                        ended(),
+                        ("vars_include", {"booked": ["flight", "hotel", "car"], "undone": []}),
+                        ("log_lacks", "refund"),
+                    ],
+                ),
+                (
+                    # Not paid: the stay first (activityRef: what the sub-process did, in
+                    # reverse order, the hotel's handler a user task), then the rest.
+                    {"booked": [], "undone": [], "paid": False},
+                    [
+                        ("complete", "Pay the trip"),
+                        ("vars_include", {"undone": ["car"]}),
+                        ("tasks", ["Cancel the hotel"]),
+                        ("waiting", ["flight_undo", "hotel_undo", "pay_undo", "undo_stay"]),
+                        ("complete", "Cancel the hotel"),
+                        ended(),
+                        ("vars_include", {"undone": ["car", "payment", "flight"]}),
+                        (
+                            "path",
+                            [
+                                # Steps in the order they began: each record right
+                                # after its activity completed.
+                                *("start", "flight", "stay", "flight_undo", "s_start"),
+                                *("hotel", "car", "hotel_undo", "s_end", "car_undo", "pay"),
+                                *("paid_ok", "pay_undo", "undo_stay", "return_car"),
+                                *("cancel_hotel", "undo_all", "refund", "cancel_flight"),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "transaction_cancel": own(
+            "compensation.bpmn",
+            "own_transaction",
+            runs=[
+                (
+                    {"balance": 100, "amount": 30},
+                    [
+                        # Inside the transaction its variables are its own until it completes.
+                        ("vars", {"balance": 100, "amount": 30}),
+                        ("complete", "Confirm the transfer", {"confirmed": True}),
+                        ended(),
+                        ("vars_include", {"balance": 70}),
+                        ("log_lacks", "credit_back"),
+                        (
+                            "path",
+                            ["t_start", "transfer", "x_start", "debit", "confirm", "x_ok"]
+                            + ["x_end", "t_done"],
+                        ),
+                    ],
+                ),
+                (
+                    # The cancel end event: compensate, cancel, leave by the boundary.
+                    {"balance": 100, "amount": 30},
+                    [
+                        ("complete", "Confirm the transfer", {"confirmed": False}),
+                        ended(),
+                        ("vars_include", {"balance": 100, "told": True}),
+                        ("log_has", "transfer", "canceled"),
+                        ("log_lacks", "t_done"),
+                        (
+                            "path",
+                            [
+                                *("t_start", "x_start", "debit", "confirm", "debit_undo"),
+                                *("x_ok", "x_cancel", "credit_back", "canceled", "tell"),
+                                "t_canceled_end",
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
     }
 )

@@ -5,10 +5,12 @@ tests/engine/own_models.py, models in tests/engine/models/)."""
 
 import pytest
 
-from processes.engine.bpmn import BpmnImportError, parse_bpmn
+from processes.engine.bpmn import BpmnImportError, list_process_ids, parse_bpmn
 
 from .conformance import World
 from .own_models import MODELS
+
+KNOWN = {pid for path in MODELS.glob("*.bpmn") for pid in list_process_ids(path.read_bytes())}
 
 DEFINITIONS = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -123,3 +125,40 @@ def test_a_non_interrupting_condition_fires_again_only_after_it_was_false():
     set_variables({"pages": 3})
     assert world.user_steps("Decide the claim") == []  # the join still waits for the task
     assert world.main.log[-1].element_id == "documents"
+
+
+def test_the_models_cover_every_element_of_issue_13():
+    seen: set[tuple[str, str]] = set()
+    for path in sorted(MODELS.glob("*.bpmn")):
+        for graph in parse_bpmn(path.read_bytes(), known_processes=KNOWN).processes:
+            for element in graph.elements.values():
+                definition = getattr(element, "definition", None)
+                kind = definition.kind if definition is not None else ""
+                scope = graph.elements.get(element.scope or "")
+                if element.kind == "startEvent" and scope is not None and scope.triggered_by_event:
+                    mode = "interrupting" if element.is_interrupting else "non-interrupting"
+                    seen.add((f"event sub-process start {mode}", kind))
+                if element.kind == "boundaryEvent":
+                    mode = "interrupting" if element.cancel_activity else "non-interrupting"
+                    seen.add((f"boundaryEvent {mode}", kind))
+                seen.add((element.kind, kind))
+    expected = {
+        *(("event sub-process start interrupting", k) for k in ("message", "error", "conditional")),
+        *(("event sub-process start non-interrupting", k) for k in ("timer", "signal")),
+        ("event sub-process start non-interrupting", "escalation"),
+        ("intermediateThrowEvent", "escalation"),
+        ("endEvent", "escalation"),
+        ("boundaryEvent interrupting", "escalation"),
+        ("boundaryEvent non-interrupting", "escalation"),
+        ("intermediateCatchEvent", "conditional"),
+        ("boundaryEvent non-interrupting", "conditional"),
+        ("intermediateThrowEvent", "link"),
+        ("intermediateCatchEvent", "link"),
+        ("boundaryEvent interrupting", "compensate"),
+        ("intermediateThrowEvent", "compensate"),
+        ("endEvent", "compensate"),
+        ("transaction", ""),
+        ("endEvent", "cancel"),
+        ("boundaryEvent interrupting", "cancel"),
+    }
+    assert expected - seen == set()

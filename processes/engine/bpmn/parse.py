@@ -24,6 +24,7 @@ from ..graph import (
     EVENT_KINDS,
     FLOW_NODE_KINDS,
     GATEWAY_KINDS,
+    SCOPE_KINDS,
     TASK_KINDS,
     CallActivity,
     Code,
@@ -56,7 +57,6 @@ _IGNORED_IN_SCOPE = frozenset(
         "extensionElements",
         "laneSet",
         "textAnnotation",
-        "association",
         "group",
         "dataObject",
         "dataObjectReference",
@@ -89,14 +89,22 @@ _EVENT_DEFINITIONS = {
     "escalationEventDefinition": "escalation",
     "conditionalEventDefinition": "conditional",
     "linkEventDefinition": "link",
+    "compensateEventDefinition": "compensate",
+    "cancelEventDefinition": "cancel",
     "terminateEventDefinition": "terminate",
 }
 _ALLOWED_DEFINITIONS = {
     "startEvent": {"none", "message", "signal", "timer", "record", "conditional"},
-    "endEvent": {"none", "terminate", "error", "escalation", "message", "signal"},
+    "endEvent": {
+        *("none", "terminate", "error", "escalation", "message", "signal"),
+        *("compensate", "cancel"),
+    },
     "intermediateCatchEvent": {"message", "signal", "timer", "conditional", "link"},
-    "intermediateThrowEvent": {"none", "message", "signal", "escalation", "link"},
-    "boundaryEvent": {"message", "signal", "timer", "error", "escalation", "conditional"},
+    "intermediateThrowEvent": {"none", "message", "signal", "escalation", "link", "compensate"},
+    "boundaryEvent": {
+        *("message", "signal", "timer", "error", "escalation", "conditional"),
+        *("compensate", "cancel"),
+    },
 }
 # The start event of an event sub-process: what can trigger it.
 _EVENT_SUBPROCESS_STARTS = frozenset(
@@ -330,6 +338,8 @@ class _ProcessParser:
         self.raw: dict[str, tuple[XmlElement, str | None]] = {}
         # The ids of the event sub-processes (subProcess triggeredByEvent="true").
         self.event_scopes: set[str] = set()
+        # (sourceRef, targetRef) of every association (compensation handlers).
+        self.associations: list[tuple[str, str]] = []
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
         """The refusal of this process's file, naming the element (or the process)."""
@@ -344,7 +354,7 @@ class _ProcessParser:
         elements = self._build_elements()
         scope_starts: dict[str | None, list[str]] = {None: []}
         for element in elements.values():
-            if element.kind == "subProcess":
+            if element.kind in SCOPE_KINDS:
                 scope_starts.setdefault(element.id, [])
         for element in elements.values():
             if element.kind == "startEvent":
@@ -354,6 +364,7 @@ class _ProcessParser:
                 raise self.fail(scope, "has no start event", "subProcess" if scope else "process")
         event_subprocesses = self._check_event_subprocesses(elements, scope_starts)
         links = self._links(elements)
+        compensation = self._compensation(elements)
         graph = ProcessGraph(
             id=self.process_id,
             name=self.node.get("name", "").strip(),
@@ -364,6 +375,7 @@ class _ProcessParser:
             scope_starts={k: tuple(v) for k, v in scope_starts.items()},
             event_subprocesses=event_subprocesses,
             links=links,
+            compensation=compensation,
             has_conditions=any(
                 getattr(e, "definition", None) is not None and e.definition.kind == "conditional"
                 for e in elements.values()
@@ -436,6 +448,79 @@ class _ProcessParser:
                     )
         return links
 
+    def _compensation(self, elements: dict[str, Element]) -> dict[str, tuple[str, str]]:
+        """Each compensable activity's compensation boundary and handler (the
+        activity with isForCompensation="true" the boundary is associated with);
+        compensation throws name activities of their own scope; cancel end events
+        sit in transactions and cancel boundaries on them."""
+        targets: dict[str, list[str]] = {}
+        for source, target in self.associations:
+            targets.setdefault(source, []).append(target)
+        found: dict[str, tuple[str, str]] = {}
+        for element in elements.values():
+            definition = getattr(element, "definition", None)
+            if definition is None:
+                continue
+            if definition.kind == "compensate" and element.kind == "boundaryEvent":
+                handlers = [t for t in targets.get(element.id, ()) if t in elements]
+                if len(handlers) != 1:
+                    raise self.fail(
+                        element.id,
+                        "a compensation boundary event needs one association to its "
+                        "compensation handler",
+                        element.kind,
+                    )
+                handler = elements[handlers[0]]
+                node, _ = self.raw[handler.id]
+                if (
+                    handler.kind not in ACTIVITY_KINDS
+                    or node.get("isForCompensation", "false").strip().lower() != "true"
+                ):
+                    raise self.fail(
+                        element.id,
+                        f"its handler {handler.id!r} is not an activity with "
+                        'isForCompensation="true"',
+                        element.kind,
+                    )
+                if handler.incoming or handler.outgoing:
+                    raise self.fail(
+                        handler.id,
+                        "a compensation handler cannot have sequence flows",
+                        handler.kind,
+                    )
+                if element.outgoing:
+                    raise self.fail(
+                        element.id,
+                        "a compensation boundary event cannot have outgoing flows",
+                        element.kind,
+                    )
+                found[element.attached_to] = (element.id, handler.id)  # type: ignore[attr-defined]
+            elif definition.kind == "compensate" and definition.activity:
+                target = elements.get(definition.activity)
+                if target is None or target.kind not in ACTIVITY_KINDS:
+                    raise self.fail(
+                        element.id,
+                        f"its activityRef {definition.activity!r} is not an activity",
+                        element.kind,
+                    )
+            elif definition.kind == "cancel":
+                self._check_cancel(element, elements)
+        return found
+
+    def _check_cancel(self, element: Element, elements: dict[str, Element]) -> None:
+        if element.kind == "endEvent":
+            scope = elements.get(element.scope) if element.scope else None
+            if scope is None or scope.kind != "transaction":
+                raise self.fail(
+                    element.id, "a cancel end event belongs inside a transaction", element.kind
+                )
+        else:
+            attached = elements.get(element.attached_to or "")  # type: ignore[attr-defined]
+            if attached is None or attached.kind != "transaction":
+                raise self.fail(
+                    element.id, "a cancel boundary event belongs on a transaction", element.kind
+                )
+
     # -- first pass: every node, flow and lane, with its scope
 
     def _collect(self, container: XmlElement, scope: str | None, *, depth: int) -> None:
@@ -455,7 +540,7 @@ class _ProcessParser:
                     raise self.fail(element_id, "the id is used twice", tag)
                 self.raw[element_id] = (child, scope)
                 self.element_scope[element_id] = scope
-                if tag == "subProcess":
+                if tag in SCOPE_KINDS:
                     if child.get("triggeredByEvent", "false").strip().lower() == "true":
                         self.event_scopes.add(element_id)
                     if depth >= MAX_SUBPROCESS_DEPTH:
@@ -476,6 +561,8 @@ class _ProcessParser:
                         element_id = f"{base}#{n}"
                 self.flow_scope[element_id] = scope
                 self.raw[element_id] = (child, scope)
+            elif tag == "association":
+                self.associations.append((child.get("sourceRef", ""), child.get("targetRef", "")))
             elif tag == "laneSet":
                 self._collect_lanes(child)
             elif tag in _IGNORED_IN_SCOPE:
@@ -576,7 +663,7 @@ class _ProcessParser:
             elif kind in GATEWAY_KINDS:
                 element = Gateway(default=default, **common)
                 self._check_gateway(element)
-            elif kind == "subProcess":
+            elif kind in SCOPE_KINDS:
                 element = SubProcess(
                     default=default, triggered_by_event=element_id in self.event_scopes, **common
                 )
@@ -697,6 +784,13 @@ class _ProcessParser:
         in_event_subprocess = kind == "startEvent" and common["scope"] in self.event_scopes
         allowed = _EVENT_SUBPROCESS_STARTS if in_event_subprocess else _ALLOWED_DEFINITIONS[kind]
         if definition.kind not in allowed:
+            if in_event_subprocess and definition.kind == "compensate":
+                raise self.fail(
+                    element_id,
+                    "compensation event sub-processes are not supported; attach a "
+                    "compensation boundary event to the sub-process instead",
+                    kind,
+                )
             if in_event_subprocess:
                 raise self.fail(element_id, _EVENT_SUBPROCESS_START_NEEDS, kind)
             raise self.fail(element_id, f"a {definition.kind} {kind} is not supported", kind)
@@ -779,6 +873,10 @@ class _ProcessParser:
             )
         if def_kind == "conditional":
             return self._conditional(node, def_id, element_id, kind)
+        if def_kind == "compensate":
+            return EventDefinition(
+                kind="compensate", id=def_id, activity=(node.get("activityRef") or "").strip()
+            )
         if def_kind == "link":
             name = (node.get("name") or "").strip()
             if not name:
