@@ -81,6 +81,16 @@ class MultiInstance:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StandardLoop:
+    """A standard loop: the activity runs again while `condition` holds, at most
+    `maximum` times; `test_before` also tests the condition before the first run."""
+
+    condition: Code | None = None
+    test_before: bool = False
+    maximum: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Element:
     """One flow node. Subclasses add what their family needs."""
 
@@ -95,6 +105,7 @@ class Element:
     ext: dict[str, str] = field(default_factory=dict)
     documentation: str = ""
     loop: MultiInstance | None = None
+    standard_loop: StandardLoop | None = None
 
     @property
     def label(self) -> str:

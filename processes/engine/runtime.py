@@ -28,6 +28,7 @@ from . import (
     events,
     eventsubprocesses,
     gateways,
+    loops,
     multiinstance,
     subprocesses,
 )
@@ -649,6 +650,8 @@ class Run:
                 if body is not None and body.is_open:
                     self.fail(body, describe_error(exc))
             return
+        if element.standard_loop is not None and loops.again(self, step, element):
+            return
         flows = self.select_outgoing(step, element)
         for flow in flows:
             self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
@@ -730,6 +733,14 @@ class Run:
                 multiinstance.resume(self, step, element)
             else:
                 multiinstance.enter(self, step, element)
+            return
+        if (
+            element.standard_loop is not None
+            and "loop_count" not in step.data
+            and loops.skip_first(self, step, element)
+        ):
+            step.data["loop_skipped"] = True
+            self.leave(step, element)
             return
         handler = HANDLERS[element.kind]
         handler(self, step, element)

@@ -1110,5 +1110,44 @@ OWN_SCENARIOS.update(
                 ),
             ],
         ),
+        "standard_loop": own(
+            "standard_loops.bpmn",
+            "own_standard_loop",
+            runs=[
+                (
+                    {},
+                    [
+                        ("complete", "Call the customer", {"reached": False}),
+                        ("tasks", ["Call the customer"]),
+                        ("complete", "Call the customer", {"reached": False}),
+                        ("tasks", ["Call the customer"]),
+                        # The third run is the last: loopMaximum.
+                        ("complete", "Call the customer", {"reached": False}),
+                        ended(),
+                        ("path", ["start", "call", "call", "call", "done"]),
+                    ],
+                ),
+                (
+                    {},
+                    [
+                        ("complete", "Call the customer", {"reached": True}),
+                        ended(),
+                        ("path", ["start", "call", "done"]),
+                    ],
+                ),
+            ],
+        ),
+        "standard_loop_test_before": own(
+            "standard_loops.bpmn",
+            "own_standard_loop_test_before",
+            runs=[
+                (
+                    {"count": 0, "size": 3},
+                    [ended(), ("vars", {"count": 3, "size": 3})],
+                ),
+                # The condition is false before the first run: the script never runs.
+                ({"count": 5, "size": 3}, [ended(), ("vars", {"count": 5, "size": 3})]),
+            ],
+        ),
     }
 )

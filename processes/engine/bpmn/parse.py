@@ -37,10 +37,11 @@ from ..graph import (
     ProcessGraph,
     SequenceFlow,
     ServiceOperator,
+    StandardLoop,
     SubProcess,
     Task,
 )
-from ..limits import MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
+from ..limits import MAX_MULTI_INSTANCE, MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
 from ..timers import TimerError, parse_timer
 from .document import BpmnDocument, BpmnImportError, NamedRef
 from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF
@@ -650,6 +651,7 @@ class _ProcessParser:
                 ext=self._ext(node, element_id, kind),
                 documentation=_text(node.find(Q_BPMN + "documentation")),
                 loop=self._loop(node, element_id, kind),
+                standard_loop=self._standard_loop(node, element_id, kind),
             )
             default = node.get("default") or None
             if default is not None and default not in outgoing[element_id]:
@@ -722,11 +724,39 @@ class _ProcessParser:
                 _compile(ext[key], None, element_id, kind)
         return ext
 
-    def _loop(self, node: XmlElement, element_id: str, kind: str) -> MultiInstance | None:
-        if node.find(Q_BPMN + "standardLoopCharacteristics") is not None:
-            raise self.fail(
-                element_id, "standard loops are not supported; use multi-instance", kind
+    def _standard_loop(self, node: XmlElement, element_id: str, kind: str) -> StandardLoop | None:
+        loop = node.find(Q_BPMN + "standardLoopCharacteristics")
+        if loop is None:
+            return None
+        if kind not in ACTIVITY_KINDS:
+            raise self.fail(element_id, "only activities can loop", kind)
+        if node.find(Q_BPMN + "multiInstanceLoopCharacteristics") is not None:
+            raise self.fail(element_id, "an activity cannot be a loop and multi-instance", kind)
+        condition_node = loop.find(Q_BPMN + "loopCondition")
+        condition = None
+        if _text(condition_node):
+            condition = _compile(
+                _text(condition_node), condition_node.get("language"), element_id, kind
             )
+        maximum_text = (loop.get("loopMaximum") or "").strip()
+        maximum = None
+        if maximum_text:
+            if not maximum_text.isdigit():
+                raise self.fail(
+                    element_id, f"loopMaximum {maximum_text!r} is not a whole number", kind
+                )
+            maximum = min(int(maximum_text), MAX_MULTI_INSTANCE)
+        if condition is None and maximum is None:
+            raise self.fail(
+                element_id, "a standard loop needs a loopCondition or a loopMaximum", kind
+            )
+        return StandardLoop(
+            condition=condition,
+            test_before=loop.get("testBefore", "false").strip().lower() == "true",
+            maximum=maximum,
+        )
+
+    def _loop(self, node: XmlElement, element_id: str, kind: str) -> MultiInstance | None:
         mi = node.find(Q_BPMN + "multiInstanceLoopCharacteristics")
         if mi is None:
             return None
