@@ -45,10 +45,7 @@ def end_event(run: Run, step: Step, element: Event) -> None:
         if step.is_open:
             run.complete(step)
         return
-    if definition.kind == "message":
-        run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
-    elif definition.kind == "signal":
-        run.effects.append(ThrowSignal(definition.name, payload, definition.variable))
+    throw_definitions(run, step, definition, payload)
     run.complete(step)
 
 
@@ -70,11 +67,20 @@ def throw_event(run: Run, step: Step, element: Event) -> None:
         if step.is_open:
             run.leave(step, element)
         return
-    if definition.kind == "message":
-        run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
-    elif definition.kind == "signal":
-        run.effects.append(ThrowSignal(definition.name, payload, definition.variable))
+    throw_definitions(run, step, definition, payload)
     run.leave(step, element)
+
+
+def throw_definitions(run: Run, step: Step, definition, payload: Any) -> None:
+    """Hand the caller the message or signal a throw event throws (a multiple
+    event: each of its definitions, in document order, with its own payload)."""
+    for part in definition.parts or (definition,):
+        if part is not definition:
+            payload = run.evaluate(part.payload, step) if part.payload else None
+        if part.kind == "message":
+            run.effects.append(SendMessage(part.name, payload, None, part.variable))
+        elif part.kind == "signal":
+            run.effects.append(ThrowSignal(part.name, payload, part.variable))
 
 
 def catch_event(run: Run, step: Step, element: Event) -> None:
@@ -93,9 +99,44 @@ def boundary_event(run: Run, step: Step, element: Event) -> None:
     run.leave(step, element)
 
 
-def arm_catch(run: Run, step: Step, element: Element) -> None:
-    """Make a waiting step listen for its event (timer due time, message, signal)."""
+def arm_catch(run: Run, step: Step, element: Element) -> list[int]:
+    """Make a waiting step listen for its event (timer due time, message, signal,
+    condition). A multiple event listens with one step per definition; returns the
+    ids of the steps it added beside `step`."""
     definition = getattr(element, "definition", None)
+    if definition is not None and definition.kind == "multiple":
+        return _arm_multiple(run, step, element, definition)
+    arm_definition(run, step, element, definition)
+    return []
+
+
+def _arm_multiple(run: Run, step: Step, element: Element, definition) -> list[int]:
+    """One waiting step per definition of a multiple event: the first to fire
+    cancels the others (they race), or, parallel-multiple, the last one passes."""
+    index = step.data.get("part")
+    added = []
+    if index is None:
+        index = 0
+        key = "all" if definition.parallel else "race"
+        group = step.data.get("race", step.id) if key == "race" else step.id
+        step.data["part"] = 0
+        step.data[key] = group
+        kept = {k: step.data[k] for k in ("attached", "listener", "flow") if k in step.data}
+        for part in range(1, len(definition.parts)):
+            sibling = run.new_step(
+                element.id,
+                step.scope_id,
+                status="waiting",
+                data={**kept, "part": part, key: group},
+            )
+            arm_definition(run, sibling, element, definition.parts[part])
+            added.append(sibling.id)
+    arm_definition(run, step, element, definition.parts[index])
+    return added
+
+
+def arm_definition(run: Run, step: Step, element: Element, definition) -> None:
+    """Make a waiting step listen for one event definition (None: a receive task)."""
     if definition is None:  # a receive task
         message = getattr(element, "message", "")
         if message:
@@ -138,8 +179,8 @@ def arm_boundaries(run: Run, step: Step, element: Element) -> None:
         waiting = run.new_step(
             boundary_id, step.scope_id, status="waiting", data={"attached": step.id}
         )
-        arm_catch(run, waiting, boundary)
         armed.append(waiting.id)
+        armed.extend(arm_catch(run, waiting, boundary))
     if armed:
         step.data["boundaries"] = armed
         run.touch(step)
@@ -170,6 +211,21 @@ def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") ->
         return
     if "listener" in step.data:
         run.fire_listener(step, payload, variable)
+        return
+    group = step.data.get("all")
+    if group is not None:
+        # Parallel-multiple: every definition must fire; the last one passes on.
+        store_payload(run, step, element, payload, variable)
+        others = [
+            s
+            for s in run.children.get(step.scope_id, ())
+            if s != step.id and run.state.steps[s].data.get("all") == group
+        ]
+        if others:
+            step.due_at = None
+            run.complete(step)
+            return
+        run.leave(step, element)
         return
     race = step.data.get("race")
     if race == "start" and step.scope_id is None:

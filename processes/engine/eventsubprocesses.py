@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .runtime import Run
 
 # Start triggers that wait (have a listener); error and escalation are thrown.
-LISTENED = frozenset({"message", "signal", "timer", "conditional"})
+LISTENED = frozenset({"message", "signal", "timer", "conditional", "multiple"})
 
 
 def scope_subprocesses(run: Run, scope_id: int | None) -> tuple[str, ...]:

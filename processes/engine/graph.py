@@ -45,7 +45,7 @@ class EventDefinition:
     """What an event waits for or throws.
 
     kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'escalation' | 'conditional'
-    | 'link' | 'compensate' | 'cancel' | 'terminate' | 'record'.
+    | 'link' | 'compensate' | 'cancel' | 'multiple' | 'terminate' | 'record'.
     name: the message / signal / error / escalation / link name (the referenced
     element's name, or its id).
     error_code: the error's or the escalation's code ('' catches every one).
@@ -65,6 +65,10 @@ class EventDefinition:
     trigger: str = ""
     condition: Code | None = None
     activity: str = ""
+    # kind 'multiple': the event's definitions; `parallel` (parallelMultiple) waits
+    # for all of them, else the first one wins.
+    parts: tuple[EventDefinition, ...] = ()
+    parallel: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -130,35 +130,42 @@ def start_events(graph: ProcessGraph) -> list[StartTrigger]:
     for element_id in graph.start_events:
         element = graph.elements[element_id]
         assert isinstance(element, Event)
-        definition = element.definition
-        trigger = StartTrigger(element_id=element_id, kind=definition.kind)
-        if definition.kind == "timer" and definition.timer is not None:
-            value = definition.timer.source
-            if definition.timer.language != "literal":
-                try:
-                    value = timer_text(definition.timer.compiled.evaluate({}, None))
-                except Exception:  # a timer that needs variables cannot start a process alone
-                    value = ""
-            trigger = StartTrigger(
-                element_id=element_id,
-                kind="timer",
-                timer_kind=definition.timer_kind,
-                timer_value=value,
-            )
-        elif definition.kind == "message":
-            trigger = StartTrigger(element_id=element_id, kind="message", message=definition.name)
-        elif definition.kind == "signal":
-            trigger = StartTrigger(element_id=element_id, kind="signal", signal=definition.name)
-        elif definition.kind == "record":
-            trigger = StartTrigger(
-                element_id=element_id,
-                kind="record",
-                trigger=definition.trigger,
-                model=element.ext.get("model", ""),
-                filter=element.ext.get("filter", ""),
-            )
-        found.append(trigger)
+        # A multiple start event starts the process on any of its definitions.
+        for definition in element.definition.parts or (element.definition,):
+            found.append(_start_trigger(element, definition))
     return found
+
+
+def _start_trigger(element: Event, definition) -> StartTrigger:
+    """How one definition of a start event starts its process."""
+    element_id = element.id
+    trigger = StartTrigger(element_id=element_id, kind=definition.kind)
+    if definition.kind == "timer" and definition.timer is not None:
+        value = definition.timer.source
+        if definition.timer.language != "literal":
+            try:
+                value = timer_text(definition.timer.compiled.evaluate({}, None))
+            except Exception:  # a timer that needs variables cannot start a process alone
+                value = ""
+        trigger = StartTrigger(
+            element_id=element_id,
+            kind="timer",
+            timer_kind=definition.timer_kind,
+            timer_value=value,
+        )
+    elif definition.kind == "message":
+        trigger = StartTrigger(element_id=element_id, kind="message", message=definition.name)
+    elif definition.kind == "signal":
+        trigger = StartTrigger(element_id=element_id, kind="signal", signal=definition.name)
+    elif definition.kind == "record":
+        trigger = StartTrigger(
+            element_id=element_id,
+            kind="record",
+            trigger=definition.trigger,
+            model=element.ext.get("model", ""),
+            filter=element.ext.get("filter", ""),
+        )
+    return trigger
 
 
 # -- the engine ------------------------------------------------------------------

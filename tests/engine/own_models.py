@@ -1149,5 +1149,57 @@ OWN_SCENARIOS.update(
                 ({"count": 5, "size": 3}, [ended(), ("vars", {"count": 5, "size": 3})]),
             ],
         ),
+        "multiple_events": own(
+            "multiple_events.bpmn",
+            "own_multiple",
+            runs=[
+                (
+                    {},
+                    [
+                        ("waiting", ["paid_or_late", "paid_or_late"]),
+                        ("timer_jobs", 1),
+                        ("message", "Payment received", {"paid": True}),
+                        # The first definition won: the timer is withdrawn.
+                        ("timer_jobs", 0),
+                        ("waiting", ["ready", "ready"]),
+                        ("message", "Goods packed"),
+                        ("waiting", ["ready"]),
+                        ("signal", "Truck arrived"),
+                        ended(),
+                        ("vars", {"paid": True}),
+                        # The multiple end event threw its signal too: a restock started.
+                        instances_of("own_multiple_start", 1, status="running"),
+                        ("tasks", ["Count the stock"]),
+                    ],
+                ),
+                (
+                    {},
+                    [
+                        ("advance", 3600),
+                        ("waiting", ["ready", "ready"]),
+                        ("log_has", "paid_or_late", "canceled"),
+                        # Parallel-multiple: the signal alone does not pass.
+                        ("signal", "Truck arrived"),
+                        ("waiting", ["ready"]),
+                        ("ended", False),
+                    ],
+                ),
+            ],
+        ),
+        "multiple_start_event": own(
+            "multiple_events.bpmn",
+            "",
+            runs=[
+                (
+                    {},
+                    [
+                        ("message", "Order placed"),
+                        ("signal", "Restock day"),
+                        instances_of("own_multiple_start", 2, status="running"),
+                        ("tasks", ["Count the stock", "Count the stock"]),
+                    ],
+                ),
+            ],
+        ),
     }
 )

@@ -95,22 +95,29 @@ _EVENT_DEFINITIONS = {
     "terminateEventDefinition": "terminate",
 }
 _ALLOWED_DEFINITIONS = {
-    "startEvent": {"none", "message", "signal", "timer", "record", "conditional"},
+    "startEvent": {"none", "message", "signal", "timer", "record", "conditional", "multiple"},
     "endEvent": {
         *("none", "terminate", "error", "escalation", "message", "signal"),
-        *("compensate", "cancel"),
+        *("compensate", "cancel", "multiple"),
     },
-    "intermediateCatchEvent": {"message", "signal", "timer", "conditional", "link"},
-    "intermediateThrowEvent": {"none", "message", "signal", "escalation", "link", "compensate"},
+    "intermediateCatchEvent": {"message", "signal", "timer", "conditional", "link", "multiple"},
+    "intermediateThrowEvent": {
+        *("none", "message", "signal", "escalation", "link", "compensate", "multiple"),
+    },
     "boundaryEvent": {
         *("message", "signal", "timer", "error", "escalation", "conditional"),
-        *("compensate", "cancel"),
+        *("compensate", "cancel", "multiple"),
     },
 }
 # The start event of an event sub-process: what can trigger it.
 _EVENT_SUBPROCESS_STARTS = frozenset(
-    {"message", "signal", "timer", "error", "escalation", "conditional"}
+    {"message", "signal", "timer", "error", "escalation", "conditional", "multiple"}
 )
+# What the definitions of a multiple event can be.
+_MULTIPLE_PARTS = {
+    "catch": frozenset({"message", "signal", "timer"}),
+    "throw": frozenset({"message", "signal"}),
+}
 # Activities that something inside can throw out of (escalation, cancel).
 _SCOPE_ACTIVITIES = frozenset({"subProcess", "callActivity", "transaction"})
 _EVENT_SUBPROCESS_START_NEEDS = (
@@ -799,10 +806,10 @@ class _ProcessParser:
             for child in node
             if isinstance(child.tag, str) and _local(child.tag)[1].endswith("EventDefinition")
         ]
-        if len(definitions) > 1:
-            raise self.fail(element_id, "events with several definitions are not supported", kind)
         definition = EventDefinition(kind="none")
-        if definitions:
+        if len(definitions) > 1:
+            definition = self._multiple(node, definitions, element_id, kind)
+        elif definitions:
             definition = self._definition(definitions[0], element_id, kind)
         if definition.kind in ("message", "signal") and not definition.name and common["name"]:
             # Signavio leaves messageRef out and names the event instead.
@@ -933,6 +940,32 @@ class _ProcessParser:
                 return EventDefinition(kind="timer", id=def_id, timer_kind=timer_kind, timer=code)
             raise self.fail(element_id, "a timer needs a timeDate, timeDuration or timeCycle", kind)
         return EventDefinition(kind=def_kind, id=def_id)
+
+    def _multiple(
+        self, node: XmlElement, definitions: list[XmlElement], element_id: str, kind: str
+    ) -> EventDefinition:
+        """A multiple event (several definitions): a catch waits for the first of
+        them (parallelMultiple: for all), a throw throws every one."""
+        parts = tuple(self._definition(d, element_id, kind) for d in definitions)
+        allowed = _MULTIPLE_PARTS[
+            "throw" if kind in ("endEvent", "intermediateThrowEvent") else "catch"
+        ]
+        for part in parts:
+            if part.kind not in allowed:
+                raise self.fail(
+                    element_id,
+                    f"a multiple {kind} can combine {', '.join(sorted(allowed))} definitions, "
+                    f"not {part.kind}",
+                    kind,
+                )
+        parallel = node.get("parallelMultiple", "false").strip().lower() == "true"
+        if parallel and kind != "intermediateCatchEvent":
+            raise self.fail(
+                element_id,
+                "parallel-multiple events are supported as intermediate catch events only",
+                kind,
+            )
+        return EventDefinition(kind="multiple", parts=parts, parallel=parallel)
 
     def _conditional(
         self, node: XmlElement, def_id: str, element_id: str, kind: str
