@@ -616,8 +616,17 @@ class Run:
             self.state.variables.pop(name, None)
 
     def evaluate(self, code, step: Step) -> Any:
-        """Evaluate compiled code with the variables the step sees."""
-        return code.compiled.evaluate(self.read_variables(step), self.functions)
+        """Evaluate compiled code with the variables the step sees (a JUEL
+        `execution.setVariable` writes into the innermost scope the step sees)."""
+        value = code.compiled.evaluate(self.read_variables(step), self.functions)
+        if getattr(code.compiled, "writes_variables", False):
+            chain = self.scope_chain(step)
+            if chain:
+                clean_variables(chain[0][0])
+                self.touch(chain[0][1])
+            else:
+                clean_variables(self.state.variables)
+        return value
 
     def run_script(self, code, step: Step) -> None:
         """Run a script with the variables the step sees, writing back what it changed."""

@@ -3,9 +3,13 @@ references read as the source engines read them, refusals that name the feature,
 conditions re-evaluated on every change of variables (scenarios of the elements:
 tests/engine/own_models.py, models in tests/engine/models/)."""
 
+import datetime as dt
+
 import pytest
 
+from processes.engine import Engine
 from processes.engine.bpmn import BpmnImportError, list_process_ids, parse_bpmn
+from processes.engine.expressions import ExpressionError, compile_expression
 
 from .conformance import World
 from .own_models import MODELS
@@ -162,3 +166,52 @@ def test_the_models_cover_every_element_of_issue_13():
         ("boundaryEvent interrupting", "cancel"),
     }
     assert expected - seen == set()
+
+
+# -- JUEL's `execution`, as Camunda models use it --------------------------------------
+
+
+def test_juel_reads_variables_through_execution():
+    code = compile_expression(
+        "${execution.hasVariable('vip') and execution.getVariable('amount') > 100}"
+    )
+    assert code.evaluate({"vip": True, "amount": 150}) is True
+    assert code.evaluate({"amount": 150}) is False
+    assert compile_expression("${execution.getVariables()}").evaluate({"a": 1}) == {"a": 1}
+
+
+def test_juel_sets_and_removes_variables_through_execution():
+    variables = {"count": 1, "old": "x"}
+    compile_expression(
+        "${execution.setVariable('count', execution.getVariable('count') + 1)}"
+    ).evaluate(variables)
+    compile_expression("${execution.removeVariable('old')}").evaluate(variables)
+    assert variables == {"count": 2}
+
+
+def test_juel_reaches_nothing_else_on_execution():
+    with pytest.raises(
+        ExpressionError, match="'execution.getProcessEngine\\(\\)' is not supported"
+    ):
+        compile_expression("${execution.getProcessEngine()}")
+    with pytest.raises(ExpressionError, match="method calls such as '.getClass\\(\\)'"):
+        compile_expression("${amount.getClass()}")
+    with pytest.raises(ExpressionError, match="takes 2 argument"):
+        compile_expression("${execution.setVariable('x')}").evaluate({})
+
+
+def test_a_juel_set_variable_in_a_flow_condition_reaches_the_instance():
+    graph = parse(
+        START.replace('targetRef="t"', 'targetRef="g"')
+        + '<bpmn:exclusiveGateway id="g" default="f2"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="big"><bpmn:conditionExpression>'
+        "${execution.setVariable('checked', true) == null &amp;&amp; "
+        "execution.getVariable('amount') &gt; 100}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="small"/>'
+        '<bpmn:endEvent id="big"/><bpmn:endEvent id="small"/>'
+    )
+    engine = Engine(lambda _: graph, clock=lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    result = engine.start("p", {"amount": 500})
+    assert result.state.status == "completed"
+    assert result.state.variables == {"amount": 500, "checked": True}
+    assert [s.element_id for s in result.finished_steps][-1] == "big"
