@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .errors import describe_error
 from .events import arm_catch, rearm_timer, store_payload
 from .graph import Event
 from .state import Step
@@ -48,7 +49,10 @@ def arm_listeners(run: Run, scope_id: int | None) -> None:
         if start.definition.kind not in LISTENED:
             continue
         listener = run.new_step(start.id, scope_id, status="waiting", data={"listener": esp_id})
-        arm_catch(run, listener, start)
+        try:
+            arm_catch(run, listener, start)
+        except Exception as exc:  # a timer expression that fails: the listener is in error
+            run.fail(listener, f"{start.label}: {describe_error(exc)}")
 
 
 def start_of(run: Run, esp_id: str) -> Event:

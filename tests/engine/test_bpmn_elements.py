@@ -215,3 +215,42 @@ def test_a_juel_set_variable_in_a_flow_condition_reaches_the_instance():
     assert result.state.status == "completed"
     assert result.state.variables == {"amount": 500, "checked": True}
     assert [s.element_id for s in result.finished_steps][-1] == "big"
+
+
+def test_a_sub_process_cannot_start_at_a_message_start():
+    message = refused(
+        START + '<bpmn:subProcess id="t"><bpmn:startEvent id="i"><bpmn:messageEventDefinition '
+        'messageRef="m"/></bpmn:startEvent></bpmn:subProcess>'
+    )
+    assert "a sub-process starts at plain start events, not at a message start" in message
+
+
+def test_an_escalation_boundary_on_a_call_activity_is_refused_rather_than_never_firing():
+    message = refused(
+        START + '<bpmn:callActivity id="t" calledElement="p"/>'
+        '<bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:escalationEventDefinition/>'
+        "</bpmn:boundaryEvent>"
+    )
+    assert "does not reach its caller" in message
+
+
+def test_an_escalation_boundary_on_a_task_is_refused():
+    message = refused(
+        START + '<bpmn:userTask id="t"/>'
+        '<bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:escalationEventDefinition/>'
+        "</bpmn:boundaryEvent>"
+    )
+    assert "belongs on a sub-process or a call activity" in message
+
+
+def test_a_conditional_start_starts_when_its_condition_holds_for_the_start_variables():
+    graph = parse(
+        '<bpmn:startEvent id="s"><bpmn:conditionalEventDefinition><bpmn:condition>'
+        "amount &gt; 100</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:startEvent>"
+        '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/><bpmn:endEvent id="e"/>'
+    )
+    engine = Engine(lambda _: graph, clock=lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    assert engine.start("p", {"amount": 500}).state.status == "completed"
+    waiting = engine.start("p", {"amount": 5}).state
+    assert waiting.status == "running"
+    assert engine.set_variables(waiting, {"amount": 101}).state.status == "completed"

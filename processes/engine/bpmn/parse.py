@@ -370,6 +370,16 @@ class _ProcessParser:
         for scope, starts in scope_starts.items():
             if not starts:
                 raise self.fail(scope, "has no start event", "subProcess" if scope else "process")
+            if scope is not None and scope not in self.event_scopes:
+                for start_id in starts:
+                    kind = elements[start_id].definition.kind  # type: ignore[attr-defined]
+                    if kind != "none":
+                        raise self.fail(
+                            start_id,
+                            f"a sub-process starts at plain start events, not at a {kind} "
+                            "start (an event sub-process, triggeredByEvent, can)",
+                            "startEvent",
+                        )
         event_subprocesses = self._check_event_subprocesses(elements, scope_starts)
         links = self._links(elements)
         compensation = self._compensation(elements)
@@ -845,6 +855,15 @@ class _ProcessParser:
                     element_id, f"it is attached to {attached_to!r}, which is not an activity", kind
                 )
             attached_kind = _local(attached_node[0].tag)[1]
+            if definition.kind == "escalation" and attached_kind == "callActivity":
+                # Refused rather than never firing: an escalation the called process
+                # throws does not reach its caller yet.
+                raise self.fail(
+                    element_id,
+                    "escalation boundary events on call activities are not supported: "
+                    "an escalation the called process throws does not reach its caller",
+                    kind,
+                )
             if definition.kind == "escalation" and attached_kind not in _SCOPE_ACTIVITIES:
                 raise self.fail(
                     element_id,
