@@ -6,7 +6,11 @@ record is kept in its scope: a passive waiting step at the boundary event
 open. When a sub-process completes, the records inside it move out to its
 own scope (`data['within']` lists the sub-processes they came through), so
 compensating the sub-process compensates what it did; a sub-process with a
-compensation handler of its own is compensated by that handler alone.
+compensation handler of its own is compensated by that handler alone. When
+that handler is a compensation event sub-process, it starts in the scope the
+sub-process was in, on a snapshot of the sub-process's variables, and a
+compensation throw inside it compensates what the sub-process did (those
+records moved out with `data['held']`, which only it can compensate).
 
 A compensation throw (intermediate or end event) compensates the records of
 its scope (of the scope around an event sub-process, when thrown in one),
@@ -34,13 +38,15 @@ def record(run: Run, step: Step, element: Element) -> None:
     found = run.graph.compensation.get(element.id)
     if found is None or "mi_index" in step.data or "compensating" in step.data:
         return
-    boundary_id, _ = found
-    run.new_step(
-        boundary_id,
-        step.scope_id,
-        status="waiting",
-        data={"compensation": element.id, "within": []},
-    )
+    record_at, handler_id = found
+    data: dict = {"compensation": element.id, "within": []}
+    if _is_event_subprocess(run, handler_id):
+        data["vars"] = dict(step.data.get("vars") or {})
+    run.new_step(record_at, step.scope_id, status="waiting", data=data)
+
+
+def _is_event_subprocess(run: Run, element_id: str) -> bool:
+    return bool(getattr(run.graph.elements[element_id], "triggered_by_event", False))
 
 
 def scope_done(run: Run, scope_id: int | None) -> None:
@@ -55,9 +61,11 @@ def scope_done(run: Run, scope_id: int | None) -> None:
     if not records:
         return
     scope = run.state.steps.get(scope_id) if scope_id is not None else None
+    own = run.graph.compensation.get(scope.element_id) if scope is not None else None
+    held = own is not None and _is_event_subprocess(run, own[1])
     if (
         scope is None
-        or scope.element_id in run.graph.compensation
+        or (own is not None and not held)
         or "mi_index" in scope.data
         or "compensation_of" in scope.data
     ):
@@ -66,27 +74,35 @@ def scope_done(run: Run, scope_id: int | None) -> None:
         return
     for kept in records:
         kept.data["within"] = [*kept.data.get("within", []), scope.element_id]
+        if held:
+            kept.data.setdefault("held", scope.element_id)
         run.move_step(kept, scope.scope_id)
 
 
 def throw(run: Run, step: Step, element: Event) -> None:
     """A compensation throw or a cancel end event: compensate, then go on (see above)."""
     definition = element.definition
+    held = None
     if definition.kind == "cancel":
         scope_id = step.scope_id
         ref = ""
     else:
-        scope_id = _compensated_scope(run, step.scope_id)
         ref = definition.activity
+        if ref and run.graph.elements[ref].scope == element.scope:
+            scope_id = step.scope_id  # an activity of the throw's own scope
+        else:
+            scope_id, held = _compensated_scope(run, step.scope_id)
+    steps = run.state.steps
     records = [
         i
         for i in run.children.get(scope_id, ())
-        if i in run.state.steps
-        and "compensation" in run.state.steps[i].data
+        if i in steps
+        and "compensation" in steps[i].data
+        and steps[i].data.get("held") == held
         and (
             not ref
-            or run.state.steps[i].data["compensation"] == ref
-            or ref in run.state.steps[i].data.get("within", ())
+            or steps[i].data["compensation"] == ref
+            or ref in steps[i].data.get("within", ())
         )
     ]
     step.status = "waiting"
@@ -95,14 +111,14 @@ def throw(run: Run, step: Step, element: Event) -> None:
     _next(run, step)
 
 
-def _compensated_scope(run: Run, scope_id: int | None) -> int | None:
-    """A throw inside an event sub-process compensates the scope around it."""
+def _compensated_scope(run: Run, scope_id: int | None) -> tuple[int | None, str | None]:
+    """Where a throw's records are: a throw inside an event sub-process compensates
+    the scope around it; inside a compensation event sub-process, what its
+    sub-process did (the records it holds: the second value)."""
     scope = run.state.steps.get(scope_id) if scope_id is not None else None
-    if scope is not None:
-        element = run.graph.elements[scope.element_id]
-        if getattr(element, "triggered_by_event", False):
-            return scope.scope_id
-    return scope_id
+    if scope is not None and _is_event_subprocess(run, scope.element_id):
+        return scope.scope_id, scope.data.get("compensates")
+    return scope_id, None
 
 
 def _next(run: Run, thrower: Step) -> None:
@@ -114,12 +130,23 @@ def _next(run: Run, thrower: Step) -> None:
         if kept is None or not kept.is_open:
             continue
         run.touch(thrower)
-        _, handler_id = run.graph.compensation[kept.data["compensation"]]
-        run.new_step(
+        start_id, handler_id = run.graph.compensation[kept.data["compensation"]]
+        data = {"compensation_of": thrower.id, "record": kept.id}
+        if not _is_event_subprocess(run, handler_id):
+            run.new_step(handler_id, kept.scope_id, data=data)
+            return
+        handler = run.new_step(
             handler_id,
             kept.scope_id,
-            data={"compensation_of": thrower.id, "record": kept.id},
+            status="waiting",
+            data={
+                **data,
+                "entered": True,
+                "vars": dict(kept.data.get("vars") or {}),
+                "compensates": kept.data["compensation"],
+            },
         )
+        run.new_step(start_id, handler.id)
         return
     thrower.data.pop("compensating", None)
     run.touch(thrower)

@@ -52,7 +52,8 @@ def scope_finished(run: Run, scope_step: Step) -> None:
         return  # a multi-instance body completes through its instances
     element = run.graph.elements[scope_step.element_id]
     local = scope_step.data.get("vars")
-    if local and "mi_index" not in scope_step.data:
+    # A compensation event sub-process works on a snapshot: nothing of it goes out.
+    if local and "mi_index" not in scope_step.data and "compensates" not in scope_step.data:
         write_above(run, scope_step, local)
     run.leave(scope_step, element)
 

@@ -1201,5 +1201,40 @@ OWN_SCENARIOS.update(
                 ),
             ],
         ),
+        "compensation_event_subprocess": own(
+            "compensation.bpmn",
+            "own_compensation_subprocess",
+            runs=[
+                (
+                    {"quantity": 4},
+                    [
+                        # The order's record, and what the order did, held for its handler.
+                        ("waiting", ["reserve_undo", "u_start"]),
+                        ("complete", "Check the order", {"fine": True}),
+                        ended(),
+                        ("vars", {"quantity": 4, "reserved": 4, "fine": True}),
+                        ("log_lacks", "u_note"),
+                    ],
+                ),
+                (
+                    {"quantity": 4},
+                    [
+                        ("complete", "Check the order", {"fine": False}),
+                        ended(),
+                        # The event sub-process's own variables stay its own (a snapshot).
+                        ("vars", {"quantity": 4, "reserved": 4, "fine": False, "released": 4}),
+                        (
+                            "path",
+                            [
+                                *("r_start", "order", "o_start", "reserve", "o_end"),
+                                *("reserve_undo", "check", "u_start", "r_ok", "r_compensate"),
+                                *("undo_order", "u_start", "u_note", "u_throw", "release"),
+                                "u_end",
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
     }
 )

@@ -150,6 +150,7 @@ def test_the_models_cover_every_element_of_issue_13():
         *(("event sub-process start interrupting", k) for k in ("message", "error", "conditional")),
         *(("event sub-process start non-interrupting", k) for k in ("timer", "signal")),
         ("event sub-process start non-interrupting", "escalation"),
+        ("event sub-process start interrupting", "compensate"),
         ("intermediateThrowEvent", "escalation"),
         ("endEvent", "escalation"),
         ("boundaryEvent interrupting", "escalation"),
@@ -254,3 +255,22 @@ def test_a_conditional_start_starts_when_its_condition_holds_for_the_start_varia
     waiting = engine.start("p", {"amount": 5}).state
     assert waiting.status == "running"
     assert engine.set_variables(waiting, {"amount": 101}).state.status == "completed"
+
+
+def test_a_compensation_throw_names_an_activity_of_the_scope_it_compensates():
+    message = refused(
+        START + '<bpmn:subProcess id="t"><bpmn:startEvent id="i"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="i" targetRef="c"/>'
+        '<bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition activityRef="u"/>'
+        '</bpmn:intermediateThrowEvent></bpmn:subProcess><bpmn:userTask id="u"/>'
+    )
+    assert "its activityRef 'u' is not in the scope the event compensates" in message
+
+
+def test_a_compensation_event_sub_process_belongs_in_a_sub_process():
+    message = refused(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="t" triggeredByEvent="true">'
+        '<bpmn:startEvent id="i"><bpmn:compensateEventDefinition/></bpmn:startEvent>'
+        "</bpmn:subProcess>"
+    )
+    assert "belongs in a sub-process, not at process level" in message

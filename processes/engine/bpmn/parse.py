@@ -111,7 +111,7 @@ _ALLOWED_DEFINITIONS = {
 }
 # The start event of an event sub-process: what can trigger it.
 _EVENT_SUBPROCESS_STARTS = frozenset(
-    {"message", "signal", "timer", "error", "escalation", "conditional", "multiple"}
+    {"message", "signal", "timer", "error", "escalation", "conditional", "multiple", "compensate"}
 )
 # What the definitions of a multiple event can be.
 _MULTIPLE_PARTS = {
@@ -429,6 +429,8 @@ class _ProcessParser:
                 raise self.fail(start.id, _EVENT_SUBPROCESS_START_NEEDS, "startEvent")
             if start.definition.kind == "error" and not start.is_interrupting:
                 raise self.fail(start.id, "an error start event must be interrupting", "startEvent")
+            if start.definition.kind == "compensate":
+                continue  # the handler of its sub-process (see _compensation)
             found.setdefault(esp.scope, []).append(esp_id)
         return {scope: tuple(ids) for scope, ids in found.items()}
 
@@ -512,7 +514,15 @@ class _ProcessParser:
                         "a compensation boundary event cannot have outgoing flows",
                         element.kind,
                     )
+                if element.attached_to in found:  # type: ignore[attr-defined]
+                    raise self.fail(
+                        element.id,
+                        f"{element.attached_to!r} already has a compensation handler",  # type: ignore[attr-defined]
+                        element.kind,
+                    )
                 found[element.attached_to] = (element.id, handler.id)  # type: ignore[attr-defined]
+            elif definition.kind == "compensate" and element.kind == "startEvent":
+                self._compensation_subprocess(element, elements, found)
             elif definition.kind == "compensate" and definition.activity:
                 target = elements.get(definition.activity)
                 if target is None or target.kind not in ACTIVITY_KINDS:
@@ -521,9 +531,54 @@ class _ProcessParser:
                         f"its activityRef {definition.activity!r} is not an activity",
                         element.kind,
                     )
+                scopes = {element.scope}
+                if element.scope in self.event_scopes:
+                    # A throw in an event sub-process: its own scope or the one around it.
+                    scopes.add(elements[element.scope].scope)
+                if target.scope not in scopes:
+                    raise self.fail(
+                        element.id,
+                        f"its activityRef {definition.activity!r} is not in the scope the "
+                        "event compensates",
+                        element.kind,
+                    )
             elif definition.kind == "cancel":
                 self._check_cancel(element, elements)
         return found
+
+    def _compensation_subprocess(
+        self, start: Element, elements: dict[str, Element], found: dict[str, tuple[str, str]]
+    ) -> None:
+        """A compensation start event: its event sub-process is the handler of the
+        sub-process it is in."""
+        esp = elements[start.scope or ""]
+        node, _ = self.raw[start.id]
+        definition_node = next(
+            child for child in node if _local(child.tag)[1] == "compensateEventDefinition"
+        )
+        if esp.scope is None:
+            raise self.fail(
+                esp.id,
+                "a compensation event sub-process belongs in a sub-process, not at process level",
+                esp.kind,
+            )
+        if (
+            definition_node.get("activityRef")
+            or definition_node.get("waitForCompletion", "true").strip().lower() != "true"
+        ):
+            raise self.fail(
+                start.id,
+                "a compensation start event takes no activityRef and always waits for completion",
+                start.kind,
+            )
+        if esp.scope in found:
+            raise self.fail(
+                esp.id,
+                f"sub-process {esp.scope!r} already has a compensation handler "
+                "(a boundary event or another compensation event sub-process)",
+                esp.kind,
+            )
+        found[esp.scope] = (start.id, esp.id)
 
     def _check_cancel(self, element: Element, elements: dict[str, Element]) -> None:
         if element.kind == "endEvent":
@@ -831,13 +886,6 @@ class _ProcessParser:
         in_event_subprocess = kind == "startEvent" and common["scope"] in self.event_scopes
         allowed = _EVENT_SUBPROCESS_STARTS if in_event_subprocess else _ALLOWED_DEFINITIONS[kind]
         if definition.kind not in allowed:
-            if in_event_subprocess and definition.kind == "compensate":
-                raise self.fail(
-                    element_id,
-                    "compensation event sub-processes are not supported; attach a "
-                    "compensation boundary event to the sub-process instead",
-                    kind,
-                )
             if in_event_subprocess:
                 raise self.fail(element_id, _EVENT_SUBPROCESS_START_NEEDS, kind)
             raise self.fail(element_id, f"a {definition.kind} {kind} is not supported", kind)
