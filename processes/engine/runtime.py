@@ -9,7 +9,8 @@ the open steps that changed, and the effects that reach beyond the instance
 to route.
 
 Element behaviour lives in one module per family: `events`, `gateways`,
-`activities`, `subprocesses`, `multiinstance`.
+`activities`, `subprocesses`, `multiinstance`, `eventsubprocesses`, `escalation`,
+`conditions`, `compensation`, `loops`.
 """
 
 from __future__ import annotations

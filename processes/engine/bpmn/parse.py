@@ -376,8 +376,9 @@ class _ProcessParser:
                     if kind != "none":
                         raise self.fail(
                             start_id,
-                            f"a sub-process starts at plain start events, not at a {kind} "
-                            "start (an event sub-process, triggeredByEvent, can)",
+                            "a sub-process starts at plain start events, not at "
+                            f"{_article(kind)} {kind} start (an event sub-process, "
+                            "triggeredByEvent, can)",
                             "startEvent",
                         )
         event_subprocesses = self._check_event_subprocesses(elements, scope_starts)
@@ -888,7 +889,11 @@ class _ProcessParser:
         if definition.kind not in allowed:
             if in_event_subprocess:
                 raise self.fail(element_id, _EVENT_SUBPROCESS_START_NEEDS, kind)
-            raise self.fail(element_id, f"a {definition.kind} {kind} is not supported", kind)
+            raise self.fail(
+                element_id,
+                f"{_article(definition.kind)} {definition.kind} {kind} is not supported",
+                kind,
+            )
         attached_to = None
         if kind == "boundaryEvent":
             attached_to = node.get("attachedToRef", "")
@@ -1129,6 +1134,11 @@ class _ProcessParser:
             default=default,
             **common,
         )
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before a word, for messages."""
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _plain_name(text: str) -> str:
