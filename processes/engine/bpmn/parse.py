@@ -122,7 +122,7 @@ _MULTIPLE_PARTS = {
 _SCOPE_ACTIVITIES = frozenset({"subProcess", "callActivity", "transaction"})
 _EVENT_SUBPROCESS_START_NEEDS = (
     "the start event of an event sub-process needs a message, signal, timer, "
-    "error, escalation or conditional trigger"
+    "error, escalation, conditional or compensation trigger"
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _ISO_LITERAL = re.compile(r"(R\d*/)?-?P\S*|\d{4}-\d\d-\d\d\S*")
