@@ -4,7 +4,8 @@
 `runtime.Engine` runs instances whose state (`state`) the persistence layer
 stores, handing back `effects` for the caller to route. Element behaviour lives
 in one module per family (`events`, `gateways`, `activities`, `subprocesses`,
-`multiinstance`); they import the data types, never the runtime.
+`multiinstance`, `eventsubprocesses`, `escalation`, `conditions`, `compensation`,
+`loops`); they import the data types, never the runtime.
 """
 
 from .effects import (

@@ -1,9 +1,11 @@
-"""Start, end, intermediate and boundary events; timers, messages and signals."""
+"""Start, end, intermediate and boundary events; timers, messages, signals,
+conditions and links (escalations are thrown through `escalation`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .compensation import throw as throw_compensation
 from .effects import SendMessage, ThrowSignal
 from .graph import Element, Event
 from .state import Step
@@ -25,6 +27,9 @@ def end_event(run: Run, step: Step, element: Event) -> None:
     if definition.kind == "terminate":
         run.terminate(step)
         return
+    if definition.kind in ("compensate", "cancel"):
+        throw_compensation(run, step, element)
+        return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
     if definition.kind == "error":
         run.throw_error(
@@ -35,26 +40,55 @@ def end_event(run: Run, step: Step, element: Event) -> None:
             message=f"error end event '{element.label}'",
         )
         return
-    if definition.kind == "message":
-        run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
-    elif definition.kind == "signal":
-        run.effects.append(ThrowSignal(definition.name, payload, definition.variable))
+    if definition.kind == "escalation":
+        run.throw_escalation(step, definition, payload)
+        if step.is_open:
+            run.complete(step)
+        return
+    throw_definitions(run, step, definition, payload)
     run.complete(step)
 
 
 def throw_event(run: Run, step: Step, element: Event) -> None:
-    """Throw an intermediate message or signal and pass the token on."""
+    """Throw an intermediate message, signal or escalation and pass the token on;
+    a link jumps to the catching link of its name in the same scope."""
     definition = element.definition
+    if definition.kind == "link":
+        target = run.graph.links[element.scope][definition.name]
+        run.new_step(target, step.scope_id, data={"link": element.id})
+        run.complete(step)
+        return
+    if definition.kind == "compensate":
+        throw_compensation(run, step, element)
+        return
     payload = run.evaluate(definition.payload, step) if definition.payload else None
-    if definition.kind == "message":
-        run.effects.append(SendMessage(definition.name, payload, None, definition.variable))
-    elif definition.kind == "signal":
-        run.effects.append(ThrowSignal(definition.name, payload, definition.variable))
+    if definition.kind == "escalation":
+        run.throw_escalation(step, definition, payload)
+        if step.is_open:
+            run.leave(step, element)
+        return
+    throw_definitions(run, step, definition, payload)
     run.leave(step, element)
 
 
+def throw_definitions(run: Run, step: Step, definition, payload: Any) -> None:
+    """Hand the caller the message or signal a throw event throws (a multiple
+    event: each of its definitions, in document order, with its own payload)."""
+    for part in definition.parts or (definition,):
+        if part is not definition:
+            payload = run.evaluate(part.payload, step) if part.payload else None
+        if part.kind == "message":
+            run.effects.append(SendMessage(part.name, payload, None, part.variable))
+        elif part.kind == "signal":
+            run.effects.append(ThrowSignal(part.name, payload, part.variable))
+
+
 def catch_event(run: Run, step: Step, element: Event) -> None:
-    """Wait at an intermediate catch event for its timer, message or signal."""
+    """Wait at an intermediate catch event for its timer, message, signal or
+    condition; a catching link passes the token on at once."""
+    if element.definition.kind == "link":
+        run.leave(step, element)
+        return
     step.status = "waiting"
     arm_catch(run, step, element)
 
@@ -65,9 +99,44 @@ def boundary_event(run: Run, step: Step, element: Event) -> None:
     run.leave(step, element)
 
 
-def arm_catch(run: Run, step: Step, element: Element) -> None:
-    """Make a waiting step listen for its event (timer due time, message, signal)."""
+def arm_catch(run: Run, step: Step, element: Element) -> list[int]:
+    """Make a waiting step listen for its event (timer due time, message, signal,
+    condition). A multiple event listens with one step per definition; returns the
+    ids of the steps it added beside `step`."""
     definition = getattr(element, "definition", None)
+    if definition is not None and definition.kind == "multiple":
+        return _arm_multiple(run, step, element, definition)
+    arm_definition(run, step, element, definition)
+    return []
+
+
+def _arm_multiple(run: Run, step: Step, element: Element, definition) -> list[int]:
+    """One waiting step per definition of a multiple event: the first to fire
+    cancels the others (they race), or, parallel-multiple, the last one passes."""
+    index = step.data.get("part")
+    added = []
+    if index is None:
+        index = 0
+        key = "all" if definition.parallel else "race"
+        group = step.data.get("race", step.id) if key == "race" else step.id
+        step.data["part"] = 0
+        step.data[key] = group
+        kept = {k: step.data[k] for k in ("attached", "listener", "flow") if k in step.data}
+        for part in range(1, len(definition.parts)):
+            sibling = run.new_step(
+                element.id,
+                step.scope_id,
+                status="waiting",
+                data={**kept, "part": part, key: group},
+            )
+            arm_definition(run, sibling, element, definition.parts[part])
+            added.append(sibling.id)
+    arm_definition(run, step, element, definition.parts[index])
+    return added
+
+
+def arm_definition(run: Run, step: Step, element: Element, definition) -> None:
+    """Make a waiting step listen for one event definition (None: a receive task)."""
     if definition is None:  # a receive task
         message = getattr(element, "message", "")
         if message:
@@ -78,6 +147,9 @@ def arm_catch(run: Run, step: Step, element: Element) -> None:
         step.data["message"] = definition.name
     elif definition.kind == "signal":
         step.data["signal"] = definition.name
+    elif definition.kind == "conditional":
+        # The condition's last value: it fires when it turns true (at rest).
+        step.data["condition"] = False
     run.touch(step)
 
 
@@ -102,13 +174,13 @@ def arm_boundaries(run: Run, step: Step, element: Element) -> None:
     armed = []
     for boundary_id in element.boundaries:
         boundary = run.graph.elements[boundary_id]
-        if boundary.definition.kind == "error":  # type: ignore[attr-defined]
-            continue  # errors are looked up when thrown
+        if boundary.definition.kind in ("error", "escalation", "compensate", "cancel"):  # type: ignore[attr-defined]
+            continue  # looked up when thrown (compensation: recorded on completion)
         waiting = run.new_step(
             boundary_id, step.scope_id, status="waiting", data={"attached": step.id}
         )
-        arm_catch(run, waiting, boundary)
         armed.append(waiting.id)
+        armed.extend(arm_catch(run, waiting, boundary))
     if armed:
         step.data["boundaries"] = armed
         run.touch(step)
@@ -137,7 +209,27 @@ def trigger(run: Run, step: Step, *, payload: Any = None, variable: str = "") ->
     if element.kind == "boundaryEvent":
         fire_boundary(run, step, element, payload, variable)
         return
+    if "listener" in step.data:
+        run.fire_listener(step, payload, variable)
+        return
+    group = step.data.get("all")
+    if group is not None:
+        # Parallel-multiple: every definition must fire; the last one passes on.
+        store_payload(run, step, element, payload, variable)
+        others = [
+            s
+            for s in run.children.get(step.scope_id, ())
+            if s != step.id and run.state.steps[s].data.get("all") == group
+        ]
+        if others:
+            step.due_at = None
+            run.complete(step)
+            return
+        run.leave(step, element)
+        return
     race = step.data.get("race")
+    if race == "start" and step.scope_id is None:
+        run.scope_started(None)  # the first event start began the instance
     if race is not None:
         for sibling_id in sorted(run.children.get(step.scope_id, ())):
             sibling = run.state.steps.get(sibling_id)
@@ -176,15 +268,21 @@ def fire_boundary(run: Run, step: Step, element: Event, payload: Any, variable: 
     firing = run.new_step(element.id, step.scope_id, status="waiting", data={"from": step.id})
     store_payload(run, firing, element, payload, variable)
     run.leave(firing, element)
-    timer = step.data.get("timer")
-    if timer is not None:
-        next_time = None
-        if timer["kind"] == "timeCycle":
-            spec = parse_timer("timeCycle", timer["value"])
-            next_time = next_due(spec, step.due_at, timer["fired"])
-        if next_time is None:
-            step.due_at = None
-            run.complete(step)
-        else:
-            step.due_at = next_time
-            run.touch(step)
+    if step.data.get("timer") is not None:
+        rearm_timer(run, step)
+
+
+def rearm_timer(run: Run, step: Step) -> None:
+    """A non-interrupting timer fired and keeps listening: a cycle waits for its
+    next due time; a spent cycle, a date or a duration completes."""
+    timer = step.data["timer"]
+    next_time = None
+    if timer["kind"] == "timeCycle":
+        spec = parse_timer("timeCycle", timer["value"])
+        next_time = next_due(spec, step.due_at, timer["fired"])
+    if next_time is None:
+        step.due_at = None
+        run.complete(step)
+    else:
+        step.due_at = next_time
+        run.touch(step)

@@ -25,7 +25,9 @@ USER_TASK_KINDS = frozenset({"userTask", "manualTask", "task", "receiveTask"})
 TASK_KINDS = USER_TASK_KINDS | frozenset(
     {"scriptTask", "serviceTask", "sendTask", "businessRuleTask"}
 )
-ACTIVITY_KINDS = TASK_KINDS | frozenset({"subProcess", "callActivity"})
+# Scopes of their own elements: embedded sub-processes and transactions.
+SCOPE_KINDS = frozenset({"subProcess", "transaction"})
+ACTIVITY_KINDS = TASK_KINDS | SCOPE_KINDS | frozenset({"callActivity"})
 FLOW_NODE_KINDS = EVENT_KINDS | GATEWAY_KINDS | ACTIVITY_KINDS
 
 
@@ -42,8 +44,13 @@ class Code:
 class EventDefinition:
     """What an event waits for or throws.
 
-    kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'terminate' | 'record'.
-    name: the message / signal / error name (the referenced element's name, or its id).
+    kind: 'none' | 'message' | 'signal' | 'timer' | 'error' | 'escalation' | 'conditional'
+    | 'link' | 'compensate' | 'cancel' | 'multiple' | 'terminate' | 'record'.
+    name: the message / signal / error / escalation / link name (the referenced
+    element's name, or its id).
+    error_code: the error's or the escalation's code ('' catches every one).
+    condition: a conditional event's condition.
+    activity: a compensation throw's activityRef ('' compensates the whole scope).
     """
 
     kind: str
@@ -56,6 +63,12 @@ class EventDefinition:
     payload: Code | None = None
     variable: str = ""
     trigger: str = ""
+    condition: Code | None = None
+    activity: str = ""
+    # kind 'multiple': the event's definitions; `parallel` (parallelMultiple) waits
+    # for all of them, else the first one wins.
+    parts: tuple[EventDefinition, ...] = ()
+    parallel: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +82,16 @@ class MultiInstance:
     output_collection: str = ""
     output_item: str = ""
     completion_condition: Code | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StandardLoop:
+    """A standard loop: the activity runs again while `condition` holds, at most
+    `maximum` times; `test_before` also tests the condition before the first run."""
+
+    condition: Code | None = None
+    test_before: bool = False
+    maximum: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +109,7 @@ class Element:
     ext: dict[str, str] = field(default_factory=dict)
     documentation: str = ""
     loop: MultiInstance | None = None
+    standard_loop: StandardLoop | None = None
 
     @property
     def label(self) -> str:
@@ -100,6 +124,8 @@ class Event(Element):
     definition: EventDefinition = field(default_factory=lambda: EventDefinition(kind="none"))
     attached_to: str | None = None
     cancel_activity: bool = True
+    # A start event of an event sub-process: whether it interrupts the enclosing scope.
+    is_interrupting: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,9 +159,12 @@ class Task(Element):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubProcess(Element):
-    """An embedded sub-process: a scope of its own elements."""
+    """An embedded sub-process or a transaction: a scope of its own elements. An
+    event sub-process (`triggered_by_event`) has no flows: its start event's
+    trigger starts it inside the enclosing scope while that scope is active."""
 
     default: str | None = None
+    triggered_by_event: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,6 +214,14 @@ class ProcessGraph:
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
     lanes: tuple[Lane, ...] = ()
     scope_starts: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # scope (None: the process; else a sub-process id) -> its event sub-processes.
+    event_subprocesses: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    # scope -> link name -> the catching link event's id.
+    links: dict[str | None, dict[str, str]] = field(default_factory=dict)
+    # Whether any conditional event waits in this process (they are re-evaluated at rest).
+    has_conditions: bool = False
+    # activity id -> (its compensation boundary event, the compensation handler).
+    compensation: dict[str, tuple[str, str]] = field(default_factory=dict)
     # element id -> its predecessors (incoming flows' sources; a boundary event's
     # activity), computed at import in one pass.
     predecessors: dict[str, tuple[str, ...]] = field(

@@ -6,6 +6,12 @@ of the same element inside the body's scope, with `data['mi_index']` and its
 own variables `data['vars']` (the input item). When an instance completes its
 output item is recorded in the body; the body completes when all instances
 have (or the completion condition holds), writing the output collection.
+
+The built-in variables of BPMN / Camunda are visible in every expression
+language: each instance holds `loopCounter` (its index from 0) and
+`nrOfInstances` among its own variables; the completion condition also sees
+`nrOfActiveInstances` and `nrOfCompletedInstances` as they stand when the
+instance that just completed is counted.
 """
 
 from __future__ import annotations
@@ -101,7 +107,9 @@ def resume(run: Run, body: Step, element: Element) -> None:
 
 def _spawn(run: Run, body: Step, element: Element, index: int, item) -> None:
     loop = element.loop
-    local = {loop.input_item: item} if loop.input_item else {}
+    local = {"loopCounter": index, "nrOfInstances": body.data["mi"]["count"]}
+    if loop.input_item:
+        local[loop.input_item] = item
     body.data["mi"]["next"] = index + 1
     run.new_step(element.id, body.id, data={"mi_index": index, "vars": local})
 
@@ -119,7 +127,7 @@ def instance_done(run: Run, instance: Step, element: Element) -> None:
     mi["done"] += 1
     run.touch(body)
     if loop.completion_condition is not None and loop.completion_condition.compiled.evaluate(
-        visible, run.functions
+        ChainMap(counters(run, body), visible), run.functions
     ):
         for other_id in sorted(run.children.get(body.id, ())):
             other = run.state.steps.get(other_id)
@@ -136,6 +144,21 @@ def instance_done(run: Run, instance: Step, element: Element) -> None:
         _finish_body(run, body, element)
     elif mi["done"] >= mi["count"]:
         _finish_body(run, body, element)
+
+
+def counters(run: Run, body: Step) -> dict:
+    """The multi-instance built-in variables of a body as they stand now."""
+    mi = body.data["mi"]
+    active = sum(
+        1
+        for i in run.children.get(body.id, ())
+        if i in run.state.steps and run.state.steps[i].is_open
+    )
+    return {
+        "nrOfInstances": mi["count"],
+        "nrOfActiveInstances": active,
+        "nrOfCompletedInstances": mi["done"],
+    }
 
 
 def _finish_body(run: Run, body: Step, element: Element) -> None:

@@ -9,7 +9,8 @@ the open steps that changed, and the effects that reach beyond the instance
 to route.
 
 Element behaviour lives in one module per family: `events`, `gateways`,
-`activities`, `subprocesses`, `multiinstance`.
+`activities`, `subprocesses`, `multiinstance`, `eventsubprocesses`, `escalation`,
+`conditions`, `compensation`, `loops`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import activities, events, gateways, multiinstance, subprocesses
+from . import (
+    activities,
+    compensation,
+    conditions,
+    escalation,
+    events,
+    eventsubprocesses,
+    gateways,
+    loops,
+    multiinstance,
+    subprocesses,
+)
 from .bpmn import timer_is_expression
 from .effects import (
     CancelChild,
@@ -66,19 +78,28 @@ __all__ = [
 ]
 
 
-class _Index:
-    """Open steps by scope and waiting joins, maintained step by step."""
+def is_passive(data: dict) -> bool:
+    """Whether a step with this data waits without keeping its scope open."""
+    return "listener" in data or "compensation" in data
 
-    __slots__ = ("children", "joins", "signature", "last_changed", "leftover_active")
+
+class _Index:
+    """Open steps by scope, the passive ones among them, and waiting joins,
+    maintained step by step."""
+
+    __slots__ = ("children", "passive", "joins", "signature", "last_changed", "leftover_active")
 
     def __init__(self, state: InstanceState):
         self.children: dict[int | None, set[int]] = {}
+        self.passive: dict[int | None, set[int]] = {}
         self.joins: dict[tuple[int | None, str], int] = {}
         self.last_changed: list[int] = []
         self.leftover_active = False
         for step in state.steps.values():
             step.dirty = False
             self.children.setdefault(step.scope_id, set()).add(step.id)
+            if is_passive(step.data):
+                self.passive.setdefault(step.scope_id, set()).add(step.id)
             if step.status == "active":
                 self.leftover_active = True
             elif step.status == "waiting" and "arrived" in step.data:
@@ -110,35 +131,42 @@ def start_events(graph: ProcessGraph) -> list[StartTrigger]:
     for element_id in graph.start_events:
         element = graph.elements[element_id]
         assert isinstance(element, Event)
-        definition = element.definition
-        trigger = StartTrigger(element_id=element_id, kind=definition.kind)
-        if definition.kind == "timer" and definition.timer is not None:
-            value = definition.timer.source
-            if definition.timer.language != "literal":
-                try:
-                    value = timer_text(definition.timer.compiled.evaluate({}, None))
-                except Exception:  # a timer that needs variables cannot start a process alone
-                    value = ""
-            trigger = StartTrigger(
-                element_id=element_id,
-                kind="timer",
-                timer_kind=definition.timer_kind,
-                timer_value=value,
-            )
-        elif definition.kind == "message":
-            trigger = StartTrigger(element_id=element_id, kind="message", message=definition.name)
-        elif definition.kind == "signal":
-            trigger = StartTrigger(element_id=element_id, kind="signal", signal=definition.name)
-        elif definition.kind == "record":
-            trigger = StartTrigger(
-                element_id=element_id,
-                kind="record",
-                trigger=definition.trigger,
-                model=element.ext.get("model", ""),
-                filter=element.ext.get("filter", ""),
-            )
-        found.append(trigger)
+        # A multiple start event starts the process on any of its definitions.
+        for definition in element.definition.parts or (element.definition,):
+            found.append(_start_trigger(element, definition))
     return found
+
+
+def _start_trigger(element: Event, definition) -> StartTrigger:
+    """How one definition of a start event starts its process."""
+    element_id = element.id
+    trigger = StartTrigger(element_id=element_id, kind=definition.kind)
+    if definition.kind == "timer" and definition.timer is not None:
+        value = definition.timer.source
+        if definition.timer.language != "literal":
+            try:
+                value = timer_text(definition.timer.compiled.evaluate({}, None))
+            except Exception:  # a timer that needs variables cannot start a process alone
+                value = ""
+        trigger = StartTrigger(
+            element_id=element_id,
+            kind="timer",
+            timer_kind=definition.timer_kind,
+            timer_value=value,
+        )
+    elif definition.kind == "message":
+        trigger = StartTrigger(element_id=element_id, kind="message", message=definition.name)
+    elif definition.kind == "signal":
+        trigger = StartTrigger(element_id=element_id, kind="signal", signal=definition.name)
+    elif definition.kind == "record":
+        trigger = StartTrigger(
+            element_id=element_id,
+            kind="record",
+            trigger=definition.trigger,
+            model=element.ext.get("model", ""),
+            filter=element.ext.get("filter", ""),
+        )
+    return trigger
 
 
 # -- the engine ------------------------------------------------------------------
@@ -173,9 +201,9 @@ class Engine:
     ) -> RunResult:
         """Create an instance and run it until every token waits or ends.
 
-        Without `start_event_id` the process starts at its none start events; a
-        process with only event starts (message, signal, timer) waits at all of
-        them and the first to fire wins.
+        Without `start_event_id` the process starts at its none start events (at its
+        record-trigger starts when it has no none start); a process with only event
+        starts (message, signal, timer) waits at all of them and the first to fire wins.
         """
         graph = self.resolve_graph(process_id)
         now = self.clock()
@@ -195,15 +223,18 @@ class Engine:
             if start_event_id not in starts:
                 raise EngineError(f"'{start_event_id}' is not a start event of {process_id}")
             run.new_step(start_event_id, None)
+            eventsubprocesses.arm_listeners(run, None)
         else:
-            plain = [
-                s
-                for s in starts
-                if graph.elements[s].definition.kind in ("none", "record")  # type: ignore[attr-defined]
+            kinds = {s: graph.elements[s].definition.kind for s in starts}  # type: ignore[attr-defined]
+            # Started by hand: the none start events; a process whose only starts
+            # are record triggers starts at those (nothing else can start it).
+            plain = [s for s in starts if kinds[s] == "none"] or [
+                s for s in starts if kinds[s] == "record"
             ]
             if plain:
                 for element_id in plain:
                     run.new_step(element_id, None)
+                eventsubprocesses.arm_listeners(run, None)
             else:
                 for element_id in starts:
                     step = run.new_step(element_id, None, status="waiting", data={"race": "start"})
@@ -289,11 +320,23 @@ class Engine:
                 events.trigger(run, step, payload=payload, variable=variable)
         return run.finish()
 
+    def set_variables(self, state: InstanceState, variables: dict) -> RunResult:
+        """Set instance variables from outside (an operator, an API call) and run:
+        conditional events whose condition turned true fire."""
+        run = Run(self, state, self.clock())
+        values = dict(variables)
+        clean_variables(values)
+        state.variables.update(values)
+        return run.finish()
+
     def fire_due_timers(self, state: InstanceState, now: dt.datetime) -> RunResult:
         """Fire every waiting timer whose due_at is at or before `now`."""
         run = Run(self, state, now)
         fired = 0
         while True:
+            # One timer at a time, the earliest first, and its consequences run before
+            # the next is chosen: a cycle re-armed inside a long gap, or a timer a
+            # firing armed, takes its place among the others by due time.
             due = [
                 s
                 for s in state.steps.values()
@@ -301,14 +344,13 @@ class Engine:
             ]
             if not due:
                 break
-            for step in sorted(due, key=lambda s: (s.due_at, s.id)):
-                if step.status == "waiting" and step.due_at is not None and step.due_at <= now:
-                    fired += 1
-                    if fired > self.max_steps_per_run:
-                        run.fail(step, "too many timer firings in one run")
-                        return run.finish()
-                    run.matched += 1
-                    events.fire_timer(run, step)
+            step = min(due, key=lambda s: (s.due_at, s.id))
+            fired += 1
+            if fired > self.max_steps_per_run:
+                run.fail(step, "too many timer firings in one run")
+                return run.finish()
+            run.matched += 1
+            events.fire_timer(run, step)
             run.drain()
         return run.finish()
 
@@ -397,6 +439,7 @@ class Run:
         self.halted = False
         self.scope_checks: set[int | None] = set()
         self.children: dict[int | None, set[int]] = {}
+        self.passive: dict[int | None, set[int]] = {}
         self.joins: dict[tuple[int | None, str], int] = {}
         self.index: _Index | None = None
         if build_index:
@@ -415,6 +458,7 @@ class Run:
                 )
             self.index = index
             self.children = index.children
+            self.passive = index.passive
             self.joins = index.joins
 
     # step bookkeeping --------------------------------------------------------
@@ -440,6 +484,8 @@ class Run:
         state.next_step_id += 1
         state.steps[step.id] = step
         self.children.setdefault(scope_id, set()).add(step.id)
+        if data and is_passive(data):
+            self.passive.setdefault(scope_id, set()).add(step.id)
         self.changed[step.id] = step
         if status == "active":
             self.queue.append(step.id)
@@ -459,10 +505,11 @@ class Run:
         step.dirty = True
         self.state.steps.pop(step.id, None)
         self.changed.pop(step.id, None)
+        self.passive.get(step.scope_id, set()).discard(step.id)
         siblings = self.children.get(step.scope_id)
         if siblings is not None:
             siblings.discard(step.id)
-            if not siblings:
+            if not siblings or self.only_passive(step.scope_id):
                 self.scope_checks.add(step.scope_id)
         if "arrived" in step.data:
             key = (step.scope_id, step.element_id)
@@ -475,6 +522,22 @@ class Run:
         self.finished.append(step)
         if was_user_wait:
             self.effects.append(UserStepClosed(step, status))
+
+    def only_passive(self, scope_id: int | None) -> bool:
+        """Whether every open step left in a scope is passive (see `is_passive`)."""
+        passive = self.passive.get(scope_id)
+        return bool(passive) and len(passive) == len(self.children.get(scope_id, ()))
+
+    def move_step(self, step: Step, scope_id: int | None) -> None:
+        """Move an open step into another scope (an event sub-process's start, a
+        compensation record of a sub-process that completed)."""
+        for table in (self.children, self.passive):
+            table.get(step.scope_id, set()).discard(step.id)
+        step.scope_id = scope_id
+        self.children.setdefault(scope_id, set()).add(step.id)
+        if is_passive(step.data):
+            self.passive.setdefault(scope_id, set()).add(step.id)
+        self.touch(step)
 
     def _is_user_step(self, step: Step) -> bool:
         element = self.graph.elements.get(step.element_id)
@@ -554,8 +617,17 @@ class Run:
             self.state.variables.pop(name, None)
 
     def evaluate(self, code, step: Step) -> Any:
-        """Evaluate compiled code with the variables the step sees."""
-        return code.compiled.evaluate(self.read_variables(step), self.functions)
+        """Evaluate compiled code with the variables the step sees (a JUEL
+        `execution.setVariable` writes into the innermost scope the step sees)."""
+        value = code.compiled.evaluate(self.read_variables(step), self.functions)
+        if getattr(code.compiled, "writes_variables", False):
+            chain = self.scope_chain(step)
+            if chain:
+                clean_variables(chain[0][0])
+                self.touch(chain[0][1])
+            else:
+                clean_variables(self.state.variables)
+        return value
 
     def run_script(self, code, step: Step) -> None:
         """Run a script with the variables the step sees, writing back what it changed."""
@@ -595,10 +667,16 @@ class Run:
                 if body is not None and body.is_open:
                     self.fail(body, describe_error(exc))
             return
+        if element.standard_loop is not None and loops.again(self, step, element):
+            return
         flows = self.select_outgoing(step, element)
         for flow in flows:
             self.new_step(flow.target, step.scope_id, data={"flow": flow.id})
         self.complete(step)
+        if element.id in self.graph.compensation:
+            compensation.record(self, step, element)
+        if "compensation_of" in step.data:
+            compensation.handler_done(self, step)
 
     def select_outgoing(self, step: Step, element: Element):
         """Every flow whose condition holds (unconditioned ones included), else the
@@ -646,6 +724,18 @@ class Run:
             include_self=include_self,
         )
 
+    def throw_escalation(self, step: Step, definition, payload: Any) -> None:
+        """Throw an escalation from a step (see `escalation.throw_escalation`)."""
+        escalation.throw_escalation(self, step, definition, payload)
+
+    def fire_listener(self, step: Step, payload: Any, variable: str) -> None:
+        """An event sub-process's start fired (see `eventsubprocesses.fire_listener`)."""
+        eventsubprocesses.fire_listener(self, step, payload, variable)
+
+    def scope_started(self, scope_id: int | None) -> None:
+        """A scope began: its event sub-processes start listening."""
+        eventsubprocesses.arm_listeners(self, scope_id)
+
     def terminate(self, step: Step) -> None:
         """End the scope of a terminate end event (see `subprocesses.terminate`)."""
         subprocesses.terminate(self, step)
@@ -660,6 +750,14 @@ class Run:
                 multiinstance.resume(self, step, element)
             else:
                 multiinstance.enter(self, step, element)
+            return
+        if (
+            element.standard_loop is not None
+            and "loop_count" not in step.data
+            and loops.skip_first(self, step, element)
+        ):
+            step.data["loop_skipped"] = True
+            self.leave(step, element)
             return
         handler = HANDLERS[element.kind]
         handler(self, step, element)
@@ -707,6 +805,8 @@ class Run:
         """At rest: release joins nothing can reach any more, close empty scopes.
         Returns True when that made new work."""
         progressed = gateways.release_joins(self)
+        if self.graph.has_conditions and conditions.evaluate_waiting(self):
+            progressed = True
         if self.state.status == "error" and not any(
             s.status == "error" for s in self.state.steps.values()
         ):
@@ -716,7 +816,12 @@ class Run:
         checks, self.scope_checks = self.scope_checks, set()
         for scope_id in sorted(checks, key=lambda s: -1 if s is None else s, reverse=True):
             if self.children.get(scope_id):
-                continue
+                if not self.only_passive(scope_id):
+                    continue
+                # The scope's work is done: its listeners stop, its compensation
+                # records move out with it (or end with the instance).
+                eventsubprocesses.withdraw_listeners(self, scope_id)
+                compensation.scope_done(self, scope_id)
             if scope_id is None:
                 if self.state.status == "running" and not self.state.steps:
                     self.state.status = "completed"
@@ -772,4 +877,5 @@ HANDLERS: dict[str, Callable[[Run, Step, Element], None]] = {
     "sendTask": activities.send_task,
     "callActivity": activities.call_activity,
     "subProcess": subprocesses.sub_process,
+    "transaction": subprocesses.sub_process,
 }

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .effects import ErrorThrown, InstanceFinished
 from .errors import FlowError
 from .events import arm_boundaries, store_payload
+from .eventsubprocesses import arm_listeners, catching_start, start_caught
 from .graph import Element
 from .state import Step
 
@@ -42,6 +43,7 @@ def sub_process(run: Run, step: Step, element: Element) -> None:
     arm_boundaries(run, step, element)
     for start_id in starts:
         run.new_step(start_id, step.id)
+    arm_listeners(run, step.id)
 
 
 def scope_finished(run: Run, scope_step: Step) -> None:
@@ -50,7 +52,8 @@ def scope_finished(run: Run, scope_step: Step) -> None:
         return  # a multi-instance body completes through its instances
     element = run.graph.elements[scope_step.element_id]
     local = scope_step.data.get("vars")
-    if local and "mi_index" not in scope_step.data:
+    # A compensation event sub-process works on a snapshot: nothing of it goes out.
+    if local and "mi_index" not in scope_step.data and "compensates" not in scope_step.data:
         write_above(run, scope_step, local)
     run.leave(scope_step, element)
 
@@ -102,32 +105,66 @@ def throw_error(
     message: str,
     include_self: bool = False,
 ) -> None:
-    """Find the nearest enclosing activity with a matching error boundary event,
-    interrupt it and continue from the boundary; uncaught, the step goes to error
-    and an ErrorThrown effect tells the caller (a parent may catch it)."""
+    """Find the nearest catcher outward from the step: an error event sub-process
+    of the step's scope, else an error boundary event of the scope's activity, then
+    the same one scope further out (with `include_self`, the step's own error
+    boundaries come first). The catcher interrupts its scope or activity and the
+    token continues from it; uncaught, the step goes to error and an ErrorThrown
+    effect tells the caller (a parent may catch it)."""
     steps = run.state.steps
-    candidate = step if include_self else steps.get(step.scope_id) if step.scope_id else None
-    while candidate is not None:
-        if "mi_index" not in candidate.data:
-            element = run.graph.elements[candidate.element_id]
-            for boundary_id in element.boundaries:
-                boundary = run.graph.elements[boundary_id]
-                definition = boundary.definition  # type: ignore[attr-defined]
-                if definition.kind != "error" or not _matches(definition, code, name):
-                    continue
-                if step is not candidate and step.is_open:
-                    run.complete(step)
-                run.cancel_step(candidate)
-                fired = run.new_step(
-                    boundary_id,
-                    candidate.scope_id,
-                    status="waiting",
-                    data={"error_code": code} if code else {},
-                )
-                store_payload(run, fired, boundary, payload, "")
-                run.leave(fired, boundary)
-                return
-        candidate = steps.get(candidate.scope_id) if candidate.scope_id is not None else None
+
+    def matches(definition) -> bool:
+        return _matches(definition, code, name)
+
+    candidate = step if include_self else None
+    scope_id = step.scope_id
+    while True:
+        if candidate is not None and _catch_on_boundary(
+            run, step, candidate, code=code, name=name, payload=payload
+        ):
+            return
+        found = catching_start(run, scope_id, "error", matches)
+        if found is not None:
+            esp_id, start = found
+            if step.is_open:
+                run.complete(step)
+            start_caught(
+                run, scope_id, esp_id, start, payload, {"error_code": code} if code else {}
+            )
+            return
+        if scope_id is None:
+            break
+        candidate = steps.get(scope_id)
+        if candidate is None:
+            break
+        scope_id = candidate.scope_id
     label = code or name or "without a code"
     run.fail(step, f"BPMN error {label} was thrown ({message}) and nothing caught it.")
     run.effects.append(ErrorThrown(code, name, payload))
+
+
+def _catch_on_boundary(
+    run: Run, step: Step, candidate: Step, *, code: str, name: str, payload: Any
+) -> bool:
+    """Fire the first error boundary event of `candidate`'s activity that catches."""
+    if "mi_index" in candidate.data:
+        return False  # a multi-instance body's boundaries are on the body step
+    element = run.graph.elements[candidate.element_id]
+    for boundary_id in element.boundaries:
+        boundary = run.graph.elements[boundary_id]
+        definition = boundary.definition  # type: ignore[attr-defined]
+        if definition.kind != "error" or not _matches(definition, code, name):
+            continue
+        if step is not candidate and step.is_open:
+            run.complete(step)
+        run.cancel_step(candidate)
+        fired = run.new_step(
+            boundary_id,
+            candidate.scope_id,
+            status="waiting",
+            data={"error_code": code} if code else {},
+        )
+        store_payload(run, fired, boundary, payload, "")
+        run.leave(fired, boundary)
+        return True
+    return False

@@ -6,10 +6,7 @@ import email.policy
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
-from django.test import RequestFactory
 
-from bpm_project.urls import public_media
 from cases.correspondence.messages import message_send
 from cases.models import CaseAttachment, CaseEvent, CaseMessage
 from crm.models import Contact
@@ -124,15 +121,6 @@ def test_attachments_are_served_to_agents_and_the_cases_own_customer_only(client
     client.logout()
     response = client.get(f"/portal/attachments/{attachment.pk}/")
     assert response.status_code == 302 and "/login/" in response["Location"]
-
-
-def test_the_media_url_never_serves_case_attachments(client, agent, settings):
-    with pytest.raises(Http404):
-        public_media(
-            RequestFactory().get("/"),
-            "case-attachments/1/x/fix.pdf",
-            document_root=settings.MEDIA_ROOT,
-        )
 
 
 def test_an_email_to_a_contact_without_address_is_refused(client, agent):

@@ -774,3 +774,467 @@ OWN_SCENARIOS: dict[str, Scenario] = {
         ],
     ),
 }
+
+
+# -- the elements of issue 13: event sub-processes, escalation, conditional events,
+# links, references ----------------------------------------------------------------
+
+OWN_SCENARIOS.update(
+    {
+        "event_subprocesses": own(
+            "event_subprocesses.bpmn",
+            "own_event_subprocesses",
+            runs=[
+                (
+                    # Nothing fires: the listeners are withdrawn when the order ends.
+                    {"stock": 5, "quantity": 2, "reminders": 0, "who": "x"},
+                    [
+                        ("waiting", ["c_start", "m_start", "p_start"]),
+                        ("timer_jobs", 1),
+                        ("complete", "Prepare the order"),
+                        ended(),
+                        ("log_has", "done", "completed"),
+                        ("log_has", "c_start", "canceled"),
+                        ("log_has", "m_start", "canceled"),
+                        ("timer_jobs", 0),
+                        ("vars_include", {"reserved": 2, "reminders": 0}),
+                    ],
+                ),
+                (
+                    # Non-interrupting timer: once after an hour, the task stays;
+                    # then an interrupting message withdraws the task and ends the order.
+                    {"stock": 5, "quantity": 2, "reminders": 0},
+                    [
+                        ("advance", 3600),
+                        ("vars_include", {"reminders": 1}),
+                        ("tasks", ["Prepare the order"]),
+                        ("waiting", ["c_start", "p_start"]),
+                        ("advance", 7200),
+                        ("vars_include", {"reminders": 1}),
+                        ("message", "Order canceled", {"who": "Ann"}),
+                        ended(),
+                        ("tasks", []),
+                        ("log_has", "prepare", "canceled"),
+                        ("log_has", "p_start", "canceled"),
+                        ("log_lacks", "done"),
+                        (
+                            "path",
+                            # Steps in the order they began: the listeners first; the
+                            # timer's listener is spent after its one firing.
+                            [*("start", "c_start", "m_start", "reminder", "m_start"), "m_count"]
+                            + ["m_end", "canceled", "c_note", "c_end"],
+                        ),
+                        ("vars_include", {"status": "canceled by Ann", "who": "Ann"}),
+                    ],
+                ),
+                (
+                    # Non-interrupting signal: the order waits for the event sub-process.
+                    {"stock": 5, "quantity": 2, "reminders": 0},
+                    [
+                        ("signal", "Price changed"),
+                        ("tasks", ["Prepare the order", "Read the new prices"]),
+                        ("waiting", ["c_start", "m_start", "p_start"]),
+                        ("complete", "Prepare the order"),
+                        ("ended", False),
+                        ("log_has", "done", "completed"),
+                        # The scope is still active, so its event sub-processes still listen.
+                        ("waiting", ["c_start", "m_start", "p_start"]),
+                        ("complete", "Read the new prices"),
+                        ended(),
+                        ("waiting", []),
+                        ("timer_jobs", 0),
+                    ],
+                ),
+                (
+                    # Inside a sub-process: the error start of its event sub-process
+                    # catches the error end event of the same scope.
+                    {"stock": 1, "quantity": 2, "reminders": 0},
+                    [
+                        ("complete", "Prepare the order"),
+                        ("tasks", ["Order from the supplier"]),
+                        ("log_has", "r_out", "completed"),
+                        ("complete", "Order from the supplier"),
+                        ended(),
+                        (
+                            "path",
+                            [
+                                *("start", "prepare", "reserve", "r_start", "r_check"),
+                                *("r_out", "r_backorder", "b_start", "b_order", "b_end"),
+                                "done",
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "escalation_events": own(
+            "escalations.bpmn",
+            "own_escalations",
+            runs=[
+                (
+                    # Intermediate throw, non-interrupting boundary: both go on.
+                    {"stock": 3, "amount": 100},
+                    [
+                        ("tasks", ["Assess the claim", "Plan a restock"]),
+                        ("complete", "Plan a restock"),
+                        ("complete", "Assess the claim"),
+                        ended(),
+                        ("log_has", "h_unusual", "completed"),
+                        ("vars_include", {"paid": 100}),
+                        (
+                            "path",
+                            [
+                                *("start", "handle", "h_start", "h_low", "h_tell", "restock"),
+                                *("plan", "h_assess", "planned", "h_big", "h_unusual", "h_end"),
+                                *("pay", "done"),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    # Escalation end event, interrupting boundary: the sub-process is left.
+                    {"stock": 30, "amount": 5000},
+                    [
+                        ("complete", "Assess the claim"),
+                        ("tasks", ["Manager decides"]),
+                        ("log_has", "handle", "canceled"),
+                        ("complete", "Manager decides"),
+                        ended(),
+                        ("log_lacks", "pay"),
+                        ("log_lacks", "restock"),
+                    ],
+                ),
+            ],
+        ),
+        "escalation_event_subprocess": own(
+            "escalations.bpmn",
+            "own_escalation_start",
+            runs=[
+                (
+                    {},
+                    [
+                        ("complete", "Review the claim"),
+                        ("tasks", ["File the claim"]),
+                        ("vars", {"noted": "yes"}),
+                        ("complete", "File the claim"),
+                        ended(),
+                        (
+                            "path",
+                            [
+                                *("a_start", "a_review", "a_flag", "a_watch", "w_start"),
+                                *("w_note", "a_file", "w_end", "a_end"),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "conditional_events": own(
+            "conditional_events.bpmn",
+            "own_conditional",
+            runs=[
+                (
+                    {"pages": 0, "urgent": False},
+                    [
+                        ("waiting", ["documents", "urgent", "w_start"]),
+                        # A change that leaves every condition false fires nothing.
+                        ("complete", "Collect the documents", {"pages": 2}),
+                        ("waiting", ["documents", "w_start"]),
+                        ("tasks", ["Mark the urgency"]),
+                        ("ended", False),
+                    ],
+                ),
+                (
+                    {"pages": 0, "urgent": False},
+                    [
+                        # The boundary fires when its condition turns true; the task stays.
+                        ("complete", "Mark the urgency", {"urgent": True}),
+                        ("tasks", ["Call the customer", "Collect the documents"]),
+                        # The catch fires when the pages are there; the join passes.
+                        ("complete", "Collect the documents", {"pages": 3}),
+                        ("tasks", ["Call the customer", "Decide the claim"]),
+                        ("log_has", "documents", "completed"),
+                        ("complete", "Decide the claim"),
+                        ("ended", False),
+                        ("complete", "Call the customer"),
+                        ended(),
+                        ("log_has", "w_start", "canceled"),
+                    ],
+                ),
+                (
+                    # Already true when reached: the catch fires at once.
+                    {"pages": 5},
+                    [
+                        ("tasks", ["Collect the documents", "Mark the urgency"]),
+                        ("waiting", ["urgent", "w_start"]),
+                        # The event sub-process interrupts everything.
+                        ("complete", "Collect the documents", {"withdrawn": True}),
+                        ended(),
+                        ("tasks", []),
+                        ("log_has", "decide", "canceled"),
+                        ("log_has", "mark", "canceled"),
+                        ("log_has", "w_end", "completed"),
+                    ],
+                ),
+            ],
+        ),
+        "links_implicit_end_and_prefixed_refs": own(
+            "links_and_implicit_ends.bpmn",
+            "own_links",
+            runs=[
+                (
+                    {},
+                    [
+                        ("waiting", ["go"]),
+                        ("message", "Go ahead"),
+                        ended(),
+                        (
+                            "path",
+                            [
+                                *("start", "label", "to_dock", "at_dock", "go", "split"),
+                                *("load", "notify", "join", "join"),
+                            ],
+                        ),
+                        ("vars", {"labels": 1, "loaded": True, "notified": True}),
+                    ],
+                ),
+            ],
+        ),
+        "multi_instance_built_in_variables": own(
+            "multi_instance_variables.bpmn",
+            "own_mi_variables",
+            runs=[
+                (
+                    {"voters": ["ann", "bo", "cy", "dee"]},
+                    [
+                        ("task_count", 4),
+                        ("complete", "Vote"),
+                        ("task_count", 3),
+                        # Two of four voted: half, so the other two votes are withdrawn.
+                        ("complete", "Vote"),
+                        ("tasks", ["Review"]),
+                        ("log_has", "vote", "canceled"),
+                        ("complete", "Review"),
+                        ("tasks", ["Review"]),
+                        # Two rounds of five: the sequential review stops.
+                        ("complete", "Review"),
+                        ended(),
+                        (
+                            "vars",
+                            {"voters": ["ann", "bo", "cy", "dee"], "seen": ["0/3", "1/3", "2/3"]},
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "compensation": own(
+            "compensation.bpmn",
+            "own_compensation",
+            runs=[
+                (
+                    # Paid: nothing is compensated; the records end with the instance.
+                    {"booked": [], "undone": [], "paid": True},
+                    [
+                        ("waiting", ["flight_undo", "hotel_undo", "car_undo"]),
+                        ("complete", "Pay the trip"),
+                        ended(),
+                        ("vars_include", {"booked": ["flight", "hotel", "car"], "undone": []}),
+                        ("log_lacks", "refund"),
+                    ],
+                ),
+                (
+                    # Not paid: the stay first (activityRef: what the sub-process did, in
+                    # reverse order, the hotel's handler a user task), then the rest.
+                    {"booked": [], "undone": [], "paid": False},
+                    [
+                        ("complete", "Pay the trip"),
+                        ("vars_include", {"undone": ["car"]}),
+                        ("tasks", ["Cancel the hotel"]),
+                        ("waiting", ["flight_undo", "hotel_undo", "pay_undo", "undo_stay"]),
+                        ("complete", "Cancel the hotel"),
+                        ended(),
+                        ("vars_include", {"undone": ["car", "payment", "flight"]}),
+                        (
+                            "path",
+                            [
+                                # Steps in the order they began: each record right
+                                # after its activity completed.
+                                *("start", "flight", "stay", "flight_undo", "s_start"),
+                                *("hotel", "car", "hotel_undo", "s_end", "car_undo", "pay"),
+                                *("paid_ok", "pay_undo", "undo_stay", "return_car"),
+                                *("cancel_hotel", "undo_all", "refund", "cancel_flight"),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "transaction_cancel": own(
+            "compensation.bpmn",
+            "own_transaction",
+            runs=[
+                (
+                    {"balance": 100, "amount": 30},
+                    [
+                        # Inside the transaction its variables are its own until it completes.
+                        ("vars", {"balance": 100, "amount": 30}),
+                        ("complete", "Confirm the transfer", {"confirmed": True}),
+                        ended(),
+                        ("vars_include", {"balance": 70}),
+                        ("log_lacks", "credit_back"),
+                        (
+                            "path",
+                            ["t_start", "transfer", "x_start", "debit", "confirm", "x_ok"]
+                            + ["x_end", "t_done"],
+                        ),
+                    ],
+                ),
+                (
+                    # The cancel end event: compensate, cancel, leave by the boundary.
+                    {"balance": 100, "amount": 30},
+                    [
+                        ("complete", "Confirm the transfer", {"confirmed": False}),
+                        ended(),
+                        ("vars_include", {"balance": 100, "told": True}),
+                        ("log_has", "transfer", "canceled"),
+                        ("log_lacks", "t_done"),
+                        (
+                            "path",
+                            [
+                                *("t_start", "x_start", "debit", "confirm", "debit_undo"),
+                                *("x_ok", "x_cancel", "credit_back", "canceled", "tell"),
+                                "t_canceled_end",
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        "standard_loop": own(
+            "standard_loops.bpmn",
+            "own_standard_loop",
+            runs=[
+                (
+                    {},
+                    [
+                        ("complete", "Call the customer", {"reached": False}),
+                        ("tasks", ["Call the customer"]),
+                        ("complete", "Call the customer", {"reached": False}),
+                        ("tasks", ["Call the customer"]),
+                        # The third run is the last: loopMaximum.
+                        ("complete", "Call the customer", {"reached": False}),
+                        ended(),
+                        ("path", ["start", "call", "call", "call", "done"]),
+                    ],
+                ),
+                (
+                    {},
+                    [
+                        ("complete", "Call the customer", {"reached": True}),
+                        ended(),
+                        ("path", ["start", "call", "done"]),
+                    ],
+                ),
+            ],
+        ),
+        "standard_loop_test_before": own(
+            "standard_loops.bpmn",
+            "own_standard_loop_test_before",
+            runs=[
+                (
+                    {"count": 0, "size": 3},
+                    [ended(), ("vars", {"count": 3, "size": 3})],
+                ),
+                # The condition is false before the first run: the script never runs.
+                ({"count": 5, "size": 3}, [ended(), ("vars", {"count": 5, "size": 3})]),
+            ],
+        ),
+        "multiple_events": own(
+            "multiple_events.bpmn",
+            "own_multiple",
+            runs=[
+                (
+                    {},
+                    [
+                        ("waiting", ["paid_or_late", "paid_or_late"]),
+                        ("timer_jobs", 1),
+                        ("message", "Payment received", {"paid": True}),
+                        # The first definition won: the timer is withdrawn.
+                        ("timer_jobs", 0),
+                        ("waiting", ["ready", "ready"]),
+                        ("message", "Goods packed"),
+                        ("waiting", ["ready"]),
+                        ("signal", "Truck arrived"),
+                        ended(),
+                        ("vars", {"paid": True}),
+                        # The multiple end event threw its signal too: a restock started.
+                        instances_of("own_multiple_start", 1, status="running"),
+                        ("tasks", ["Count the stock"]),
+                    ],
+                ),
+                (
+                    {},
+                    [
+                        ("advance", 3600),
+                        ("waiting", ["ready", "ready"]),
+                        ("log_has", "paid_or_late", "canceled"),
+                        # Parallel-multiple: the signal alone does not pass.
+                        ("signal", "Truck arrived"),
+                        ("waiting", ["ready"]),
+                        ("ended", False),
+                    ],
+                ),
+            ],
+        ),
+        "multiple_start_event": own(
+            "multiple_events.bpmn",
+            "",
+            runs=[
+                (
+                    {},
+                    [
+                        ("message", "Order placed"),
+                        ("signal", "Restock day"),
+                        instances_of("own_multiple_start", 2, status="running"),
+                        ("tasks", ["Count the stock", "Count the stock"]),
+                    ],
+                ),
+            ],
+        ),
+        "compensation_event_subprocess": own(
+            "compensation.bpmn",
+            "own_compensation_subprocess",
+            runs=[
+                (
+                    {"quantity": 4},
+                    [
+                        # The order's record, and what the order did, held for its handler.
+                        ("waiting", ["reserve_undo", "u_start"]),
+                        ("complete", "Check the order", {"fine": True}),
+                        ended(),
+                        ("vars", {"quantity": 4, "reserved": 4, "fine": True}),
+                        ("log_lacks", "u_note"),
+                    ],
+                ),
+                (
+                    {"quantity": 4},
+                    [
+                        ("complete", "Check the order", {"fine": False}),
+                        ended(),
+                        # The event sub-process's own variables stay its own (a snapshot).
+                        ("vars", {"quantity": 4, "reserved": 4, "fine": False, "released": 4}),
+                        (
+                            "path",
+                            [
+                                *("r_start", "order", "o_start", "reserve", "o_end"),
+                                *("reserve_undo", "check", "u_start", "r_ok", "r_compensate"),
+                                *("undo_order", "u_start", "u_note", "u_throw", "release"),
+                                "u_end",
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    }
+)

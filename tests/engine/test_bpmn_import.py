@@ -221,16 +221,21 @@ def test_an_element_from_another_namespace_inside_a_process_is_refused():
 def test_an_unsupported_event_definition_is_refused():
     xml = bpmn(
         START + '<bpmn:intermediateThrowEvent id="t">'
-        "<bpmn:escalationEventDefinition/></bpmn:intermediateThrowEvent>"
+        "<bpmn:conditionalEventDefinition><bpmn:condition>x</bpmn:condition>"
+        "</bpmn:conditionalEventDefinition></bpmn:intermediateThrowEvent>"
     )
     assert str(refused(xml)) == (
-        "Element 't' (intermediateThrowEvent): <escalationEventDefinition> is not supported"
+        "Element 't' (intermediateThrowEvent): "
+        "a conditional intermediateThrowEvent is not supported"
     )
 
 
-def test_an_event_sub_process_is_refused():
-    xml = bpmn(START + '<bpmn:subProcess id="t" triggeredByEvent="true"/>')
-    assert "event sub-processes are not supported" in str(refused(xml))
+def test_an_event_sub_process_with_a_plain_start_is_refused():
+    xml = bpmn(
+        START + '<bpmn:subProcess id="t" triggeredByEvent="true">'
+        '<bpmn:startEvent id="t_start"/></bpmn:subProcess>'
+    )
+    assert "start event of an event sub-process needs a message, signal, timer" in str(refused(xml))
 
 
 def test_a_flow_to_a_missing_target_is_refused():

@@ -682,8 +682,12 @@ def test_juel_can_call_injected_functions_by_name():
         ("${input ==}", "unexpected end of expression"),
         ("${input = 1}", "JUEL compares with '==' or 'eq', not '='"),
         (
-            "${execution.getVariable('x')}",
-            "method calls such as '.getVariable()' are not supported",
+            "${order.getTotal()}",
+            "method calls such as '.getTotal()' are not supported",
+        ),
+        (
+            "${execution.getProcessEngineServices()}",
+            "'execution.getProcessEngineServices()' is not supported",
         ),
         ("${a ? b}", "expected ':'"),
         ("${input # 1}", "unexpected character '#'"),

@@ -121,11 +121,6 @@ def test_a_record_trigger_is_a_start_event_persistence_can_register():
     assert world.task_names() == ["Welcome the contact"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Engine.start without a start event starts at record-trigger starts too "
-    "(runtime.Engine.start counts 'record' as a plain start): two tokens",
-)
 def test_starting_a_process_by_hand_uses_only_its_plain_start_event():
     world = World(["start_record.bpmn"], directory=MODELS)
     world.start("own_welcome")
@@ -133,11 +128,6 @@ def test_starting_a_process_by_hand_uses_only_its_plain_start_event():
     assert world.path() == ["on_page"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fire_due_timers collects the due steps once per pass: a cycle re-armed "
-    "inside the gap fires after a later interrupting timer has withdrawn its task",
-)
 def test_after_a_long_gap_timers_fire_in_the_order_they_fell_due():
     world = World(["boundary_events.bpmn"], directory=MODELS)
     world.start("own_boundary_timers", {"reminders": 0})

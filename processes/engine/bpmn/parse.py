@@ -24,6 +24,7 @@ from ..graph import (
     EVENT_KINDS,
     FLOW_NODE_KINDS,
     GATEWAY_KINDS,
+    SCOPE_KINDS,
     TASK_KINDS,
     CallActivity,
     Code,
@@ -36,10 +37,11 @@ from ..graph import (
     ProcessGraph,
     SequenceFlow,
     ServiceOperator,
+    StandardLoop,
     SubProcess,
     Task,
 )
-from ..limits import MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
+from ..limits import MAX_MULTI_INSTANCE, MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
 from ..timers import TimerError, parse_timer
 from .document import BpmnDocument, BpmnImportError, NamedRef
 from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF
@@ -56,7 +58,6 @@ _IGNORED_IN_SCOPE = frozenset(
         "extensionElements",
         "laneSet",
         "textAnnotation",
-        "association",
         "group",
         "dataObject",
         "dataObjectReference",
@@ -86,15 +87,43 @@ _EVENT_DEFINITIONS = {
     "signalEventDefinition": "signal",
     "timerEventDefinition": "timer",
     "errorEventDefinition": "error",
+    "escalationEventDefinition": "escalation",
+    "conditionalEventDefinition": "conditional",
+    "linkEventDefinition": "link",
+    "compensateEventDefinition": "compensate",
+    "cancelEventDefinition": "cancel",
     "terminateEventDefinition": "terminate",
 }
 _ALLOWED_DEFINITIONS = {
-    "startEvent": {"none", "message", "signal", "timer", "record"},
-    "endEvent": {"none", "terminate", "error", "message", "signal"},
-    "intermediateCatchEvent": {"message", "signal", "timer"},
-    "intermediateThrowEvent": {"none", "message", "signal"},
-    "boundaryEvent": {"message", "signal", "timer", "error"},
+    "startEvent": {"none", "message", "signal", "timer", "record", "conditional", "multiple"},
+    "endEvent": {
+        *("none", "terminate", "error", "escalation", "message", "signal"),
+        *("compensate", "cancel", "multiple"),
+    },
+    "intermediateCatchEvent": {"message", "signal", "timer", "conditional", "link", "multiple"},
+    "intermediateThrowEvent": {
+        *("none", "message", "signal", "escalation", "link", "compensate", "multiple"),
+    },
+    "boundaryEvent": {
+        *("message", "signal", "timer", "error", "escalation", "conditional"),
+        *("compensate", "cancel", "multiple"),
+    },
 }
+# The start event of an event sub-process: what can trigger it.
+_EVENT_SUBPROCESS_STARTS = frozenset(
+    {"message", "signal", "timer", "error", "escalation", "conditional", "multiple", "compensate"}
+)
+# What the definitions of a multiple event can be.
+_MULTIPLE_PARTS = {
+    "catch": frozenset({"message", "signal", "timer"}),
+    "throw": frozenset({"message", "signal"}),
+}
+# Activities that something inside can throw out of (escalation, cancel).
+_SCOPE_ACTIVITIES = frozenset({"subProcess", "callActivity", "transaction"})
+_EVENT_SUBPROCESS_START_NEEDS = (
+    "the start event of an event sub-process needs a message, signal, timer, "
+    "error, escalation, conditional or compensation trigger"
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _ISO_LITERAL = re.compile(r"(R\d*/)?-?P\S*|\d{4}-\d\d-\d\d\S*")
 
@@ -191,13 +220,21 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
     messages = _named_refs(root, "message")
     signals = _named_refs(root, "signal")
     errors = _named_refs(root, "error")
+    escalations = _named_refs(root, "escalation")
     process_nodes = [
         p
         for p in root.findall(Q_BPMN + "process")
         if p.get("isExecutable", "true").strip().lower() != "false"
     ]
     callable_ids = {p.get("id", "") for p in process_nodes} | set(known_processes)
-    refs = _Refs(messages=messages, signals=signals, errors=errors, callable_ids=callable_ids)
+    refs = _Refs(
+        messages=messages,
+        signals=signals,
+        errors=errors,
+        escalations=escalations,
+        callable_ids=callable_ids,
+        prefixes=frozenset(namespaces),
+    )
     processes = [_ProcessParser(node, refs).parse() for node in process_nodes]
     collaborations = {}
     for collab in root.findall(Q_BPMN + "collaboration"):
@@ -234,7 +271,7 @@ def _named_refs(root: XmlElement, tag: str) -> dict[str, NamedRef]:
         found[ref_id] = NamedRef(
             id=ref_id,
             name=node.get("name") or ref_id,
-            code=node.get("errorCode", "") if tag == "error" else "",
+            code=node.get("errorCode", "") if tag == "error" else node.get("escalationCode", ""),
             payload=payload,
             variable=variable,
         )
@@ -275,7 +312,23 @@ class _Refs:
     messages: dict[str, NamedRef]
     signals: dict[str, NamedRef]
     errors: dict[str, NamedRef]
+    escalations: dict[str, NamedRef]
     callable_ids: set[str]
+    # The namespace prefixes the file declares ('tns', 'bpmn', ...).
+    prefixes: frozenset[str] = frozenset()
+
+    def resolve(self, table: dict[str, NamedRef], ref: str) -> tuple[str, NamedRef | None]:
+        """A messageRef / signalRef / errorRef / escalationRef as the source engines
+        read it: a QName whose prefix is one the file declares names the element by
+        its local part ('tns:newInvoice' is message 'newInvoice'). Returns the
+        reference without a declared prefix, and the declared element (None if none)."""
+        ref = ref.strip()
+        if ref in table:
+            return ref, table[ref]
+        prefix, colon, local = ref.partition(":")
+        if colon and prefix in self.prefixes and local:
+            return local, table.get(local)
+        return ref, None
 
 
 class _ProcessParser:
@@ -291,6 +344,10 @@ class _ProcessParser:
         self.lane_of: dict[str, str] = {}
         self.defaults: dict[str, str] = {}
         self.raw: dict[str, tuple[XmlElement, str | None]] = {}
+        # The ids of the event sub-processes (subProcess triggeredByEvent="true").
+        self.event_scopes: set[str] = set()
+        # (sourceRef, targetRef) of every association (compensation handlers).
+        self.associations: list[tuple[str, str]] = []
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
         """The refusal of this process's file, naming the element (or the process)."""
@@ -305,7 +362,7 @@ class _ProcessParser:
         elements = self._build_elements()
         scope_starts: dict[str | None, list[str]] = {None: []}
         for element in elements.values():
-            if element.kind == "subProcess":
+            if element.kind in SCOPE_KINDS:
                 scope_starts.setdefault(element.id, [])
         for element in elements.values():
             if element.kind == "startEvent":
@@ -313,6 +370,20 @@ class _ProcessParser:
         for scope, starts in scope_starts.items():
             if not starts:
                 raise self.fail(scope, "has no start event", "subProcess" if scope else "process")
+            if scope is not None and scope not in self.event_scopes:
+                for start_id in starts:
+                    kind = elements[start_id].definition.kind  # type: ignore[attr-defined]
+                    if kind != "none":
+                        raise self.fail(
+                            start_id,
+                            "a sub-process starts at plain start events, not at "
+                            f"{_article(kind)} {kind} start (an event sub-process, "
+                            "triggeredByEvent, can)",
+                            "startEvent",
+                        )
+        event_subprocesses = self._check_event_subprocesses(elements, scope_starts)
+        links = self._links(elements)
+        compensation = self._compensation(elements)
         graph = ProcessGraph(
             id=self.process_id,
             name=self.node.get("name", "").strip(),
@@ -321,9 +392,208 @@ class _ProcessParser:
             flows=self.flows,
             lanes=tuple(self.lanes),
             scope_starts={k: tuple(v) for k, v in scope_starts.items()},
+            event_subprocesses=event_subprocesses,
+            links=links,
+            compensation=compensation,
+            has_conditions=any(
+                getattr(e, "definition", None) is not None and e.definition.kind == "conditional"
+                for e in elements.values()
+            ),
             predecessors=_predecessors(elements, self.flows),
         )
         return graph
+
+    def _check_event_subprocesses(
+        self, elements: dict[str, Element], scope_starts: dict[str | None, list[str]]
+    ) -> dict[str | None, tuple[str, ...]]:
+        """Each scope's event sub-processes; each has no flows and one start event
+        with a trigger (an error start interrupts, as BPMN requires)."""
+        found: dict[str | None, list[str]] = {}
+        for esp_id in sorted(self.event_scopes, key=list(elements).index):
+            esp = elements[esp_id]
+            if esp.incoming or esp.outgoing:
+                raise self.fail(
+                    esp_id, "an event sub-process cannot have sequence flows", "subProcess"
+                )
+            if esp.boundaries:
+                raise self.fail(
+                    esp_id, "an event sub-process cannot have boundary events", "subProcess"
+                )
+            starts = scope_starts.get(esp_id, [])
+            if len(starts) != 1:
+                raise self.fail(
+                    esp_id, "an event sub-process needs exactly one start event", "subProcess"
+                )
+            start = elements[starts[0]]
+            assert isinstance(start, Event)
+            if start.definition.kind not in _EVENT_SUBPROCESS_STARTS:
+                raise self.fail(start.id, _EVENT_SUBPROCESS_START_NEEDS, "startEvent")
+            if start.definition.kind == "error" and not start.is_interrupting:
+                raise self.fail(start.id, "an error start event must be interrupting", "startEvent")
+            if start.definition.kind == "compensate":
+                continue  # the handler of its sub-process (see _compensation)
+            found.setdefault(esp.scope, []).append(esp_id)
+        return {scope: tuple(ids) for scope, ids in found.items()}
+
+    def _links(self, elements: dict[str, Element]) -> dict[str | None, dict[str, str]]:
+        """Each scope's catching link events by link name; every throwing link needs
+        exactly one catching link of its name in its scope."""
+        links: dict[str | None, dict[str, str]] = {}
+        for element in elements.values():
+            if element.kind == "intermediateCatchEvent" and element.definition.kind == "link":  # type: ignore[attr-defined]
+                name = element.definition.name  # type: ignore[attr-defined]
+                scope_links = links.setdefault(element.scope, {})
+                if name in scope_links:
+                    raise self.fail(
+                        element.id,
+                        f"link {name!r} is caught twice in the same scope",
+                        element.kind,
+                    )
+                if element.incoming:
+                    raise self.fail(
+                        element.id, "a catching link event cannot have incoming flows", element.kind
+                    )
+                scope_links[name] = element.id
+        for element in elements.values():
+            if element.kind == "intermediateThrowEvent" and element.definition.kind == "link":  # type: ignore[attr-defined]
+                name = element.definition.name  # type: ignore[attr-defined]
+                if name not in links.get(element.scope, {}):
+                    raise self.fail(
+                        element.id,
+                        f"no catching link event named {name!r} in the same scope",
+                        element.kind,
+                    )
+                if element.outgoing:
+                    raise self.fail(
+                        element.id, "a throwing link event cannot have outgoing flows", element.kind
+                    )
+        return links
+
+    def _compensation(self, elements: dict[str, Element]) -> dict[str, tuple[str, str]]:
+        """Each compensable activity's compensation boundary and handler (the
+        activity with isForCompensation="true" the boundary is associated with);
+        compensation throws name activities of their own scope; cancel end events
+        sit in transactions and cancel boundaries on them."""
+        targets: dict[str, list[str]] = {}
+        for source, target in self.associations:
+            targets.setdefault(source, []).append(target)
+        found: dict[str, tuple[str, str]] = {}
+        for element in elements.values():
+            definition = getattr(element, "definition", None)
+            if definition is None:
+                continue
+            if definition.kind == "compensate" and element.kind == "boundaryEvent":
+                handlers = [t for t in targets.get(element.id, ()) if t in elements]
+                if len(handlers) != 1:
+                    raise self.fail(
+                        element.id,
+                        "a compensation boundary event needs one association to its "
+                        "compensation handler",
+                        element.kind,
+                    )
+                handler = elements[handlers[0]]
+                node, _ = self.raw[handler.id]
+                if (
+                    handler.kind not in ACTIVITY_KINDS
+                    or node.get("isForCompensation", "false").strip().lower() != "true"
+                ):
+                    raise self.fail(
+                        element.id,
+                        f"its handler {handler.id!r} is not an activity with "
+                        'isForCompensation="true"',
+                        element.kind,
+                    )
+                if handler.incoming or handler.outgoing:
+                    raise self.fail(
+                        handler.id,
+                        "a compensation handler cannot have sequence flows",
+                        handler.kind,
+                    )
+                if element.outgoing:
+                    raise self.fail(
+                        element.id,
+                        "a compensation boundary event cannot have outgoing flows",
+                        element.kind,
+                    )
+                if element.attached_to in found:  # type: ignore[attr-defined]
+                    raise self.fail(
+                        element.id,
+                        f"{element.attached_to!r} already has a compensation handler",  # type: ignore[attr-defined]
+                        element.kind,
+                    )
+                found[element.attached_to] = (element.id, handler.id)  # type: ignore[attr-defined]
+            elif definition.kind == "compensate" and element.kind == "startEvent":
+                self._compensation_subprocess(element, elements, found)
+            elif definition.kind == "compensate" and definition.activity:
+                target = elements.get(definition.activity)
+                if target is None or target.kind not in ACTIVITY_KINDS:
+                    raise self.fail(
+                        element.id,
+                        f"its activityRef {definition.activity!r} is not an activity",
+                        element.kind,
+                    )
+                scopes = {element.scope}
+                if element.scope in self.event_scopes:
+                    # A throw in an event sub-process: its own scope or the one around it.
+                    scopes.add(elements[element.scope].scope)
+                if target.scope not in scopes:
+                    raise self.fail(
+                        element.id,
+                        f"its activityRef {definition.activity!r} is not in the scope the "
+                        "event compensates",
+                        element.kind,
+                    )
+            elif definition.kind == "cancel":
+                self._check_cancel(element, elements)
+        return found
+
+    def _compensation_subprocess(
+        self, start: Element, elements: dict[str, Element], found: dict[str, tuple[str, str]]
+    ) -> None:
+        """A compensation start event: its event sub-process is the handler of the
+        sub-process it is in."""
+        esp = elements[start.scope or ""]
+        node, _ = self.raw[start.id]
+        definition_node = next(
+            child for child in node if _local(child.tag)[1] == "compensateEventDefinition"
+        )
+        if esp.scope is None:
+            raise self.fail(
+                esp.id,
+                "a compensation event sub-process belongs in a sub-process, not at process level",
+                esp.kind,
+            )
+        if (
+            definition_node.get("activityRef")
+            or definition_node.get("waitForCompletion", "true").strip().lower() != "true"
+        ):
+            raise self.fail(
+                start.id,
+                "a compensation start event takes no activityRef and always waits for completion",
+                start.kind,
+            )
+        if esp.scope in found:
+            raise self.fail(
+                esp.id,
+                f"sub-process {esp.scope!r} already has a compensation handler "
+                "(a boundary event or another compensation event sub-process)",
+                esp.kind,
+            )
+        found[esp.scope] = (start.id, esp.id)
+
+    def _check_cancel(self, element: Element, elements: dict[str, Element]) -> None:
+        if element.kind == "endEvent":
+            scope = elements.get(element.scope) if element.scope else None
+            if scope is None or scope.kind != "transaction":
+                raise self.fail(
+                    element.id, "a cancel end event belongs inside a transaction", element.kind
+                )
+        else:
+            attached = elements.get(element.attached_to or "")  # type: ignore[attr-defined]
+            if attached is None or attached.kind != "transaction":
+                raise self.fail(
+                    element.id, "a cancel boundary event belongs on a transaction", element.kind
+                )
 
     # -- first pass: every node, flow and lane, with its scope
 
@@ -344,9 +614,9 @@ class _ProcessParser:
                     raise self.fail(element_id, "the id is used twice", tag)
                 self.raw[element_id] = (child, scope)
                 self.element_scope[element_id] = scope
-                if tag == "subProcess":
+                if tag in SCOPE_KINDS:
                     if child.get("triggeredByEvent", "false").strip().lower() == "true":
-                        raise self.fail(element_id, "event sub-processes are not supported", tag)
+                        self.event_scopes.add(element_id)
                     if depth >= MAX_SUBPROCESS_DEPTH:
                         raise self.fail(
                             element_id,
@@ -365,6 +635,8 @@ class _ProcessParser:
                         element_id = f"{base}#{n}"
                 self.flow_scope[element_id] = scope
                 self.raw[element_id] = (child, scope)
+            elif tag == "association":
+                self.associations.append((child.get("sourceRef", ""), child.get("targetRef", "")))
             elif tag == "laneSet":
                 self._collect_lanes(child)
             elif tag in _IGNORED_IN_SCOPE:
@@ -452,6 +724,7 @@ class _ProcessParser:
                 ext=self._ext(node, element_id, kind),
                 documentation=_text(node.find(Q_BPMN + "documentation")),
                 loop=self._loop(node, element_id, kind),
+                standard_loop=self._standard_loop(node, element_id, kind),
             )
             default = node.get("default") or None
             if default is not None and default not in outgoing[element_id]:
@@ -465,8 +738,10 @@ class _ProcessParser:
             elif kind in GATEWAY_KINDS:
                 element = Gateway(default=default, **common)
                 self._check_gateway(element)
-            elif kind == "subProcess":
-                element = SubProcess(default=default, **common)
+            elif kind in SCOPE_KINDS:
+                element = SubProcess(
+                    default=default, triggered_by_event=element_id in self.event_scopes, **common
+                )
             elif kind == "callActivity":
                 element = self._call_activity(node, common, default)
             elif kind in TASK_KINDS:
@@ -522,11 +797,39 @@ class _ProcessParser:
                 _compile(ext[key], None, element_id, kind)
         return ext
 
-    def _loop(self, node: XmlElement, element_id: str, kind: str) -> MultiInstance | None:
-        if node.find(Q_BPMN + "standardLoopCharacteristics") is not None:
-            raise self.fail(
-                element_id, "standard loops are not supported; use multi-instance", kind
+    def _standard_loop(self, node: XmlElement, element_id: str, kind: str) -> StandardLoop | None:
+        loop = node.find(Q_BPMN + "standardLoopCharacteristics")
+        if loop is None:
+            return None
+        if kind not in ACTIVITY_KINDS:
+            raise self.fail(element_id, "only activities can loop", kind)
+        if node.find(Q_BPMN + "multiInstanceLoopCharacteristics") is not None:
+            raise self.fail(element_id, "an activity cannot be a loop and multi-instance", kind)
+        condition_node = loop.find(Q_BPMN + "loopCondition")
+        condition = None
+        if _text(condition_node):
+            condition = _compile(
+                _text(condition_node), condition_node.get("language"), element_id, kind
             )
+        maximum_text = (loop.get("loopMaximum") or "").strip()
+        maximum = None
+        if maximum_text:
+            if not maximum_text.isdigit():
+                raise self.fail(
+                    element_id, f"loopMaximum {maximum_text!r} is not a whole number", kind
+                )
+            maximum = min(int(maximum_text), MAX_MULTI_INSTANCE)
+        if condition is None and maximum is None:
+            raise self.fail(
+                element_id, "a standard loop needs a loopCondition or a loopMaximum", kind
+            )
+        return StandardLoop(
+            condition=condition,
+            test_before=loop.get("testBefore", "false").strip().lower() == "true",
+            maximum=maximum,
+        )
+
+    def _loop(self, node: XmlElement, element_id: str, kind: str) -> MultiInstance | None:
         mi = node.find(Q_BPMN + "multiInstanceLoopCharacteristics")
         if mi is None:
             return None
@@ -569,10 +872,10 @@ class _ProcessParser:
             for child in node
             if isinstance(child.tag, str) and _local(child.tag)[1].endswith("EventDefinition")
         ]
-        if len(definitions) > 1:
-            raise self.fail(element_id, "events with several definitions are not supported", kind)
         definition = EventDefinition(kind="none")
-        if definitions:
+        if len(definitions) > 1:
+            definition = self._multiple(node, definitions, element_id, kind)
+        elif definitions:
             definition = self._definition(definitions[0], element_id, kind)
         if definition.kind in ("message", "signal") and not definition.name and common["name"]:
             # Signavio leaves messageRef out and names the event instead.
@@ -581,8 +884,16 @@ class _ProcessParser:
             if definition.kind != "none":
                 raise self.fail(element_id, "a record trigger cannot also wait for an event", kind)
             definition = EventDefinition(kind="record", trigger=common["ext"]["trigger"])
-        if definition.kind not in _ALLOWED_DEFINITIONS[kind]:
-            raise self.fail(element_id, f"a {definition.kind} {kind} is not supported", kind)
+        in_event_subprocess = kind == "startEvent" and common["scope"] in self.event_scopes
+        allowed = _EVENT_SUBPROCESS_STARTS if in_event_subprocess else _ALLOWED_DEFINITIONS[kind]
+        if definition.kind not in allowed:
+            if in_event_subprocess:
+                raise self.fail(element_id, _EVENT_SUBPROCESS_START_NEEDS, kind)
+            raise self.fail(
+                element_id,
+                f"{_article(definition.kind)} {definition.kind} {kind} is not supported",
+                kind,
+            )
         attached_to = None
         if kind == "boundaryEvent":
             attached_to = node.get("attachedToRef", "")
@@ -596,6 +907,23 @@ class _ProcessParser:
                 raise self.fail(
                     element_id, f"it is attached to {attached_to!r}, which is not an activity", kind
                 )
+            attached_kind = _local(attached_node[0].tag)[1]
+            if definition.kind == "escalation" and attached_kind == "callActivity":
+                # Refused rather than never firing: an escalation the called process
+                # throws does not reach its caller yet.
+                raise self.fail(
+                    element_id,
+                    "escalation boundary events on call activities are not supported: "
+                    "an escalation the called process throws does not reach its caller",
+                    kind,
+                )
+            if definition.kind == "escalation" and attached_kind not in _SCOPE_ACTIVITIES:
+                raise self.fail(
+                    element_id,
+                    "an escalation boundary event belongs on a sub-process or a call activity "
+                    f"(nothing inside {attached_kind} {attached_to!r} can throw one)",
+                    kind,
+                )
         if kind == "endEvent" and common["outgoing"]:
             raise self.fail(element_id, "an end event cannot have outgoing flows", kind)
         if kind == "startEvent" and common["incoming"]:
@@ -604,6 +932,7 @@ class _ProcessParser:
             definition=definition,
             attached_to=attached_to,
             cancel_activity=node.get("cancelActivity", "true").strip().lower() != "false",
+            is_interrupting=node.get("isInterrupting", "true").strip().lower() != "false",
             **common,
         )
 
@@ -614,8 +943,7 @@ class _ProcessParser:
             raise self.fail(element_id, f"<{tag}> is not supported", kind)
         def_id = node.get("id", "")
         if def_kind == "message":
-            ref = node.get("messageRef", "")
-            named = self.refs.messages.get(ref)
+            ref, named = self.refs.resolve(self.refs.messages, node.get("messageRef", ""))
             payload = None
             if node.get(Q_CAMUNDA + "expression"):
                 payload = _compile(node.get(Q_CAMUNDA + "expression"), None, element_id, kind)
@@ -629,8 +957,7 @@ class _ProcessParser:
                 or (named.variable if named else ""),
             )
         if def_kind == "signal":
-            ref = node.get("signalRef", "")
-            named = self.refs.signals.get(ref)
+            ref, named = self.refs.resolve(self.refs.signals, node.get("signalRef", ""))
             return EventDefinition(
                 kind="signal",
                 id=def_id,
@@ -639,20 +966,31 @@ class _ProcessParser:
                 payload=named.payload if named else None,
                 variable=named.variable if named else "",
             )
-        if def_kind == "error":
-            ref = node.get("errorRef", "")
-            named = self.refs.errors.get(ref)
-            if ref and named is None:
-                raise self.fail(element_id, f"error {ref!r} is not declared in the file", kind)
+        if def_kind in ("error", "escalation"):
+            # An errorRef / escalationRef naming nothing declared is the code itself
+            # (Camunda's reading); a declared one without a code catches by name.
+            table = self.refs.errors if def_kind == "error" else self.refs.escalations
+            ref, named = self.refs.resolve(table, node.get(f"{def_kind}Ref", ""))
             return EventDefinition(
-                kind="error",
+                kind=def_kind,
                 id=def_id,
                 ref=ref,
-                name=named.name if named else "",
-                error_code=named.code if named else "",
+                name=named.name if named else ref,
+                error_code=named.code if named else ref,
                 payload=named.payload if named else None,
                 variable=named.variable if named else "",
             )
+        if def_kind == "conditional":
+            return self._conditional(node, def_id, element_id, kind)
+        if def_kind == "compensate":
+            return EventDefinition(
+                kind="compensate", id=def_id, activity=(node.get("activityRef") or "").strip()
+            )
+        if def_kind == "link":
+            name = (node.get("name") or "").strip()
+            if not name:
+                raise self.fail(element_id, "a link event needs a name", kind)
+            return EventDefinition(kind="link", id=def_id, name=name)
         if def_kind == "timer":
             for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
                 timer_node = node.find(Q_BPMN + timer_kind)
@@ -675,8 +1013,45 @@ class _ProcessParser:
             raise self.fail(element_id, "a timer needs a timeDate, timeDuration or timeCycle", kind)
         return EventDefinition(kind=def_kind, id=def_id)
 
+    def _multiple(
+        self, node: XmlElement, definitions: list[XmlElement], element_id: str, kind: str
+    ) -> EventDefinition:
+        """A multiple event (several definitions): a catch waits for the first of
+        them (parallelMultiple: for all), a throw throws every one."""
+        parts = tuple(self._definition(d, element_id, kind) for d in definitions)
+        allowed = _MULTIPLE_PARTS[
+            "throw" if kind in ("endEvent", "intermediateThrowEvent") else "catch"
+        ]
+        for part in parts:
+            if part.kind not in allowed:
+                raise self.fail(
+                    element_id,
+                    f"a multiple {kind} can combine {', '.join(sorted(allowed))} definitions, "
+                    f"not {part.kind}",
+                    kind,
+                )
+        parallel = node.get("parallelMultiple", "false").strip().lower() == "true"
+        if parallel and kind != "intermediateCatchEvent":
+            raise self.fail(
+                element_id,
+                "parallel-multiple events are supported as intermediate catch events only",
+                kind,
+            )
+        return EventDefinition(kind="multiple", parts=parts, parallel=parallel)
+
+    def _conditional(
+        self, node: XmlElement, def_id: str, element_id: str, kind: str
+    ) -> EventDefinition:
+        condition_node = node.find(Q_BPMN + "condition")
+        source = _text(condition_node)
+        if condition_node is None or not source:
+            raise self.fail(element_id, "a conditional event needs a condition", kind)
+        code = _compile(source, condition_node.get("language"), element_id, kind)
+        return EventDefinition(kind="conditional", id=def_id, condition=code)
+
     def _check_gateway(self, gateway: Gateway) -> None:
-        if not gateway.outgoing:
+        # A parallel or inclusive gateway with no way out is an implicit end (Camunda).
+        if not gateway.outgoing and gateway.kind not in ("parallelGateway", "inclusiveGateway"):
             raise self.fail(gateway.id, "has no outgoing flow", gateway.kind)
         if not gateway.incoming:
             raise self.fail(gateway.id, "has no incoming flow", gateway.kind)
@@ -714,8 +1089,7 @@ class _ProcessParser:
                 )
         message = ""
         if kind in ("sendTask", "receiveTask") and node.get("messageRef"):
-            ref = node.get("messageRef", "")
-            named = self.refs.messages.get(ref)
+            ref, named = self.refs.resolve(self.refs.messages, node.get("messageRef", ""))
             message = named.name if named else ref
         return Task(
             script=script,
@@ -730,6 +1104,13 @@ class _ProcessParser:
     def _call_activity(self, node: XmlElement, common: dict, default: str | None) -> CallActivity:
         element_id, kind = common["id"], common["kind"]
         called = (node.get("calledElement") or "").strip()
+        if not called and node.get(Q_CAMUNDA + "caseRef"):
+            raise self.fail(
+                element_id,
+                f"calls CMMN case {node.get(Q_CAMUNDA + 'caseRef')!r} (camunda:caseRef); "
+                "Flowdesk runs BPMN processes only, not CMMN cases",
+                kind,
+            )
         if not called:
             raise self.fail(element_id, "has no calledElement", kind)
         if called not in self.refs.callable_ids:
@@ -789,6 +1170,11 @@ def decision_reference(node: XmlElement) -> dict[str, str]:
         found["decisionResultVariable"] = node.get(Q_FLOWDESK + "resultVariable", "")
         found["mapDecisionResult"] = "value"
     return {key: value for key, value in found.items() if value}
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before a word, for messages."""
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _plain_name(text: str) -> str:

@@ -104,6 +104,16 @@ class _FunctionCall:
 
 
 @dataclass(frozen=True, slots=True)
+class _MethodCall:
+    """``execution.getVariable('x')``: one of the few methods a dialect allows on a
+    named object (JUEL: Camunda's `execution`), never a general method call."""
+
+    target: str
+    method: str
+    arguments: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Template:
     """JUEL composite text: literal strings and ``${...}`` parts, joined as a string."""
 
@@ -179,6 +189,8 @@ class Dialect:
     evaluator: type[ElEvaluator] | None = None
     # Functions every expression of the language can call (besides the engine's).
     builtins: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # object name -> the methods an expression may call on it (JUEL's `execution`).
+    methods: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 _PREFIX_POWER = 16
@@ -339,6 +351,15 @@ class ElParser:
             if token.kind != "name":
                 raise self.error("expected a property name after '.'")
             if self.peek().text == "(" and self.peek().kind == "symbol":
+                allowed = self.dialect.methods.get(left.name) if isinstance(left, _Name) else None
+                if allowed and token.text in allowed:
+                    self.advance()
+                    return _MethodCall(left.name, token.text, tuple(self.call_arguments()))
+                if allowed:
+                    raise self.error(
+                        f"'{left.name}.{token.text}()' is not supported; {left.name} offers "
+                        + ", ".join(sorted(allowed))
+                    )
                 raise self.error(
                     f"method calls such as '.{token.text}()' are not supported; "
                     "refer to variables and their properties directly"
@@ -351,13 +372,17 @@ class ElParser:
         # symbol == "(": only a plain name can be called
         if not isinstance(left, _Name):
             raise self.error("only named functions can be called")
+        return _FunctionCall(left.name, tuple(self.call_arguments()))
+
+    def call_arguments(self) -> list[Any]:
+        """The arguments of a call, after its '(' up to and with its ')'."""
         arguments: list[Any] = []
         if not self.accept(")"):
             arguments.append(self.expression(0))
             while self.accept(","):
                 arguments.append(self.expression(0))
             self.expect(")")
-        return _FunctionCall(left.name, tuple(arguments))
+        return arguments
 
     def prefix(self) -> Any:
         """Parse what can start an expression: literal, name, unary operator, bracket."""
@@ -513,6 +538,9 @@ class ElEvaluator:
                 raise ExpressionRuntimeError("a range can only be used after 'in'")
             case _FunctionCall(name=name, arguments=arguments):
                 return self.call(name, [self.eval(argument) for argument in arguments])
+            case _MethodCall(target=target, method=method, arguments=arguments):
+                values = [self.eval(argument) for argument in arguments]
+                return self.meter.built_value(self.method_call(target, method, values))
             case _Template(parts=parts):
                 text = "".join(self.as_text(self.eval(part)) for part in parts)
                 return self.meter.built_value(text)
@@ -547,6 +575,10 @@ class ElEvaluator:
     def list_position(self, position: int) -> int | None:
         """The Python index of a list position written in the expression (None: no item)."""
         return position
+
+    def method_call(self, target: str, method: str, arguments: list[Any]) -> Any:
+        """One of the dialect's allowed methods (see `Dialect.methods`)."""
+        raise ExpressionRuntimeError(f"'{target}.{method}()' is not supported")
 
     # ----- access -----
 
@@ -675,6 +707,24 @@ class ElExpression(Expression):
         super().__init__(source, dialect.name)
         self.dialect = dialect
         self._tree = tree
+        # Whether the expression can set or remove variables (JUEL's
+        # `execution.setVariable`): the caller then stores what it changed.
+        self.writes_variables = any(
+            isinstance(node, _MethodCall) and node.method.startswith(("set", "remove"))
+            for node in _walk(tree)
+        )
 
     def _evaluate(self, variables: Mapping[str, Any], functions: Mapping[str, Callable]) -> Any:
         return self.dialect.evaluator(self.dialect, variables, functions).eval(self._tree)
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every node of a syntax tree."""
+    yield node
+    for name in getattr(node, "__slots__", ()):
+        child = getattr(node, name)
+        if isinstance(child, tuple):
+            for item in child:
+                yield from _walk(item)
+        elif hasattr(child, "__slots__") and not isinstance(child, str):
+            yield from _walk(child)

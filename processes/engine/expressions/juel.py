@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from .budget import SIZED_TYPES
@@ -69,6 +69,46 @@ class JuelEvaluator(ElEvaluator):
             left, right = self.to_number(left), self.to_number(right)
         return self.compare(operation, left, right)
 
+    def method_call(self, target: str, method: str, arguments: list[Any]) -> Any:
+        """Camunda's `execution` methods over the variables the expression sees;
+        nothing else of the engine is reachable."""
+        expected = EXECUTION_ARITY[method]
+        if len(arguments) != expected:
+            raise ExpressionRuntimeError(
+                f"execution.{method}() takes {expected} argument(s), not {len(arguments)}"
+            )
+        base = method.removesuffix("Local")
+        variables = self.variables
+        if base in ("getVariables", "getVariableNames"):
+            return dict(variables) if base == "getVariables" else sorted(variables)
+        if base in ("getProcessBusinessKey", "getBusinessKey"):
+            # Flowdesk keeps a business key brought from Camunda in this variable.
+            return variables.get("businessKey")
+        name = arguments[0]
+        if not isinstance(name, str):
+            raise ExpressionRuntimeError(f"execution.{method}() needs a variable name")
+        if base == "getVariable":
+            return variables.get(name)
+        if base == "hasVariable":
+            return name in variables
+        if not isinstance(variables, MutableMapping):
+            raise ExpressionRuntimeError(f"execution.{method}() cannot change variables here")
+        if base == "setVariable":
+            variables[name] = arguments[1]
+        else:  # removeVariable
+            variables.pop(name, None)
+        return None
+
+
+# Camunda's `execution` methods a JUEL expression may call, by argument count.
+EXECUTION_ARITY = {
+    **{m: 1 for m in ("getVariable", "getVariableLocal", "hasVariable", "hasVariableLocal")},
+    **{m: 1 for m in ("removeVariable", "removeVariableLocal")},
+    **{m: 2 for m in ("setVariable", "setVariableLocal")},
+    **{m: 0 for m in ("getVariables", "getVariablesLocal", "getVariableNames")},
+    **{m: 0 for m in ("getVariableNamesLocal", "getProcessBusinessKey", "getBusinessKey")},
+}
+
 
 # fmt: off
 JUEL = Dialect(
@@ -90,6 +130,7 @@ JUEL = Dialect(
     has_intervals=False,
     mistakes={"=": "JUEL compares with '==' or 'eq', not '='"},
     evaluator=JuelEvaluator,
+    methods={"execution": frozenset(EXECUTION_ARITY)},
 )
 # fmt: on
 

@@ -1,0 +1,77 @@
+"""BPMN escalations: thrown by intermediate and end events, caught by escalation
+boundary events on an enclosing sub-process and by escalation start events of
+event sub-processes.
+
+Unlike an error, an escalation is not critical: the nearest catcher outward
+from the thrower wins, an event sub-process of a scope before the boundary
+events of the scope's activity; an interrupting catcher cancels its scope
+(the thrower with it), a non-interrupting one starts a token beside it and
+the thrower goes on. Nobody catching it is not a failure: the thrower goes on.
+A catcher without an escalation code catches every escalation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .events import store_payload
+from .eventsubprocesses import catching_start, start_caught
+from .graph import EventDefinition
+from .state import Step
+
+if TYPE_CHECKING:
+    from .runtime import Run
+
+
+def catches(catcher: EventDefinition, code: str) -> bool:
+    """Whether an escalation catch definition catches an escalation with this code."""
+    return not catcher.error_code or catcher.error_code == code
+
+
+def throw_escalation(run: Run, step: Step, definition: EventDefinition, payload: Any) -> None:
+    """Throw an escalation from a step to its nearest catcher (see the module's text)."""
+    code = definition.error_code
+
+    def matches(catcher: EventDefinition) -> bool:
+        return catches(catcher, code)
+
+    steps = run.state.steps
+    scope_id = step.scope_id
+    while True:
+        found = catching_start(run, scope_id, "escalation", matches)
+        if found is not None:
+            esp_id, start = found
+            if start.is_interrupting and step.is_open:
+                run.complete(step)
+            start_caught(run, scope_id, esp_id, start, payload, {"escalation_code": code})
+            return
+        if scope_id is None:
+            return
+        scope = steps.get(scope_id)
+        if scope is None:
+            return
+        if "mi_index" not in scope.data and _boundary(run, step, scope, code, payload):
+            return
+        scope_id = scope.scope_id
+
+
+def _boundary(run: Run, thrower: Step, scope: Step, code: str, payload: Any) -> bool:
+    """Fire the first escalation boundary event of `scope`'s activity that catches."""
+    element = run.graph.elements[scope.element_id]
+    for boundary_id in element.boundaries:
+        boundary = run.graph.elements[boundary_id]
+        definition = boundary.definition  # type: ignore[attr-defined]
+        if definition.kind != "escalation" or not catches(definition, code):
+            continue
+        data = {"escalation_code": code}
+        if boundary.cancel_activity:  # type: ignore[attr-defined]
+            if thrower.is_open:
+                run.complete(thrower)
+            run.cancel_step(scope)
+        else:
+            data["from"] = scope.id
+        fired = run.new_step(boundary_id, scope.scope_id, status="waiting", data=data)
+        store_payload(run, fired, boundary, payload, "")
+        run.leave(fired, boundary)
+        return True
+    return False
