@@ -11,6 +11,8 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
+from bpm_project.celery import app
+
 logger = logging.getLogger(__name__)
 _started = threading.Event()
 
@@ -23,8 +25,6 @@ def start() -> None:
 
 
 def _loop() -> None:
-    from bpm_project.celery import app
-
     jobs = dict(settings.FLOWDESK_PERIODIC_JOBS)
     next_run = dict.fromkeys(jobs, 0.0)
     while True:

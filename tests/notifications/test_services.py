@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from notifications import selectors
@@ -78,8 +79,6 @@ def test_the_push_after_commit_carries_the_counter_entry_and_a_toast(
 
 
 def test_nothing_is_pushed_when_the_transaction_rolls_back(agent, monkeypatch):
-    from django.db import transaction
-
     sent = []
     monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append(html))
     with pytest.raises(RuntimeError), transaction.atomic():
