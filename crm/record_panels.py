@@ -32,10 +32,6 @@ def register(provider, *, key=None, place="top", order=100):
     _providers[key] = Provider(key, provider, place, order)
 
 
-def unregister(key):
-    _providers.pop(key, None)
-
-
 def render(request, record, place="top"):
     """The HTML every provider gives for this record and place, in order."""
     parts = []

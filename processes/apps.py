@@ -7,8 +7,8 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Processes")
 
     def ready(self):
-        from crm import sections
-        from processes import registry
+        from crm import sections  # noqa: PLC0415 - AppConfig.ready()
+        from processes import registry  # noqa: PLC0415 - AppConfig.ready()
 
         sections.register(
             "process-library",
@@ -32,14 +32,14 @@ class ProcessesConfig(AppConfig):
         )
         registry.register_model("crm.Account", fields=("name", "industry", "phone", "web", "city"))
 
-        from processes import data_actions, tasks, triggers  # noqa: F401 - they register
+        from processes import data_actions, tasks, triggers  # noqa: F401, PLC0415 - they register
 
         triggers.connect()
 
-        from crm import record_actions
-        from processes import record_buttons
+        from crm import record_actions  # noqa: PLC0415 - AppConfig.ready()
+        from processes import record_buttons  # noqa: PLC0415 - AppConfig.ready()
 
         record_actions.register(record_buttons.record_buttons)
         record_actions.register_list(record_buttons.list_buttons)
 
-        from processes import demo  # noqa: F401 - registers its demo loader
+        from processes import demo  # noqa: F401, PLC0415 - registers its demo loader

@@ -131,10 +131,6 @@ class ProcessInstance(models.Model):
     def get_absolute_url(self):
         return reverse("processes:log-detail", args=[self.pk])
 
-    @property
-    def is_finished(self):
-        return self.status in {self.Status.COMPLETED, self.Status.CANCELED}
-
 
 class Step(models.Model):
     """One visit of one element by one token of an instance."""
@@ -212,10 +208,6 @@ class Step(models.Model):
         if self.completed_at:
             return self.completed_at - self.started_at
         return None
-
-    @property
-    def is_open_user_step(self) -> bool:
-        return self.is_user_step and self.status == self.Status.WAITING
 
     def can_be_done_by(self, user) -> bool:
         """Only the owner, or a member of the owner role, may open or complete a user step."""

@@ -366,17 +366,6 @@ def steps_for_user(user, *, with_records: bool = True) -> list[Step]:
     return steps
 
 
-def step_count_for_user(user) -> int:
-    """How many of the user's steps wait now: steps postponed into the future don't count."""
-    now = timezone.now()
-    return (
-        Step.objects.filter(is_user_step=True, status=Step.Status.WAITING)
-        .filter(_mine(user))
-        .filter(Q(postponed_until__isnull=True) | Q(postponed_until__lte=now))
-        .count()
-    )
-
-
 def step_for_page(instance_id: int, number: int) -> Step | None:
     return _user_steps().filter(instance_id=instance_id, number=number).first() or (
         Step.objects.select_related(
@@ -399,19 +388,6 @@ def steps_for_record(record) -> list[Step]:
         _user_steps()
         .filter(instance__record_type=record_type, instance__record_id=str(record.pk))
         .order_by("started_at", "pk")
-    )
-
-
-def record_ids_with_steps(model, ids) -> set[str]:
-    """Which of these records of `model` have an incomplete user step: one query."""
-    record_type = ContentType.objects.get_for_model(model)
-    return set(
-        Step.objects.filter(
-            is_user_step=True,
-            status=Step.Status.WAITING,
-            instance__record_type=record_type,
-            instance__record_id__in=[str(pk) for pk in ids],
-        ).values_list("instance__record_id", flat=True)
     )
 
 

@@ -7,6 +7,8 @@ named users follow healthchecks' owner / member / outsider habit.
 import pytest
 from django.contrib.auth.models import Group, User
 
+from bpm_project.celery import app
+
 
 def _user(username, *, groups=(), is_staff=False, is_superuser=False, first="", last=""):
     user = User.objects.create_user(
@@ -54,7 +56,6 @@ def celery_runs_tasks_in_process(request):
 
     Tests marked `worker` start a real worker process instead.
     """
-    from bpm_project.celery import app
 
     if request.node.get_closest_marker("worker"):
         yield

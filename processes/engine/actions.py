@@ -61,8 +61,3 @@ def get_action(name: str) -> Action:
         return _REGISTRY[name]
     except KeyError:
         raise LookupError(f"No action named '{name}' is registered.") from None
-
-
-def registered_actions() -> list[str]:
-    """The names of every registered action, sorted."""
-    return sorted(_REGISTRY)

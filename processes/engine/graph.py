@@ -11,6 +11,7 @@ the source text only, so parse -> export -> parse gives equal graphs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,3 +275,9 @@ class ProcessGraph:
     def outgoing(self, element_id: str) -> list[SequenceFlow]:
         """The outgoing flows of an element."""
         return [self.flows[f] for f in self.elements[element_id].outgoing]
+
+
+def split_list(text: str) -> list[str]:
+    """'a, b; c' -> ['a', 'b', 'c']: lists in flowdesk: attributes (a user step's
+    results, answers, buttons) take commas or semicolons; blank items are dropped."""
+    return [part.strip() for part in re.split(r"[,;]", text or "") if part.strip()]

@@ -46,7 +46,7 @@ from .effects import (
     UserStepClosed,
 )
 from .errors import BpmnError, EngineError, FlowError, describe_error
-from .graph import USER_TASK_KINDS, Element, Event, ProcessGraph
+from .graph import USER_TASK_KINDS, Element, Event, ProcessGraph, split_list
 from .limits import MAX_STEPS_PER_RUN
 from .state import OPEN, InstanceState, RunResult, Step
 from .values import clean_variables, timer_text, to_json_value
@@ -266,7 +266,7 @@ class Engine:
             )
         allowed = element.ext.get("results", "")
         if result and allowed:
-            choices = [r.strip() for r in allowed.replace(";", ",").split(",") if r.strip()]
+            choices = split_list(allowed)
             if result not in choices:
                 raise EngineError(
                     f"'{result}' is not a result of {element.label}; "

@@ -23,7 +23,8 @@ from processes.bounded_inputs import (
     BoundedDecimalField,
     bound_form_field,
 )
-from processes.user_steps.spec import DEFAULT_RESULTS, split_list
+from processes.engine.graph import split_list
+from processes.user_steps.spec import DEFAULT_RESULTS
 
 
 class PageDefinitionError(ValueError):

@@ -3,12 +3,12 @@ flowdesk: attributes, and the one rule that says when a step opens as its activi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from processes import documents
+from processes.engine.graph import split_list
 
 PAGE_LABELS = {
     "task": _("Perform task"),
@@ -18,11 +18,6 @@ PAGE_LABELS = {
     "email": _("Send email"),
 }
 DEFAULT_RESULTS = ("Completed",)
-
-
-def split_list(text: str) -> list[str]:
-    """'a, b; c' -> ['a', 'b', 'c']: lists in attributes take commas or semicolons."""
-    return [part.strip() for part in re.split(r"[,;]", text or "") if part.strip()]
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities import selectors, services
 from activities.models import Activity
+from processes import services as process_services
 from processes.models import ProcessInstance, Step
 from tests.activities.factories import one_step_process, start, step_url, waiting_step
 from tests.crm.factories import make_contact
@@ -78,8 +81,6 @@ def test_the_default_result_is_completed(agent):
 
 
 def test_a_step_closed_elsewhere_closes_its_activity(agent):
-    from processes import services as process_services
-
     instance, _step, activity = task_for(agent)
     process_services.instance_cancel(instance_id=instance.pk)
     activity.refresh_from_db()
@@ -167,9 +168,6 @@ def test_the_list_filters_mine_open_overdue_and_by_record(agent, other_agent):
 
 
 def test_the_list_reads_in_flat_queries(agent):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = signed_in(agent)
 
     def queries_for_list():

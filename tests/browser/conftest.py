@@ -25,9 +25,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import override_settings
+from playwright.sync_api import sync_playwright
 
+from bpm_project.celery import app as celery_app
 from tests.support import servers
 
 # Playwright's sync API keeps an event loop running in this thread; the ORM would
@@ -100,9 +104,6 @@ def _same_layer_and_queue_as_the_servers(request):
     if "live_servers" not in request.fixturenames:
         yield
         return
-    from django.conf import settings
-
-    from bpm_project.celery import app as celery_app
 
     live = request.getfixturevalue("live_servers")
     layer = settings.CHANNEL_LAYERS["default"]
@@ -118,8 +119,6 @@ def _same_layer_and_queue_as_the_servers(request):
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    from playwright.sync_api import sync_playwright
-
     playwright = sync_playwright().start()
     yield playwright
     playwright.stop()
@@ -179,7 +178,6 @@ def wait_for_live():
 @pytest.fixture
 def make_user(db):
     """make_user("name", staff=False, groups=()) -> a user with password "password"."""
-    from django.contrib.auth.models import Group, User
 
     def make(username, *, first="", last="", staff=False, groups=()):
         user = User.objects.create_user(

@@ -9,10 +9,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from activities.services import activity_create
 from processes import services
 from processes.models import Step
 from tests.activities.factories import one_step_process, start, waiting_step
-from tests.crm.factories import make_contact
+from tests.crm.factories import make_account, make_contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -219,8 +220,6 @@ def test_with_the_socket_down_the_step_still_reaches_the_panel_by_polling(
 def test_a_custom_page_with_its_hint_and_buttons_and_the_calendar(
     signed_in_page, wait_for_live, make_user
 ):
-    from activities.services import activity_create
-    from tests.crm.factories import make_account
 
     agent = make_user("bob", first="Bob", last="Agent")
     make_account("Globex")

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,6 @@ def test_pages_require_signing_in_and_come_back_after(client, agent):
 
 def test_an_expired_session_redirects_to_login_with_a_message(client, agent):
     client.force_login(agent)
-    from django.contrib.sessions.models import Session
 
     Session.objects.all().delete()
     response = client.get(reverse("crm:contact-list"), follow=True)
@@ -48,7 +48,6 @@ def test_an_expired_session_redirects_to_login_with_a_message(client, agent):
 
 def test_an_expired_session_on_an_htmx_request_sends_the_whole_page_to_sign_in(client, agent):
     client.force_login(agent)
-    from django.contrib.sessions.models import Session
 
     Session.objects.all().delete()
     response = client.get(

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.models import Opportunity
+from crm.models import Opportunity, OpportunityCategory, OpportunityStage
 from crm.services_opportunities import lookups_ensure, opportunity_create
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,6 @@ def _lookups():
 
 
 def _make(title, *, category="Small business", stage="Qualification", owner=None, **fields):
-    from crm.models import OpportunityCategory, OpportunityStage
-
     return opportunity_create(
         title=title,
         category=OpportunityCategory.objects.get(name=category),
@@ -79,8 +77,6 @@ def test_the_list_paginates_and_answers_htmx_with_the_table(client, agent):
 
 
 def test_creating_an_opportunity_from_the_form(client, agent):
-    from crm.models import OpportunityCategory
-
     client.force_login(agent)
     category = OpportunityCategory.objects.get(name="Small business")
 

@@ -2,10 +2,14 @@
 "Move down the process" on its list, and "Run process"."""
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
+from activities.models import Activity
+from cases.defaults import load_defaults
 from processes.models import ProcessInstance
 from tests.activities.factories import one_step_process, start, waiting_step
+from tests.cases.factories import make_case
 from tests.crm.factories import make_account, make_contact
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,12 +112,6 @@ def test_run_process_starts_a_process_for_the_record_and_leaves_the_page_as_it_i
 
 
 def test_the_case_diagnosis_task_is_an_activity_reached_from_the_case(agent, admin_user):
-    from django.apps import apps
-
-    from activities.models import Activity
-    from cases.defaults import load_defaults
-    from tests.cases.factories import make_case
-
     load_defaults(apps)
     case = make_case(by=admin_user, assignee=agent)
     step = waiting_step(ProcessInstance.objects.get(definition__code="case_diagnosis"))

@@ -434,6 +434,18 @@ def test_a_result_outside_the_allowed_results_is_refused():
     assert result.finished_steps[0].result == "Yes"
 
 
+def test_results_may_be_separated_by_commas_or_semicolons_as_on_the_step_page():
+    h = Harness(
+        '<bpmn:startEvent id="s"/>'
+        '<bpmn:userTask id="t" flowdesk:results="Reached; No answer, ;Call back"/>' + flows("s>t")
+    )
+    state = h.engine.start("p").state
+    with pytest.raises(EngineError, match="choose one of: Reached, No answer, Call back"):
+        h.complete(state, "t", result="Reached; No answer")
+    result = h.complete(state, "t", result="No answer")
+    assert result.finished_steps[0].result == "No answer"
+
+
 def test_a_message_reaches_the_waiting_catch_event_and_its_payload_lands_in_variables():
     h = Harness(
         '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="wait">'

@@ -4,8 +4,10 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.test import Client
 
 from bpm_project.asgi import application
+from notifications.models import Notification
 from notifications.push import push_html, push_to_users
 from notifications.services import notification_create
 
@@ -49,7 +51,6 @@ def test_a_socket_from_a_foreign_origin_is_refused(client, agent):
 
 def test_a_signed_in_user_receives_html_pushed_to_them_and_no_one_else(client, agent, other_agent):
     headers = _session_headers(client, agent)
-    from django.test import Client
 
     other_headers = _session_headers(Client(), other_agent)
 
@@ -112,6 +113,5 @@ def test_what_the_socket_sends_from_the_page_changes_nothing(client, agent):
         return quiet
 
     assert async_to_sync(scenario)()
-    from notifications.models import Notification
 
     assert not Notification.objects.exists()

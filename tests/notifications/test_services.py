@@ -1,10 +1,15 @@
+import asyncio
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
 from django.urls import reverse
 
 from notifications import selectors
 from notifications.models import Notification
+from notifications.push import user_group
 from notifications.services import (
     notification_create,
     notification_mark_read,
@@ -12,6 +17,28 @@ from notifications.services import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent_pages(agent):
+    """agent_pages() -> the HTML pushed to the agent's open pages so far, read from their
+    group on the real channel layer, as a page's socket would."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(agent.pk), channel)
+
+    async def drain(timeout):
+        received = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout)
+            except TimeoutError:
+                return received
+            assert message["type"] == "push.html"
+            received.append(json.loads(json.dumps(message))["html"])  # the event is JSON-safe
+
+    yield lambda timeout=0.5: async_to_sync(drain)(timeout)
+    async_to_sync(layer.group_discard)(user_group(agent.pk), channel)
 
 
 def test_creating_a_notification_records_it_unread_for_its_recipient(agent):
@@ -59,17 +86,13 @@ def test_marking_all_read_clears_only_that_users_counter(agent, other_agent):
 
 
 def test_the_push_after_commit_carries_the_counter_entry_and_a_toast(
-    agent, django_capture_on_commit_callbacks, monkeypatch
+    agent, agent_pages, django_capture_on_commit_callbacks
 ):
-    sent = []
-    # Capture what leaves for the channel layer; the rendering is the real one.
-    monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append((ids, html)))
     with django_capture_on_commit_callbacks(execute=True):
         notification = notification_create(recipient=agent, title="Case 42 <assigned>")
+    sent = agent_pages()
     assert len(sent) == 1
-    ids, html = sent[0]
-    assert ids == [agent.pk]
-    json.loads(json.dumps({"type": "push.html", "html": html}))  # the event is JSON-safe
+    html = sent[0]
     assert 'id="notifications-count"' in html and 'hx-swap-oob="true"' in html
     assert ">1</span>" in html
     assert f'id="notification-{notification.pk}"' in html
@@ -77,25 +100,27 @@ def test_the_push_after_commit_carries_the_counter_entry_and_a_toast(
     assert 'hx-swap-oob="beforeend:#toasts"' in html
 
 
-def test_nothing_is_pushed_when_the_transaction_rolls_back(agent, monkeypatch):
-    from django.db import transaction
-
-    sent = []
-    monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append(html))
-    with pytest.raises(RuntimeError), transaction.atomic():
+def test_nothing_is_pushed_when_the_transaction_rolls_back(
+    agent, agent_pages, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         notification_create(recipient=agent, title="Never")
         raise RuntimeError
-    assert sent == [] and not Notification.objects.exists()
+    assert callbacks == [] and agent_pages() == []
+    assert not Notification.objects.exists()
 
 
 def test_the_poll_and_the_push_render_the_same_panel_markup(
-    client, agent, django_capture_on_commit_callbacks, monkeypatch
+    client, agent, agent_pages, django_capture_on_commit_callbacks
 ):
-    sent = []
-    monkeypatch.setattr("notifications.push._send", lambda ids, html: sent.append(html))
     notification = notification_create(recipient=agent, title="Same everywhere")
     with django_capture_on_commit_callbacks(execute=True):
         notification_mark_read(user=agent, notification_id=notification.pk)
+    sent = agent_pages()
     client.force_login(agent)
     polled = client.get(reverse("notifications:panel")).content.decode()
     assert polled.strip() == sent[-1].strip()

@@ -7,8 +7,10 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
+from activities.models import Activity
+from activities.services import activity_complete
 from crm.models import Contact
-from processes import services
+from processes import registry, services
 from processes.models import ProcessInstance, Step
 from tests.activities.factories import one_step_process, start, step_url, waiting_step
 from tests.crm.factories import make_account, make_contact
@@ -191,9 +193,6 @@ def test_an_email_page_is_prefilled_from_expressions_and_sent_after_commit(agent
 
 
 def test_a_page_that_creates_an_activity_waits_for_the_activity_result(agent):
-    from activities.models import Activity
-    from activities.services import activity_complete
-
     definition = one_step_process(
         "qa",
         'flowdesk:page="question" flowdesk:answers="Bug,Feature" '
@@ -259,7 +258,6 @@ def test_owner_expressions_see_variables_and_the_connected_record(agent, other_a
     assert step.owner == other_agent
 
     contact = make_contact("Owned", owner=other_agent)
-    from processes import registry
 
     registry.register_model(
         "crm.Contact",

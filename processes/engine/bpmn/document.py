@@ -54,8 +54,3 @@ class BpmnDocument:
             if graph.id == process_id:
                 return graph
         raise KeyError(process_id)
-
-    @property
-    def process_ids(self) -> list[str]:
-        """The ids of the file's executable processes, in document order."""
-        return [graph.id for graph in self.processes]

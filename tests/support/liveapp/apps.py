@@ -1,10 +1,6 @@
+from celery.signals import task_prerun
 from django.apps import AppConfig
-
-
-def forget_content_types(**kwargs):
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
+from django.core.signals import request_started
 
 
 class LiveAppConfig(AppConfig):
@@ -14,8 +10,8 @@ class LiveAppConfig(AppConfig):
     label = "flowdesk_test_live"
 
     def ready(self):
-        from celery.signals import task_prerun
-        from django.core.signals import request_started
+        # ContentType is a model: it can be imported only once the app registry is ready.
+        from tests.support.liveapp.receivers import forget_content_types  # noqa: PLC0415 - ready()
 
         request_started.connect(forget_content_types, dispatch_uid="flowdesk-test-ct-request")
         task_prerun.connect(forget_content_types, dispatch_uid="flowdesk-test-ct-task")
