@@ -171,6 +171,19 @@ class CaseStatus(models.Model):
         """Resolved but not final: the customer may still rate or reopen it."""
         return self.is_resolved and not self.is_final
 
+    @property
+    def tone(self):
+        """The colour family of its pill and workflow-bar stage, from its flags."""
+        if self.is_final:
+            return "final"
+        if self.is_resolved:
+            return "resolved"
+        if self.is_paused:
+            return "paused"
+        if self.is_initial:
+            return "new"
+        return "active"
+
     @classmethod
     def initial(cls):
         """The status a new case starts in."""

@@ -138,15 +138,19 @@ def case_history(case, *, limit=100):
 
 
 def workflow_statuses(case):
-    """Every status in order, each marked current / allowed next, for the workflow bar."""
+    """Every status in order, each marked current / allowed next, as the steps of the
+    workflow bar (templates/crm/includes/workflow_bar.html)."""
     allowed = set(case.status.next_statuses.values_list("pk", flat=True))
     steps = []
     for status in CaseStatus.objects.order_by("order", "name"):
         steps.append(
             {
-                "status": status,
+                "value": status.pk,
+                "label": status.name,
                 "current": status.pk == case.status_id,
                 "allowed": status.pk in allowed and not case.status.is_final,
+                "done": False,
+                "tone": status.tone,
             }
         )
     return steps

@@ -198,10 +198,11 @@ def panel(record, user) -> dict | None:
         bar.append(
             {
                 "value": value,
+                "label": value,
                 "current": current,
                 "done": value in visited and not current,
                 "allowed": value in allowed,
-                "unsuccessful": stage.get("unsuccessful", False),
+                "tone": "unsuccessful" if stage.get("unsuccessful", False) else "",
             }
         )
     steps = current_steps(record_case)

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
-from crm.frame import staff_required
+from crm.frame import PAGE_SIZE, staff_required, wants_fragment
 from dynamic_cases import definition as spec
 from dynamic_cases import editor, panels, selectors, services
 from dynamic_cases.models import DynamicCase, RecordCaseStep
@@ -22,17 +24,19 @@ from processes.models import ProcessDefinition
 # -- Case designer -------------------------------------------------------------
 
 
+def _designer_context(request, **extra):
+    cases = Paginator(selectors.designer_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page_obj": cases, "current_section": "case-designer", **extra}
+
+
 @staff_required
 @require_GET
+@vary_on_headers("HX-Request")
 def designer(request):
-    return render(
-        request,
-        "dynamic_cases/designer_list.html",
-        {
-            "cases": selectors.designer_list(),
-            "current_section": "case-designer",
-        },
-    )
+    context = _designer_context(request)
+    if wants_fragment(request):
+        return render(request, "dynamic_cases/designer_list.html#case-table", context)
+    return render(request, "dynamic_cases/designer_list.html", context)
 
 
 @staff_required
@@ -58,11 +62,7 @@ def designer_import(request):
     return render(
         request,
         "dynamic_cases/designer_list.html",
-        {
-            "cases": selectors.designer_list(),
-            "import_errors": errors,
-            "current_section": "case-designer",
-        },
+        _designer_context(request, import_errors=errors),
         status=400,
     )
 

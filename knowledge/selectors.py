@@ -1,16 +1,17 @@
 """Reads of the knowledge base: search, and the articles a case may still link."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from knowledge.models import KnowledgeArticle
 
 
 def article_search(q: str = ""):
-    """Articles whose title or text holds every word of `q`, by title."""
-    articles = KnowledgeArticle.objects.all()
+    """Articles whose title or text holds every word of `q`, by title, each with the
+    number of cases it is linked to (`case_count`)."""
+    articles = KnowledgeArticle.objects.annotate(case_count=Count("cases"))
     for word in q.split():
         articles = articles.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    return articles.order_by("title")
+    return articles.order_by("title", "pk")
 
 
 def articles_linkable(case, *, limit=500) -> list[KnowledgeArticle]:

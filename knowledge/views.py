@@ -13,21 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from crm.frame import PAGE_SIZE, wants_fragment
 from knowledge import selectors, services
 from knowledge.models import KnowledgeArticle
 from knowledge.services import ArticleError
-
-PAGE_SIZE = 25
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def article_list(request):
-    q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.article_search(q), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "q": q, "current_section": "knowledge-base"}
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "knowledge/article_list.html#kb-results", context)
+    filters = {"q": request.GET.get("q", "").strip()[:100]}
+    articles = selectors.article_search(filters["q"])
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "filters": filters, "current_section": "knowledge-base"}
+    if wants_fragment(request):
+        return render(request, "knowledge/article_list.html#article-table", context)
     return render(request, "knowledge/article_list.html", context)
 
 

@@ -47,14 +47,4 @@ def deadline_timer(case, which="resolution"):
 
 @register.filter
 def status_tone(status):
-    if status is None:
-        return "neutral"
-    if status.is_final:
-        return "final"
-    if status.is_resolved:
-        return "resolved"
-    if status.is_paused:
-        return "paused"
-    if status.is_initial:
-        return "new"
-    return "active"
+    return "neutral" if status is None else status.tone

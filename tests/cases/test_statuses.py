@@ -8,6 +8,7 @@ from cases import services
 from cases.defaults import load_defaults
 from cases.models import CaseEvent, CaseStatus
 from tests.cases.factories import agreement, make_case, status
+from tests.support.workflow_bar import bar_stages
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,18 @@ def test_resolving_records_the_actual_resolution_time_and_reopening_clears_it(ag
     assert case.resolved_at is not None
     case = services.case_set_status(case=case, status=status("reopened"), user=agent)
     assert case.resolved_at is None
+
+
+def test_the_workflow_bar_shows_every_status_and_colours_the_current_by_its_flags(client, agent):
+    case = make_case(by=agent)
+    services.case_set_status(case=case, status=status("waiting"), user=agent)
+    client.force_login(agent)
+
+    stages = bar_stages(client.get(case.get_absolute_url()).content.decode())
+
+    assert list(stages) == list(CaseStatus.objects.values_list("name", flat=True))
+    waiting = stages["Waiting for response"]
+    assert {"is-current", "tone-paused"} <= waiting["classes"] and waiting["posts"] is None
+    next_ones = {name for name, s in stages.items() if "is-allowed" in s["classes"]}
+    assert next_ones == set(status("waiting").next_statuses.values_list("name", flat=True))
+    assert stages["Closed"]["posts"] == ("status", str(status("closed").pk))

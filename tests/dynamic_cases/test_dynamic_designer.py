@@ -10,7 +10,13 @@ from django.urls import reverse
 from dynamic_cases import selectors, services
 from dynamic_cases.definition import DefinitionInvalid
 from dynamic_cases.models import DynamicCase
-from tests.dynamic_cases.dynamic_factories import make_opportunity, save_case, small_case
+from tests.dynamic_cases.dynamic_factories import (
+    make_opportunity,
+    medium_case,
+    save_case,
+    small_case,
+)
+from tests.support.workflow_bar import bar_stages
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +106,22 @@ def test_importing_a_valid_file_opens_the_case(client, admin_user):
     assert response["Location"] == case.get_absolute_url()
 
 
+def test_the_designer_lists_cases_in_the_list_frame_and_answers_its_table_alone(client, admin_user):
+    save_case(small_case())
+    save_case(medium_case(active=False))
+    client.force_login(admin_user)
+
+    page = client.get(reverse("dynamic_cases:designer")).content.decode()
+    table = client.get(
+        reverse("dynamic_cases:designer"), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert 'id="case-table"' in page and "Import a case from its JSON file" in page
+    assert table.lstrip().startswith('<div id="case-table"') and "<html" not in table
+    assert "Small business sale" in table and "Medium business sale" in table
+    assert "2 records" in table
+
+
 def test_the_designer_is_for_administrators_only(client, agent):
     client.force_login(agent)
 
@@ -182,6 +204,25 @@ def test_the_record_page_shows_the_bar_and_the_stage_steps(client, agent):
     assert 'id="dynamic-case-bar"' in html
     assert 'aria-current="step">Qualification<' in html
     assert "Qualify the needs" in html and "Skip" in html
+
+
+def test_the_bar_checks_passed_stages_and_marks_the_unsuccessful_one(client, agent, committed):
+    save_case(small_case())
+    opportunity = make_opportunity(by=agent)
+    record_case = selectors.record_case_of(opportunity)
+    with committed():
+        services.step_perform(step=record_case.steps.get(key="qualify"), user=agent)
+    services.record_case_move(record=opportunity, stage="Presentation", user=agent)
+    client.force_login(agent)
+
+    stages = bar_stages(client.get(opportunity.get_absolute_url()).content.decode())
+
+    assert list(stages) == ["Qualification", "Presentation", "Closed won", "Closed lost"]
+    assert "is-done" in stages["Qualification"]["classes"] and stages["Qualification"]["check"]
+    assert "is-current" in stages["Presentation"]["classes"]
+    assert {"is-allowed", "tone-unsuccessful"} <= stages["Closed lost"]["classes"]
+    assert stages["Closed won"]["posts"] == ("stage", "Closed won")
+    assert not stages["Closed won"]["check"]
 
 
 def test_a_blocked_move_answers_the_bar_with_the_missing_steps(client, agent):

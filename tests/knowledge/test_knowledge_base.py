@@ -4,7 +4,9 @@ article after case resolution" process."""
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.models import Case
@@ -38,8 +40,49 @@ def test_the_list_searches_titles_and_text(client, agent, articles):
     html = client.get("/cases/knowledge-base/?q=green+lever").content.decode()
     assert "Clearing a paper jam" in html and "VPN from a new device" not in html
     fragment = client.get("/cases/knowledge-base/?q=vpn", headers={"HX-Request": "true"})
-    assert fragment.content.decode().lstrip().startswith('<div id="kb-results"')
+    assert fragment.content.decode().lstrip().startswith('<div id="article-table"')
     assert "No article matches" in client.get("/cases/knowledge-base/?q=zzz").content.decode()
+
+
+def test_the_list_pages_by_25_and_keeps_the_search_on_the_next_page(client, agent):
+    for n in range(30):
+        KnowledgeArticle.objects.create(title=f"Printer fix {n:02}", body="Toner and trays.")
+    KnowledgeArticle.objects.create(title="VPN from a new device", body="Approve the push.")
+    client.force_login(agent)
+
+    first = client.get("/cases/knowledge-base/?q=toner").content.decode()
+    second = client.get(
+        "/cases/knowledge-base/?q=toner&page=2", headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert first.count('class="kb-result"') == 25 and "1–25 of 30" in first
+    assert "Printer fix 00" in first and "Printer fix 25" not in first
+    assert 'href="?q=toner&amp;page=2"' in first
+    assert second.lstrip().startswith('<div id="article-table"')
+    assert second.count('class="kb-result"') == 5 and "26–30 of 30" in second
+    assert "VPN from a new device" not in first + second
+
+
+def test_the_list_shows_linked_cases_in_a_fixed_number_of_queries(
+    client, agent, django_assert_num_queries
+):
+    case = make_case(by=agent)
+    client.force_login(agent)
+
+    def add_articles(count):
+        for n in range(count):
+            article = KnowledgeArticle.objects.create(title=f"Article {n:02}", body="Text.")
+            article.cases.add(case)
+
+    add_articles(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/cases/knowledge-base/")
+    add_articles(30)
+    with django_assert_num_queries(len(few)):
+        html = client.get("/cases/knowledge-base/").content.decode()
+
+    assert html.count('class="kb-result"') == 25
+    assert html.count('<td class="num">1</td>') == 25
 
 
 def test_an_article_is_written_edited_and_shown(client, agent):
