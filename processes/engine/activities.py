@@ -79,8 +79,9 @@ def business_rule_task(run: Run, step: Step, element: Task) -> None:
     """Evaluate the task's decision with the step's variables and store its result.
 
     The decision comes from the engine's decision provider (``engine.decisions``: a
-    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`). ``mapDecisionResult`` shapes the stored value as Camunda 7
-    does; Zeebe, SpiffWorkflow and Flowdesk store the decision's value as it is.
+    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`).
+    ``mapDecisionResult`` shapes the stored value as Camunda 7 does; Zeebe, SpiffWorkflow
+    and Flowdesk store the decision's value as it is.
     """
     decision_id = element.ext["decision"]
     provider = getattr(run.engine, "decisions", None)

@@ -11,10 +11,13 @@ DMN = (
     '<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" namespace="urn:r" name="r">'
     '<inputData id="i" name="amount"><variable name="amount" typeRef="number"/></inputData>'
     '<decision id="approval" name="Approval"><informationRequirement><requiredInput href="#i"/>'
-    '</informationRequirement><decisionTable hitPolicy="UNIQUE"><input><inputExpression><text>amount</text>'
+    '</informationRequirement><decisionTable hitPolicy="UNIQUE"><input><inputExpression><text>'
+    "amount</text>"
     '</inputExpression></input><output name="approved"/>'
-    "<rule><inputEntry><text>&lt; 1000</text></inputEntry><outputEntry><text>true</text></outputEntry></rule>"
-    "<rule><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>false</text></outputEntry></rule>"
+    "<rule><inputEntry><text>&lt; 1000</text></inputEntry><outputEntry><text>true</text>"
+    "</outputEntry></rule>"
+    "<rule><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>false</text>"
+    "</outputEntry></rule>"
     "</decisionTable></decision></definitions>"
 )
 ZEEBE = 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
@@ -63,9 +66,11 @@ def test_zeebe_and_spiff_references_are_read_at_import():
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         f'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" {ZEEBE} id="d">'
         '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>'
-        '<bpmn:businessRuleTask id="z"><bpmn:extensionElements><zeebe:calledDecision decisionId="approval" '
+        '<bpmn:businessRuleTask id="z"><bpmn:extensionElements>'
+        '<zeebe:calledDecision decisionId="approval" '
         'resultVariable="ok"/></bpmn:extensionElements></bpmn:businessRuleTask>'
-        '<bpmn:businessRuleTask id="w"><bpmn:extensionElements><spiffworkflow:calledDecisionId>approval'
+        '<bpmn:businessRuleTask id="w"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
+        "approval"
         "</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>"
         + flows("s>z", "z>w")
         + "</bpmn:process></bpmn:definitions>"

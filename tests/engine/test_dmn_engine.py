@@ -30,10 +30,14 @@ def table(
     )
     agg = f' aggregation="{aggregation}"' if aggregation else ""
     return model(
-        '<inputData id="i" name="Applicant Age"><variable name="Applicant Age" typeRef="number"/></inputData>'
-        '<decision id="d" name="Risk"><informationRequirement><requiredInput href="#i"/></informationRequirement>'
-        f'<decisionTable hitPolicy="{hit_policy}"{agg}><input><inputExpression><text>Applicant Age</text>'
-        f'</inputExpression></input><output name="risk">{values}</output>{rows}</decisionTable></decision>'
+        '<inputData id="i" name="Applicant Age"><variable name="Applicant Age" typeRef="number"/>'
+        "</inputData>"
+        '<decision id="d" name="Risk"><informationRequirement><requiredInput href="#i"/>'
+        "</informationRequirement>"
+        f'<decisionTable hitPolicy="{hit_policy}"{agg}><input><inputExpression><text>'
+        "Applicant Age</text>"
+        f'</inputExpression></input><output name="risk">{values}</output>{rows}</decisionTable>'
+        "</decision>"
     )
 
 
@@ -84,18 +88,27 @@ def test_collect_aggregations_add_up_numbers():
 def test_required_decisions_bkms_and_contexts_are_evaluated_first():
     definitions = model(
         '<inputData id="a" name="Amount"><variable name="Amount" typeRef="number"/></inputData>'
-        '<businessKnowledgeModel id="k" name="Fee Of"><encapsulatedLogic><formalParameter name="x" typeRef="number"/>'
-        "<literalExpression><text>x * 0.1</text></literalExpression></encapsulatedLogic></businessKnowledgeModel>"
-        '<decision id="f" name="Fee"><informationRequirement><requiredInput href="#a"/></informationRequirement>'
+        '<businessKnowledgeModel id="k" name="Fee Of"><encapsulatedLogic>'
+        '<formalParameter name="x" typeRef="number"/>'
+        "<literalExpression><text>x * 0.1</text></literalExpression></encapsulatedLogic>"
+        "</businessKnowledgeModel>"
+        '<decision id="f" name="Fee"><informationRequirement><requiredInput href="#a"/>'
+        "</informationRequirement>"
         '<knowledgeRequirement><requiredKnowledge href="#k"/></knowledgeRequirement>'
-        '<invocation><literalExpression><text>Fee Of</text></literalExpression><binding><parameter name="x"/>'
-        "<literalExpression><text>Amount</text></literalExpression></binding></invocation></decision>"
-        '<decision id="t" name="Total"><informationRequirement><requiredDecision href="#f"/></informationRequirement>'
+        "<invocation><literalExpression><text>Fee Of</text></literalExpression><binding>"
+        '<parameter name="x"/>'
+        "<literalExpression><text>Amount</text></literalExpression></binding></invocation>"
+        "</decision>"
+        '<decision id="t" name="Total"><informationRequirement><requiredDecision href="#f"/>'
+        "</informationRequirement>"
         '<informationRequirement><requiredInput href="#a"/></informationRequirement>'
-        '<context><contextEntry><variable name="sum"/><literalExpression><text>Amount + Fee</text></literalExpression>'
-        "</contextEntry><contextEntry><literalExpression><text>{total: sum}</text></literalExpression>"
+        '<context><contextEntry><variable name="sum"/><literalExpression><text>Amount + Fee</text>'
+        "</literalExpression>"
+        "</contextEntry><contextEntry><literalExpression><text>{total: sum}</text>"
+        "</literalExpression>"
         "</contextEntry></context></decision>"
-        '<decisionService id="s" name="Pricing"><outputDecision href="#t"/><encapsulatedDecision href="#f"/>'
+        '<decisionService id="s" name="Pricing"><outputDecision href="#t"/>'
+        '<encapsulatedDecision href="#f"/>'
         '<inputData href="#a"/></decisionService>'
     )
     assert decide(definitions, "Total", Amount=Decimal(200)) == {"total": Decimal(220)}
@@ -109,7 +122,8 @@ def test_item_definitions_refuse_values_outside_their_allowed_values():
         '<itemDefinition name="tGrade"><typeRef>string</typeRef><allowedValues><text>"A","B"</text>'
         "</allowedValues></itemDefinition>"
         '<inputData id="g" name="Grade"><variable name="Grade" typeRef="tGrade"/></inputData>'
-        '<decision id="d" name="Echo"><informationRequirement><requiredInput href="#g"/></informationRequirement>'
+        '<decision id="d" name="Echo"><informationRequirement><requiredInput href="#g"/>'
+        "</informationRequirement>"
         "<literalExpression><text>Grade</text></literalExpression></decision>"
     )
     assert decide(definitions, "Echo", Grade="A") == "A"
@@ -120,7 +134,8 @@ def test_item_definitions_refuse_values_outside_their_allowed_values():
     ("body", "named"),
     [
         (
-            '<decision id="d" name="Bad"><literalExpression><text>1 +</text></literalExpression></decision>',
+            '<decision id="d" name="Bad"><literalExpression><text>1 +</text></literalExpression>'
+            "</decision>",
             "literalExpression",
         ),
         (

@@ -103,7 +103,8 @@ def test_feel_expressions_have_the_specified_values(text, expected):
         ("list replace([1, 2], 2, 9)", [Decimal(1), Decimal(9)]),
         ("decimal(2.5, 0) + floor(1.7) + ceiling(1.2)", Decimal(5)),
         (
-            "round half up(2.5, 0) + round half down(2.5, 0) + round up(1.1, 0) + round down(1.9, 0)",
+            "round half up(2.5, 0) + round half down(2.5, 0)"
+            " + round up(1.1, 0) + round down(1.9, 0)",
             Decimal(8),
         ),
         ("modulo(-12, 5) + abs(-1)", Decimal(4)),
@@ -119,7 +120,8 @@ def test_feel_expressions_have_the_specified_values(text, expected):
             True,
         ),
         (
-            "includes([1..10], 5) and during(5, [1..10]) and starts(1, [1..5]) and finishes(5, [1..5])",
+            "includes([1..10], 5) and during(5, [1..10])"
+            " and starts(1, [1..5]) and finishes(5, [1..5])",
             True,
         ),
         ('range("[1..5)") = [1..5)', True),

@@ -19,6 +19,14 @@ from ..limits import MAX_XML_DEPTH
 
 MAX_DMN_BYTES = 5_000_000
 MAX_DMN_ELEMENTS = 200_000
+# Elements whose ``name`` (or ``iteratorVariable``) may be a FEEL name with spaces.
+NAMED_TAGS = frozenset(
+    (
+        "inputData", "decision", "businessKnowledgeModel", "decisionService", "itemComponent",
+        "variable", "formalParameter", "column", "parameter", "import", "itemDefinition",
+        "output", "contextEntry", "for", "some", "every",
+    )
+)  # fmt: skip
 
 
 class DmnError(Exception):
@@ -183,7 +191,8 @@ class _Compiler:
                 cells = [self.boxed(item) for item in row if self.is_expression(item)]
                 if len(cells) != len(columns):
                     raise DmnError(
-                        f"{self.where(row)}: the row has {len(cells)} cells for {len(columns)} columns"
+                        f"{self.where(row)}: the row has {len(cells)} cells "
+                        f"for {len(columns)} columns"
                     )
                 rows.append(tuple(cells))
             return ("relation", tuple(columns), tuple(rows), type_ref)
@@ -229,10 +238,10 @@ class _Compiler:
         for item in children(node, "input"):
             expression = child(item, "inputExpression")
             values = child(item, "inputValues")
+            type_ref = None if expression is None else expression.get("typeRef")
             inputs.append(
-                (self.feel(text_of(expression), item), None if expression is None else expression.get("typeRef"),
-                 self.tests(text_of(values), item))
-            )  # fmt: skip
+                (self.feel(text_of(expression), item), type_ref, self.tests(text_of(values), item))
+            )
         outputs = []
         for item in children(node, "output"):
             values = child(item, "outputValues")
@@ -243,15 +252,13 @@ class _Compiler:
             )  # fmt: skip
         rules = []
         for rule in children(node, "rule"):
-            entries = [
-                self.tests(item.findtext("*") if False else text_of(item), item)
-                for item in children(rule, "inputEntry")
-            ]
+            entries = [self.tests(text_of(item), item) for item in children(rule, "inputEntry")]
             results = [self.feel(text_of(item), item) for item in children(rule, "outputEntry")]
             if len(entries) != len(inputs) or len(results) != len(outputs):
                 raise DmnError(
-                    f"{self.where(rule)}: the rule has {len(entries)} input and {len(results)} output entries "
-                    f"for {len(inputs)} inputs and {len(outputs)} outputs"
+                    f"{self.where(rule)}: the rule has {len(entries)} input and "
+                    f"{len(results)} output entries for {len(inputs)} inputs "
+                    f"and {len(outputs)} outputs"
                 )
             rules.append((tuple(entries), tuple(results)))
         hit_policy = (node.get("hitPolicy") or "UNIQUE").upper().replace("_", " ")
@@ -298,9 +305,7 @@ def _names(root: Element) -> frozenset[str]:
     names = set()
     for node in root.iter():
         tag = local(node.tag)
-        if tag in ("inputData", "decision", "businessKnowledgeModel", "decisionService", "itemComponent",
-                   "variable", "formalParameter", "column", "parameter", "import", "itemDefinition",
-                   "output", "contextEntry", "for", "some", "every"):  # fmt: skip
+        if tag in NAMED_TAGS:
             for attribute in ("name", "iteratorVariable"):
                 name = node.get(attribute)
                 if name and (
@@ -355,8 +360,12 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
                 logic.tag = "functionDefinition"
                 element.expression = compiler.boxed(logic)
         elif tag == "decisionService":
-            for kind, target in (("outputDecision", element.outputs), ("encapsulatedDecision", element.encapsulated),
-                                 ("inputDecision", element.input_decisions), ("inputData", element.input_data)):  # fmt: skip
+            for kind, target in (
+                ("outputDecision", element.outputs),
+                ("encapsulatedDecision", element.encapsulated),
+                ("inputDecision", element.input_decisions),
+                ("inputData", element.input_data),
+            ):
                 target.extend(found.get("href") or "" for found in children(node, kind))
         if element.id and element.id in definitions.elements:
             raise DmnError(f"{compiler.where(node)}: two elements have the id {element.id!r}")

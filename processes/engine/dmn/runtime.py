@@ -378,10 +378,13 @@ class Runtime:
         for expression, type_ref, allowed in inputs:
             value = interpreter.eval(expression, scope)
             value = self.coerce(value, type_ref, definitions) if type_ref else value
-            if allowed is not None and value is not None:
-                if interpreter.unary_tests(allowed, value, scope) is not True:
-                    self.errors.append(f"{name}: input {value!r} is not one of the input values")
-                    return None
+            if (
+                allowed is not None
+                and value is not None
+                and interpreter.unary_tests(allowed, value, scope) is not True
+            ):
+                self.errors.append(f"{name}: input {value!r} is not one of the input values")
+                return None
             values.append(value)
         matched = []
         for index, (entries, results) in enumerate(rules):
@@ -400,9 +403,12 @@ class Runtime:
             ):
                 value = interpreter.eval(expression, scope)
                 value = self.coerce(value, type_ref, definitions) if type_ref else value
-                if allowed is not None and value is not None:
-                    if interpreter.unary_tests(allowed, value, scope) is not True:
-                        raise FeelError(f"{name}: output {value!r} is not one of the output values")
+                if (
+                    allowed is not None
+                    and value is not None
+                    and interpreter.unary_tests(allowed, value, scope) is not True
+                ):
+                    raise FeelError(f"{name}: output {value!r} is not one of the output values")
                 row[output_name] = value
             return next(iter(row.values())) if single else row
 

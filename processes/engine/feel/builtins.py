@@ -30,6 +30,7 @@ from .types import (
     type_name,
 )
 
+ZERO = Decimal(0)
 BUILTINS: dict[str, Function] = {}
 _C = NUMBER_CONTEXT
 # Regular expressions run in Python's engine, which no budget can interrupt: bound
@@ -678,12 +679,12 @@ def f_decimal(interp, n: Any, scale: Any) -> Any:
 
 
 @builtin("floor")
-def f_floor(interp, n: Any, scale: Any = Decimal(0)) -> Any:
+def f_floor(interp, n: Any, scale: Any = ZERO) -> Any:
     return _round(n, scale, decimal.ROUND_FLOOR)
 
 
 @builtin("ceiling")
-def f_ceiling(interp, n: Any, scale: Any = Decimal(0)) -> Any:
+def f_ceiling(interp, n: Any, scale: Any = ZERO) -> Any:
     return _round(n, scale, decimal.ROUND_CEILING)
 
 
