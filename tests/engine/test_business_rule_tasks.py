@@ -16,7 +16,7 @@ DMN = (
     '</inputExpression></input><output name="approved"/>'
     "<rule><inputEntry><text>&lt; 1000</text></inputEntry><outputEntry><text>true</text>"
     "</outputEntry></rule>"
-    "<rule><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>false</text>"
+    "<rule id='no'><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>false</text>"
     "</outputEntry></rule>"
     "</decisionTable></decision></definitions>"
 )
@@ -26,8 +26,8 @@ ZEEBE = 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
 def run(task: str, amount: int):
     h = Harness(
         f'<bpmn:startEvent id="s"/>{task}<bpmn:userTask id="u"/>' + flows("s>b", "b>u"),
+        decisions=decision_provider([parse_dmn(DMN)]),
     )
-    h.engine.decisions = decision_provider([parse_dmn(DMN)])
     state = h.engine.start("p", {"amount": amount}).state
     return h, state
 
@@ -79,3 +79,29 @@ def test_zeebe_and_spiff_references_are_read_at_import():
     assert graph.elements["z"].ext["decision"] == "approval"
     assert graph.elements["z"].ext["decisionResultVariable"] == "ok"
     assert graph.elements["w"].ext["decision"] == "approval"
+
+
+def test_the_step_keeps_which_rules_of_the_table_matched():
+    task = (
+        '<bpmn:businessRuleTask id="b" flowdesk:decision="Approval" flowdesk:resultVariable="ok"/>'
+    )
+    h = Harness(
+        f'<bpmn:startEvent id="s"/>{task}<bpmn:userTask id="u"/>' + flows("s>b", "b>u"),
+        decisions=decision_provider([parse_dmn(DMN)]),
+    )
+    result = h.engine.start("p", {"amount": 2000})
+    (step,) = [s for s in result.finished_steps if s.element_id == "b"]
+    assert step.data["matched_rules"] == [
+        {"decision": "Approval", "rules": [{"number": 2, "id": "no"}]}
+    ]
+
+
+def test_an_engine_without_decisions_puts_the_step_in_error_saying_so():
+    h = Harness(
+        '<bpmn:startEvent id="s"/><bpmn:businessRuleTask id="b" flowdesk:decision="approval"/>'
+        + flows("s>b")
+    )
+    state = h.engine.start("p", {"amount": 1}).state
+    step = h.step(state, "b")
+    assert step.status == "error"
+    assert "no decisions deployed" in step.error

@@ -157,7 +157,7 @@ def test_hostile_xml_is_refused():
 
 def test_the_provider_gives_plain_python_values_and_raises_on_a_failed_decision():
     provide = decision_provider([table("UNIQUE", RULES)])
-    assert provide("Risk", {"Applicant Age": 10}) == "low"
-    assert provide("d", {"Applicant Age": 50}) == "high"
+    assert provide("Risk", {"Applicant Age": 10}).value == "low"
+    assert provide("d", {"Applicant Age": 50}).value == "high"
     with pytest.raises(Exception, match="UNIQUE"):
         provide("Risk", {"Applicant Age": 25})

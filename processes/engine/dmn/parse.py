@@ -66,6 +66,7 @@ class Element_:
 class Definitions:
     name: str
     namespace: str
+    id: str = ""
     elements: dict[str, Element_] = field(default_factory=dict)  # by id
     by_name: dict[str, Element_] = field(default_factory=dict)
     item_definitions: dict[str, ItemDefinition] = field(default_factory=dict)
@@ -275,8 +276,9 @@ class _Compiler:
         aggregation = (node.get("aggregation") or "").upper() or None
         if aggregation not in (None, "SUM", "MIN", "MAX", "COUNT"):
             raise DmnError(f"{self.where(node)}: unknown aggregation {aggregation!r}")
+        rule_ids = tuple(rule.get("id") or "" for rule in children(node, "rule"))
         return ("table", tuple(inputs), tuple(outputs), tuple(rules), hit_policy, aggregation,
-                node.get("outputLabel"), node.get("typeRef"))  # fmt: skip
+                node.get("outputLabel"), node.get("typeRef"), rule_ids)  # fmt: skip
 
 
 def _item_definition(node: Element, compiler: _Compiler) -> ItemDefinition:
@@ -319,7 +321,11 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
     """Read one .dmn file; any problem raises DmnError naming the element."""
     root = read_xml(data)
     compiler = _Compiler(_names(root) | extra_names)
-    definitions = Definitions(name=root.get("name") or "", namespace=root.get("namespace") or "")
+    definitions = Definitions(
+        name=root.get("name") or "",
+        namespace=root.get("namespace") or "",
+        id=root.get("id") or "",
+    )
     for node in children(root, "import"):
         definitions.imports.append((node.get("name") or "", node.get("namespace") or ""))
     for node in children(root, "itemDefinition"):
@@ -350,16 +356,22 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
             found = child(requirement, "requiredKnowledge")
             if found is not None:
                 element.required_knowledge.append(found.get("href") or "")
-        if tag == "decision":
-            element.expression = compiler.boxed(compiler.expression_child(node))
-        elif tag == "businessKnowledgeModel":
-            logic = child(node, "encapsulatedLogic")
-            if logic is None:
-                element.expression = ("function", (), ("feel", ("lit", None), None), "FEEL", None)
-            else:
-                logic.tag = "functionDefinition"
-                element.expression = compiler.boxed(logic)
-        elif tag == "decisionService":
+        try:
+            if tag == "decision":
+                element.expression = compiler.boxed(compiler.expression_child(node))
+            elif tag == "businessKnowledgeModel":
+                logic = child(node, "encapsulatedLogic")
+                if logic is None:
+                    element.expression = (
+                        "function", (), ("feel", ("lit", None), None), "FEEL", None
+                    )  # fmt: skip
+                else:
+                    logic.tag = "functionDefinition"
+                    element.expression = compiler.boxed(logic)
+        except DmnError as error:
+            # Name the decision or BKM too: its inner expressions often have no name.
+            raise DmnError(f"{compiler.where(node)} {error}") from None
+        if tag == "decisionService":
             for kind, target in (
                 ("outputDecision", element.outputs),
                 ("encapsulatedDecision", element.encapsulated),

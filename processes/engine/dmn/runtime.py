@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..expressions.budget import WorkMeter
@@ -32,6 +33,20 @@ class DecisionError(Exception):
     """A decision cannot be evaluated (unknown name, a cycle, a bad value)."""
 
 
+@dataclass(frozen=True)
+class MatchedRules:
+    """The rules of one decision table that matched: (1-based number, rule id) pairs."""
+
+    decision: str
+    rules: tuple[tuple[int, str], ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "rules": [{"number": number, "id": rule_id} for number, rule_id in self.rules],
+        }
+
+
 class Runtime:
     """Evaluates the decisions of one model (and the models it imports)."""
 
@@ -41,6 +56,8 @@ class Runtime:
         self.definitions = definitions
         self.imported = dict(imported or {})  # namespace -> Definitions
         self.errors: list[str] = []
+        # The rules each decision table evaluated matched, in evaluation order.
+        self.matched: list[MatchedRules] = []
         self.meter = WorkMeter()
         self.interpreter = Interpreter(strict=False, meter=self.meter, on_error=self.errors.append)
         self.interpreter.type_check = self.type_check
@@ -372,7 +389,7 @@ class Runtime:
 
     # ----- decision tables -----
     def table(self, node: Any, scope: Scope, definitions: Definitions, name: str) -> Any:
-        _, inputs, outputs, rules, hit_policy, aggregation, _label, _type_ref = node
+        _, inputs, outputs, rules, hit_policy, aggregation, _label, _type_ref, rule_ids = node
         interpreter = self.interpreter
         values = []
         for expression, type_ref, allowed in inputs:
@@ -394,6 +411,9 @@ class Runtime:
                 for entry, value in zip(entries, values, strict=True)
             ):
                 matched.append((index, results))
+        self.matched.append(
+            MatchedRules(name, tuple((index + 1, rule_ids[index]) for index, _ in matched))
+        )
         single = len(outputs) == 1
 
         def output_of(results: tuple[Any, ...]) -> Any:
@@ -503,4 +523,4 @@ class _State:
         self.running: set[tuple[str, str]] = set()
 
 
-__all__ = ["DecisionError", "DmnError", "Runtime", "parse_expression"]
+__all__ = ["DecisionError", "DmnError", "MatchedRules", "Runtime", "parse_expression"]
