@@ -110,6 +110,24 @@ def newest_versions():
     return DecisionVersion.objects.filter(number=Subquery(newest))
 
 
+# dmn-js reads DMN 1.3 (and migrates 1.1 and 1.2 itself); the 1.4 and 1.5 namespaces
+# name the same elements for everything its table and diagram views draw.
+_VIEWER_NAMESPACES = {
+    "https://www.omg.org/spec/DMN/20211108/MODEL/": "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/": "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "https://www.omg.org/spec/DMN/20211108/DMNDI/": "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+    "https://www.omg.org/spec/DMN/20230324/DMNDI/": "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+}
+
+
+def viewer_xml(version: DecisionVersion) -> str:
+    """The version's DMN as the table viewer reads it (DMN 1.4/1.5 namespaces as 1.3)."""
+    xml = version.dmn_xml
+    for newer, older in _VIEWER_NAMESPACES.items():
+        xml = xml.replace(f'"{newer}"', f'"{older}"')
+    return xml
+
+
 def evaluate_version(
     version: DecisionVersion, decision: str, variables: Mapping[str, Any]
 ) -> DecisionOutcome:

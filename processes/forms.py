@@ -38,7 +38,7 @@ class LibraryUploadForm(forms.Form):
     """BPMN and DMN files for the Process library, one or several at once."""
 
     file = MultipleFileField(
-        label=_("BPMN 2.0 or DMN files"),
+        label=_("BPMN 2.0 files and DMN files"),
         help_text=_(
             "One or more .bpmn, .dmn or .xml files from any BPMN or DMN modeller, up to 2 MB each."
         ),

@@ -215,9 +215,10 @@ def _decision_version(definition, number) -> DecisionVersion:
 @require_GET
 @staff_required
 def decision_version_xml(request, pk):
-    """The DMN of a version, for the decision table viewer."""
+    """The DMN of a version as imported, or (``?viewer=1``) as the table viewer reads it."""
     version = get_object_or_404(DecisionVersion, pk=pk)
-    return HttpResponse(version.dmn_xml, content_type="application/xml; charset=utf-8")
+    xml = decisions.viewer_xml(version) if request.GET.get("viewer") else version.dmn_xml
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 
 @require_GET
