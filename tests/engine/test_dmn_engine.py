@@ -161,3 +161,71 @@ def test_the_provider_gives_plain_python_values_and_raises_on_a_failed_decision(
     assert provide("d", {"Applicant Age": 50}).value == "high"
     with pytest.raises(Exception, match="UNIQUE"):
         provide("Risk", {"Applicant Age": 25})
+
+
+def boxed(body: str):
+    definitions = model(f'<decision id="d" name="D">{body}</decision>')
+    return decide(definitions, "D")
+
+
+def lit(text: str, tag: str) -> str:
+    return f"<{tag}><literalExpression><text>{escape(text)}</text></literalExpression></{tag}>"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "<conditional>"
+            + lit("1 < 2", "if")
+            + lit('"yes"', "then")
+            + lit('"no"', "else")
+            + "</conditional>",
+            "yes",
+        ),  # fmt: skip
+        (
+            "<conditional>"
+            + lit("null", "if")
+            + lit('"yes"', "then")
+            + lit('"no"', "else")
+            + "</conditional>",
+            "no",
+        ),  # fmt: skip
+        # A condition, a match or a 'some' body that is not true/false makes the value null.
+        (
+            "<conditional>"
+            + lit('"abc"', "if")
+            + lit('"yes"', "then")
+            + lit('"no"', "else")
+            + "</conditional>",
+            None,
+        ),  # fmt: skip
+        (
+            "<filter>" + lit("[1, 2, 3]", "in") + lit("item >= 2", "match") + "</filter>",
+            [Decimal(2), Decimal(3)],
+        ),  # fmt: skip
+        (
+            "<filter>"
+            + lit("[1, 2, 3]", "in")
+            + lit('if item <= 2 then true else "no"', "match")
+            + "</filter>",
+            None,
+        ),  # fmt: skip
+        (
+            '<some iteratorVariable="e">'
+            + lit("[1, 2]", "in")
+            + lit("e = 2", "satisfies")
+            + "</some>",
+            True,
+        ),  # fmt: skip
+        (
+            '<some iteratorVariable="e">'
+            + lit("[1, 2]", "in")
+            + lit('if e = 2 then true else "no"', "satisfies")
+            + "</some>",
+            None,
+        ),  # fmt: skip
+    ],
+)
+def test_boxed_conditionals_filters_and_some_need_true_or_false(body, expected):
+    assert boxed(body) == expected

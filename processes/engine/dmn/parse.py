@@ -205,18 +205,18 @@ class _Compiler:
             )
         if tag == "conditional":
             parts = [
-                self.boxed(self.expression_child(child(node, part) or node))
+                self.boxed(self.expression_child(self.part(node, part)))
                 for part in ("if", "then", "else")
             ]
             return ("conditional", *parts, type_ref)
         if tag == "filter":
-            source = self.boxed(self.expression_child(child(node, "in") or node))
-            match = self.boxed(self.expression_child(child(node, "match") or node))
+            source = self.boxed(self.expression_child(self.part(node, "in")))
+            match = self.boxed(self.expression_child(self.part(node, "match")))
             return ("filter", source, match, type_ref)
         if tag in ("for", "some", "every"):
             body_tag = "return" if tag == "for" else "satisfies"
-            source = self.boxed(self.expression_child(child(node, "in") or node))
-            body = self.boxed(self.expression_child(child(node, body_tag) or node))
+            source = self.boxed(self.expression_child(self.part(node, "in")))
+            body = self.boxed(self.expression_child(self.part(node, body_tag)))
             return ("iterate", tag, node.get("iteratorVariable") or "", source, body, type_ref)
         raise DmnError(f"{self.where(node)}: <{tag}> is not a DMN expression")
 
@@ -224,6 +224,11 @@ class _Compiler:
         "literalExpression", "context", "invocation", "functionDefinition", "decisionTable",
         "relation", "list", "conditional", "filter", "for", "some", "every",
     })  # fmt: skip
+
+    def part(self, node: Element, name: str) -> Element:
+        """The child ``name`` of a boxed expression (<if>, <in>...), else the node itself."""
+        found = child(node, name)
+        return node if found is None else found
 
     def is_expression(self, node: Element) -> bool:
         return local(node.tag) in self._EXPRESSIONS

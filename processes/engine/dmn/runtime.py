@@ -357,6 +357,9 @@ class Runtime:
             return [self.boxed(item, scope, definitions, name) for item in node[1]]
         if tag == "conditional":
             condition = self.boxed(node[1], scope, definitions, name)
+            if condition is not None and not isinstance(condition, bool):
+                self.errors.append(f"{name}: the condition is not true or false")
+                return None
             return self.boxed(node[2] if condition is True else node[3], scope, definitions, name)
         if tag == "filter":
             source = self.boxed(node[1], scope, definitions, name)
@@ -367,7 +370,11 @@ class Runtime:
             for item in items:
                 names = dict(item) if isinstance(item, dict) else {}
                 names["item"] = item
-                if self.boxed(node[2], scope.child(names), definitions, name) is True:
+                verdict = self.boxed(node[2], scope.child(names), definitions, name)
+                if verdict is not None and not isinstance(verdict, bool):
+                    self.errors.append(f"{name}: the filter's match is not true or false")
+                    return None
+                if verdict is True:
                     result_list.append(item)
             return result_list
         if tag == "iterate":
@@ -379,6 +386,9 @@ class Runtime:
             ]
             if kind == "for":
                 return values
+            if any(value is not None and not isinstance(value, bool) for value in values):
+                self.errors.append(f"{name}: '{kind}' needs true or false for each item")
+                return None
             if kind == "some":
                 return any(value is True for value in values)
             return all(value is True for value in values)
