@@ -151,14 +151,13 @@ def deployed_decisions(decision: str, variables: Mapping[str, Any]) -> DecisionO
     """
     # Few models are deployed: their decision lists are read and matched here, which
     # also works on the embedded SQLite database (no JSON containment there).
-    catalogue = list(newest_versions().only("pk", "decisions").order_by("pk"))
+    # The XML is deferred: it loads only when the parsed model is not cached yet.
+    catalogue = list(newest_versions().defer("dmn_xml").order_by("pk"))
     version = next(
         (item for item in catalogue if any(d["id"] == decision for d in item.decisions)), None
     ) or next(
         (item for item in catalogue if any(d["name"] == decision for d in item.decisions)), None
     )
-    if version is not None:
-        version = DecisionVersion.objects.get(pk=version.pk)
     if version is None:
         raise DecisionError(
             _("no deployed decision has the id or name %(decision)s") % {"decision": decision}
