@@ -54,6 +54,9 @@ vendor: $(NPM_STAMP)
 	@if [ -d node_modules/bpmn-js/dist ]; then \
 	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js static/vendor/; \
 	  mkdir -p static/vendor/bpmn-js; cp -r node_modules/bpmn-js/dist/assets/* static/vendor/bpmn-js/; fi
+	@if [ -d node_modules/dmn-js/dist ]; then \
+	  cp node_modules/dmn-js/dist/dmn-viewer.production.min.js static/vendor/; \
+	  mkdir -p static/vendor/dmn-js; cp -r node_modules/dmn-js/dist/assets/* static/vendor/dmn-js/; fi
 
 .PHONY: run
 run: install

@@ -1,4 +1,4 @@
-"""Writes on process definitions: import a BPMN file, activate or deactivate a process."""
+"""Writes on process definitions: import BPMN (and DMN) files, activate or deactivate a process."""
 
 from __future__ import annotations
 
@@ -8,12 +8,50 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from processes import call_chains, clock, start_event_cache
+from processes import call_chains, clock, decisions, start_event_cache
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
+from processes.engine.dmn import DmnError
 from processes.engine.timers import first_due
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
-from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, TimerStart
+from processes.models import (
+    DecisionVersion,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+    TimerStart,
+)
+
+
+class LibraryImportError(Exception):
+    """A file of an upload cannot import: which file, and the reason naming the element."""
+
+    def __init__(self, filename: str, reason: str):
+        super().__init__(f"{filename}: {reason}")
+        self.filename = filename
+        self.reason = reason
+
+
+def library_import(
+    *, files: list[tuple[str, bytes]], user=None
+) -> tuple[list[ProcessVersion], list[DecisionVersion]]:
+    """Import BPMN and DMN files together, as the Process library's upload does.
+
+    DMN files (by their name or namespace) become decision versions, the others
+    process versions, imported inactive. One file that cannot import refuses the
+    whole upload (LibraryImportError) and nothing is written.
+    """
+    processes, decision_versions = [], []
+    with transaction.atomic():
+        for name, data in files:
+            try:
+                if decisions.looks_like_dmn(name, data):
+                    decision_versions.append(decisions.decision_import(data=data, user=user))
+                else:
+                    processes.extend(process_import(data=data, user=user, activate=False))
+            except (BpmnImportError, DmnError) as error:
+                raise LibraryImportError(name, str(error)) from error
+    return processes, decision_versions
 
 
 def process_import(*, data: bytes | str, user=None, activate: bool = True) -> list[ProcessVersion]:

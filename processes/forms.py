@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from processes.bounded_inputs import (
     BoundedCharField,
+    BoundedDecimalField,
     BoundedFloatField,
     BoundedIntegerField,
     parse_variables,
@@ -14,24 +15,55 @@ from processes.bounded_inputs import (
 from processes.models import ProcessInstance
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_FILES = 10
 
 
-class BpmnUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("BPMN 2.0 file"),
-        help_text=_("A .bpmn or .xml file from any BPMN modeller, up to 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".bpmn,.xml,application/xml,text/xml"}),
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one file input; cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class LibraryUploadForm(forms.Form):
+    """BPMN and DMN files for the Process library, one or several at once."""
+
+    file = MultipleFileField(
+        label=_("BPMN 2.0 files and DMN files"),
+        help_text=_(
+            "One or more .bpmn, .dmn or .xml files from any BPMN or DMN modeller, up to 2 MB each."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ".bpmn,.dmn,.xml,application/xml,text/xml"}),
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BPMN_BYTES:
+        uploads = self.cleaned_data["file"]
+        if len(uploads) > MAX_UPLOAD_FILES:
             raise forms.ValidationError(
-                _("This file is %(size)s MB; a BPMN file may be at most 2 MB."),
-                params={"size": f"{upload.size / 1024 / 1024:.1f}"},
-                code="too_large",
+                _("Import at most %(max)s files at once."),
+                params={"max": MAX_UPLOAD_FILES},
+                code="too_many",
             )
-        return upload
+        for upload in uploads:
+            if upload.size > MAX_BPMN_BYTES:
+                raise forms.ValidationError(
+                    _("%(name)s is %(size)s MB; a file may be at most 2 MB."),
+                    params={"name": upload.name, "size": f"{upload.size / 1024 / 1024:.1f}"},
+                    code="too_large",
+                )
+        return uploads
+
+    def uploaded_files(self) -> list[tuple[str, bytes]]:
+        return [(upload.name, upload.read()) for upload in self.cleaned_data["file"]]
 
 
 class JsonObjectField(forms.CharField):
@@ -148,3 +180,64 @@ class LogFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("started_to", _("The end date is before the start date."))
         return cleaned
+
+
+# Evaluating a decision from its page: one field per input data, by its FEEL type.
+_DECISION_FIELD_FOR_TYPE = {
+    "number": lambda label: BoundedDecimalField(label=label, required=False),
+    "string": lambda label: BoundedCharField(label=label, required=False),
+    "boolean": lambda label: forms.NullBooleanField(
+        label=label,
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Not given")), ("true", _("Yes")), ("false", _("No"))]
+        ),
+    ),
+    "date": lambda label: forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    ),
+}
+_DECISION_TYPE_HELP = {
+    "number": _("Number"),
+    "string": _("Text"),
+    "boolean": _("Yes or no"),
+    "date": _("Date"),
+}
+
+
+class JsonValueField(BoundedCharField):
+    """Any JSON value (a list, an object, a number...); plain text stays text."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text.strip():
+            return None
+        try:
+            return parse_variables(f'{{"value": {text}}}', self.label)["value"]
+        except forms.ValidationError:
+            return text
+
+
+class DecisionEvaluateForm(forms.Form):
+    """Try a decision out: its input data, each by its type; left empty is null."""
+
+    def __init__(self, *args, inputs: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inputs = inputs
+        for index, (name, kind) in enumerate(inputs):
+            make = _DECISION_FIELD_FOR_TYPE.get(kind)
+            if make is None:
+                field = JsonValueField(label=name, required=False)
+                field.help_text = (
+                    _("%(type)s, as JSON") % {"type": kind} if kind else _("A JSON value or text")
+                )
+            else:
+                field = make(name)
+                field.help_text = _DECISION_TYPE_HELP[kind]
+            self.fields[f"input_{index}"] = field
+
+    def decision_inputs(self) -> dict:
+        return {
+            name: self.cleaned_data.get(f"input_{index}")
+            for index, (name, _kind) in enumerate(self.inputs)
+        }

@@ -71,6 +71,61 @@ class ProcessVersion(models.Model):
         return f"{self.definition.name} v{self.number}"
 
 
+class DecisionDefinition(models.Model):
+    """A DMN model (a .dmn file's <definitions>), identified by its id or namespace (its code).
+
+    Kept apart from ProcessDefinition: a decision has no instances, steps, triggers
+    or active flag, and no process query has to filter decisions out.
+    """
+
+    code = models.CharField(_("code"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("decision model")
+        verbose_name_plural = _("decision models")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("processes:decision-detail", args=[self.pk])
+
+
+class DecisionVersion(models.Model):
+    """One imported DMN document. Business-rule tasks call the newest version's decisions."""
+
+    definition = models.ForeignKey(
+        DecisionDefinition, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    namespace = models.CharField(_("namespace"), max_length=500, blank=True)
+    dmn_xml = models.TextField(_("DMN XML"))
+    checksum = models.CharField(max_length=64)
+    # The model's decisions, [{"id": ..., "name": ...}], to find a decision by id or name.
+    decisions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["definition", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "number"], name="uniq_decision_version")
+        ]
+
+    def __str__(self):
+        return f"{self.definition.name} v{self.number}"
+
+
 class ProcessInstance(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")

@@ -30,7 +30,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from processes.engine.bpmn import FLOWDESK_NS
-from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
+from processes.models import (
+    DecisionDefinition,
+    DecisionVersion,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+    Step,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -73,6 +80,29 @@ def library_list(*, q: str = "", active_only: bool = True):
         running_count=_count_of(running),
         last_started_at=Subquery(last_started),
     ).order_by("name", "pk")
+
+
+def decision_list(*, q: str = ""):
+    """Decision models with their version count and their newest version's decisions."""
+    newest = DecisionVersion.objects.filter(definition=OuterRef("pk")).order_by("-number")
+    models = DecisionDefinition.objects.all()
+    if q:
+        models = models.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return models.annotate(
+        version_count=_count_of(DecisionVersion.objects.filter(definition=OuterRef("pk"))),
+        newest_number=Subquery(newest.values("number")[:1]),
+        newest_decisions=Subquery(newest.values("decisions")[:1]),
+        last_imported_at=Subquery(newest.values("created_at")[:1]),
+    ).order_by("name", "pk")
+
+
+def decision_version_list(definition):
+    return (
+        DecisionVersion.objects.filter(definition=definition)
+        .select_related("created_by")
+        .defer("dmn_xml")
+        .order_by("-number")
+    )
 
 
 def running_count(definition) -> int:

@@ -1,6 +1,7 @@
 """Writes on processes, one module per noun; this module is their public door.
 
-    processes.definitions        import a BPMN file, activate or deactivate a process
+    processes.definitions        import BPMN and DMN files, activate or deactivate a process
+    processes.decisions          import a DMN file, evaluate deployed decisions
     processes.instances          start, advance, complete or retry a step, cancel, edit
     processes.events             messages, signals and timers reaching instances
     processes.user_steps.services  submit a page, postpone, reassign a user step
@@ -11,7 +12,13 @@ Other apps and the tasks import the writes from here; modules inside processes
 import the module that owns the write, so this door imports nothing back.
 """
 
-from processes.definitions import process_import, process_set_active
+from processes.decisions import decision_import
+from processes.definitions import (
+    LibraryImportError,
+    library_import,
+    process_import,
+    process_set_active,
+)
 from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
 from processes.events import message_deliver, signal_broadcast, timers_fire_due
 from processes.instances import (
@@ -36,6 +43,9 @@ from processes.user_steps.services import (
 )
 
 __all__ = [
+    "LibraryImportError",
+    "decision_import",
+    "library_import",
     "ProcessError",
     "ProcessNotActive",
     "StepNotAvailable",

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from processes import clock, documents, persistence, registry, signals
+from processes import clock, decisions, documents, persistence, registry, signals
 from processes.call_chains import MAX_CALL_DEPTH, call_depth
 from processes.engine import (
     CancelChild,
@@ -105,6 +105,7 @@ def engine_for(instance: ProcessInstance) -> Engine:
         documents.resolver_for(instance.version),
         clock=clock.now,
         functions=registry.functions(),
+        decisions=decisions.deployed_decisions,
     )
 
 

@@ -11,6 +11,13 @@ urlpatterns = [
     path("library/<int:pk>/", views.library_detail, name="library-detail"),
     path("library/<int:pk>/active/", views.library_set_active, name="library-set-active"),
     path("library/<int:pk>/run/", views.library_run, name="library-run"),
+    path("library/decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
+    path("library/decisions/<int:pk>/evaluate/", views.decision_evaluate, name="decision-evaluate"),
+    path(
+        "decision-versions/<int:pk>/model.dmn",
+        views.decision_version_xml,
+        name="decision-version-xml",
+    ),
     path("versions/<int:pk>/diagram.bpmn", views.version_diagram, name="version-diagram"),
     path("versions/<int:pk>/export/", views.version_export, name="version-export"),
     path("log/", views.log, name="log"),

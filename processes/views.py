@@ -18,16 +18,24 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from crm.frame import staff_required, wants_fragment
-from processes import diagram, documents, selectors, services
-from processes.engine.bpmn import BpmnImportError, export_bpmn
+from processes import decisions, diagram, documents, selectors, services
+from processes.engine.bpmn import export_bpmn
+from processes.engine.dmn import DecisionError
 from processes.forms import (
-    BpmnUploadForm,
+    DecisionEvaluateForm,
     InstanceVariablesForm,
+    LibraryUploadForm,
     LogFilterForm,
     StartInputsForm,
     StartVariablesForm,
 )
-from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion
+from processes.models import (
+    DecisionDefinition,
+    DecisionVersion,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+)
 
 PAGE_SIZE = 25
 
@@ -51,7 +59,8 @@ def _library_context(request, upload_form=None):
     return {
         "page_obj": Paginator(processes, PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
-        "upload_form": upload_form or BpmnUploadForm(),
+        "upload_form": upload_form or LibraryUploadForm(),
+        "decision_models": selectors.decision_list(q=filters["q"]),
         "current_section": "process-library",
     }
 
@@ -69,15 +78,17 @@ def library(request):
 @require_POST
 @staff_required
 def library_upload(request):
-    form = BpmnUploadForm(request.POST, request.FILES)
+    form = LibraryUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            versions = services.process_import(
-                data=form.cleaned_data["file"].read(), user=request.user, activate=False
+            versions, decision_versions = services.library_import(
+                files=form.uploaded_files(), user=request.user
             )
-        except BpmnImportError as error:
+        except services.LibraryImportError as error:
             form.add_error(
-                "file", _("This file cannot be imported. %(reason)s") % {"reason": str(error)}
+                "file",
+                _("This file cannot be imported: %(file)s. %(reason)s")
+                % {"file": error.filename, "reason": error.reason},
             )
         else:
             for version in versions:
@@ -97,7 +108,18 @@ def library_upload(request):
                         )
                         % {"name": definition.name, "number": version.number},
                     )
-            return redirect(versions[0].definition)
+            for version in decision_versions:
+                messages.success(
+                    request,
+                    _(
+                        "Imported the decisions “%(name)s”, version %(number)s. "
+                        "Business-rule tasks call them from now on."
+                    )
+                    % {"name": version.definition.name, "number": version.number},
+                )
+            if versions:
+                return redirect(versions[0].definition)
+            return redirect(decision_versions[0].definition)
     context = _library_context(request, upload_form=form)
     context["upload_open"] = True
     return render(request, "processes/process_library.html", context, status=400)
@@ -122,6 +144,81 @@ def library_detail(request, pk):
             "current_section": "process-library",
         },
     )
+
+
+# --------------------------------------------------------------------------
+# Decisions (DMN models in the Process library)
+# --------------------------------------------------------------------------
+
+
+def _decision_context(definition, version, chosen: str | None):
+    model = decisions.parsed_model(version)
+    names = version.decisions
+    current = next((item for item in names if chosen in (item["id"], item["name"])), names[0])
+    return {
+        "definition": definition,
+        "version": version,
+        "versions": selectors.decision_version_list(definition),
+        "decision_names": names,
+        "decision": current,
+        "current_section": "process-library",
+    }, decisions.decision_inputs(model, current["id"] or current["name"])
+
+
+@require_GET
+@staff_required
+def decision_detail(request, pk):
+    definition = get_object_or_404(DecisionDefinition, pk=pk)
+    version = _decision_version(definition, request.GET.get("version"))
+    context, inputs = _decision_context(definition, version, request.GET.get("decision"))
+    context["form"] = DecisionEvaluateForm(inputs=inputs)
+    return render(request, "processes/decision_detail.html", context)
+
+
+@require_POST
+@staff_required
+def decision_evaluate(request, pk):
+    """Evaluate a decision with the inputs of the form, for trying it out; writes nothing."""
+    definition = get_object_or_404(DecisionDefinition, pk=pk)
+    version = _decision_version(definition, request.POST.get("version"))
+    context, inputs = _decision_context(definition, version, request.POST.get("decision"))
+    form = DecisionEvaluateForm(request.POST, inputs=inputs)
+    context["form"] = form
+    status = 200
+    if form.is_valid():
+        current = context["decision"]
+        try:
+            context["outcome"] = decisions.evaluate_version(
+                version, current["id"] or current["name"], form.decision_inputs()
+            )
+        except DecisionError as error:
+            context["evaluation_error"] = str(error)
+    else:
+        status = 400
+    if wants_fragment(request):
+        return render(
+            request, "processes/decision_detail.html#decision-result", context, status=status
+        )
+    return render(request, "processes/decision_detail.html", context, status=status)
+
+
+def _decision_version(definition, number) -> DecisionVersion:
+    versions = definition.versions.order_by("-number")
+    if number and str(number).isdigit():
+        return get_object_or_404(versions, number=int(number))
+    version = versions.first()
+    if version is None:
+        raise Http404(_("This decision model has no version."))
+    return version
+
+
+@require_GET
+@staff_required
+def decision_version_xml(request, pk):
+    """The DMN of a version as imported, or (``?viewer=1``) as the table viewer reads it."""
+    version = get_object_or_404(DecisionVersion, pk=pk)
+    xml = decisions.viewer_xml(version) if request.GET.get("viewer") else version.dmn_xml
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 
 @require_GET

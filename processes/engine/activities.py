@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .actions import ActionContext, get_action
+from .dmn import DecisionOutcome
 from .effects import SendMessage, StartChild, UserStepActivated
 from .errors import BpmnError
 from .events import arm_boundaries
@@ -79,11 +80,14 @@ def business_rule_task(run: Run, step: Step, element: Task) -> None:
     """Evaluate the task's decision with the step's variables and store its result.
 
     The decision comes from the engine's decision provider (``engine.decisions``: a
-    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`). ``mapDecisionResult`` shapes the stored value as Camunda 7
-    does; Zeebe, SpiffWorkflow and Flowdesk store the decision's value as it is.
+    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`). When
+    it answers a `DecisionOutcome`, the step keeps the rules that matched in its data
+    (``matched_rules``), for the Process log. ``mapDecisionResult`` shapes the stored
+    value as Camunda 7 does; Zeebe, SpiffWorkflow and Flowdesk store the decision's
+    value as it is.
     """
     decision_id = element.ext["decision"]
-    provider = getattr(run.engine, "decisions", None)
+    provider = run.engine.decisions
     if provider is None:
         raise DecisionFailed(f"decision {decision_id!r}: this engine has no decisions deployed")
     chain = run.scope_chain(step)
@@ -92,6 +96,9 @@ def business_rule_task(run: Run, step: Step, element: Task) -> None:
         result = provider(decision_id, variables)
     except Exception as exc:  # noqa: BLE001 - any failure is the step's error, with its reason
         raise DecisionFailed(f"decision {decision_id!r} failed: {exc}") from exc
+    if isinstance(result, DecisionOutcome):
+        step.data = {**step.data, "matched_rules": result.matched_json()}
+        result = result.value
     value = map_decision_result(result, element.ext.get("mapDecisionResult") or "resultList")
     variable = element.ext.get("decisionResultVariable") or element.result_variable
     if not variable:

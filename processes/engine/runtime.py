@@ -182,12 +182,15 @@ class Engine:
         clock: Callable[[], dt.datetime],
         actions: Mapping[str, Callable] | None = None,
         functions: Mapping[str, Callable] | None = None,
+        decisions: Callable[[str, Mapping[str, Any]], Any] | None = None,
         max_steps_per_run: int = MAX_STEPS_PER_RUN,
     ):
         self.resolve_graph = resolve_graph
         self.clock = clock
         self.actions = actions
         self.functions = dict(functions or {})
+        # Business-rule tasks call decisions here: (decision id, variables) -> value.
+        self.decisions = decisions
         self.max_steps_per_run = max_steps_per_run
 
     # public API ------------------------------------------------------------

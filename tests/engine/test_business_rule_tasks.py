@@ -11,10 +11,13 @@ DMN = (
     '<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" namespace="urn:r" name="r">'
     '<inputData id="i" name="amount"><variable name="amount" typeRef="number"/></inputData>'
     '<decision id="approval" name="Approval"><informationRequirement><requiredInput href="#i"/>'
-    '</informationRequirement><decisionTable hitPolicy="UNIQUE"><input><inputExpression><text>amount</text>'
+    '</informationRequirement><decisionTable hitPolicy="UNIQUE"><input><inputExpression><text>'
+    "amount</text>"
     '</inputExpression></input><output name="approved"/>'
-    "<rule><inputEntry><text>&lt; 1000</text></inputEntry><outputEntry><text>true</text></outputEntry></rule>"
-    "<rule><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>false</text></outputEntry></rule>"
+    "<rule><inputEntry><text>&lt; 1000</text></inputEntry><outputEntry><text>true</text>"
+    "</outputEntry></rule>"
+    "<rule id='no'><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>false</text>"
+    "</outputEntry></rule>"
     "</decisionTable></decision></definitions>"
 )
 ZEEBE = 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
@@ -23,8 +26,8 @@ ZEEBE = 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
 def run(task: str, amount: int):
     h = Harness(
         f'<bpmn:startEvent id="s"/>{task}<bpmn:userTask id="u"/>' + flows("s>b", "b>u"),
+        decisions=decision_provider([parse_dmn(DMN)]),
     )
-    h.engine.decisions = decision_provider([parse_dmn(DMN)])
     state = h.engine.start("p", {"amount": amount}).state
     return h, state
 
@@ -63,9 +66,11 @@ def test_zeebe_and_spiff_references_are_read_at_import():
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         f'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" {ZEEBE} id="d">'
         '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>'
-        '<bpmn:businessRuleTask id="z"><bpmn:extensionElements><zeebe:calledDecision decisionId="approval" '
+        '<bpmn:businessRuleTask id="z"><bpmn:extensionElements>'
+        '<zeebe:calledDecision decisionId="approval" '
         'resultVariable="ok"/></bpmn:extensionElements></bpmn:businessRuleTask>'
-        '<bpmn:businessRuleTask id="w"><bpmn:extensionElements><spiffworkflow:calledDecisionId>approval'
+        '<bpmn:businessRuleTask id="w"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
+        "approval"
         "</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>"
         + flows("s>z", "z>w")
         + "</bpmn:process></bpmn:definitions>"
@@ -74,3 +79,29 @@ def test_zeebe_and_spiff_references_are_read_at_import():
     assert graph.elements["z"].ext["decision"] == "approval"
     assert graph.elements["z"].ext["decisionResultVariable"] == "ok"
     assert graph.elements["w"].ext["decision"] == "approval"
+
+
+def test_the_step_keeps_which_rules_of_the_table_matched():
+    task = (
+        '<bpmn:businessRuleTask id="b" flowdesk:decision="Approval" flowdesk:resultVariable="ok"/>'
+    )
+    h = Harness(
+        f'<bpmn:startEvent id="s"/>{task}<bpmn:userTask id="u"/>' + flows("s>b", "b>u"),
+        decisions=decision_provider([parse_dmn(DMN)]),
+    )
+    result = h.engine.start("p", {"amount": 2000})
+    (step,) = [s for s in result.finished_steps if s.element_id == "b"]
+    assert step.data["matched_rules"] == [
+        {"decision": "Approval", "rules": [{"number": 2, "id": "no"}]}
+    ]
+
+
+def test_an_engine_without_decisions_puts_the_step_in_error_saying_so():
+    h = Harness(
+        '<bpmn:startEvent id="s"/><bpmn:businessRuleTask id="b" flowdesk:decision="approval"/>'
+        + flows("s>b")
+    )
+    state = h.engine.start("p", {"amount": 1}).state
+    step = h.step(state, "b")
+    assert step.status == "error"
+    assert "no decisions deployed" in step.error

@@ -30,10 +30,14 @@ def table(
     )
     agg = f' aggregation="{aggregation}"' if aggregation else ""
     return model(
-        '<inputData id="i" name="Applicant Age"><variable name="Applicant Age" typeRef="number"/></inputData>'
-        '<decision id="d" name="Risk"><informationRequirement><requiredInput href="#i"/></informationRequirement>'
-        f'<decisionTable hitPolicy="{hit_policy}"{agg}><input><inputExpression><text>Applicant Age</text>'
-        f'</inputExpression></input><output name="risk">{values}</output>{rows}</decisionTable></decision>'
+        '<inputData id="i" name="Applicant Age"><variable name="Applicant Age" typeRef="number"/>'
+        "</inputData>"
+        '<decision id="d" name="Risk"><informationRequirement><requiredInput href="#i"/>'
+        "</informationRequirement>"
+        f'<decisionTable hitPolicy="{hit_policy}"{agg}><input><inputExpression><text>'
+        "Applicant Age</text>"
+        f'</inputExpression></input><output name="risk">{values}</output>{rows}</decisionTable>'
+        "</decision>"
     )
 
 
@@ -84,18 +88,27 @@ def test_collect_aggregations_add_up_numbers():
 def test_required_decisions_bkms_and_contexts_are_evaluated_first():
     definitions = model(
         '<inputData id="a" name="Amount"><variable name="Amount" typeRef="number"/></inputData>'
-        '<businessKnowledgeModel id="k" name="Fee Of"><encapsulatedLogic><formalParameter name="x" typeRef="number"/>'
-        "<literalExpression><text>x * 0.1</text></literalExpression></encapsulatedLogic></businessKnowledgeModel>"
-        '<decision id="f" name="Fee"><informationRequirement><requiredInput href="#a"/></informationRequirement>'
+        '<businessKnowledgeModel id="k" name="Fee Of"><encapsulatedLogic>'
+        '<formalParameter name="x" typeRef="number"/>'
+        "<literalExpression><text>x * 0.1</text></literalExpression></encapsulatedLogic>"
+        "</businessKnowledgeModel>"
+        '<decision id="f" name="Fee"><informationRequirement><requiredInput href="#a"/>'
+        "</informationRequirement>"
         '<knowledgeRequirement><requiredKnowledge href="#k"/></knowledgeRequirement>'
-        '<invocation><literalExpression><text>Fee Of</text></literalExpression><binding><parameter name="x"/>'
-        "<literalExpression><text>Amount</text></literalExpression></binding></invocation></decision>"
-        '<decision id="t" name="Total"><informationRequirement><requiredDecision href="#f"/></informationRequirement>'
+        "<invocation><literalExpression><text>Fee Of</text></literalExpression><binding>"
+        '<parameter name="x"/>'
+        "<literalExpression><text>Amount</text></literalExpression></binding></invocation>"
+        "</decision>"
+        '<decision id="t" name="Total"><informationRequirement><requiredDecision href="#f"/>'
+        "</informationRequirement>"
         '<informationRequirement><requiredInput href="#a"/></informationRequirement>'
-        '<context><contextEntry><variable name="sum"/><literalExpression><text>Amount + Fee</text></literalExpression>'
-        "</contextEntry><contextEntry><literalExpression><text>{total: sum}</text></literalExpression>"
+        '<context><contextEntry><variable name="sum"/><literalExpression><text>Amount + Fee</text>'
+        "</literalExpression>"
+        "</contextEntry><contextEntry><literalExpression><text>{total: sum}</text>"
+        "</literalExpression>"
         "</contextEntry></context></decision>"
-        '<decisionService id="s" name="Pricing"><outputDecision href="#t"/><encapsulatedDecision href="#f"/>'
+        '<decisionService id="s" name="Pricing"><outputDecision href="#t"/>'
+        '<encapsulatedDecision href="#f"/>'
         '<inputData href="#a"/></decisionService>'
     )
     assert decide(definitions, "Total", Amount=Decimal(200)) == {"total": Decimal(220)}
@@ -109,7 +122,8 @@ def test_item_definitions_refuse_values_outside_their_allowed_values():
         '<itemDefinition name="tGrade"><typeRef>string</typeRef><allowedValues><text>"A","B"</text>'
         "</allowedValues></itemDefinition>"
         '<inputData id="g" name="Grade"><variable name="Grade" typeRef="tGrade"/></inputData>'
-        '<decision id="d" name="Echo"><informationRequirement><requiredInput href="#g"/></informationRequirement>'
+        '<decision id="d" name="Echo"><informationRequirement><requiredInput href="#g"/>'
+        "</informationRequirement>"
         "<literalExpression><text>Grade</text></literalExpression></decision>"
     )
     assert decide(definitions, "Echo", Grade="A") == "A"
@@ -120,7 +134,8 @@ def test_item_definitions_refuse_values_outside_their_allowed_values():
     ("body", "named"),
     [
         (
-            '<decision id="d" name="Bad"><literalExpression><text>1 +</text></literalExpression></decision>',
+            '<decision id="d" name="Bad"><literalExpression><text>1 +</text></literalExpression>'
+            "</decision>",
             "literalExpression",
         ),
         (
@@ -142,7 +157,75 @@ def test_hostile_xml_is_refused():
 
 def test_the_provider_gives_plain_python_values_and_raises_on_a_failed_decision():
     provide = decision_provider([table("UNIQUE", RULES)])
-    assert provide("Risk", {"Applicant Age": 10}) == "low"
-    assert provide("d", {"Applicant Age": 50}) == "high"
+    assert provide("Risk", {"Applicant Age": 10}).value == "low"
+    assert provide("d", {"Applicant Age": 50}).value == "high"
     with pytest.raises(Exception, match="UNIQUE"):
         provide("Risk", {"Applicant Age": 25})
+
+
+def boxed(body: str):
+    definitions = model(f'<decision id="d" name="D">{body}</decision>')
+    return decide(definitions, "D")
+
+
+def lit(text: str, tag: str) -> str:
+    return f"<{tag}><literalExpression><text>{escape(text)}</text></literalExpression></{tag}>"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "<conditional>"
+            + lit("1 < 2", "if")
+            + lit('"yes"', "then")
+            + lit('"no"', "else")
+            + "</conditional>",
+            "yes",
+        ),  # fmt: skip
+        (
+            "<conditional>"
+            + lit("null", "if")
+            + lit('"yes"', "then")
+            + lit('"no"', "else")
+            + "</conditional>",
+            "no",
+        ),  # fmt: skip
+        # A condition, a match or a 'some' body that is not true/false makes the value null.
+        (
+            "<conditional>"
+            + lit('"abc"', "if")
+            + lit('"yes"', "then")
+            + lit('"no"', "else")
+            + "</conditional>",
+            None,
+        ),  # fmt: skip
+        (
+            "<filter>" + lit("[1, 2, 3]", "in") + lit("item >= 2", "match") + "</filter>",
+            [Decimal(2), Decimal(3)],
+        ),  # fmt: skip
+        (
+            "<filter>"
+            + lit("[1, 2, 3]", "in")
+            + lit('if item <= 2 then true else "no"', "match")
+            + "</filter>",
+            None,
+        ),  # fmt: skip
+        (
+            '<some iteratorVariable="e">'
+            + lit("[1, 2]", "in")
+            + lit("e = 2", "satisfies")
+            + "</some>",
+            True,
+        ),  # fmt: skip
+        (
+            '<some iteratorVariable="e">'
+            + lit("[1, 2]", "in")
+            + lit('if e = 2 then true else "no"', "satisfies")
+            + "</some>",
+            None,
+        ),  # fmt: skip
+    ],
+)
+def test_boxed_conditionals_filters_and_some_need_true_or_false(body, expected):
+    assert boxed(body) == expected

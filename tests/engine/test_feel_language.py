@@ -103,7 +103,8 @@ def test_feel_expressions_have_the_specified_values(text, expected):
         ("list replace([1, 2], 2, 9)", [Decimal(1), Decimal(9)]),
         ("decimal(2.5, 0) + floor(1.7) + ceiling(1.2)", Decimal(5)),
         (
-            "round half up(2.5, 0) + round half down(2.5, 0) + round up(1.1, 0) + round down(1.9, 0)",
+            "round half up(2.5, 0) + round half down(2.5, 0)"
+            " + round up(1.1, 0) + round down(1.9, 0)",
             Decimal(8),
         ),
         ("modulo(-12, 5) + abs(-1)", Decimal(4)),
@@ -119,7 +120,8 @@ def test_feel_expressions_have_the_specified_values(text, expected):
             True,
         ),
         (
-            "includes([1..10], 5) and during(5, [1..10]) and starts(1, [1..5]) and finishes(5, [1..5])",
+            "includes([1..10], 5) and during(5, [1..10])"
+            " and starts(1, [1..5]) and finishes(5, [1..5])",
             True,
         ),
         ('range("[1..5)") = [1..5)', True),
@@ -152,6 +154,45 @@ def test_unary_tests_match_as_decision_table_entries_do():
     assert matches('not("a", "b")', "c") is True
     assert matches("? > 3 and ? < 5", 4) is True
     assert matches("null", None) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('range("[1..3]") = [1..3]', True),
+        ('range("(-2..2]") = (-2..2]', True),
+        (
+            'range("[date(\\"2024-01-01\\")..@\\"2024-02-01\\"]") = [@"2024-01-01"..@"2024-02-01"]',
+            True,
+        ),  # fmt: skip
+        # Ends cannot be left out, computed, of two types, or in the wrong order.
+        ('range("[..2]")', None),
+        ('range("[1..]")', None),
+        ('range("[date(string(\\"2024-01-01\\"))..@\\"2024-02-01\\"]")', None),
+        ('range("[3..1]")', None),
+        ('range("[\\"z\\"..\\"a\\"]")', None),
+        ('range("[@\\"2024-01-01\\"..@\\"2024-02-01T00:00:00\\"]")', None),
+        # list replace() by a match function named 'match', which takes (item, newItem)
+        # and answers true or false.
+        (
+            "list replace(match: function(item, newItem) item = 2, newItem: 4, list: [1, 2, 3])",
+            [Decimal(1), Decimal(4), Decimal(3)],
+        ),  # fmt: skip
+        ("list replace([2, 4], function(item) item = 2, 5)", None),
+        ("list replace([2, 4], function(item, newItem) item, 5)", None),
+        # context put() with a path of keys; a value must be given (null is a value).
+        (
+            'context put(context: {x: 1, y: {a: 0}}, keys: ["y", "a"], value: 2)',
+            {"x": Decimal(1), "y": {"a": Decimal(2)}},
+        ),  # fmt: skip
+        ('context put({}, "a")', None),
+        ('context put({}, "a", null)', {"a": None}),
+        # is() with one argument left out compares with nothing: false.
+        ('is(value1: @"2021-02-13")', False),
+    ],
+)
+def test_range_list_replace_context_put_and_is_follow_dmn_1_5(text, expected):
+    assert feel(text) == expected
 
 
 def test_bad_syntax_is_refused_when_parsing():

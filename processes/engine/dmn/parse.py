@@ -19,6 +19,14 @@ from ..limits import MAX_XML_DEPTH
 
 MAX_DMN_BYTES = 5_000_000
 MAX_DMN_ELEMENTS = 200_000
+# Elements whose ``name`` (or ``iteratorVariable``) may be a FEEL name with spaces.
+NAMED_TAGS = frozenset(
+    (
+        "inputData", "decision", "businessKnowledgeModel", "decisionService", "itemComponent",
+        "variable", "formalParameter", "column", "parameter", "import", "itemDefinition",
+        "output", "contextEntry", "for", "some", "every",
+    )
+)  # fmt: skip
 
 
 class DmnError(Exception):
@@ -58,6 +66,7 @@ class Element_:
 class Definitions:
     name: str
     namespace: str
+    id: str = ""
     elements: dict[str, Element_] = field(default_factory=dict)  # by id
     by_name: dict[str, Element_] = field(default_factory=dict)
     item_definitions: dict[str, ItemDefinition] = field(default_factory=dict)
@@ -183,7 +192,8 @@ class _Compiler:
                 cells = [self.boxed(item) for item in row if self.is_expression(item)]
                 if len(cells) != len(columns):
                     raise DmnError(
-                        f"{self.where(row)}: the row has {len(cells)} cells for {len(columns)} columns"
+                        f"{self.where(row)}: the row has {len(cells)} cells "
+                        f"for {len(columns)} columns"
                     )
                 rows.append(tuple(cells))
             return ("relation", tuple(columns), tuple(rows), type_ref)
@@ -195,18 +205,18 @@ class _Compiler:
             )
         if tag == "conditional":
             parts = [
-                self.boxed(self.expression_child(child(node, part) or node))
+                self.boxed(self.expression_child(self.part(node, part)))
                 for part in ("if", "then", "else")
             ]
             return ("conditional", *parts, type_ref)
         if tag == "filter":
-            source = self.boxed(self.expression_child(child(node, "in") or node))
-            match = self.boxed(self.expression_child(child(node, "match") or node))
+            source = self.boxed(self.expression_child(self.part(node, "in")))
+            match = self.boxed(self.expression_child(self.part(node, "match")))
             return ("filter", source, match, type_ref)
         if tag in ("for", "some", "every"):
             body_tag = "return" if tag == "for" else "satisfies"
-            source = self.boxed(self.expression_child(child(node, "in") or node))
-            body = self.boxed(self.expression_child(child(node, body_tag) or node))
+            source = self.boxed(self.expression_child(self.part(node, "in")))
+            body = self.boxed(self.expression_child(self.part(node, body_tag)))
             return ("iterate", tag, node.get("iteratorVariable") or "", source, body, type_ref)
         raise DmnError(f"{self.where(node)}: <{tag}> is not a DMN expression")
 
@@ -214,6 +224,11 @@ class _Compiler:
         "literalExpression", "context", "invocation", "functionDefinition", "decisionTable",
         "relation", "list", "conditional", "filter", "for", "some", "every",
     })  # fmt: skip
+
+    def part(self, node: Element, name: str) -> Element:
+        """The child ``name`` of a boxed expression (<if>, <in>...), else the node itself."""
+        found = child(node, name)
+        return node if found is None else found
 
     def is_expression(self, node: Element) -> bool:
         return local(node.tag) in self._EXPRESSIONS
@@ -229,10 +244,10 @@ class _Compiler:
         for item in children(node, "input"):
             expression = child(item, "inputExpression")
             values = child(item, "inputValues")
+            type_ref = None if expression is None else expression.get("typeRef")
             inputs.append(
-                (self.feel(text_of(expression), item), None if expression is None else expression.get("typeRef"),
-                 self.tests(text_of(values), item))
-            )  # fmt: skip
+                (self.feel(text_of(expression), item), type_ref, self.tests(text_of(values), item))
+            )
         outputs = []
         for item in children(node, "output"):
             values = child(item, "outputValues")
@@ -243,15 +258,13 @@ class _Compiler:
             )  # fmt: skip
         rules = []
         for rule in children(node, "rule"):
-            entries = [
-                self.tests(item.findtext("*") if False else text_of(item), item)
-                for item in children(rule, "inputEntry")
-            ]
+            entries = [self.tests(text_of(item), item) for item in children(rule, "inputEntry")]
             results = [self.feel(text_of(item), item) for item in children(rule, "outputEntry")]
             if len(entries) != len(inputs) or len(results) != len(outputs):
                 raise DmnError(
-                    f"{self.where(rule)}: the rule has {len(entries)} input and {len(results)} output entries "
-                    f"for {len(inputs)} inputs and {len(outputs)} outputs"
+                    f"{self.where(rule)}: the rule has {len(entries)} input and "
+                    f"{len(results)} output entries for {len(inputs)} inputs "
+                    f"and {len(outputs)} outputs"
                 )
             rules.append((tuple(entries), tuple(results)))
         hit_policy = (node.get("hitPolicy") or "UNIQUE").upper().replace("_", " ")
@@ -268,8 +281,9 @@ class _Compiler:
         aggregation = (node.get("aggregation") or "").upper() or None
         if aggregation not in (None, "SUM", "MIN", "MAX", "COUNT"):
             raise DmnError(f"{self.where(node)}: unknown aggregation {aggregation!r}")
+        rule_ids = tuple(rule.get("id") or "" for rule in children(node, "rule"))
         return ("table", tuple(inputs), tuple(outputs), tuple(rules), hit_policy, aggregation,
-                node.get("outputLabel"), node.get("typeRef"))  # fmt: skip
+                node.get("outputLabel"), node.get("typeRef"), rule_ids)  # fmt: skip
 
 
 def _item_definition(node: Element, compiler: _Compiler) -> ItemDefinition:
@@ -298,9 +312,7 @@ def _names(root: Element) -> frozenset[str]:
     names = set()
     for node in root.iter():
         tag = local(node.tag)
-        if tag in ("inputData", "decision", "businessKnowledgeModel", "decisionService", "itemComponent",
-                   "variable", "formalParameter", "column", "parameter", "import", "itemDefinition",
-                   "output", "contextEntry", "for", "some", "every"):  # fmt: skip
+        if tag in NAMED_TAGS:
             for attribute in ("name", "iteratorVariable"):
                 name = node.get(attribute)
                 if name and (
@@ -314,7 +326,11 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
     """Read one .dmn file; any problem raises DmnError naming the element."""
     root = read_xml(data)
     compiler = _Compiler(_names(root) | extra_names)
-    definitions = Definitions(name=root.get("name") or "", namespace=root.get("namespace") or "")
+    definitions = Definitions(
+        name=root.get("name") or "",
+        namespace=root.get("namespace") or "",
+        id=root.get("id") or "",
+    )
     for node in children(root, "import"):
         definitions.imports.append((node.get("name") or "", node.get("namespace") or ""))
     for node in children(root, "itemDefinition"):
@@ -345,18 +361,28 @@ def parse_dmn(data: bytes | str, extra_names: frozenset[str] = frozenset()) -> D
             found = child(requirement, "requiredKnowledge")
             if found is not None:
                 element.required_knowledge.append(found.get("href") or "")
-        if tag == "decision":
-            element.expression = compiler.boxed(compiler.expression_child(node))
-        elif tag == "businessKnowledgeModel":
-            logic = child(node, "encapsulatedLogic")
-            if logic is None:
-                element.expression = ("function", (), ("feel", ("lit", None), None), "FEEL", None)
-            else:
-                logic.tag = "functionDefinition"
-                element.expression = compiler.boxed(logic)
-        elif tag == "decisionService":
-            for kind, target in (("outputDecision", element.outputs), ("encapsulatedDecision", element.encapsulated),
-                                 ("inputDecision", element.input_decisions), ("inputData", element.input_data)):  # fmt: skip
+        try:
+            if tag == "decision":
+                element.expression = compiler.boxed(compiler.expression_child(node))
+            elif tag == "businessKnowledgeModel":
+                logic = child(node, "encapsulatedLogic")
+                if logic is None:
+                    element.expression = (
+                        "function", (), ("feel", ("lit", None), None), "FEEL", None
+                    )  # fmt: skip
+                else:
+                    logic.tag = "functionDefinition"
+                    element.expression = compiler.boxed(logic)
+        except DmnError as error:
+            # Name the decision or BKM too: its inner expressions often have no name.
+            raise DmnError(f"{compiler.where(node)} {error}") from None
+        if tag == "decisionService":
+            for kind, target in (
+                ("outputDecision", element.outputs),
+                ("encapsulatedDecision", element.encapsulated),
+                ("inputDecision", element.input_decisions),
+                ("inputData", element.input_data),
+            ):
                 target.extend(found.get("href") or "" for found in children(node, kind))
         if element.id and element.id in definitions.elements:
             raise DmnError(f"{compiler.where(node)}: two elements have the id {element.id!r}")

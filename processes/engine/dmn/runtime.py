@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..expressions.budget import WorkMeter
@@ -32,6 +33,20 @@ class DecisionError(Exception):
     """A decision cannot be evaluated (unknown name, a cycle, a bad value)."""
 
 
+@dataclass(frozen=True)
+class MatchedRules:
+    """The rules of one decision table that matched: (1-based number, rule id) pairs."""
+
+    decision: str
+    rules: tuple[tuple[int, str], ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "rules": [{"number": number, "id": rule_id} for number, rule_id in self.rules],
+        }
+
+
 class Runtime:
     """Evaluates the decisions of one model (and the models it imports)."""
 
@@ -41,6 +56,8 @@ class Runtime:
         self.definitions = definitions
         self.imported = dict(imported or {})  # namespace -> Definitions
         self.errors: list[str] = []
+        # The rules each decision table evaluated matched, in evaluation order.
+        self.matched: list[MatchedRules] = []
         self.meter = WorkMeter()
         self.interpreter = Interpreter(strict=False, meter=self.meter, on_error=self.errors.append)
         self.interpreter.type_check = self.type_check
@@ -340,6 +357,9 @@ class Runtime:
             return [self.boxed(item, scope, definitions, name) for item in node[1]]
         if tag == "conditional":
             condition = self.boxed(node[1], scope, definitions, name)
+            if condition is not None and not isinstance(condition, bool):
+                self.errors.append(f"{name}: the condition is not true or false")
+                return None
             return self.boxed(node[2] if condition is True else node[3], scope, definitions, name)
         if tag == "filter":
             source = self.boxed(node[1], scope, definitions, name)
@@ -350,7 +370,11 @@ class Runtime:
             for item in items:
                 names = dict(item) if isinstance(item, dict) else {}
                 names["item"] = item
-                if self.boxed(node[2], scope.child(names), definitions, name) is True:
+                verdict = self.boxed(node[2], scope.child(names), definitions, name)
+                if verdict is not None and not isinstance(verdict, bool):
+                    self.errors.append(f"{name}: the filter's match is not true or false")
+                    return None
+                if verdict is True:
                     result_list.append(item)
             return result_list
         if tag == "iterate":
@@ -362,6 +386,9 @@ class Runtime:
             ]
             if kind == "for":
                 return values
+            if any(value is not None and not isinstance(value, bool) for value in values):
+                self.errors.append(f"{name}: '{kind}' needs true or false for each item")
+                return None
             if kind == "some":
                 return any(value is True for value in values)
             return all(value is True for value in values)
@@ -372,16 +399,19 @@ class Runtime:
 
     # ----- decision tables -----
     def table(self, node: Any, scope: Scope, definitions: Definitions, name: str) -> Any:
-        _, inputs, outputs, rules, hit_policy, aggregation, _label, _type_ref = node
+        _, inputs, outputs, rules, hit_policy, aggregation, _label, _type_ref, rule_ids = node
         interpreter = self.interpreter
         values = []
         for expression, type_ref, allowed in inputs:
             value = interpreter.eval(expression, scope)
             value = self.coerce(value, type_ref, definitions) if type_ref else value
-            if allowed is not None and value is not None:
-                if interpreter.unary_tests(allowed, value, scope) is not True:
-                    self.errors.append(f"{name}: input {value!r} is not one of the input values")
-                    return None
+            if (
+                allowed is not None
+                and value is not None
+                and interpreter.unary_tests(allowed, value, scope) is not True
+            ):
+                self.errors.append(f"{name}: input {value!r} is not one of the input values")
+                return None
             values.append(value)
         matched = []
         for index, (entries, results) in enumerate(rules):
@@ -391,6 +421,9 @@ class Runtime:
                 for entry, value in zip(entries, values, strict=True)
             ):
                 matched.append((index, results))
+        self.matched.append(
+            MatchedRules(name, tuple((index + 1, rule_ids[index]) for index, _ in matched))
+        )
         single = len(outputs) == 1
 
         def output_of(results: tuple[Any, ...]) -> Any:
@@ -400,9 +433,12 @@ class Runtime:
             ):
                 value = interpreter.eval(expression, scope)
                 value = self.coerce(value, type_ref, definitions) if type_ref else value
-                if allowed is not None and value is not None:
-                    if interpreter.unary_tests(allowed, value, scope) is not True:
-                        raise FeelError(f"{name}: output {value!r} is not one of the output values")
+                if (
+                    allowed is not None
+                    and value is not None
+                    and interpreter.unary_tests(allowed, value, scope) is not True
+                ):
+                    raise FeelError(f"{name}: output {value!r} is not one of the output values")
                 row[output_name] = value
             return next(iter(row.values())) if single else row
 
@@ -497,4 +533,4 @@ class _State:
         self.running: set[tuple[str, str]] = set()
 
 
-__all__ = ["DecisionError", "DmnError", "Runtime", "parse_expression"]
+__all__ = ["DecisionError", "DmnError", "MatchedRules", "Runtime", "parse_expression"]

@@ -33,7 +33,8 @@ class Result:
     detail: str
 
     def line(self) -> str:
-        return f"{'PASS' if self.passed else 'FAIL'} {self.folder} {self.test_id} {self.node}: {self.detail}"
+        verdict = "PASS" if self.passed else "FAIL"
+        return f"{verdict} {self.folder} {self.test_id} {self.node}: {self.detail}"
 
 
 def read_value(node: Element) -> Any:

@@ -30,6 +30,8 @@ from .types import (
     type_name,
 )
 
+ZERO = Decimal(0)
+_OMITTED = object()  # an argument not given, unlike one given as null
 BUILTINS: dict[str, Function] = {}
 _C = NUMBER_CONTEXT
 # Regular expressions run in Python's engine, which no budget can interrupt: bound
@@ -616,12 +618,28 @@ def f_flatten(interp, list_: Any) -> Any:
 
 
 @builtin("list replace")
-def f_list_replace(interp, list_: Any, position: Any, newItem: Any) -> Any:  # noqa: N803
+def f_list_replace(
+    interp,
+    list_: Any,
+    position: Any = None,
+    newItem: Any = None,  # noqa: N803
+    match: Any = None,
+) -> Any:
     items = list(_list(list_))
+    if match is not None:
+        if position is not None:
+            raise FeelError("list replace() takes a position or a match, not both")
+        position = match
     if isinstance(position, Function):
-        return [
-            newItem if interp.call(position, [item, newItem]) is True else item for item in items
-        ]
+        if position.native is None and len(position.parameters) != 2:
+            raise FeelError("list replace()'s match must take two parameters (item, newItem)")
+        replaced = []
+        for item in items:
+            verdict = interp.call(position, [item, newItem])
+            if not isinstance(verdict, bool):
+                raise FeelError("list replace()'s match must return true or false")
+            replaced.append(newItem if verdict else item)
+        return replaced
     index = _integer(position)
     if index == 0 or abs(index) > len(items):
         raise FeelError("list replace() position is out of the list")
@@ -629,7 +647,7 @@ def f_list_replace(interp, list_: Any, position: Any, newItem: Any) -> Any:  # n
     return items
 
 
-BUILTINS["list replace"].parameters = ("list", "position", "newItem")
+BUILTINS["list replace"].parameters = ("list", "position", "newItem", "match")
 
 
 @builtin("sort")
@@ -678,12 +696,12 @@ def f_decimal(interp, n: Any, scale: Any) -> Any:
 
 
 @builtin("floor")
-def f_floor(interp, n: Any, scale: Any = Decimal(0)) -> Any:
+def f_floor(interp, n: Any, scale: Any = ZERO) -> Any:
     return _round(n, scale, decimal.ROUND_FLOOR)
 
 
 @builtin("ceiling")
-def f_ceiling(interp, n: Any, scale: Any = Decimal(0)) -> Any:
+def f_ceiling(interp, n: Any, scale: Any = ZERO) -> Any:
     return _round(n, scale, decimal.ROUND_CEILING)
 
 
@@ -771,7 +789,7 @@ def f_even(interp, number: Any) -> Any:
 
 # ----- dates and times -----
 @builtin("is")
-def f_is(interp, value1: Any, value2: Any) -> Any:
+def f_is(interp, value1: Any = None, value2: Any = None) -> Any:
     if type_name(value1) != type_name(value2):
         return False
     if isinstance(value1, FeelTime):
@@ -974,18 +992,43 @@ def f_range(interp, from_: Any) -> Any:
     ends = []
     for part in (match[2].strip(), match[3].strip()):
         if not part:
-            ends.append(None)
-            continue
+            raise FeelError(f"{from_!r}: a range's end cannot be left out (write null)")
         node = parse_expression(part)
-        if node[0] not in ("lit", "at", "call"):
-            raise FeelError("a range's ends must be literals")
+        if not _is_range_literal(node):
+            raise FeelError(f"{from_!r}: a range's ends must be literals")
         ends.append(interp.eval(node, interp.empty_scope()))
     low, high = ends
     if low is None and high is None:
         raise FeelError("a range needs at least one end")
-    if low is not None and high is not None and interp.compare("le", low, high) is None:
-        raise FeelError("the ends of the range are not comparable")
+    if low is not None and high is not None:
+        if type_name(low) != type_name(high):
+            raise FeelError(f"the ends of the range are a {type_name(low)} and a {type_name(high)}")
+        if interp.compare("le", low, high) is not True:
+            raise FeelError("a range's start cannot come after its end")
     return Range(low, high, match[1] == "[", match[4] == "]")
+
+
+# The temporal functions a range literal may call, with one string literal each.
+_RANGE_LITERAL_CALLS = frozenset(("date", "time", "date and time", "duration"))
+
+
+def _is_range_literal(node: Any) -> bool:
+    """Whether `node` is a literal end of a range: a literal, ``-literal``, ``@"..."``
+    or a temporal function applied to a string literal (DMN 1.5, 10.3.4.5)."""
+    if node[0] in ("lit", "at"):
+        return True
+    if node[0] == "neg":
+        return node[1][0] == "lit" and isinstance(node[1][1], Decimal)
+    if node[0] == "call":
+        callee, arguments = node[1], node[2]
+        return (
+            callee[0] == "name"
+            and callee[1] in _RANGE_LITERAL_CALLS
+            and len(arguments) == 1
+            and arguments[0][1][0] == "lit"
+            and isinstance(arguments[0][1][1], str)
+        )
+    return False
 
 
 # ----- contexts -----
@@ -1009,7 +1052,15 @@ def f_get_entries(interp, m: Any) -> Any:
 
 
 @builtin("context put")
-def f_context_put(interp, context: Any, key: Any, value: Any) -> Any:
+def f_context_put(
+    interp, context: Any, key: Any = None, value: Any = _OMITTED, keys: Any = None
+) -> Any:
+    if value is _OMITTED:
+        raise FeelError("context put() needs a value")
+    if keys is not None:
+        if key is not None or not isinstance(keys, list):
+            raise FeelError("context put() takes a key or a list of keys")
+        key = keys
     if not isinstance(context, dict):
         raise FeelError("context put() needs a context")
     if isinstance(key, list):

@@ -147,9 +147,8 @@ class Interpreter:
     def eval_range(self, node: Any, scope: Scope) -> Any:
         _, low_closed, low_node, high_node, high_closed = node
         low, high = self.eval(low_node, scope), self.eval(high_node, scope)
-        if low is not None and high is not None:
-            if self.compare("le", low, high) is None:
-                return self.error(f"a range cannot go from {describe(low)} to {describe(high)}")
+        if low is not None and high is not None and self.compare("le", low, high) is None:
+            return self.error(f"a range cannot go from {describe(low)} to {describe(high)}")
         return Range(low, high, low_closed, high_closed)
 
     def eval_urange(self, node: Any, scope: Scope) -> Any:
@@ -351,16 +350,10 @@ class Interpreter:
         return results
 
     def eval_some(self, node: Any, scope: Scope) -> Any:
-        for inner in self.iterate(node[1], scope):
-            if self.eval(node[2], inner) is True:
-                return True
-        return False
+        return any(self.eval(node[2], inner) is True for inner in self.iterate(node[1], scope))
 
     def eval_every(self, node: Any, scope: Scope) -> Any:
-        for inner in self.iterate(node[1], scope):
-            if self.eval(node[2], inner) is not True:
-                return False
-        return True
+        return all(self.eval(node[2], inner) is True for inner in self.iterate(node[1], scope))
 
     # ----- calls -----
     def eval_call(self, node: Any, scope: Scope) -> Any:
@@ -503,9 +496,7 @@ class Interpreter:
                 for item in expected
             ):
                 return True
-            if isinstance(value, list) and self.equal(value, expected) is True:
-                return True
-            return False
+            return isinstance(value, list) and self.equal(value, expected) is True
         if isinstance(expected, bool) and not isinstance(value, bool):
             return expected
         if isinstance(expected, Function):
@@ -611,9 +602,13 @@ class Interpreter:
         except FeelError as exc:
             return self.error(str(exc))
         if result is NotImplemented:
-            if operation in ("add", "sub", "mul", "div", "pow") and not isinstance(left, Decimal):
-                if not _is_temporal_or_duration(left) and not isinstance(left, str):
-                    return self.error(f"expected a number but got {describe(left)}")
+            if (
+                operation in ("add", "sub", "mul", "div", "pow")
+                and not isinstance(left, Decimal)
+                and not _is_temporal_or_duration(left)
+                and not isinstance(left, str)
+            ):
+                return self.error(f"expected a number but got {describe(left)}")
             if isinstance(left, Decimal) and not isinstance(right, Decimal | DayTime | YearMonth):
                 return self.error(f"expected a number but got {describe(right)}")
             if isinstance(left, str):
@@ -643,7 +638,8 @@ class Interpreter:
                 verdict = self.type_check(value, name)
                 if verdict is not None:
                     return verdict
-            aliases = {"dayTimeDuration": "days and time duration", "yearMonthDuration": "years and months duration",
+            aliases = {"dayTimeDuration": "days and time duration",
+                       "yearMonthDuration": "years and months duration",
                        "dateTime": "date and time", "integer": "number", "decimal": "number",
                        "double": "number", "int": "number", "long": "number"}  # fmt: skip
             return actual == aliases.get(name, name)
@@ -835,8 +831,12 @@ def property_of(value: Any, name: str) -> Any:
         if name == "months":
             return Decimal(sign * (abs(value.months) % 12))
     if isinstance(value, Range):
-        fields = {"start": value.low, "end": value.high,
-                  "start included": value.low_closed, "end included": value.high_closed}  # fmt: skip
+        fields = {
+            "start": value.low,
+            "end": value.high,
+            "start included": value.low_closed,
+            "end included": value.high_closed,
+        }
         if name in fields:
             return fields[name]
     if isinstance(value, dt.date | FeelTime | DayTime | YearMonth | Range):
