@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from crm import sections
 
 
 class ActivitiesConfig(AppConfig):
@@ -7,11 +10,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
-        from django.urls import reverse
-
-        from activities import receivers
-        from crm import sections
-        from processes.user_steps import pages
+        # Both load models, which are only ready once the registry is.
+        from activities import receivers  # noqa: PLC0415 - connected in ready()
+        from processes.user_steps import pages  # noqa: PLC0415 - registered in ready()
 
         sections.register(
             "activities", _("Activities"), "activities:list", icon="calendar", order=30
