@@ -50,6 +50,29 @@
     canvas.zoom(Math.min(canvas.zoom() * 0.9, 1), "auto");
   }
 
+  /* A file without a layout for the process (hand-written BPMN) is laid out here by
+     bpmn-auto-layout (static/vendor/esm, mapped in processes/includes/diagram.html).
+     It lays out a file's first process: the wanted one is moved first. */
+  function hasLayout(doc, processId) {
+    var planes = doc.getElementsByTagNameNS("http://www.omg.org/spec/BPMN/20100524/DI", "BPMNPlane");
+    return Array.prototype.some.call(planes, function (plane) {
+      return !processId || plane.getAttribute("bpmnElement") === processId;
+    });
+  }
+
+  async function laidOut(xml, processId) {
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    if (doc.getElementsByTagName("parsererror").length || hasLayout(doc, processId)) return xml;
+    var processes = doc.getElementsByTagNameNS("http://www.omg.org/spec/BPMN/20100524/MODEL", "process");
+    var wanted = Array.prototype.filter.call(processes, function (p) { return p.getAttribute("id") === processId; })[0];
+    if (wanted && processes[0] !== wanted) {
+      processes[0].parentNode.insertBefore(wanted, processes[0]);
+      xml = new XMLSerializer().serializeToString(doc);
+    }
+    var layout = await import("bpmn-auto-layout");
+    return layout.layoutProcess(xml);
+  }
+
   async function init(container) {
     if (container._viewer || typeof window.BpmnJS !== "function") return;
     var viewer = new window.BpmnJS({ container: container.querySelector("[data-diagram-canvas]") });
@@ -57,8 +80,8 @@
     try {
       var response = await fetch(container.dataset.diagramUrl, { credentials: "same-origin" });
       if (!response.ok) throw new Error("HTTP " + response.status);
-      await viewer.importXML(await response.text());
       var wanted = container.dataset.processId;
+      await viewer.importXML(await laidOut(await response.text(), wanted));
       var diagrams = (viewer.getDefinitions().diagrams || []);
       var match = diagrams.find(function (d) {
         return d.plane && d.plane.bpmnElement && d.plane.bpmnElement.id === wanted;
