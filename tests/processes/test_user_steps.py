@@ -139,7 +139,9 @@ def test_step_pages_speak_to_agents_not_in_engine_words(agent):
     assert '<option value="" selected>—</option>' in page
 
     done = client.post(
-        step_url(step), {"step-job_title": "Buyer", "step-account": ""}, headers={"HX-Request": "1"}
+        step_url(step),
+        {"step-job_title": "Buyer", "step-account": ""},
+        headers={"HX-Request": "true"},
     )
     assert "Saved." in done["HX-Trigger"] and "process moves on" not in done["HX-Trigger"]
 
