@@ -57,6 +57,10 @@ vendor: $(NPM_STAMP)
 	@if [ -d node_modules/dmn-js/dist ]; then \
 	  cp node_modules/dmn-js/dist/dmn-viewer.production.min.js static/vendor/; \
 	  mkdir -p static/vendor/dmn-js; cp -r node_modules/dmn-js/dist/assets/* static/vendor/dmn-js/; fi
+	@# bpmn-auto-layout (diagrams of files without a layout) and its imports, as ES modules.
+	@mkdir -p static/vendor/esm
+	for pkg in bpmn-auto-layout bpmn-moddle moddle moddle-xml saxen min-dash; do \
+	  cp node_modules/$$pkg/dist/index.js static/vendor/esm/$$pkg.js; done
 
 .PHONY: run
 run: install

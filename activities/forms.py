@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
+from crm.forms import name_empty_choices
 
 _DT = {"type": "datetime-local"}
 
@@ -61,3 +62,7 @@ class ActivityCreateForm(forms.ModelForm):
             "due_at": forms.DateTimeInput(attrs=_DT, format="%Y-%m-%dT%H:%M"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_empty_choices(self)

@@ -79,7 +79,12 @@ def activity_detail(request, pk):
 def _detail(request, activity, *, status=200, **extra):
     step = activity.step
     waiting = step is not None and step.status == "waiting"
-    if waiting and (not opens_as_activity(step) or not step.can_be_done_by(request.user)):
+    answered = bool(extra.get("done_message"))
+    if (
+        waiting
+        and not answered
+        and (not opens_as_activity(step) or not step.can_be_done_by(request.user))
+    ):
         # The step's own page (or the refusal naming its owner) opens instead.
         return redirect(step_url(step))
     context = {
@@ -160,10 +165,10 @@ def activity_reassign(request, pk):
         )
     except services.ActivityError as error:
         return _detail(request, activity, status=409, error=str(error), owner_form=form)
-    message = _("Given to %(owner)s.") % {"owner": owner.get_full_name() if owner else role}
-    if request.htmx:
-        return _detail(request, _load(pk), done_message=message)
-    return redirect("activities:list")
+    # The answer is the confirmation itself: the activity may now be someone else's,
+    # and its page would only say whose it is.
+    name = (owner.get_full_name() or owner.get_username()) if owner else role.name
+    return _detail(request, _load(pk), done_message=_("Given to %(owner)s.") % {"owner": name})
 
 
 @require_http_methods(["GET", "POST"])

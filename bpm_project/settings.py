@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "bpm_project.second_factor.SecondFactorMiddleware",
     "bpm_project.log.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Times in the signed-in person's own time zone (chosen in the user menu).
+    "crm.time_zones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -264,6 +266,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# One way to write dates and times on every page, per locale (crm/formats/<locale>/).
+FORMAT_MODULE_PATH = ["crm.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

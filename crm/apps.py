@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 
 from crm import sections
@@ -9,6 +10,11 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
+        from crm import time_zones  # noqa: PLC0415 - its models load after the registry
+
+        user_logged_in.connect(
+            time_zones.remember_on_sign_in, dispatch_uid="crm.remember_time_zone"
+        )
         sections.register("contacts", _("Contacts"), "crm:contact-list", icon="user", order=40)
         sections.register("accounts", _("Accounts"), "crm:account-list", icon="building", order=50)
         sections.register(

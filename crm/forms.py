@@ -1,9 +1,29 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm import time_zones
 from crm.models import Account, Contact
 from crm.services import ACCOUNT_FIELDS, CONTACT_FIELDS
+
+ENGINE_BLANK = "---------"
+
+
+def name_empty_choices(form) -> None:
+    """Say "Choose…" (or "—" when a field may stay empty) where Django would show
+    "---------" in a select: the dashes are Django's, not words for people."""
+    for field in form.fields.values():
+        label = _("Choose…") if field.required else "—"
+        if getattr(field, "empty_label", None) == ENGINE_BLANK:
+            field.empty_label = label
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and text == ENGINE_BLANK for value, text in choices):
+                field.choices = [
+                    (value, label if value == "" and text == ENGINE_BLANK else text)
+                    for value, text in choices
+                ]
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
@@ -30,6 +50,7 @@ class ContactForm(forms.ModelForm):
         self.fields["full_name"].widget.attrs.update(autofocus=True, autocomplete="name")
         self.fields["email"].widget.attrs.update(autocomplete="email")
         self.fields["phone"].widget.attrs.update(autocomplete="tel")
+        name_empty_choices(self)
 
 
 class AccountForm(forms.ModelForm):
@@ -44,3 +65,19 @@ class AccountForm(forms.ModelForm):
         self.fields["owner"].queryset = _active_users()
         self.fields["name"].widget.attrs.update(autofocus=True)
         self.fields["web"].widget.attrs.update(placeholder="https://")
+        name_empty_choices(self)
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Dates and times on every page are shown in this time zone."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", _("The site’s time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}),
+            *((name, name.replace("_", " ")) for name in time_zones.names()),
+        ]

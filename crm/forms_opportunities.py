@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import OwnerChoiceField, _active_users
+from crm.forms import OwnerChoiceField, _active_users, name_empty_choices
 from crm.models import Account, Opportunity, OpportunityCategory, OpportunityStage
 from crm.services_opportunities import OPPORTUNITY_EDIT_FIELDS, OPPORTUNITY_FIELDS
 
@@ -28,6 +28,7 @@ class OpportunityForm(forms.ModelForm):
         self.fields["owner"].queryset = _active_users()
         self.fields["account"].queryset = Account.objects.order_by("name")
         self.fields["category"].queryset = OpportunityCategory.objects.order_by("order", "name")
+        name_empty_choices(self)
         self.fields["title"].widget.attrs.update(autofocus=True)
         self.fields["amount"].widget.attrs.update(min="0", step="0.01")
 

@@ -215,3 +215,27 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self):
         return reverse("crm:opportunity-detail", args=[self.pk])
+
+
+class UserSettings(models.Model):
+    """What one person chose for themselves: the time zone their pages show times in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="flowdesk_settings",
+        verbose_name=_("user"),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Empty: the time zone of the site."),
+    )
+
+    class Meta:
+        verbose_name = _("user settings")
+        verbose_name_plural = _("user settings")
+
+    def __str__(self):
+        return str(self.user)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from crm.models import Account, Contact
+from crm.models import Account, Contact, UserSettings
 
 CONTACT_FIELDS = ("full_name", "email", "phone", "job_title", "account", "owner", "notes")
 ACCOUNT_FIELDS = ("name", "industry", "phone", "web", "city", "owner")
@@ -49,3 +49,12 @@ def account_update(*, account, **fields) -> Account:
             setattr(account, name, value)
         account.save(update_fields=[*fields, "modified_at"])
     return account
+
+
+def user_time_zone_set(*, user, time_zone: str) -> UserSettings:
+    """Store the time zone the user chose ("" for the site's)."""
+    with transaction.atomic():
+        chosen, _created = UserSettings.objects.update_or_create(
+            user=user, defaults={"time_zone": time_zone}
+        )
+    return chosen

@@ -7,15 +7,16 @@ from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from crm import sections, selectors, services
-from crm.forms import AccountForm, ContactForm
+from crm import sections, selectors, services, time_zones
+from crm.forms import AccountForm, ContactForm, TimeZoneForm
 from crm.frame import PAGE_SIZE, safe_next, wants_fragment
 from crm.models import Account, Contact
 
@@ -228,3 +229,22 @@ def error_500(request):
         # The frame itself may be what is broken (database down): show the bare page.
         html = render_to_string("errors/500.html", {"frame_template": "base_minimal.html"})
         return HttpResponseServerError(html)
+
+
+@require_http_methods(["GET", "POST"])
+def time_zone_edit(request):
+    """The user menu's "Time zone": the zone every page shows times in, for this person."""
+    form = TimeZoneForm(
+        request.POST or None,
+        initial={"time_zone": request.session.get(time_zones.SESSION_KEY, "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["time_zone"]
+        services.user_time_zone_set(user=request.user, time_zone=chosen)
+        request.session[time_zones.SESSION_KEY] = chosen
+        messages.success(
+            request,
+            _("Times are now shown in %(zone)s.") % {"zone": chosen or settings.TIME_ZONE},
+        )
+        return redirect(safe_next(request, reverse("crm:time-zone")))
+    return render(request, "crm/time_zone_form.html", {"form": form, "now_here": timezone.now()})

@@ -12,7 +12,7 @@ from cases.models import Case
 from notifications.services import notification_create
 
 ASSIGNED = gettext_noop("Case assigned to you: %(number)s")
-FOR_GROUP = gettext_noop("Case for %(group)s: %(number)s")
+FOR_GROUP = gettext_noop("%(number)s is waiting in the %(group)s queue")
 _REASONS = {"escalated": gettext_noop("Case escalated to you: %(number)s")}
 
 

@@ -9,6 +9,7 @@ from notifications import selectors
 from notifications.push import push_html
 from processes.selectors import steps_for_user
 from processes.user_steps import pages
+from processes.user_steps.spec import spec_for
 
 
 class PanelState:
@@ -27,10 +28,12 @@ class PanelState:
 
     @cached_property
     def process_tasks(self):
-        """The waiting user steps of the user and their roles, with their page URLs."""
+        """The waiting user steps of the user and their roles, with their page URLs and
+        whether each opens over the page (as its push does) rather than in the background."""
         steps = steps_for_user(self.user)
         for step in steps:
             step.page_url = pages.page_url(step)
+            step.opens_in_front = not spec_for(step).background and not step.postponed
         return steps
 
     @cached_property

@@ -36,10 +36,13 @@ class ProcessesConfig(AppConfig):
 
         triggers.connect()
 
-        from crm import record_actions  # noqa: PLC0415 - AppConfig.ready()
+        from crm import record_actions, record_panels  # noqa: PLC0415 - AppConfig.ready()
         from processes import record_buttons  # noqa: PLC0415 - AppConfig.ready()
 
         record_actions.register(record_buttons.record_buttons)
         record_actions.register_list(record_buttons.list_buttons)
+        record_panels.register(
+            record_buttons.next_steps, key="process-next-steps", place="side", order=20
+        )
 
         from processes import demo  # noqa: F401, PLC0415 - registers its demo loader

@@ -3,8 +3,8 @@
 from django import template
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from django.utils.html import format_html, mark_safe
+from django.utils import formats, timezone
+from django.utils.html import escape, format_html, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
@@ -158,6 +158,46 @@ def section_is_current(context, section):
     except NoReverseMatch:
         return False
     return url != "/" and request.path.startswith(url)
+
+
+@register.filter
+def email_breaks(address):
+    """An email address that may wrap only after its @ and its dots, never mid-word."""
+    if not address:
+        return ""
+    local, at, domain = str(address).partition("@")
+    parts = [escape(local)]
+    if at:
+        parts.append("@<wbr>" + "<wbr>.".join(escape(piece) for piece in domain.split(".")))
+    return mark_safe(f'<span class="email-address">{"".join(parts)}</span>')  # noqa: S308 - escaped above
+
+
+@register.filter
+def when(value):
+    """A moment as every page writes it: the reader's locale format, in their time zone."""
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def day(value):
+    """A date (or the day of a moment, in the reader's time zone) as every page writes it."""
+    if not value:
+        return ""
+    if hasattr(value, "hour") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+@register.simple_tag
+def current_time_zone():
+    """The name of the time zone this page shows times in."""
+    return timezone.get_current_timezone_name().replace("_", " ")
 
 
 @register.filter

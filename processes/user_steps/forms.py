@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.forms import name_empty_choices
 from processes import registry
 from processes.bounded_inputs import (
     MAX_NUMBER_TEXT,
@@ -136,6 +137,7 @@ class AutoPageForm(forms.Form):
         self.auto_fields = parse_auto_fields(spec.fields)
         for field in self.auto_fields:
             self.fields[field.name] = self._field(field)
+        name_empty_choices(self)
 
     @staticmethod
     def _field(field: AutoField):
@@ -215,6 +217,7 @@ def record_form_class(spec):
                     field.widget.attrs.setdefault("rows", 3)
                 if name in required:
                     field.widget.attrs["aria-required"] = "true"
+            name_empty_choices(self)
 
     return RecordPageForm
 

@@ -73,7 +73,9 @@ def step_submit_page(
     `before(step)` runs first in the same transaction (saving the record of an edit
     page, queueing an email). A step whose element asks for an activity
     (flowdesk:createActivity) only keeps the page's values: its activity,
-    completed with a result, completes the step with them (`step_complete_stored`).
+    completed with a result, completes the step with them (`step_complete_stored`);
+    unless the page's answer already is one of the activity's results (a question
+    answered with a single answer that names a result), which completes both at once.
     Refused with StepNotAvailable when the step is already done (a second tab, a
     colleague of the same role) and StepNotYours for anyone but its owner.
     """
@@ -82,7 +84,7 @@ def step_submit_page(
         spec = spec_for(step)
         if before is not None:
             before(step)
-        if spec.page_before_activity:
+        if spec.page_before_activity and not (spec.page == "question" and result):
             if stored_page(step):
                 raise StepNotAvailable(_("This step is already done."))
             step.data = {

@@ -10,12 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from processes import documents
 from processes.engine.graph import split_list
 
+# What a step's page is called in front of the person doing it (the element names,
+# "Open edit page" and the like, are the process author's words).
 PAGE_LABELS = {
-    "task": _("Perform task"),
+    "task": _("Task"),
     "question": _("Question"),
-    "edit": _("Open edit page"),
-    "auto": _("Auto-generated page"),
-    "email": _("Send email"),
+    "edit": _("Record to update"),
+    "auto": _("Form"),
+    "email": _("Email to send"),
+}
+DONE_MESSAGES = {
+    "question": _("Answer recorded."),
+    "edit": _("Saved."),
+    "email": _("Email sent."),
 }
 DEFAULT_RESULTS = ("Completed",)
 
@@ -46,6 +53,11 @@ class StepSpec:
     @property
     def page_label(self):
         return PAGE_LABELS.get(self.page, PAGE_LABELS["task"])
+
+    @property
+    def done_message(self):
+        """What the person hears once the page is done."""
+        return DONE_MESSAGES.get(self.page, _("Done."))
 
     @property
     def postpone_label(self):

@@ -90,10 +90,8 @@ def _submit(request, step):
             status=422,
         )
     if outcome.stored:
-        return _done(
-            request, step, _("Saved. Complete the activity with a result to move the process on.")
-        )
-    return _done(request, step, _("Done. The process moves on."))
+        return _done(request, step, _("Saved. Complete its activity with a result when done."))
+    return _done(request, step, str(page.spec.done_message))
 
 
 def _postpone(request, step):

@@ -294,7 +294,7 @@
     showNextStep();
   }
 
-  function openStep(url, key) {
+  function openStep(url, key, label) {
     if (!modalRoot || !url) { window.location.href = url; return; }
     var exists = stepDialogs().filter(function (d) { return key && d.dataset.stepKey === key; })[0];
     if (exists) { showNextStep(); return; }
@@ -302,6 +302,8 @@
     dialog.className = "step-dialog";
     dialog.dataset.stepUrl = url;
     if (key) dialog.dataset.stepKey = key;
+    // Named at once by what opened it, then by the page's own heading once it loads.
+    if (label) dialog.setAttribute("aria-label", label);
     var inner = document.createElement("div");
     inner.className = "step-dialog-body";
     dialog.appendChild(inner);
@@ -336,6 +338,18 @@
   }
 
   if (window.htmx) htmx.onLoad(stepDone);
+
+  // A dialog is named by the heading of the page it shows (whichever way it opened).
+  function nameDialog(elt) {
+    var dialog = elt.closest ? elt.closest("dialog.step-dialog") : null;
+    if (!dialog) return;
+    var heading = dialog.querySelector(".step-page h2[id]");
+    if (heading) {
+      dialog.setAttribute("aria-labelledby", heading.id);
+      dialog.removeAttribute("aria-label");
+    }
+  }
+  if (window.htmx) htmx.onLoad(nameDialog);
 
   // Refusals (not yours: 403, already done: 409, fix the form: 422) are pages people read.
   // A step page answered "done" closes its dialog at once: the next page may be waiting.
@@ -380,7 +394,7 @@
     var opener = evt.target.closest("a[data-step-dialog]");
     if (opener && !opener.closest("dialog")) {
       evt.preventDefault();
-      openStep(opener.getAttribute("href"), opener.dataset.stepKey || "");
+      openStep(opener.getAttribute("href"), opener.dataset.stepKey || "", opener.textContent.trim() || opener.title);
       return;
     }
     var move = evt.target.closest("[data-move-down]");
@@ -390,7 +404,7 @@
         successToast(move.title);
         return;
       }
-      openStep(move.dataset.moveDown.replace("__pk__", encodeURIComponent(selected.value)), "");
+      openStep(move.dataset.moveDown.replace("__pk__", encodeURIComponent(selected.value)), "", move.textContent.trim());
       return;
     }
     // Click a row to select it for the list's toolbar actions (the radio keeps keyboard use).
@@ -427,6 +441,56 @@
     var link = document.querySelector('#main [aria-keyshortcuts="' + evt.key + '"]');
     if (link && !evt.target.closest('[role="tab"], [role="radiogroup"], input')) { evt.preventDefault(); link.click(); }
   });
+
+  /* ---------- Steps done elsewhere, steps that arrive by polling ----------
+     The Business process tasks list is brought up to date by a push or, with the
+     socket down, by a poll. A step that leaves it was done (or given away) elsewhere:
+     its dialog closes here too, unless this page is the one submitting it. A
+     foreground step that arrives by polling opens its dialog, as a push would. */
+
+  var knownTasks = taskKeys();
+  var polled = false;
+
+  function taskKeys() {
+    var keys = {};
+    var list = document.getElementById("process-task-list");
+    if (!list) return keys;
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-step-key]"), function (entry) {
+      keys[entry.dataset.stepKey] = entry;
+    });
+    return keys;
+  }
+
+  function followTasks() {
+    var now = taskKeys();
+    var fromPoll = polled;
+    polled = false;
+    stepDialogs().forEach(function (dialog) {
+      var key = dialog.dataset.stepKey;
+      if (!key || !knownTasks[key] || now[key]) return;
+      if (dialog.querySelector(".htmx-request")) return;  // this page is answering it
+      if (dialog === stepState.current) successToast(body.dataset.stepGone || "");
+      closeStepDialog(dialog);
+    });
+    if (fromPoll) {
+      Object.keys(now).forEach(function (key) {
+        var entry = now[key];
+        if (knownTasks[key] || !entry.hasAttribute("data-step-foreground")) return;
+        var link = entry.querySelector("a[data-step-dialog]");
+        if (link) openStep(link.getAttribute("href"), key, link.textContent.trim());
+      });
+    }
+    knownTasks = now;
+  }
+
+  body.addEventListener("htmx:beforeRequest", function (evt) {
+    var detail = evt.detail || {};
+    if ((detail.elt && detail.elt.id === "live-poll") || (detail.target && detail.target.id === "live-poll")) polled = true;
+  });
+  var tasksPanel = document.getElementById("tabpanel-process-tasks");
+  if (tasksPanel && window.MutationObserver) {
+    new MutationObserver(followTasks).observe(tasksPanel, { childList: true });
+  }
 
   queueArrivals();
 

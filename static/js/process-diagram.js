@@ -6,6 +6,7 @@
   "use strict";
 
   var STATES = ["active", "error", "completed"];
+  var BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 
   function readStates(container) {
     var id = container.dataset.states;
@@ -50,6 +51,56 @@
     canvas.zoom(Math.min(canvas.zoom() * 0.9, 1), "auto");
   }
 
+  /* A file without a layout for the process (hand-written BPMN) is laid out here by
+     bpmn-auto-layout (static/vendor/esm, mapped in processes/includes/diagram.html).
+     It lays out a file's first process: the wanted one is moved first. */
+  function hasLayout(doc, processId) {
+    var planes = doc.getElementsByTagNameNS("http://www.omg.org/spec/BPMN/20100524/DI", "BPMNPlane");
+    return Array.prototype.some.call(planes, function (plane) {
+      return !processId || plane.getAttribute("bpmnElement") === processId;
+    });
+  }
+
+  // bpmn-auto-layout follows a node's <incoming>/<outgoing>; hand-written files often
+  // give only the flows' sourceRef and targetRef. Add what is missing.
+  function linkFlows(doc, process) {
+    var changed = false;
+    var byId = {};
+    Array.prototype.forEach.call(process.getElementsByTagName("*"), function (el) {
+      if (el.getAttribute("id")) byId[el.getAttribute("id")] = el;
+    });
+    Array.prototype.forEach.call(process.getElementsByTagNameNS(BPMN, "sequenceFlow"), function (flow) {
+      var id = flow.getAttribute("id");
+      [["sourceRef", "outgoing"], ["targetRef", "incoming"]].forEach(function (pair) {
+        var node = byId[flow.getAttribute(pair[0])];
+        if (!node) return;
+        var listed = Array.prototype.some.call(node.getElementsByTagNameNS(BPMN, pair[1]), function (ref) {
+          return ref.parentNode === node && ref.textContent.trim() === id;
+        });
+        if (listed) return;
+        var ref = doc.createElementNS(BPMN, (flow.prefix ? flow.prefix + ":" : "") + pair[1]);
+        ref.textContent = id;
+        node.insertBefore(ref, node.firstChild);
+        changed = true;
+      });
+    });
+    return changed;
+  }
+
+  async function laidOut(xml, processId) {
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    if (doc.getElementsByTagName("parsererror").length || hasLayout(doc, processId)) return xml;
+    var processes = doc.getElementsByTagNameNS(BPMN, "process");
+    var wanted = Array.prototype.filter.call(processes, function (p) { return p.getAttribute("id") === processId; })[0];
+    if (wanted && processes[0] !== wanted) {
+      processes[0].parentNode.insertBefore(wanted, processes[0]);
+      xml = new XMLSerializer().serializeToString(doc);
+    }
+    if (wanted && linkFlows(doc, wanted)) xml = new XMLSerializer().serializeToString(doc);
+    var layout = await import("bpmn-auto-layout");
+    return layout.layoutProcess(xml);
+  }
+
   async function init(container) {
     if (container._viewer || typeof window.BpmnJS !== "function") return;
     var viewer = new window.BpmnJS({ container: container.querySelector("[data-diagram-canvas]") });
@@ -57,8 +108,8 @@
     try {
       var response = await fetch(container.dataset.diagramUrl, { credentials: "same-origin" });
       if (!response.ok) throw new Error("HTTP " + response.status);
-      await viewer.importXML(await response.text());
       var wanted = container.dataset.processId;
+      await viewer.importXML(await laidOut(await response.text(), wanted));
       var diagrams = (viewer.getDefinitions().diagrams || []);
       var match = diagrams.find(function (d) {
         return d.plane && d.plane.bpmnElement && d.plane.bpmnElement.id === wanted;

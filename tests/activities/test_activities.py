@@ -136,6 +136,25 @@ def test_changing_the_owner_moves_the_step_and_the_activity(agent, other_agent, 
         services.activity_reassign(activity_id=activity.pk, user=outsider, owner=outsider)
 
 
+def test_changing_the_owner_answers_with_who_it_was_given_to(agent, other_agent):
+    _instance, _step, activity = task_for(agent)
+    client = signed_in(agent)
+    url = f"/activities/{activity.pk}/owner/"
+    in_dialog = client.post(
+        url, {"owner-owner": f"user:{other_agent.pk}"}, headers={"HX-Request": "true"}
+    )
+    assert in_dialog.status_code == 200
+    assert "Given to Carol Agent." in in_dialog.content.decode()
+    assert "flowdesk:stepDone" in in_dialog["HX-Trigger"]
+    assert "This step belongs to" not in in_dialog.content.decode()
+
+    services.activity_reassign(activity_id=activity.pk, user=other_agent, owner=agent)
+    on_its_page = client.post(url, {"owner-owner": f"user:{other_agent.pk}"})
+    body = on_its_page.content.decode()
+    assert on_its_page.status_code == 200
+    assert "Given to Carol Agent." in body and 'id="comm-panel"' in body
+
+
 def test_the_list_filters_mine_open_overdue_and_by_record(agent, other_agent):
     contact = make_contact("Maria Anders")
     now = timezone.now()
@@ -193,16 +212,24 @@ def test_the_list_reads_in_flat_queries(agent):
 def test_the_calendar_shows_the_users_activities_by_day_week_and_month(agent, other_agent):
     tz = timezone.get_current_timezone()
     wednesday = datetime(2030, 5, 15, 10, 0, tzinfo=tz)
-    services.activity_create(title="Quarterly review", owner=agent, start_at=wednesday)
+    services.activity_create(
+        title="Quarterly review",
+        owner=agent,
+        start_at=wednesday,
+        record=make_contact("Ana Trujillo"),
+    )
     services.activity_create(title="Not mine", owner=other_agent, start_at=wednesday)
     client = signed_in(agent)
     week = client.get("/activities/calendar/?view=week&date=2030-05-15").content.decode()
     assert "Quarterly review" in week and "Not mine" not in week
+    # A card says what it is for, not only what to do.
+    assert '<span class="cal-record">Ana Trujillo</span>' in week
     assert "May 13 – May 19, 2030" in week
     assert 'href="?view=week&amp;date=2030-05-08"' in week  # previous
     assert 'href="?view=week&amp;date=2030-05-22"' in week  # next
     month = client.get("/activities/calendar/?view=month&date=2030-05-01").content.decode()
     assert "Quarterly review" in month and "May 2030" in month
+    assert '<span class="cal-record">Ana Trujillo</span>' in month
     day = client.get("/activities/calendar/?view=day&date=2030-05-15").content.decode()
     assert "Quarterly review" in day and "10:00" in day
     empty = client.get("/activities/calendar/?view=day&date=2030-05-16").content.decode()

@@ -125,7 +125,7 @@ def test_an_agent_takes_works_escalates_reclassifies_and_links_a_case(
     expect(page.locator("#case-level")).to_have_text("2nd line")
     expect(page.locator("#case-group")).to_have_text("2nd line support")
     expect(expert.locator("#notification-list")).to_contain_text(
-        f"Case for 2nd line support: {case.number}", timeout=15_000
+        f"{case.number} is waiting in the 2nd line support queue", timeout=15_000
     )
     expect(expert.locator("#notifications-count")).to_have_text("1")
 

@@ -66,7 +66,7 @@ def test_escalating_to_the_2nd_line_group_tells_every_member(
     case.refresh_from_db()
     assert (case.assignee, case.assignee_group, case.support_level) == (None, second_line, level(2))
     [notice] = Notification.objects.filter(recipient=second_line_agent)
-    assert notice.title == f"Case for 2nd line support: {case.number}"
+    assert notice.title == f"{case.number} is waiting in the 2nd line support queue"
     event = case.events.get(kind=CaseEvent.Kind.ESCALATION)
     assert "Needs the relay logs" in event.text and event.actor == agent
 

@@ -35,7 +35,10 @@ def test_with_only_a_group_every_member_is_notified_and_emailed(
         "bob",
         "carol",
     }
-    assert Notification.objects.first().title == f"Case for 1st line support: {case.number}"
+    assert (
+        Notification.objects.first().title
+        == f"{case.number} is waiting in the 1st line support queue"
+    )
     [email] = mailoutbox
     assert sorted(email.to) == ["bob@example.com", "carol@example.com"]
 

@@ -169,8 +169,8 @@ def test_a_reply_reopens_from_the_second_pause_and_the_group_hears_of_it(
     assert reopened and case.status == renamed["back"] and case.assignee is None
     titles = set(Notification.objects.values_list("recipient__username", "title"))
     assert titles == {
-        ("bob", f"Case for 1st line support: {case.number}"),
-        ("carol", f"Case for 1st line support: {case.number}"),
+        ("bob", f"{case.number} is waiting in the 1st line support queue"),
+        ("carol", f"{case.number} is waiting in the 1st line support queue"),
     }
 
 

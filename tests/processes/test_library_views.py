@@ -255,12 +255,11 @@ def test_the_process_page_lists_versions_and_each_exports_its_bpmn(admin_client,
     assert b"flowdesk:owner=" in export.content
 
 
-def test_the_diagram_of_a_file_without_layout_gets_one(admin_client, review):
+def test_the_diagram_is_the_file_as_imported_for_the_browser_to_lay_out(admin_client, review):
     version = review.versions.get()
 
     response = admin_client.get(reverse("processes:version-diagram", args=[version.pk]))
 
     body = response.content.decode()
     assert response["Content-Type"].startswith("application/xml")
-    assert 'bpmnElement="review"' in body
-    assert 'bpmnElement="approve"' in body and 'bpmnElement="f4"' in body
+    assert body == version.bpmn_xml and "BPMNPlane" not in body

@@ -126,6 +126,20 @@ def test_the_instance_page_shows_its_steps_owner_and_highlights_the_failed_eleme
     assert "Run item" in body and "Cancel execution" in body
 
 
+def test_the_error_of_an_instance_in_error_comes_first_on_its_page(
+    admin_client, admin_user, budget
+):
+    instance = start(budget, admin_user, budget=10, people=0)
+
+    body = admin_client.get(instance.get_absolute_url()).content.decode()
+
+    main = body[body.index('id="main"') :]
+    error = main.index('id="instance-error"')
+    assert error < main.index('id="diagram-title"') < main.index('id="steps-title"')
+    assert "division by zero" in main[error : main.index('id="diagram-title"')]
+    assert "Go to the failed step: Divide per person" in body
+
+
 def test_a_running_instance_polls_its_live_fragment_and_a_finished_one_does_not(
     admin_client, admin_user, review, budget
 ):

@@ -122,6 +122,31 @@ def test_an_auto_page_turns_fields_into_variables_and_the_button_into_the_result
     assert waiting_step(instance).element_id == "yes_task"
 
 
+def test_step_pages_speak_to_agents_not_in_engine_words(agent):
+    make_account("Globex")
+    contact = make_contact("Maria Anders")
+    definition = one_step_process(
+        "words",
+        'flowdesk:page="edit" flowdesk:model="crm.Contact" flowdesk:record="=record.id" '
+        'flowdesk:fields="job_title,account"',
+        name="Keep contacts current",
+    )
+    step = waiting_step(start(definition, user=agent, record=contact))
+    client = signed_in(agent)
+
+    page = client.get(step_url(step)).content.decode()
+    assert "Record to update · Keep contacts current" in page
+    assert "Open edit page" not in page and "---------" not in page
+    assert '<option value="" selected>—</option>' in page
+
+    done = client.post(
+        step_url(step),
+        {"step-job_title": "Buyer", "step-account": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert "Saved." in done["HX-Trigger"] and "process moves on" not in done["HX-Trigger"]
+
+
 def test_an_edit_page_saves_the_record_and_completes_only_when_its_condition_holds(agent):
     contact = make_contact("Maria Anders")
     definition = one_step_process(
@@ -217,6 +242,29 @@ def test_a_page_that_creates_an_activity_waits_for_the_activity_result(agent):
     instance.refresh_from_db()
     assert step.status == "completed" and step.result == "Fixed"
     assert instance.variables["answer"] == "Bug" and instance.status == "completed"
+
+
+def test_an_answer_that_names_a_result_completes_the_step_and_its_activity_at_once(agent):
+    definition = one_step_process(
+        "qb",
+        'flowdesk:page="question" flowdesk:answers="Fixed;Won\'t fix" '
+        'flowdesk:createActivity="true" flowdesk:results="Fixed;Won\'t fix"',
+    )
+    instance = start(definition, user=agent)
+    step = waiting_step(instance)
+    activity = Activity.objects.get(step=step)
+
+    client = signed_in(agent)
+    # From the activity: it opens the question, and one answer is enough.
+    page_url = client.get(activity.get_absolute_url())["Location"]
+    answered = client.post(page_url, {"step-answer": "Won't fix"})
+    assert answered.status_code == 200 and "Answer recorded." in answered.content.decode()
+    step.refresh_from_db()
+    activity.refresh_from_db()
+    instance.refresh_from_db()
+    assert step.status == "completed" and step.result == "Won't fix"
+    assert activity.status == "completed" and activity.result == "Won't fix"
+    assert instance.variables["answer"] == "Won't fix" and instance.status == "completed"
 
 
 def test_someone_else_is_told_whose_step_it_is_and_the_process_waits(agent, outsider):
