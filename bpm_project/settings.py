@@ -340,22 +340,10 @@ FLOWDESK_WS_ALLOWED_ORIGINS = [
 # Content Security Policy: scripts only from our origin or carrying the request's nonce
 # (`{{ csp_nonce }}`; django-htmx's {% htmx_script %} adds it by itself). Styles allow
 # inline because htmx injects its indicator style and bpmn-js styles SVG elements.
-# WebSockets: 'self' covers ws:/wss: on our own host.
-# Until the markup below moves into static/js, it is allowed by its exact hash (any
-# change to it is refused, and tests/platform/test_csp.py says which) and htmx's
-# trigger filter `[...]` (templates/base.html, #live-poll) needs 'unsafe-eval'.
-CSP_TRANSITIONAL_SCRIPT_SOURCES = [
-    # templates/base.html: the panel's collapsed state, set before first paint.
-    "'sha256-bmXyzD2pMEPaax1r+TrzDYSVIuaG9wg1j6AkiPHvOzU='",
-    # cases/includes/customer_composer.html, cases/portal/case_detail.html: onchange
-    # on the attachment input, which lists the chosen file names.
-    CSP.UNSAFE_HASHES,
-    "'sha256-di7qQXTZ2mLIJiWkSVcI8tOMVopqavbHNBgTe5mSAik='",
-    CSP.UNSAFE_EVAL,
-]
+# WebSockets: 'self' covers ws:/wss: on our own host. No inline handler, no eval.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE, *CSP_TRANSITIONAL_SCRIPT_SOURCES],
+    "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF, "data:"],

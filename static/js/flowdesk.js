@@ -39,6 +39,14 @@
     if (url && window.htmx) htmx.ajax("GET", url, { target: "#live-poll", swap: "none" });
   }
 
+  // While the socket is down the page polls the panel every 3 s, so a step never
+  // stays invisible. A timer here rather than an htmx trigger filter: filters are
+  // evaluated as code, which the Content Security Policy refuses.
+  setInterval(function () {
+    var poll = document.getElementById("live-poll");
+    if (!live.connected && poll && window.htmx) htmx.trigger(poll, "flowdesk:poll");
+  }, 3000);
+
   if (window.htmx) {
     var originalCreate = htmx.createWebSocket;
     htmx.createWebSocket = function (url) {

@@ -59,6 +59,8 @@ def test_the_sign_in_page_carries_a_policy_without_inline_scripts_allowed_wholes
     directives = policy(response)
     assert directives["default-src"] == ["'self'"]
     assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-eval'" not in directives["script-src"]
+    assert "'unsafe-hashes'" not in directives["script-src"]
     assert directives["object-src"] == ["'none'"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert_scripts_allowed(response)
