@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from cases import selectors
 from cases.models import (
     Case,
     CaseCategory,
@@ -22,11 +22,11 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def _agents():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+    return selectors.case_workers()
 
 
 def _groups():
-    return Group.objects.order_by("name")
+    return selectors.case_worker_groups()
 
 
 class CaseForm(forms.Form):

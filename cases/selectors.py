@@ -1,9 +1,11 @@
 """Reads for the Cases list, the agent desktop, similar cases and the case page."""
 
-from django.db.models import F, Q
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseStatus
+from cases.models import Case, CaseEvent, CaseStatus, SupportLevel
 
 CASE_SORTS = {
     "number": "id",
@@ -23,6 +25,27 @@ LIST_RELATED = (
     "assignee",
     "assignee_group",
 )
+
+
+def case_workers():
+    """People who work cases, to offer as assignees: active sign-ins that are not a
+    portal customer's (a contact's portal sign-in), staff always."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(portal_contact__isnull=True))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def case_worker_groups():
+    """Groups that work cases: a support level's group, or one with someone who works
+    cases in it. A group of portal customers only ("Portal users") is not offered."""
+    workers = case_workers().filter(groups=OuterRef("pk"))
+    return Group.objects.filter(
+        Q(pk__in=SupportLevel.objects.filter(group__isnull=False).values("group"))
+        | Q(Exists(workers))
+    ).order_by("name")
 
 
 def _ordering(sort, default="-registered"):
@@ -80,24 +103,25 @@ def _active_queue():
     )
 
 
-def desktop_queues(*, user, limit=50):
-    """The agent's queues of active cases, most urgent first: their own, their groups'
-    (nobody assigned yet) and the unassigned ones (no assignee, no group)."""
+DESKTOP_QUEUES = ("mine", "groups", "unassigned", "postponed")
+
+
+def desktop_queues(*, user):
+    """The agent's queues of active cases, most urgent first, as unevaluated querysets:
+    their own, their groups' (nobody assigned yet), the unassigned ones (no assignee, no
+    group) and the postponed ones (theirs or nobody's), soonest back first. Each pages
+    on its own, so the desktop shows true counts with no ceiling."""
     groups = list(user.groups.values_list("pk", flat=True))
     now = timezone.now()
     return {
-        "mine": list(_active_queue().filter(assignee=user)[:limit]),
-        "groups": list(
-            _active_queue().filter(assignee__isnull=True, assignee_group_id__in=groups)[:limit]
-        ),
-        "unassigned": list(
-            _active_queue().filter(assignee__isnull=True, assignee_group__isnull=True)[:limit]
-        ),
-        "postponed": list(
+        "mine": _active_queue().filter(assignee=user),
+        "groups": _active_queue().filter(assignee__isnull=True, assignee_group_id__in=groups),
+        "unassigned": _active_queue().filter(assignee__isnull=True, assignee_group__isnull=True),
+        "postponed": (
             Case.objects.filter(CaseStatus.active_q(), postponed_until__gt=now)
             .filter(Q(assignee=user) | Q(assignee__isnull=True))
             .select_related(*LIST_RELATED)
-            .order_by("postponed_until")[:limit]
+            .order_by("postponed_until", "pk")
         ),
     }
 

@@ -200,6 +200,9 @@ def case_reclassify(
             },
             old_resolution_due=old[2].isoformat() if old[2] else None,
         )
+        # Into an incident agreement: the assigned agent gets the diagnosis task, as
+        # when an assigned case becomes an active incident.
+        diagnosis_sync(case, user)
     return case
 
 

@@ -20,6 +20,8 @@ urlpatterns = [
     path("<int:pk>/note/", views.case_note, name="case-note"),
     path("<int:pk>/take/", views.case_take, name="case-take"),
     path("<int:pk>/postpone/", views.case_postpone, name="case-postpone"),
+    path("<int:pk>/return/", views.case_return, name="case-return"),
+    path("<int:pk>/bring-back/", views.case_bring_back, name="case-bring-back"),
     path(
         "<int:pk>/message/<str:channel>/",
         correspondence_views.case_message,

@@ -301,17 +301,64 @@ def case_article_unlink(request, pk, article_pk):
 # -- Agent desktop --------------------------------------------------------------------
 
 
+QUEUE_PAGE_SIZE = 25
+
+
+def _queue_pages(request, queues):
+    """One page of each queue; `<queue>_page` in the query string picks it, so every
+    queue pages through on its own and a link keeps the other queues' pages."""
+    pages = {}
+    for name, cases in queues.items():
+        param = f"{name}_page"
+        page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get(param))
+        links = {}
+        for rel, number in (
+            ("prev", page.previous_page_number() if page.has_previous() else None),
+            ("next", page.next_page_number() if page.has_next() else None),
+        ):
+            if number is not None:
+                query = request.GET.copy()
+                query[param] = number
+                links[rel] = f"?{query.urlencode()}"
+        pages[name] = {"page": page, "links": links}
+    return pages
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def desktop(request):
     context = {
-        "queues": selectors.desktop_queues(user=request.user),
+        "queues": _queue_pages(request, selectors.desktop_queues(user=request.user)),
         "postpone_form": PostponeForm(),
         "current_section": "agent-desktop",
     }
     if wants_fragment(request):
         return render(request, "cases/desktop.html#desktop-queues", context)
     return render(request, "cases/desktop.html", context)
+
+
+@require_POST
+def case_return(request, pk):
+    case = _case_or_404(pk)
+    try:
+        assignment.case_return_to_queue(case=case, user=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s is back in the queue.") % {"number": case.number})
+    return navigate(request, reverse("cases:desktop"))
+
+
+@require_POST
+def case_bring_back(request, pk):
+    case = _case_or_404(pk)
+    try:
+        assignment.case_bring_back(case=case, user=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s is back in your queues.") % {"number": case.number})
+    return navigate(request, reverse("cases:desktop"))
 
 
 @require_POST

@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.core import mail
 
-from cases import services
+from cases import assignment, services
 from cases.correspondence import inbound
 from cases.correspondence.messages import message_send
 from cases.models import Case, CaseAttachment
@@ -40,7 +40,7 @@ def resolved_case(agent, clara, committed):
     """Clara's case, assigned to Bob, resolved (waiting for her rating)."""
     _user, contact = clara
     case = make_case(by=agent, contact=contact)
-    services.case_assign(case=case, user=agent, assignee=agent)
+    assignment.case_assign(case=case, user=agent, assignee=agent)
     services.case_set_status(case=case, status=status("in_progress"), user=agent)
     with committed():
         services.case_set_status(case=case, status=status("resolved"), user=agent)
@@ -77,7 +77,7 @@ def test_a_stranger_writing_re_case_number_gets_a_new_case_and_the_named_one_is_
 ):
     _user, contact = clara
     case = make_case(by=agent, contact=contact)
-    services.case_assign(case=case, user=agent, assignee=agent)
+    assignment.case_assign(case=case, user=agent, assignee=agent)
     services.case_set_status(case=case, status=status("in_progress"), user=agent)
     _receive(
         committed,
@@ -131,7 +131,7 @@ def test_a_stranger_with_the_in_reply_to_of_a_real_outgoing_mail_does_not_thread
 ):
     _user, contact = clara
     case = make_case(by=agent, contact=contact)
-    services.case_assign(case=case, user=agent, assignee=agent)
+    assignment.case_assign(case=case, user=agent, assignee=agent)
     services.case_set_status(case=case, status=status("in_progress"), user=agent)
     asked = _outgoing_message_id(case, agent, committed)
     services.case_set_status(case=case, status=status("waiting"), user=agent)
