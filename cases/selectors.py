@@ -157,6 +157,17 @@ def similar_cases(case, *, limit=30):
     )
 
 
+def contact_open_cases(contact, *, limit=5):
+    """The contact's active cases, newest first, for the contact card."""
+    if contact is None:
+        return []
+    return list(
+        Case.objects.filter(CaseStatus.active_q(), contact=contact)
+        .only("pk", "number", "subject")
+        .order_by("-registered_at", "-pk")[:limit]
+    )
+
+
 def case_history(case, *, limit=100):
     return list(CaseEvent.objects.filter(case=case).select_related("actor")[:limit])
 

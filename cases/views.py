@@ -14,12 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from activities.services import ActivityError, activity_create
 from cases import assignment, resolution, selectors, services
 from cases.correspondence.views import composer_context
 from cases.diagnosis import diagnosis_step
 from cases.errors import CaseError, CaseTaken
 from cases.forms import (
+    CaseEditForm,
     CaseForm,
+    CaseTaskForm,
     EscalateForm,
     NoteForm,
     PostponeForm,
@@ -45,7 +48,7 @@ def _case_or_404(pk):
             "status",
             "priority",
             "category",
-            "contact",
+            "contact__account",
             "account",
             "service_agreement",
             "service",
@@ -116,6 +119,10 @@ def _detail_context(request, case, **extra):
         "articles": list(case.articles.all()),
         "diagnosis_step": diagnosis_step(case),
         "note_form": NoteForm(),
+        "tasks": list(resolution.open_tasks(case)),
+        "contact_open_cases": selectors.contact_open_cases(case.contact),
+        "task_form": CaseTaskForm(),
+        "can_edit": not services.case_edit_refusal(case, request.user),
         "current_section": "cases",
         **composer_context(case),
         "linkable_articles": knowledge_selectors.articles_linkable(case),
@@ -275,6 +282,56 @@ def case_note(request, pk):
         messages.success(request, _("Internal note added."))
         return navigate(request, case.get_absolute_url())
     return _action(request, pk, "note", form, title=_("Internal note"))
+
+
+def _record_fragment_or_page(request, case, **extra):
+    context = _detail_context(request, case, **extra)
+    if request.htmx:
+        return render(request, "cases/case_detail.html#case-record", context)
+    return render(request, "cases/case_detail.html", context)
+
+
+def case_edit(request, pk):
+    """The case profile edited in place: GET opens the form in the page, POST saves."""
+    case = _case_or_404(pk)
+    refusal = services.case_edit_refusal(case, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return navigate(request, case.get_absolute_url())
+    form = CaseEditForm(_posted(request), case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_edit(case=case, user=request.user, **form.cleaned_data)
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(number)s saved.") % {"number": case.number})
+        return navigate(request, case.get_absolute_url())
+    return _record_fragment_or_page(request, case, edit_form=form)
+
+
+@require_POST
+def case_task_add(request, pk):
+    """A task on the case, for its owner (the agent adding it when none is chosen)."""
+    case = _case_or_404(pk)
+    form = CaseTaskForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_create(
+                title=form.cleaned_data["title"],
+                owner=form.cleaned_data["owner"] or request.user,
+                due_at=form.cleaned_data["due_at"],
+                record=case,
+                created_by=request.user,
+            )
+        except ActivityError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Task “%(title)s” added.") % {"title": form.cleaned_data["title"]}
+            )
+            return navigate(request, case.get_absolute_url())
+    return _record_fragment_or_page(request, case, task_form=form)
 
 
 # -- a case's knowledge base articles ---------------------------------------------------
