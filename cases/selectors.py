@@ -2,10 +2,18 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Exists, F, OuterRef, Q
+from django.contrib.postgres.search import (
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
+from django.db import connection
+from django.db.models import Case as Case_
+from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStatus, SupportLevel
+from knowledge.search import search_words, words_query
 
 CASE_SORTS = {
     "number": "id",
@@ -136,24 +144,58 @@ def next_case_ids(*, user, limit=25):
     return ids
 
 
+SIMILAR_SUBJECT_THRESHOLD = 0.3
+
+
 def similar_cases(case, *, limit=30):
-    """Other cases with the same service, configuration item or tags; resolved first,
-    each with its knowledge base articles."""
+    """Other cases like this one: the same service, configuration item or tags (the
+    reference's rule), or like it in words (PostgreSQL full-text rank and trigram
+    similarity of the subject; any shared word elsewhere). Resolved first, then the
+    closest; each with its knowledge base articles."""
     tag_ids = list(case.tags.values_list("pk", flat=True))
-    match = Q(pk__in=[])
+    same = []
     if case.service_id:
-        match |= Q(service_id=case.service_id)
+        same.append(Q(service_id=case.service_id))
     if case.configuration_item_id:
-        match |= Q(configuration_item_id=case.configuration_item_id)
+        same.append(Q(configuration_item_id=case.configuration_item_id))
     if tag_ids:
-        match |= Q(tags__in=tag_ids)
+        same.append(
+            Q(Exists(Case.tags.through.objects.filter(case=OuterRef("pk"), tag__in=tag_ids)))
+        )
+    shared = sum(
+        (Case_(When(condition, then=Value(1.0)), default=Value(0.0)) for condition in same),
+        Value(0.0),
+    )
+    cases = Case.objects.exclude(pk=case.pk).annotate(shared=shared)
+    match = Q(pk__in=[])
+    for condition in same:
+        match |= condition
+    words = search_words(f"{case.subject} {case.description}")
+    if words and connection.vendor == "postgresql":
+        vector = SearchVector("subject", weight="A", config="simple") + SearchVector(
+            "description", weight="B", config="simple"
+        )
+        cases = cases.annotate(
+            text_rank=SearchRank(vector, words_query(words)),
+            subject_similarity=TrigramSimilarity("subject", case.subject),
+            text_score=F("text_rank") + F("subject_similarity"),
+        )
+        match |= Q(text_rank__gt=0) | Q(subject_similarity__gte=SIMILAR_SUBJECT_THRESHOLD)
+    else:
+        cases = cases.annotate(text_score=Value(0.0))
+        for word in words:
+            match |= Q(subject__icontains=word)
     return list(
-        Case.objects.filter(match)
-        .exclude(pk=case.pk)
-        .distinct()
+        cases.filter(match)
         .select_related("status", "service", "configuration_item", "priority")
         .prefetch_related("articles", "tags")
-        .order_by("-status__is_resolved", "-registered_at", "-pk")[:limit]
+        .order_by(
+            "-status__is_resolved",
+            F("shared").desc(),
+            F("text_score").desc(),
+            "-registered_at",
+            "-pk",
+        )[:limit]
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.case_list, name="case-list"),
     path("new/", views.case_create, name="case-create"),
     path("desktop/", views.desktop, name="desktop"),
+    path("search/", views.search, name="search"),
     path("desktop/next/", views.take_next, name="take-next"),
     path("<int:pk>/", views.case_detail, name="case-detail"),
     path("<int:pk>/status/", views.case_status, name="case-status"),

@@ -30,6 +30,7 @@ from cases.forms import (
     ReclassifyForm,
 )
 from cases.models import Case, CasePriority, CaseStatus
+from cases.search import global_search
 from crm.frame import navigate, wants_fragment
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge_services
@@ -257,7 +258,12 @@ def case_similar(request, pk):
         "similar",
         None,
         title=_("Search for similar cases"),
-        context={"similar": selectors.similar_cases(case)},
+        context={
+            "similar": selectors.similar_cases(case),
+            "similar_articles": knowledge_selectors.articles_similar(
+                f"{case.subject} {case.description}"
+            ),
+        },
     )
 
 
@@ -353,6 +359,20 @@ def case_article_unlink(request, pk, article_pk):
     knowledge_services.article_unlink(case=case, article=article, user=request.user)
     messages.success(request, _("“%(title)s” unlinked.") % {"title": article.title})
     return navigate(request, case.get_absolute_url())
+
+
+# -- the top bar's search --------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search(request):
+    """The search box's results: a listbox under the box for htmx, a page otherwise."""
+    results = global_search(request.GET.get("q", ""))
+    context = {"results": results, "current_section": "cases"}
+    if request.htmx:
+        return render(request, "cases/includes/search_results.html", context)
+    return render(request, "cases/search.html", context)
 
 
 # -- Agent desktop --------------------------------------------------------------------
