@@ -298,7 +298,7 @@ def case_edit(
                 names = ", ".join(sorted(str(t) for t in tags)) or "—"
                 changes.append(_("Tags: %(names)s") % {"names": names})
         if changes:
-            event_add(case, CaseEvent.Kind.EDITED, user, "; ".join(changes))
+            event_add(case, CaseEvent.Kind.EDITED, user, "\n".join(changes))
         who = {
             name: value
             for name, value in (("assignee", assignee), ("assignee_group", assignee_group))

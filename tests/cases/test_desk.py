@@ -191,3 +191,26 @@ def test_a_canceled_case_cancels_its_diagnosis_task(admin_user, agent):
     case = make_case(by=admin_user, assignee=agent)
     services.case_set_status(case=case, status=status("canceled"), user=agent)
     assert diagnosis_steps(case) == [("canceled", "bob")]
+
+
+def test_the_cases_list_runs_the_same_queries_for_3_cases_and_for_2000(client, agent):
+    first_line = Group.objects.get(name="1st line support")
+    cases = [
+        make_case(by=agent, subject="Mine", assignee=agent),
+        make_case(by=agent, subject="Grouped", assignee_group=first_line),
+        make_case(by=agent, subject="Loose"),
+    ]
+    client.force_login(agent)
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/cases/", {"sort": "deadline"}).status_code == 200
+        return len(queries)
+
+    few = list_queries()
+    for template in cases:
+        clone_cases(
+            template, 665, assignee=template.assignee, assignee_group=template.assignee_group
+        )
+    assert Case.objects.count() == 1998
+    assert list_queries() == few
