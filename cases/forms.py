@@ -206,6 +206,10 @@ class CaseEditForm(forms.Form):
         self.fields["assignee"].queryset = _agents()
         self.fields["assignee_group"].queryset = _groups()
         self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["contact"].empty_label = _("No contact")
+        self.fields["account"].empty_label = _("No account")
+        self.fields["assignee"].empty_label = _("Nobody")
+        self.fields["assignee_group"].empty_label = _("No group")
 
 
 class CaseTaskForm(forms.Form):

@@ -199,12 +199,13 @@ def similar_cases(case, *, limit=30):
     )
 
 
-def contact_open_cases(contact, *, limit=5):
-    """The contact's active cases, newest first, for the contact card."""
+def contact_open_cases(contact, *, exclude=None, limit=5):
+    """The contact's other active cases, newest first, for the contact card."""
     if contact is None:
         return []
     return list(
         Case.objects.filter(CaseStatus.active_q(), contact=contact)
+        .exclude(pk=getattr(exclude, "pk", None))
         .only("pk", "number", "subject")
         .order_by("-registered_at", "-pk")[:limit]
     )

@@ -121,7 +121,7 @@ def _detail_context(request, case, **extra):
         "diagnosis_step": diagnosis_step(case),
         "note_form": NoteForm(),
         "tasks": list(resolution.open_tasks(case)),
-        "contact_open_cases": selectors.contact_open_cases(case.contact),
+        "contact_open_cases": selectors.contact_open_cases(case.contact, exclude=case),
         "task_form": CaseTaskForm(),
         "can_edit": not services.case_edit_refusal(case, request.user),
         "current_section": "cases",

@@ -42,8 +42,9 @@
       setOpen(false); input.blur();
     }
   });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail && event.detail.elt === box()) {
+  // The listbox is swapped whole (outerHTML): whichever element htmx names, look again.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (list() && !list().classList.contains("is-open")) {
       setOpen(document.activeElement === box() && options().length + list().querySelectorAll(".search-empty").length > 0);
       if (options().length) activate(0);
     }

@@ -133,4 +133,4 @@ def test_the_contact_card_has_phones_email_account_and_open_cases(client, agent)
     assert 'id="contact-card"' in page
     assert 'href="tel:+49301234567"' in page and 'href="tel:+4930999"' in page
     assert 'href="mailto:clara@northwind.example"' in page
-    assert "2 open cases" in page and "Scanner jammed" in page
+    assert "1 other open case" in page and "Scanner jammed" in page

@@ -49,9 +49,7 @@ def test_similar_cases_link_their_articles_and_suggest_articles_alike_in_words(c
     assert "Resetting a VPN token" not in html
 
 
-def test_the_search_box_finds_cases_by_number_and_subject_contacts_accounts_articles(
-    client, agent
-):
+def test_the_search_box_finds_cases_by_number_and_subject_contacts_accounts_articles(client, agent):
     case = make_case(by=agent, subject="Printer on fire")
     make_case(by=agent, subject="Monitor flickers")
     account = Account.objects.create(name="Fireworks Ltd")
