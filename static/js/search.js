@@ -1,4 +1,5 @@
-// The top bar's search box, keyboard-first: "/" focuses it, arrow keys move through
+// The top bar's search box, keyboard-first: "/" (on pages without a search box of
+// their own) or Ctrl+K focuses it, arrow keys move through
 // the results, Enter opens the chosen one (or the results page), Escape closes.
 (function () {
   "use strict";
@@ -24,7 +25,11 @@
     if (!input) return;
     var target = event.target;
     var typing = target.closest && target.closest("input, textarea, select, [contenteditable='true']");
-    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    // A list page's own search box takes "/" (flowdesk.js runs first and claims it);
+    // Ctrl+K (or Cmd+K) reaches this one from anywhere.
+    var slash = event.key === "/" && !typing && !event.defaultPrevented && !event.ctrlKey && !event.metaKey && !event.altKey;
+    var commandK = (event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "k" || event.key === "K");
+    if (slash || commandK) {
       event.preventDefault();
       input.focus();
       input.select();

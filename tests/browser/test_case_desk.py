@@ -157,7 +157,7 @@ def test_the_search_box_works_from_the_keyboard(new_page, make_user):
     bob, clara = _people(make_user)
     case = _case(bob, clara, "Printer on fire")
     KnowledgeArticle.objects.create(title="Fire safety for printers")
-    page = wide_page(new_page, bob, "/cases/")
+    page = wide_page(new_page, bob, "/cases/desktop/")
 
     page.keyboard.press("/")
     box = page.locator("#search-q")
@@ -173,4 +173,12 @@ def test_the_search_box_works_from_the_keyboard(new_page, make_user):
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{case.get_absolute_url()}")
+
+    # On a page with a search box of its own, "/" stays with it; Ctrl+K reaches this one.
+    page.goto("/contacts/")
+    page.keyboard.press("/")
+    expect(page.locator("#contact-search")).to_be_focused()
+    page.keyboard.press("Control+k")
+    expect(box).to_be_focused()
     page.keyboard.press("Escape")
+    expect(box).not_to_be_focused()

@@ -73,4 +73,4 @@ def test_the_search_box_finds_cases_by_number_and_subject_contacts_accounts_arti
 def test_every_agent_page_has_the_search_box(client, agent):
     client.force_login(agent)
     page = client.get("/cases/").content.decode()
-    assert 'id="search-q"' in page and 'aria-keyshortcuts="/"' in page
+    assert 'id="search-q"' in page and 'aria-keyshortcuts="/ Control+K"' in page
