@@ -185,7 +185,7 @@ def similar_cases(case, *, limit=30):
         cases = cases.annotate(text_score=Value(0.0))
         for word in words:
             match |= Q(subject__icontains=word)
-    return list(
+    found = list(
         cases.filter(match)
         .select_related("status", "service", "configuration_item", "priority")
         .prefetch_related("articles", "tags")
@@ -197,6 +197,13 @@ def similar_cases(case, *, limit=30):
             "-pk",
         )[:limit]
     )
+    if connection.vendor != "postgresql":
+        # The plain fallback ranks by how many of the case's words the other one holds.
+        for other in found:
+            text = f"{other.subject} {other.description}".lower()
+            other.text_score = sum(word in text for word in words)
+        found.sort(key=lambda o: (not o.status.is_resolved, -o.shared, -o.text_score))
+    return found
 
 
 def contact_open_cases(contact, *, exclude=None, limit=5):
