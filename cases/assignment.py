@@ -213,11 +213,45 @@ def case_postpone(*, case, user, until) -> Case:
     return case
 
 
+def case_return_to_queue(*, case, user) -> Case:
+    """The assignee gives the case back: nobody is assigned, the group keeps it, and
+    it waits in the group's (or the unassigned) queue for the next taker."""
+    if case.assignee_id is None:
+        raise CaseError(
+            _("Nobody works on %(case)s: it is in the queue already.") % {"case": case.number}
+        )
+    if case.assignee_id != user.pk:
+        raise CaseError(
+            _("%(name)s works on %(case)s: only they can return it to the queue.")
+            % {"name": person_name(case.assignee), "case": case.number}
+        )
+    return case_assign(case=case, user=user, assignee=None, note=_("Returned to the queue"))
+
+
+def case_bring_back(*, case, user) -> Case:
+    """End a postponement early: the case is back in the desktop queues now."""
+    with transaction.atomic():
+        case = case_locked(case.pk)
+        if case.postponed_until is None or case.postponed_until <= timezone.now():
+            raise CaseError(_("%(case)s is not postponed.") % {"case": case.number})
+        case.postponed_until = None
+        case.save(update_fields=["postponed_until", "modified_at"])
+        event_add(
+            case,
+            CaseEvent.Kind.POSTPONED,
+            user,
+            _("Back in the queue before the postponement ended"),
+        )
+    return case
+
+
 __all__ = [
     "assignment_announce",
     "case_assign",
+    "case_bring_back",
     "case_escalate",
     "case_postpone",
+    "case_return_to_queue",
     "case_take",
     "case_take_next",
 ]

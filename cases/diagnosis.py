@@ -10,7 +10,13 @@ from django.contrib.contenttypes.models import ContentType
 
 from cases.models import Case
 from processes.models import ProcessDefinition, Step
-from processes.services import ProcessError, instance_start, process_import, step_complete
+from processes.services import (
+    ProcessError,
+    instance_cancel,
+    instance_start,
+    process_import,
+    step_complete,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +76,11 @@ def diagnosis_sync(case, actor, *, assignment_changed=False) -> None:
     an incident is active and assigned."""
     step = diagnosis_step(case)
     result = _closing_result(case, step, assignment_changed=assignment_changed)
-    if step is not None and result:
+    if step is not None and result == RESULT_CANCELED:
+        # The case was canceled: so is its task (not completed with a "Canceled" result).
+        instance_cancel(instance_id=step.instance_id, user=actor)
+        step = None
+    elif step is not None and result:
         step_complete(
             instance_id=step.instance_id, step_number=step.number, user=actor, result=result
         )

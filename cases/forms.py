@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from cases import selectors
 from cases.models import (
     Case,
     CaseCategory,
@@ -22,11 +22,11 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def _agents():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+    return selectors.case_workers()
 
 
 def _groups():
-    return Group.objects.order_by("name")
+    return selectors.case_worker_groups()
 
 
 class CaseForm(forms.Form):
@@ -156,3 +156,74 @@ class PostponeForm(forms.Form):
     until = forms.DateTimeField(
         label=_("Postpone until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+
+class CaseEditForm(forms.Form):
+    """The case page's profile, edited in place."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False
+    )
+    account = forms.ModelChoiceField(
+        label=_("Account"), queryset=Account.objects.none(), required=False
+    )
+    priority = forms.ModelChoiceField(label=_("Priority"), queryset=CasePriority.objects.none())
+    assignee = UserChoiceField(label=_("Assignee"), queryset=_agents(), required=False)
+    assignee_group = forms.ModelChoiceField(
+        label=_("Assignee group"), queryset=Group.objects.none(), required=False
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"),
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "subject": case.subject,
+                "description": case.description,
+                "contact": case.contact_id,
+                "account": case.account_id,
+                "priority": case.priority_id,
+                "assignee": case.assignee_id,
+                "assignee_group": case.assignee_group_id,
+                "tags": list(case.tags.values_list("pk", flat=True)),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.select_related("account").order_by(
+            "full_name"
+        )
+        self.fields["account"].queryset = Account.objects.order_by("name")
+        self.fields["priority"].queryset = CasePriority.objects.all()
+        self.fields["assignee"].queryset = _agents()
+        self.fields["assignee_group"].queryset = _groups()
+        self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["contact"].empty_label = _("No contact")
+        self.fields["account"].empty_label = _("No account")
+        self.fields["assignee"].empty_label = _("Nobody")
+        self.fields["assignee_group"].empty_label = _("No group")
+
+
+class CaseTaskForm(forms.Form):
+    """A task on the case, added from its page."""
+
+    title = forms.CharField(label=_("Task"), max_length=300)
+    owner = UserChoiceField(label=_("Owner"), queryset=_agents(), required=False)
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _agents()
+        self.fields["owner"].empty_label = _("Me")

@@ -547,6 +547,7 @@ class CaseEvent(models.Model):
         POSTPONED = "postponed", _("Postponed")
         RATING = "rating", _("Satisfaction rating")
         ARTICLE = "article", _("Knowledge base article")
+        EDITED = "edited", _("Case edited")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)

@@ -1,9 +1,19 @@
 """Reads for the Cases list, the agent desktop, similar cases and the case page."""
 
-from django.db.models import F, Q
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.postgres.search import (
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
+from django.db import connection
+from django.db.models import Case as Case_
+from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseStatus
+from cases.models import Case, CaseEvent, CaseStatus, SupportLevel
+from knowledge.search import search_words, words_query
 
 CASE_SORTS = {
     "number": "id",
@@ -23,6 +33,27 @@ LIST_RELATED = (
     "assignee",
     "assignee_group",
 )
+
+
+def case_workers():
+    """People who work cases, to offer as assignees: active sign-ins that are not a
+    portal customer's (a contact's portal sign-in), staff always."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(portal_contact__isnull=True))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def case_worker_groups():
+    """Groups that work cases: a support level's group, or one with someone who works
+    cases in it. A group of portal customers only ("Portal users") is not offered."""
+    workers = case_workers().filter(groups=OuterRef("pk"))
+    return Group.objects.filter(
+        Q(pk__in=SupportLevel.objects.filter(group__isnull=False).values("group"))
+        | Q(Exists(workers))
+    ).order_by("name")
 
 
 def _ordering(sort, default="-registered"):
@@ -80,24 +111,25 @@ def _active_queue():
     )
 
 
-def desktop_queues(*, user, limit=50):
-    """The agent's queues of active cases, most urgent first: their own, their groups'
-    (nobody assigned yet) and the unassigned ones (no assignee, no group)."""
+DESKTOP_QUEUES = ("mine", "groups", "unassigned", "postponed")
+
+
+def desktop_queues(*, user):
+    """The agent's queues of active cases, most urgent first, as unevaluated querysets:
+    their own, their groups' (nobody assigned yet), the unassigned ones (no assignee, no
+    group) and the postponed ones (theirs or nobody's), soonest back first. Each pages
+    on its own, so the desktop shows true counts with no ceiling."""
     groups = list(user.groups.values_list("pk", flat=True))
     now = timezone.now()
     return {
-        "mine": list(_active_queue().filter(assignee=user)[:limit]),
-        "groups": list(
-            _active_queue().filter(assignee__isnull=True, assignee_group_id__in=groups)[:limit]
-        ),
-        "unassigned": list(
-            _active_queue().filter(assignee__isnull=True, assignee_group__isnull=True)[:limit]
-        ),
-        "postponed": list(
+        "mine": _active_queue().filter(assignee=user),
+        "groups": _active_queue().filter(assignee__isnull=True, assignee_group_id__in=groups),
+        "unassigned": _active_queue().filter(assignee__isnull=True, assignee_group__isnull=True),
+        "postponed": (
             Case.objects.filter(CaseStatus.active_q(), postponed_until__gt=now)
             .filter(Q(assignee=user) | Q(assignee__isnull=True))
             .select_related(*LIST_RELATED)
-            .order_by("postponed_until")[:limit]
+            .order_by("postponed_until", "pk")
         ),
     }
 
@@ -112,24 +144,77 @@ def next_case_ids(*, user, limit=25):
     return ids
 
 
+SIMILAR_SUBJECT_THRESHOLD = 0.3
+
+
 def similar_cases(case, *, limit=30):
-    """Other cases with the same service, configuration item or tags; resolved first,
-    each with its knowledge base articles."""
+    """Other cases like this one: the same service, configuration item or tags (the
+    reference's rule), or like it in words (PostgreSQL full-text rank and trigram
+    similarity of the subject; any shared word elsewhere). Resolved first, then the
+    closest; each with its knowledge base articles."""
     tag_ids = list(case.tags.values_list("pk", flat=True))
-    match = Q(pk__in=[])
+    same = []
     if case.service_id:
-        match |= Q(service_id=case.service_id)
+        same.append(Q(service_id=case.service_id))
     if case.configuration_item_id:
-        match |= Q(configuration_item_id=case.configuration_item_id)
+        same.append(Q(configuration_item_id=case.configuration_item_id))
     if tag_ids:
-        match |= Q(tags__in=tag_ids)
-    return list(
-        Case.objects.filter(match)
-        .exclude(pk=case.pk)
-        .distinct()
+        same.append(
+            Q(Exists(Case.tags.through.objects.filter(case=OuterRef("pk"), tag__in=tag_ids)))
+        )
+    shared = sum(
+        (Case_(When(condition, then=Value(1.0)), default=Value(0.0)) for condition in same),
+        Value(0.0),
+    )
+    cases = Case.objects.exclude(pk=case.pk).annotate(shared=shared)
+    match = Q(pk__in=[])
+    for condition in same:
+        match |= condition
+    words = search_words(f"{case.subject} {case.description}")
+    if words and connection.vendor == "postgresql":
+        vector = SearchVector("subject", weight="A", config="simple") + SearchVector(
+            "description", weight="B", config="simple"
+        )
+        cases = cases.annotate(
+            text_rank=SearchRank(vector, words_query(words)),
+            subject_similarity=TrigramSimilarity("subject", case.subject),
+            text_score=F("text_rank") + F("subject_similarity"),
+        )
+        match |= Q(text_rank__gt=0) | Q(subject_similarity__gte=SIMILAR_SUBJECT_THRESHOLD)
+    else:
+        cases = cases.annotate(text_score=Value(0.0))
+        for word in words:
+            match |= Q(subject__icontains=word)
+    found = list(
+        cases.filter(match)
         .select_related("status", "service", "configuration_item", "priority")
         .prefetch_related("articles", "tags")
-        .order_by("-status__is_resolved", "-registered_at", "-pk")[:limit]
+        .order_by(
+            "-status__is_resolved",
+            F("shared").desc(),
+            F("text_score").desc(),
+            "-registered_at",
+            "-pk",
+        )[:limit]
+    )
+    if connection.vendor != "postgresql":
+        # The plain fallback ranks by how many of the case's words the other one holds.
+        for other in found:
+            text = f"{other.subject} {other.description}".lower()
+            other.text_score = sum(word in text for word in words)
+        found.sort(key=lambda o: (not o.status.is_resolved, -o.shared, -o.text_score))
+    return found
+
+
+def contact_open_cases(contact, *, exclude=None, limit=5):
+    """The contact's other active cases, newest first, for the contact card."""
+    if contact is None:
+        return []
+    return list(
+        Case.objects.filter(CaseStatus.active_q(), contact=contact)
+        .exclude(pk=getattr(exclude, "pk", None))
+        .only("pk", "number", "subject")
+        .order_by("-registered_at", "-pk")[:limit]
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import calendars, signals
-from cases.assignment import assignment_announce
+from cases.assignment import assignment_announce, case_assign
 from cases.correspondence import emails as customer_emails
 from cases.deadlines import deadlines_compute
 from cases.diagnosis import diagnosis_sync
@@ -200,6 +200,9 @@ def case_reclassify(
             },
             old_resolution_due=old[2].isoformat() if old[2] else None,
         )
+        # Into an incident agreement: the assigned agent gets the diagnosis task, as
+        # when an assigned case becomes an active incident.
+        diagnosis_sync(case, user)
     return case
 
 
@@ -229,11 +232,90 @@ def case_add_note(*, case, user, text: str) -> CaseEvent:
         return event_add(case, CaseEvent.Kind.NOTE, user, text)
 
 
+# -- edit in place --------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("subject", "description", "contact", "account", "priority")
+
+
+def case_edit_refusal(case, user) -> str:
+    """Why `user` may not edit the case, or "" when they may: staff and holders of the
+    change permission edit any case; an agent edits a case nobody else works on."""
+    if case.status.is_final:
+        return _("“%(status)s” is a final status: the case cannot be edited.") % {
+            "status": case.status
+        }
+    if user.is_staff or user.has_perm("cases.change_case"):
+        return ""
+    if case.assignee_id and case.assignee_id != user.pk:
+        return _("%(name)s works on %(case)s: ask them or a supervisor to change it.") % {
+            "name": person_name(case.assignee),
+            "case": case.number,
+        }
+    if (
+        case.assignee_id is None
+        and case.assignee_group_id
+        and not user.groups.filter(pk=case.assignee_group_id).exists()
+    ):
+        return _("%(case)s is with %(group)s: only its members can change it.") % {
+            "case": case.number,
+            "group": case.assignee_group,
+        }
+    return ""
+
+
+def case_edit(
+    *, case, user, tags=_UNCHANGED, assignee=_UNCHANGED, assignee_group=_UNCHANGED, **fields
+) -> Case:
+    """Change the case's profile in place: one History entry says who changed what;
+    a new priority computes the deadlines again; a new assignee or group goes through
+    the assignment rules (notification, diagnosis task)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        case = case_locked(case.pk)
+        refusal = case_edit_refusal(case, user)
+        if refusal:
+            raise CaseError(refusal)
+        changes, changed = [], set()
+        for name, value in fields.items():
+            if (getattr(case, name) or "") == (value or ""):
+                continue
+            setattr(case, name, value)
+            changed.add(name)
+            label = str(Case._meta.get_field(name).verbose_name).capitalize()
+            shown = _("changed") if name == "description" else (value or "—")
+            changes.append(f"{label}: {shown}")
+        if "priority" in changed:
+            deadlines_compute(case)
+        if changed:
+            case.save()
+        if tags is not _UNCHANGED:
+            old_tags = set(case.tags.values_list("pk", flat=True))
+            new_tags = {t.pk for t in tags}
+            if old_tags != new_tags:
+                case.tags.set(tags)
+                names = ", ".join(sorted(str(t) for t in tags)) or "—"
+                changes.append(_("Tags: %(names)s") % {"names": names})
+        if changes:
+            event_add(case, CaseEvent.Kind.EDITED, user, "\n".join(changes))
+        who = {
+            name: value
+            for name, value in (("assignee", assignee), ("assignee_group", assignee_group))
+            if value is not _UNCHANGED
+        }
+        if who:
+            case = case_assign(case=case, user=user, **who)
+    return case
+
+
 __all__ = [
     "CaseError",
     "CaseTaken",
     "case_add_note",
     "case_create",
+    "case_edit",
+    "case_edit_refusal",
     "case_reclassify",
     "case_set_parent",
     "case_set_status",

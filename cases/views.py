@@ -14,12 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from activities.services import ActivityError, activity_create
 from cases import assignment, resolution, selectors, services
 from cases.correspondence.views import composer_context
 from cases.diagnosis import diagnosis_step
 from cases.errors import CaseError, CaseTaken
 from cases.forms import (
+    CaseEditForm,
     CaseForm,
+    CaseTaskForm,
     EscalateForm,
     NoteForm,
     PostponeForm,
@@ -27,6 +30,7 @@ from cases.forms import (
     ReclassifyForm,
 )
 from cases.models import Case, CasePriority, CaseStatus
+from cases.search import global_search
 from crm.frame import navigate, wants_fragment
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge_services
@@ -45,7 +49,7 @@ def _case_or_404(pk):
             "status",
             "priority",
             "category",
-            "contact",
+            "contact__account",
             "account",
             "service_agreement",
             "service",
@@ -116,6 +120,10 @@ def _detail_context(request, case, **extra):
         "articles": list(case.articles.all()),
         "diagnosis_step": diagnosis_step(case),
         "note_form": NoteForm(),
+        "tasks": list(resolution.open_tasks(case)),
+        "contact_open_cases": selectors.contact_open_cases(case.contact, exclude=case),
+        "task_form": CaseTaskForm(),
+        "can_edit": not services.case_edit_refusal(case, request.user),
         "current_section": "cases",
         **composer_context(case),
         "linkable_articles": knowledge_selectors.articles_linkable(case),
@@ -250,7 +258,12 @@ def case_similar(request, pk):
         "similar",
         None,
         title=_("Search for similar cases"),
-        context={"similar": selectors.similar_cases(case)},
+        context={
+            "similar": selectors.similar_cases(case),
+            "similar_articles": knowledge_selectors.articles_similar(
+                f"{case.subject} {case.description}"
+            ),
+        },
     )
 
 
@@ -277,6 +290,56 @@ def case_note(request, pk):
     return _action(request, pk, "note", form, title=_("Internal note"))
 
 
+def _record_fragment_or_page(request, case, **extra):
+    context = _detail_context(request, case, **extra)
+    if request.htmx:
+        return render(request, "cases/case_detail.html#case-record", context)
+    return render(request, "cases/case_detail.html", context)
+
+
+def case_edit(request, pk):
+    """The case profile edited in place: GET opens the form in the page, POST saves."""
+    case = _case_or_404(pk)
+    refusal = services.case_edit_refusal(case, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return navigate(request, case.get_absolute_url())
+    form = CaseEditForm(_posted(request), case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_edit(case=case, user=request.user, **form.cleaned_data)
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(number)s saved.") % {"number": case.number})
+        return navigate(request, case.get_absolute_url())
+    return _record_fragment_or_page(request, case, edit_form=form)
+
+
+@require_POST
+def case_task_add(request, pk):
+    """A task on the case, for its owner (the agent adding it when none is chosen)."""
+    case = _case_or_404(pk)
+    form = CaseTaskForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_create(
+                title=form.cleaned_data["title"],
+                owner=form.cleaned_data["owner"] or request.user,
+                due_at=form.cleaned_data["due_at"],
+                record=case,
+                created_by=request.user,
+            )
+        except ActivityError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Task “%(title)s” added.") % {"title": form.cleaned_data["title"]}
+            )
+            return navigate(request, case.get_absolute_url())
+    return _record_fragment_or_page(request, case, task_form=form)
+
+
 # -- a case's knowledge base articles ---------------------------------------------------
 
 
@@ -298,20 +361,81 @@ def case_article_unlink(request, pk, article_pk):
     return navigate(request, case.get_absolute_url())
 
 
+# -- the top bar's search --------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search(request):
+    """The search box's results: a listbox under the box for htmx, a page otherwise."""
+    results = global_search(request.GET.get("q", ""))
+    context = {"results": results, "current_section": "cases"}
+    if request.htmx:
+        return render(request, "cases/includes/search_results.html", context)
+    return render(request, "cases/search.html", context)
+
+
 # -- Agent desktop --------------------------------------------------------------------
+
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _queue_pages(request, queues):
+    """One page of each queue; `<queue>_page` in the query string picks it, so every
+    queue pages through on its own and a link keeps the other queues' pages."""
+    pages = {}
+    for name, cases in queues.items():
+        param = f"{name}_page"
+        page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get(param))
+        links = {}
+        for rel, number in (
+            ("prev", page.previous_page_number() if page.has_previous() else None),
+            ("next", page.next_page_number() if page.has_next() else None),
+        ):
+            if number is not None:
+                query = request.GET.copy()
+                query[param] = number
+                links[rel] = f"?{query.urlencode()}"
+        pages[name] = {"page": page, "links": links}
+    return pages
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def desktop(request):
     context = {
-        "queues": selectors.desktop_queues(user=request.user),
+        "queues": _queue_pages(request, selectors.desktop_queues(user=request.user)),
         "postpone_form": PostponeForm(),
         "current_section": "agent-desktop",
     }
     if wants_fragment(request):
         return render(request, "cases/desktop.html#desktop-queues", context)
     return render(request, "cases/desktop.html", context)
+
+
+@require_POST
+def case_return(request, pk):
+    case = _case_or_404(pk)
+    try:
+        assignment.case_return_to_queue(case=case, user=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s is back in the queue.") % {"number": case.number})
+    return navigate(request, reverse("cases:desktop"))
+
+
+@require_POST
+def case_bring_back(request, pk):
+    case = _case_or_404(pk)
+    try:
+        assignment.case_bring_back(case=case, user=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s is back in your queues.") % {"number": case.number})
+    return navigate(request, reverse("cases:desktop"))
 
 
 @require_POST

@@ -60,7 +60,6 @@ def test_in_progress_starts_the_task_for_the_agent_who_took_it(agent):
     ("move", "result"),
     [
         (["resolved"], "Solution found"),
-        (["canceled"], "Canceled"),
         (["waiting"], "Additional information required"),
     ],
 )
