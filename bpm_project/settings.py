@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "channels",
+    "outbox",
     "crm",
     "processes",
     "activities",
@@ -183,6 +184,11 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.localhost>")
+# Effects (mail above all) that fail are retried after 30 s, 1 min, 2 min, … up to an hour
+# between tries; after the last attempt they are marked failed.
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_RETRY_SECONDS = float(env("OUTBOX_RETRY_SECONDS", "30"))
+OUTBOX_RETRY_MAX_SECONDS = float(env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 
 # Periodic jobs. Celery beat runs them on the full stack; the embedded web
 # process runs the same functions on an in-process ticker.
@@ -192,6 +198,7 @@ FLOWDESK_PERIODIC_JOBS = {
     "processes.release_postponed_steps": 15.0,
     "cases.fetch_mail": float(env("FETCH_MAIL_SECONDS", "60")),
     "cases.close_resolved_cases": 24 * 60 * 60.0,
+    "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": name, "schedule": seconds} for name, seconds in FLOWDESK_PERIODIC_JOBS.items()

@@ -165,6 +165,7 @@ def _email_customer_work_started(case, user) -> None:
         to=message.to,
         body=message.text,
         direction="out",
+        message_id=message.message_id,
     )
 
 

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from crm import sections
+from outbox import registry as outbox_registry
 
 
 class CrmConfig(AppConfig):
@@ -9,6 +10,9 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
+        from crm import email  # noqa: PLC0415 - imports models: only once apps are ready
+
+        outbox_registry.register(email.EFFECT_KIND, email.email_deliver)
         sections.register("contacts", _("Contacts"), "crm:contact-list", icon="user", order=40)
         sections.register("accounts", _("Accounts"), "crm:account-list", icon="building", order=50)
         sections.register(

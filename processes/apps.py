@@ -32,9 +32,10 @@ class ProcessesConfig(AppConfig):
         )
         registry.register_model("crm.Account", fields=("name", "industry", "phone", "web", "city"))
 
-        from processes import data_actions, tasks, triggers  # noqa: F401 - they register
+        from processes import data_actions, effects, tasks, triggers  # noqa: F401 - they register
 
         triggers.connect()
+        effects.connect()
 
         from crm import record_actions
         from processes import record_buttons
