@@ -146,9 +146,9 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
 
 
 def _route_effects(instance: ProcessInstance, effects) -> None:
-    # Effects commit with the run that caused them, so a run repeated after a crash
-    # records them once. Keys name what a handler must do at most once (resume a
-    # parent, cancel a child); a signal or message thrown is unique by itself.
+    # Effects commit with the run that caused them or not at all; each is carried
+    # out once (outbox.registry), and its handler checks before acting (a parent
+    # resumes only from a call step still waiting, a finished child is not canceled).
     depth = None
     for effect in effects:
         if isinstance(effect, StartChild):
@@ -195,7 +195,6 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
         elif isinstance(effect, ThrowSignal):
             queue_task(
                 "processes.broadcast_signal",
-                key="",
                 name=effect.name,
                 payload=effect.payload,
                 variable=effect.variable,
@@ -203,18 +202,14 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
         elif isinstance(effect, SendMessage):
             queue_task(
                 "processes.deliver_message",
-                key="",
                 name=effect.name,
                 payload=effect.payload,
                 correlation_key=effect.correlation_key,
                 variable=effect.variable,
             )
     if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
-        # Keyed by child and status: a child that fails, is retried and completes
-        # resumes its parent once for each outcome, as before.
         queue_task(
             "processes.child_finished",
-            key=f"child_finished:{instance.pk}:{instance.status}:{instance.next_step_no}",
             parent_id=instance.parent_id,
             step_number=instance.parent_step_no,
             child_id=instance.pk,
@@ -252,7 +247,7 @@ def queue_advance(instance_id: int) -> None:
     transaction.on_commit(send)
 
 
-def queue_task(kind: str, *, key: str, **arguments) -> None:
+def queue_task(kind: str, *, key: str = "", **arguments) -> None:
     """Record one of processes' effects (processes/effects.py) in the current transaction.
 
     The worker carries it out after commit, and the outbox's sweep if that was lost."""
