@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "outbox",
     "crm",
     "processes",
     "activities",
@@ -290,6 +291,11 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.localhost>")
+# Effects (mail above all) that fail are retried after 30 s, 1 min, 2 min, … up to an hour
+# between tries; after the last attempt they are marked failed.
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_RETRY_SECONDS = float(env("OUTBOX_RETRY_SECONDS", "30"))
+OUTBOX_RETRY_MAX_SECONDS = float(env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 
 # Periodic jobs. Celery beat runs them on the full stack; the embedded web
 # process runs the same functions on an in-process ticker.
@@ -300,6 +306,7 @@ FLOWDESK_PERIODIC_JOBS = {
     "cases.fetch_mail": float(env("FETCH_MAIL_SECONDS", "60")),
     "cases.close_resolved_cases": 24 * 60 * 60.0,
     "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
+    "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
 }
 # /healthz calls a heartbeat stale after three missed beats.
 HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]

@@ -61,10 +61,8 @@ def assignment_announce(case, actor, *, reason, assignment_changed=True) -> None
             )
         except TemplateMissing:
             logger.warning("message template case_assignee is missing; no email sent")
-    transaction.on_commit(
-        lambda: signals.case_assignment_announced.send(
-            sender=Case, case=case, recipients=recipients, actor=actor, reason=reason
-        )
+    signals.case_assignment_announced.send(
+        sender=Case, case=case, recipients=recipients, actor=actor, reason=reason
     )
 
 

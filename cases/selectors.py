@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStatus, SupportLevel
+from crm.email import email_deliveries
 from knowledge.search import search_words, words_query
 
 CASE_SORTS = {
@@ -219,7 +220,14 @@ def contact_open_cases(contact, *, exclude=None, limit=5):
 
 
 def case_history(case, *, limit=100):
-    return list(CaseEvent.objects.filter(case=case).select_related("actor")[:limit])
+    """The case's History, newest first; each email sent carries `delivery`, its outbox
+    row as it is now (queued, retrying with the reason, sent, failed)."""
+    events = list(CaseEvent.objects.filter(case=case).select_related("actor")[:limit])
+    sent = [e for e in events if e.data.get("direction") == "out" and e.data.get("message_id")]
+    deliveries = email_deliveries(e.data["message_id"] for e in sent)
+    for event in events:
+        event.delivery = deliveries.get(event.data.get("message_id") or "")
+    return events
 
 
 def workflow_statuses(case):

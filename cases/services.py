@@ -133,10 +133,8 @@ def case_set_status(*, case, status: CaseStatus, user=None) -> Case:
             assignment_announce(case, user, reason="status", assignment_changed=assignee_changed)
         else:
             diagnosis_sync(case, user, assignment_changed=assignee_changed)
-        transaction.on_commit(
-            lambda: signals.case_status_changed.send(
-                sender=Case, case=case, old_status=old, new_status=status, actor=user
-            )
+        signals.case_status_changed.send(
+            sender=Case, case=case, old_status=old, new_status=status, actor=user
         )
     return case
 
@@ -165,6 +163,7 @@ def _email_customer_work_started(case, user) -> None:
         to=message.to,
         body=message.text,
         direction="out",
+        message_id=message.message_id,
     )
 
 

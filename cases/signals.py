@@ -1,6 +1,8 @@
 """What the cases app announces. Apps to the right (notifications) listen.
 
-Every signal is sent after the transaction that caused it commits.
+Every signal is sent inside the transaction that causes it: what a receiver
+writes (a notification) commits with the change or not at all; pushes to open
+pages wait for the commit (notifications.push).
 """
 
 from django.dispatch import Signal

@@ -2,11 +2,14 @@
 
 Message templates are rows admins edit (subject, text, HTML), rendered with
 Django's template language in an engine of their own: no custom tags, no
-file access, autoescaped HTML. Mail leaves after the transaction commits.
+file access, autoescaped HTML. A message is written to the outbox in the
+caller's transaction, rendered; the worker sends it after commit, retrying
+with backoff while the mail server is away (outbox.services).
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass, field
 
@@ -16,6 +19,10 @@ from django.db import transaction
 from django.template import Context, Engine
 
 from crm.models import MessageTemplate
+from outbox.selectors import effects_by_key
+from outbox.services import effect_record
+
+EFFECT_KIND = "email"
 
 _engine = Engine(libraries={}, builtins=["django.template.defaultfilters"])
 
@@ -76,7 +83,10 @@ def send_email(
     headers: dict[str, str] | None = None,
     attachments: list[Attachment] | None = None,
 ) -> OutgoingEmail:
-    """Send one email after the current transaction commits; returns what will be sent."""
+    """Queue one email in the current transaction; the worker sends it after commit.
+
+    Returns what will be sent. Its delivery (queued, retrying, sent, failed) is
+    `email_delivery(message_id)`."""
     recipients = [address for address in to if address]
     message = OutgoingEmail(
         to=recipients,
@@ -90,8 +100,62 @@ def send_email(
         message_id=new_message_id(),
     )
     if recipients:
-        transaction.on_commit(lambda: _deliver(message))
+        with transaction.atomic():
+            effect_record(
+                kind=EFFECT_KIND, key=delivery_key(message.message_id), payload=_payload(message)
+            )
     return message
+
+
+def delivery_key(message_id: str) -> str:
+    return f"{EFFECT_KIND}:{message_id}"
+
+
+def email_deliveries(message_ids) -> dict:
+    """The outbox rows of the emails named by Message-ID, by Message-ID."""
+    effects = effects_by_key(delivery_key(message_id) for message_id in message_ids if message_id)
+    return {key.removeprefix(f"{EFFECT_KIND}:"): effect for key, effect in effects.items()}
+
+
+def _payload(message: OutgoingEmail) -> dict:
+    return {
+        "to": message.to,
+        "cc": message.cc,
+        "reply_to": message.reply_to,
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html,
+        "headers": message.headers,
+        "message_id": message.message_id,
+        "attachments": [
+            {
+                "filename": a.filename,
+                "content": base64.b64encode(a.content).decode("ascii"),
+                "mimetype": a.mimetype,
+            }
+            for a in message.attachments
+        ],
+    }
+
+
+def email_deliver(payload: dict) -> None:
+    """The outbox's handler for emails: send the stored message (raises while SMTP is away)."""
+    deliver(
+        OutgoingEmail(
+            to=payload["to"],
+            subject=payload["subject"],
+            text=payload["text"],
+            html=payload.get("html", ""),
+            cc=payload.get("cc", []),
+            reply_to=payload.get("reply_to", []),
+            headers=payload.get("headers", {}),
+            attachments=[
+                Attachment(a["filename"], base64.b64decode(a["content"]), a["mimetype"])
+                for a in payload.get("attachments", [])
+            ],
+            message_id=payload["message_id"],
+        )
+    )
 
 
 def new_message_id() -> str:
@@ -101,7 +165,8 @@ def new_message_id() -> str:
     return f"<{secrets.token_hex(20)}@{_domain()}>"
 
 
-def _deliver(message: OutgoingEmail) -> None:
+def deliver(message: OutgoingEmail) -> None:
+    """Hand one message to the mail server now."""
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,

@@ -65,10 +65,14 @@ def on_step_activated(sender, *, step, **kwargs):
         return
     spec = spec_for(step)
     if not spec.background and not step.postponed_until:
-        # The page first, on its own: it is what the owner waits for.
-        dialog = step_dialog_html(step)
-        for user_id in sorted(users):
-            push_html(user_id, dialog)
+        # The page first, on its own: it is what the owner waits for. Rendered after
+        # commit (the signal comes inside the stepping transaction), as it is pushed.
+        def push_dialog():
+            dialog = step_dialog_html(step)
+            for user_id in sorted(users):
+                push_html(user_id, dialog)
+
+        transaction.on_commit(push_dialog)
     queue_panels(users)
 
 

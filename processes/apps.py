@@ -32,9 +32,10 @@ class ProcessesConfig(AppConfig):
         )
         registry.register_model("crm.Account", fields=("name", "industry", "phone", "web", "city"))
 
-        from processes import data_actions, tasks, triggers  # noqa: F401, PLC0415 - they register
+        from processes import data_actions, effects, tasks, triggers  # noqa: F401, PLC0415 - they register
 
         triggers.connect()
+        effects.connect()
 
         from crm import record_actions, record_panels  # noqa: PLC0415 - AppConfig.ready()
         from processes import record_buttons  # noqa: PLC0415 - AppConfig.ready()

@@ -1,7 +1,9 @@
 """What the engine announces. Apps to the right listen; the engine imports none of them.
 
-Every signal is sent after the transaction that caused it commits, with
-`step` or `instance` as model instances fresh from that transaction.
+Every signal is sent inside the transaction that causes it, with `step` or
+`instance` as model instances fresh from it: what a receiver writes commits with
+the change or not at all. A receiver that pushes to pages, or talks to anything
+outside the database, does so in `transaction.on_commit`.
 """
 
 from django.dispatch import Signal

@@ -3,8 +3,11 @@
 Every change to a running instance goes through `advance`: in one
 transaction it locks the instance row, rebuilds the engine state from the
 open step rows, runs one engine operation, writes back only the rows that
-changed, and routes the operation's effects (child instances, signals,
-messages, user-step announcements) after commit. Views, Celery tasks, timer
+changed, and records what the operation obliges in the same transaction:
+child instances are created, signals, messages, cancels and a parent's resume
+become outbox effects (outbox.services) the worker carries out after commit,
+and user-step announcements are sent inside the transaction, so that their
+receivers' rows (activities) commit with the steps. Views, Celery tasks, timer
 sweeps and tests all come through here, so stepping twice is harmless: the
 second run finds nothing ready.
 """
@@ -19,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from outbox.services import effect_record
 from processes import clock, decisions, documents, persistence, registry, signals
 from processes.call_chains import MAX_CALL_DEPTH, call_depth
 from processes.engine import (
@@ -143,6 +147,9 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
 
 
 def _route_effects(instance: ProcessInstance, effects) -> None:
+    # Effects commit with the run that caused them or not at all; each is carried
+    # out once (outbox.registry), and its handler checks before acting (a parent
+    # resumes only from a call step still waiting, a finished child is not canceled).
     depth = None
     for effect in effects:
         if isinstance(effect, StartChild):
@@ -152,10 +159,18 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
                     "'%(process)s' was not started: processes calling processes went "
                     "deeper than %(max)s levels (does a process call itself?)"
                 ) % {"process": effect.process_id, "max": MAX_CALL_DEPTH}
-                queue_task("processes.call_refused", instance.pk, effect.step_id, reason)
+                queue_task(
+                    "processes.call_refused",
+                    key=f"call_refused:{instance.pk}:{effect.step_id}",
+                    parent_id=instance.pk,
+                    step_number=effect.step_id,
+                    reason=reason,
+                )
                 continue
             version = newest_version(code=effect.process_id)
             definition = version.definition
+            # The child row commits with its parent's step; the stuck-instance sweep
+            # starts it if the queued advance is lost.
             child = ProcessInstance.objects.create(
                 definition=definition,
                 version=version,
@@ -172,59 +187,69 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
             for child_id in ProcessInstance.objects.filter(
                 parent=instance, parent_step_no=effect.step_id, status__in=["running", "error"]
             ).values_list("pk", flat=True):
-                queue_task("processes.cancel_instance", child_id)
+                queue_task(
+                    "processes.cancel_instance", key=f"cancel:{child_id}", instance_id=child_id
+                )
         elif isinstance(effect, ErrorThrown):
             instance.error_code = effect.code[:200]
             instance.save(update_fields=["error_code"])
         elif isinstance(effect, ThrowSignal):
-            queue_task("processes.broadcast_signal", effect.name, effect.payload, effect.variable)
+            queue_task(
+                "processes.broadcast_signal",
+                name=effect.name,
+                payload=effect.payload,
+                variable=effect.variable,
+            )
         elif isinstance(effect, SendMessage):
             queue_task(
                 "processes.deliver_message",
-                effect.name,
-                effect.payload,
-                effect.correlation_key,
-                effect.variable,
+                name=effect.name,
+                payload=effect.payload,
+                correlation_key=effect.correlation_key,
+                variable=effect.variable,
             )
     if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
         queue_task(
-            "processes.child_finished", instance.parent_id, instance.parent_step_no, instance.pk
+            "processes.child_finished",
+            parent_id=instance.parent_id,
+            step_number=instance.parent_step_no,
+            child_id=instance.pk,
         )
 
 
 def _announce(instance, previous_status, activated, closed):
-    def send():
-        for row in activated:
-            signals.step_activated.send(sender=Step, step=row)
-        for row in closed:
-            signals.step_closed.send(sender=Step, step=row, status=row.status)
-        if previous_status != instance.status:
-            if instance.status == "completed":
-                signals.instance_completed.send(sender=ProcessInstance, instance=instance)
-            elif instance.status == "error":
-                signals.instance_failed.send(sender=ProcessInstance, instance=instance)
-
-    if activated or closed or previous_status != instance.status:
-        transaction.on_commit(send)
+    # Inside the stepping transaction: what receivers write (a step's activity)
+    # commits with the step or not at all. Pushes to open pages are theirs to
+    # send after commit.
+    for row in activated:
+        signals.step_activated.send(sender=Step, step=row)
+    for row in closed:
+        signals.step_closed.send(sender=Step, step=row, status=row.status)
+    if previous_status != instance.status:
+        if instance.status == "completed":
+            signals.instance_completed.send(sender=ProcessInstance, instance=instance)
+        elif instance.status == "error":
+            signals.instance_failed.send(sender=ProcessInstance, instance=instance)
 
 
 def queue_advance(instance_id: int) -> None:
-    """Have the worker step the instance after commit."""
-    queue_task("processes.advance_instance", instance_id)
+    """Have the worker step the instance after commit.
 
-
-def queue_task(name: str, *args) -> None:
-    """Queue one of processes' Celery tasks (processes/tasks.py) by name after commit.
-
-    The task is looked up on the current Celery app by name, so the services never
-    import the tasks module (which imports them) nor the project's Celery app.
-    """
+    Best effort: a running instance with ready steps (or not started yet) is its
+    own record of the work, and the stuck-instance sweep queues it again."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
 
     def send():
         try:
-            current_app.tasks[name].apply_async(args, queue=queue)
+            current_app.tasks["processes.advance_instance"].apply_async((instance_id,), queue=queue)
         except Exception:  # the sweep resumes the instance if the broker was away
-            logger.exception("could not queue %s%r", name, args)
+            logger.exception("could not queue the advance of instance %s", instance_id)
 
     transaction.on_commit(send)
+
+
+def queue_task(kind: str, *, key: str = "", **arguments) -> None:
+    """Record one of processes' effects (processes/effects.py) in the current transaction.
+
+    The worker carries it out after commit, and the outbox's sweep if that was lost."""
+    effect_record(kind=kind, key=key, payload=arguments)

@@ -1,7 +1,9 @@
 """Record-trigger start events: a registered model's row added, modified or deleted.
 
 Receivers are connected in ProcessesConfig.ready() for registered models only;
-matching processes start after the saving transaction commits.
+matching processes' instances are created in the saving transaction, so they
+commit with the change (the worker steps them after commit, the stuck-instance
+sweep if that is lost).
 """
 
 import logging
@@ -11,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from processes import registry, start_event_cache
 from processes.engine.expressions import ExpressionError
+from processes.errors import ProcessError
 from processes.instances import instance_start
 
 logger = logging.getLogger(__name__)
@@ -41,20 +44,22 @@ def _fire(record, trigger: str) -> None:
     values = registry.record_values(record)
     keep_record = trigger != "deleted"
 
-    def start_all():
-        for definition, start in starts:
-            if start.filter is not None:
-                try:
-                    if not start.filter.evaluate({"record": values, **values}):
-                        continue
-                except ExpressionError:
-                    logger.warning("filter of %s on %s failed", start.element_id, definition.code)
+    for definition, start in starts:
+        if start.filter is not None:
+            try:
+                if not start.filter.evaluate({"record": values, **values}):
                     continue
-            instance_start(
-                definition=definition,
-                variables={"record": values},
-                record=record if keep_record else None,
-                start_event_id=start.element_id,
-            )
-
-    transaction.on_commit(start_all)
+            except ExpressionError:
+                logger.warning("filter of %s on %s failed", start.element_id, definition.code)
+                continue
+        try:
+            # A savepoint: a process that cannot start never undoes the record's save.
+            with transaction.atomic():
+                instance_start(
+                    definition=definition,
+                    variables={"record": values},
+                    record=record if keep_record else None,
+                    start_event_id=start.element_id,
+                )
+        except ProcessError:
+            logger.exception("%s did not start on %s %s", definition.code, label, trigger)

@@ -2,8 +2,8 @@
 portal message, a customer's reply (which reopens a paused or resolved case), and a
 new case from an email to the support address.
 
-Each public function runs in one transaction; emails and signals leave after
-commit (crm.email sends on commit; signals are sent from on_commit).
+Each public function runs in one transaction: the mail it writes is queued in the
+outbox in that transaction and leaves after commit; its signals are sent inside it.
 """
 
 from __future__ import annotations
@@ -227,10 +227,8 @@ def message_receive(
             if channel == "email"
             else _("the customer replied on the portal"),
         )
-        transaction.on_commit(
-            lambda: signals.case_customer_message.send(
-                sender=Case, case=case, message=message, reopened=reopened
-            )
+        signals.case_customer_message.send(
+            sender=Case, case=case, message=message, reopened=reopened
         )
     return message, reopened
 

@@ -56,7 +56,8 @@ def _lock_waiting_step(instance_id: int, step_number: int, user=None) -> Step:
 
 
 def _announce_changed(step, **extra) -> None:
-    transaction.on_commit(lambda: signals.step_changed.send(sender=Step, step=step, **extra))
+    # In the caller's transaction: the step's activity follows it in the same commit.
+    signals.step_changed.send(sender=Step, step=step, **extra)
 
 
 def step_submit_page(

@@ -13,6 +13,7 @@ import grimp
 
 PROJECT_PACKAGES = (
     "bpm_project",
+    "outbox",
     "crm",
     "processes",
     "activities",
