@@ -56,11 +56,17 @@ def compiled_formula(text: str):
 
 
 def service_task(run: Run, step: Step, element: Task) -> None:
-    """Run a service task's action or SpiffWorkflow operator, storing its result, then leave it."""
+    """Run a service task's action, SpiffWorkflow operator or bound vendor implementation,
+    storing its result, then leave it; a task with an external topic waits instead."""
     if element.kind == "businessRuleTask" and element.ext.get("decision"):
         business_rule_task(run, step, element)
         return
-    if element.action:
+    if element.topic and not element.action and element.operator is None:
+        external_task(run, step, element)
+        return
+    if element.binding and not element.action and element.operator is None:
+        call_bound(run, step, element)
+    elif element.action:
         call_action(run, step, element, element.action)
     elif element.operator is not None:
         operator = element.operator
@@ -125,9 +131,37 @@ def map_decision_result(result: Any, mapping: str) -> Any:
 
 
 def send_task(run: Run, step: Step, element: Task) -> None:
-    """Hand a SendMessage effect to the caller and leave the step."""
-    run.effects.append(SendMessage(element.message or element.name or element.id))
+    """Hand a SendMessage effect to the caller and leave the step; a send task bound
+    to an action runs it instead, one with an external topic waits for its worker."""
+    if element.topic:
+        external_task(run, step, element)
+        return
+    if element.binding:
+        call_bound(run, step, element)
+    elif element.action:
+        call_action(run, step, element, element.action)
+    else:
+        run.effects.append(SendMessage(element.message or element.name or element.id))
     run.leave(step, element)
+
+
+def external_task(run: Run, step: Step, element: Task) -> None:
+    """Wait, like a receive task, until an external worker fetches the step by its
+    topic and completes it (`Engine.complete_external_task`)."""
+    step.status = "waiting"
+    step.data["topic"] = element.topic
+    run.touch(step)
+    arm_boundaries(run, step, element)
+
+
+def call_bound(run: Run, step: Step, element: Task) -> None:
+    """Run the action a vendor implementation (camunda:class, delegateExpression,
+    expression, connector) is bound to by name, with its fields and input parameters."""
+    params = {
+        name: code.source if code.language == "literal" else run.evaluate(code, step)
+        for name, code in element.params
+    }
+    call_action(run, step, element, element.binding, params=params)
 
 
 def call_action(

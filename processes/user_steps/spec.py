@@ -65,7 +65,7 @@ class StepSpec:
 def spec_of(element) -> StepSpec:
     if element is None:
         return StepSpec()
-    ext = element.ext or {}
+    ext = element.settings if hasattr(element, "settings") else (element.ext or {})
     page = ext.get("page") or "task"
     return StepSpec(
         page=page,

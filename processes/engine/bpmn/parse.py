@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from ..bindings import IMPLEMENTED_KINDS
 from ..expressions import ExpressionError, compile_expression, compile_script
 from ..graph import (
     ACTIVITY_KINDS,
@@ -40,11 +41,13 @@ from ..graph import (
     StandardLoop,
     SubProcess,
     Task,
+    VendorNote,
 )
 from ..limits import MAX_MULTI_INSTANCE, MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
 from ..timers import TimerError, parse_timer
 from .document import BpmnDocument, BpmnImportError, NamedRef
-from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF
+from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF, Q_ZEEBE
+from .vendor import VendorReading, read_vendor
 
 PAGE_KINDS = frozenset({"task", "question", "edit", "auto", "email"})
 RECORD_TRIGGERS = frozenset({"added", "modified", "deleted"})
@@ -348,6 +351,8 @@ class _ProcessParser:
         self.event_scopes: set[str] = set()
         # (sourceRef, targetRef) of every association (compensation handlers).
         self.associations: list[tuple[str, str]] = []
+        # Every vendor extension met, in document order.
+        self.notes: list[VendorNote] = []
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
         """The refusal of this process's file, naming the element (or the process)."""
@@ -395,6 +400,7 @@ class _ProcessParser:
             event_subprocesses=event_subprocesses,
             links=links,
             compensation=compensation,
+            vendor_notes=tuple(self.notes),
             has_conditions=any(
                 getattr(e, "definition", None) is not None and e.definition.kind == "conditional"
                 for e in elements.values()
@@ -712,6 +718,8 @@ class _ProcessParser:
                 while parent and not lane:
                     lane = self.lane_of.get(parent, "")
                     parent = self.element_scope.get(parent)
+            reading = read_vendor(node, element_id, kind)
+            self.notes.extend(reading.notes)
             common = dict(
                 id=element_id,
                 kind=kind,
@@ -722,6 +730,7 @@ class _ProcessParser:
                 boundaries=tuple(boundaries.get(element_id, ())),
                 lane=lane,
                 ext=self._ext(node, element_id, kind),
+                vendor=reading.ext,
                 documentation=_text(node.find(Q_BPMN + "documentation")),
                 loop=self._loop(node, element_id, kind),
                 standard_loop=self._standard_loop(node, element_id, kind),
@@ -745,7 +754,7 @@ class _ProcessParser:
             elif kind == "callActivity":
                 element = self._call_activity(node, common, default)
             elif kind in TASK_KINDS:
-                element = self._task(node, common, default)
+                element = self._task(node, common, default, reading)
             else:  # pragma: no cover - FLOW_NODE_KINDS is exhaustive
                 raise self.fail(element_id, "is not supported", kind)
             elements[element_id] = element
@@ -1056,7 +1065,9 @@ class _ProcessParser:
         if not gateway.incoming:
             raise self.fail(gateway.id, "has no incoming flow", gateway.kind)
 
-    def _task(self, node: XmlElement, common: dict, default: str | None) -> Task:
+    def _task(
+        self, node: XmlElement, common: dict, default: str | None, reading: VendorReading
+    ) -> Task:
         element_id, kind = common["id"], common["kind"]
         ext = common["ext"]
         if kind == "businessRuleTask":
@@ -1091,6 +1102,14 @@ class _ProcessParser:
         if kind in ("sendTask", "receiveTask") and node.get("messageRef"):
             ref, named = self.refs.resolve(self.refs.messages, node.get("messageRef", ""))
             message = named.name if named else ref
+        implementation = binding = topic = ""
+        if (
+            kind in IMPLEMENTED_KINDS
+            and not action
+            and operator is None
+            and not ext.get("decision")
+        ):
+            implementation, binding, topic = reading.implementation, reading.binding, reading.topic
         return Task(
             script=script,
             action=action,
@@ -1098,8 +1117,45 @@ class _ProcessParser:
             message=message,
             result_variable=node.get(Q_CAMUNDA + "resultVariable", ""),
             default=default,
+            implementation=implementation,
+            binding=binding,
+            topic=topic,
+            pre_script=self._vendor_script(reading.pre_script, element_id, kind),
+            post_script=self._vendor_script(reading.post_script, element_id, kind),
+            params=self._params(reading, element_id, kind) if binding else (),
             **common,
         )
+
+    def _vendor_script(self, source: str, element_id: str, kind: str) -> Code | None:
+        """A SpiffArena pre- or post-script, compiled in the safe Python subset."""
+        if not source.strip():
+            return None
+        return _compile_script(source, "python", element_id, kind)
+
+    def _params(self, reading: VendorReading, element_id: str, kind: str):
+        """Camunda field injections and input parameters for a bound action: a
+        `${...}` text is an expression, any other text the string it says."""
+        params = []
+        for name, source in reading.params:
+            if not name:
+                continue
+            if "${" not in source and "#{" not in source:
+                params.append((name, Code(source=source, language="literal")))
+                continue
+            try:
+                params.append((name, _compile(source, None, element_id, kind)))
+            except BpmnImportError as exc:
+                self.notes.append(
+                    VendorNote(
+                        element_id=element_id,
+                        kind=kind,
+                        extension="camunda:inputParameter",
+                        value=name,
+                        treatment="ignored",
+                        reason=f"not passed to the action: {exc.message}",
+                    )
+                )
+        return tuple(params)
 
     def _call_activity(self, node: XmlElement, common: dict, default: str | None) -> CallActivity:
         element_id, kind = common["id"], common["kind"]
@@ -1136,10 +1192,6 @@ class _ProcessParser:
             default=default,
             **common,
         )
-
-
-ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-Q_ZEEBE = f"{{{ZEEBE_NS}}}"
 
 
 def decision_reference(node: XmlElement) -> dict[str, str]:
