@@ -7,7 +7,7 @@ from collections import ChainMap
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .actions import ActionContext, get_action
+from .actions import ActionContext, get_action, is_registered
 from .effects import SendMessage, StartChild, UserStepActivated
 from .errors import BpmnError
 from .events import arm_boundaries
@@ -44,6 +44,8 @@ def script_task(run: Run, step: Step, element: Task) -> None:
         run.write_variables(step, {variable: _plain(value)})
     if element.action:
         call_action(run, step, element, element.action)
+    elif element.binding:
+        call_bound(run, step, element)
     elif element.script is not None:
         run.run_script(element.script, step)
     run.leave(step, element)
@@ -85,8 +87,9 @@ def business_rule_task(run: Run, step: Step, element: Task) -> None:
     """Evaluate the task's decision with the step's variables and store its result.
 
     The decision comes from the engine's decision provider (``engine.decisions``: a
-    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`). ``mapDecisionResult`` shapes the stored value as Camunda 7
-    does; Zeebe, SpiffWorkflow and Flowdesk store the decision's value as it is.
+    callable ``(decision_id, variables) -> value``, e.g. `dmn.decision_provider`).
+    ``mapDecisionResult`` shapes the stored value as Camunda 7 does; Zeebe,
+    SpiffWorkflow and Flowdesk store the decision's value as it is.
     """
     decision_id = element.ext["decision"]
     provider = getattr(run.engine, "decisions", None)
@@ -157,11 +160,21 @@ def external_task(run: Run, step: Step, element: Task) -> None:
 def call_bound(run: Run, step: Step, element: Task) -> None:
     """Run the action a vendor implementation (camunda:class, delegateExpression,
     expression, connector) is bound to by name, with its fields and input parameters."""
+    if element.expression is not None and not _registered(run, element.binding):
+        value = run.evaluate(element.expression, step)
+        if element.result_variable:
+            run.write_variables(step, {element.result_variable: _plain(value)})
+        return
     params = {
         name: code.source if code.language == "literal" else run.evaluate(code, step)
         for name, code in element.params
     }
     call_action(run, step, element, element.binding, params=params)
+
+
+def _registered(run: Run, name: str) -> bool:
+    actions = run.engine.actions
+    return (actions is not None and name in actions) or is_registered(name)
 
 
 def call_action(

@@ -3,8 +3,9 @@
 A task is bound when it names a decision, an external-task topic, a Flowdesk
 action (flowdesk:action, a SpiffWorkflow operator) that is registered, or a
 vendor implementation (camunda:class, camunda:delegateExpression,
-camunda:expression, a connector) whose name a registered action carries. A
-send task without an implementation sends its message. Anything else would run
+camunda:expression, a connector; a script task's Groovy or JavaScript script,
+by `process-id.task-id`) whose name a registered action carries. A send task
+without an implementation sends its message. Anything else would run
 as a silent no-op, so a process with an unbound task imports but cannot be
 activated; `unbound_tasks` lists what is missing.
 """
@@ -47,7 +48,9 @@ def unbound_tasks(
 
     found = []
     for element in graph.elements.values():
-        if element.kind not in IMPLEMENTED_KINDS or not isinstance(element, Task):
+        if not isinstance(element, Task):
+            continue
+        if element.kind not in IMPLEMENTED_KINDS and not element.binding:
             continue
         missing = _missing(element, registered)
         if missing is not None:
@@ -65,6 +68,8 @@ def _missing(element: Task, registered: Callable[[str], bool]) -> tuple[str, str
         name = element.operator.name
         return None if registered(name) else ("spiffworkflow:serviceTaskOperator", name)
     if element.topic:
+        return None
+    if element.expression is not None:
         return None
     if element.binding:
         return None if registered(element.binding) else (element.implementation, element.binding)

@@ -176,6 +176,9 @@ class Task(Element):
     # SpiffArena pre- and post-scripts, run before the task starts and as it completes.
     pre_script: Code | None = None
     post_script: Code | None = None
+    # A camunda:expression Flowdesk can evaluate itself (JUEL, with the safe
+    # `execution` calls); an action registered under its text still wins.
+    expression: Code | None = None
     # Camunda field injections and input parameters, passed to a bound action as params.
     params: tuple[tuple[str, Code], ...] = ()
 

@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..bindings import IMPLEMENTED_KINDS
-from ..expressions import ExpressionError, compile_expression, compile_script
+from ..expressions import ExpressionError, compile_expression, compile_script, detect_language
 from ..graph import (
     ACTIVITY_KINDS,
     EVENT_KINDS,
@@ -1075,9 +1075,11 @@ class _ProcessParser:
         script = None
         action = ext.get("action", "")
         operator = None
+        foreign = ""
         if kind == "scriptTask" and not action:
             source = (node.findtext(Q_BPMN + "script") or "").strip("\n")
-            if source.strip():
+            foreign = _foreign_script(node, source)
+            if source.strip() and not foreign:
                 script = _compile_script(source, node.get("scriptFormat"), element_id, kind)
         if kind == "serviceTask" and not action:
             operator_node = None
@@ -1110,6 +1112,18 @@ class _ProcessParser:
             and not ext.get("decision")
         ):
             implementation, binding, topic = reading.implementation, reading.binding, reading.topic
+        expression = None
+        if implementation == "camunda:expression":
+            try:
+                expression = _compile(
+                    node.get(Q_CAMUNDA + "expression", ""), None, element_id, kind
+                )
+            except BpmnImportError:
+                expression = None  # a bean call: bound by name like camunda:class
+        if foreign:
+            # A script Flowdesk cannot run (Groovy, JavaScript, an external resource)
+            # is bound like a service task: to the action named process-id.task-id.
+            implementation, binding = foreign, f"{self.process_id}.{element_id}"
         return Task(
             script=script,
             action=action,
@@ -1120,6 +1134,7 @@ class _ProcessParser:
             implementation=implementation,
             binding=binding,
             topic=topic,
+            expression=expression,
             pre_script=self._vendor_script(reading.pre_script, element_id, kind),
             post_script=self._vendor_script(reading.post_script, element_id, kind),
             params=self._params(reading, element_id, kind) if binding else (),
@@ -1222,6 +1237,21 @@ def decision_reference(node: XmlElement) -> dict[str, str]:
         found["decisionResultVariable"] = node.get(Q_FLOWDESK + "resultVariable", "")
         found["mapDecisionResult"] = "value"
     return {key: value for key, value in found.items() if value}
+
+
+def _foreign_script(node: XmlElement, source: str) -> str:
+    """'script:groovy' when a script task's script is in a language Flowdesk does not
+    run, 'camunda:resource' when it lives outside the file; '' for a Python script."""
+    if node.get(Q_CAMUNDA + "resource"):
+        return "camunda:resource"
+    script_format = node.get("scriptFormat")
+    if not source.strip():
+        return ""
+    try:
+        language = detect_language(source, script_format)
+    except ExpressionError:
+        return f"script:{(script_format or '').strip().lower()}"
+    return "" if language == "python" else f"script:{language}"
 
 
 def _article(word: str) -> str:

@@ -198,7 +198,8 @@ def read_vendor(node: XmlElement, element_id: str, kind: str) -> VendorReading:
                     f"camunda:{local}",
                     value,
                     "bound",
-                    "runs the action registered under this name",
+                    "runs the action registered under this name"
+                    + (", else Flowdesk evaluates the expression" if local == "expression" else ""),
                 )
             elif local == "expression" and kind.endswith("EventDefinition"):
                 note("camunda:expression", value)
