@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from processes import call_chains, clock, documents, start_event_cache
 from processes.engine.bindings import Unbound, unbound_tasks
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
+from processes.engine.graph import VendorNote
 from processes.engine.timers import first_due
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
@@ -87,13 +89,30 @@ def _arm_timer_starts(version: ProcessVersion, graph) -> None:
 
 def unbound_of(version: ProcessVersion | None) -> list[Unbound]:
     """The tasks of a version's process that have nothing to run (empty: it can be activated)."""
+    return vendor_report(version).unbound
+
+
+@dataclass(frozen=True)
+class VendorReport:
+    """What a version needs before it can be activated, and what Flowdesk does with
+    each vendor extension it uses (the Process library shows both)."""
+
+    unbound: list[Unbound]
+    notes: tuple[VendorNote, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.unbound or self.notes)
+
+
+def vendor_report(version: ProcessVersion | None) -> VendorReport:
+    """The report of the version's process (empty when there is no version)."""
     if version is None:
-        return []
+        return VendorReport([], ())
     try:
         graph = documents.graph_for(version)
     except (BpmnImportError, KeyError):
-        return []
-    return unbound_tasks(graph)
+        return VendorReport([], ())
+    return VendorReport(unbound_tasks(graph), graph.vendor_notes)
 
 
 def process_set_active(

@@ -5,7 +5,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 
+from processes.definitions import vendor_report
 from processes.engine.actions import register_action, unregister_action
 from processes.errors import ProcessError
 from processes.models import ProcessDefinition
@@ -111,3 +113,21 @@ def test_bpmn_check_without_deployed_does_not_resolve_calls_to_other_files(tmp_p
     call_command("bpmn_check", str(tmp_path), stdout=out)
     assert "REFUSED" in out.getvalue() and "'plain'" in out.getvalue()
     assert out.getvalue().splitlines()[-1].startswith("imported 1 of 2 (50.0%)")
+
+
+def test_the_library_report_shows_the_missing_binding_and_each_extension():
+    [version] = process_import(
+        data=CHARGE.replace(
+            '<bpmn:endEvent id="e"/>',
+            '<bpmn:endEvent id="e"><bpmn:extensionElements>'
+            '<camunda:executionListener event="end" class="com.acme.Audit"/>'
+            "</bpmn:extensionElements></bpmn:endEvent>",
+        ),
+        activate=False,
+    )
+    html = render_to_string(
+        "processes/includes/vendor_report.html", {"vendor_report": vendor_report(version)}
+    )
+    assert "Tasks with nothing to run" in html
+    assert "com.acme.Charge" in html and "charge" in html
+    assert "camunda:executionListener" in html and "listeners do not run" in html
