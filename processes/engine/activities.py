@@ -172,6 +172,20 @@ def call_bound(run: Run, step: Step, element: Task) -> None:
     call_action(run, step, element, element.binding, params=params)
 
 
+def run_listeners(run: Run, step: Step, element: Element, event: str) -> None:
+    """Run an element's Camunda listeners for `event` ('start' or 'end')."""
+    for listener in element.listeners:
+        if listener.event != event:
+            continue
+        if listener.code is not None:
+            if listener.is_script:
+                run.run_script(listener.code, step)
+            else:
+                run.evaluate(listener.code, step)
+        else:
+            call_action(run, step, element, listener.binding, store=False)
+
+
 def _registered(run: Run, name: str) -> bool:
     actions = run.engine.actions
     return (actions is not None and name in actions) or is_registered(name)

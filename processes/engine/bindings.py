@@ -7,7 +7,8 @@ camunda:expression, a connector; a script task's Groovy or JavaScript script,
 by `process-id.task-id`) whose name a registered action carries. A send task
 without an implementation sends its message. Anything else would run
 as a silent no-op, so a process with an unbound task imports but cannot be
-activated; `unbound_tasks` lists what is missing.
+activated; `unbound_tasks` lists what is missing. Camunda listeners Flowdesk
+cannot evaluate itself are bound the same way, by their class or bean name.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ IMPLEMENTED_KINDS = frozenset({"serviceTask", "sendTask", "businessRuleTask"})
 
 @dataclass(frozen=True, slots=True)
 class Unbound:
-    """A task with nothing to run: which element, and which implementation it names."""
+    """A task (or a listener) with nothing to run: which element, and which
+    implementation it names."""
 
     element_id: str
     kind: str
@@ -48,6 +50,17 @@ def unbound_tasks(
 
     found = []
     for element in graph.elements.values():
+        for listener in element.listeners:
+            if listener.code is None and not registered(listener.binding):
+                found.append(
+                    Unbound(
+                        element.id,
+                        element.kind,
+                        element.name,
+                        f"{listener.implementation} at {listener.event}",
+                        listener.binding,
+                    )
+                )
         if not isinstance(element, Task):
             continue
         if element.kind not in IMPLEMENTED_KINDS and not element.binding:

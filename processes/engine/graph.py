@@ -96,6 +96,20 @@ class StandardLoop:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Listener:
+    """A Camunda execution or task listener: at `event` ('start': the element starts,
+    a user task is created; 'end': it ends, a user task is completed) Flowdesk runs
+    `code` (a JUEL expression or a Python script it can run itself), else the action
+    registered as `binding`."""
+
+    event: str
+    implementation: str
+    binding: str = ""
+    code: Code | None = None
+    is_script: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Element:
     """One flow node. Subclasses add what their family needs."""
 
@@ -114,6 +128,7 @@ class Element:
     documentation: str = ""
     loop: MultiInstance | None = None
     standard_loop: StandardLoop | None = None
+    listeners: tuple[Listener, ...] = ()
 
     @property
     def label(self) -> str:

@@ -688,6 +688,8 @@ class Run:
         if post_script is not None and not step.data.get("loop_skipped"):
             # SpiffArena's postScript: runs as the task completes, before its flows.
             self.run_script(post_script, step)
+        if element.listeners:
+            activities.run_listeners(self, step, element, "end")
         if "mi_index" in step.data:
             self.complete(step)
             body = self.state.steps.get(step.scope_id)
@@ -789,6 +791,8 @@ class Run:
             step.data["loop_skipped"] = True
             self.leave(step, element)
             return
+        if element.listeners:
+            activities.run_listeners(self, step, element, "start")
         pre_script = getattr(element, "pre_script", None)
         if pre_script is not None:
             # SpiffArena's preScript: runs before the task starts.

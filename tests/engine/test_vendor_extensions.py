@@ -209,11 +209,34 @@ def test_the_import_notes_every_vendor_extension_with_what_flowdesk_does():
     graph = graph_of(
         '<bpmn:startEvent id="s"><bpmn:extensionElements>'
         '<camunda:executionListener event="start" class="com.acme.Audit"/>'
+        '<camunda:executionListener event="take" class="com.acme.Audit"/>'
         "</bpmn:extensionElements></bpmn:startEvent>"
         '<bpmn:userTask id="t" camunda:asyncBefore="true" camunda:jobPriority="5"/>' + flows("s>t")
     )
     notes = {(n.element_id, n.extension): (n.treatment, n.reason) for n in graph.vendor_notes}
-    assert notes[("s", "camunda:executionListener")][0] == "ignored"
-    assert "listeners do not run" in notes[("s", "camunda:executionListener")][1]
+    listeners = [n.treatment for n in graph.vendor_notes if n.extension.endswith("Listener")]
+    assert listeners == ["bound", "ignored"]
+    ignored = [n for n in graph.vendor_notes if n.treatment == "ignored"]
+    assert any("not at take" in n.reason for n in ignored)
     assert notes[("t", "camunda:asyncBefore")][0] == "honoured"
     assert notes[("t", "camunda:jobPriority")][0] == "ignored"
+
+
+def test_camunda_listeners_run_at_start_and_end_or_wait_for_a_binding(action):
+    graph = graph_of(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="t"><bpmn:extensionElements>'
+        '<camunda:executionListener event="start" '
+        "expression=\"${execution.setVariable('started', true)}\"/>"
+        '<camunda:taskListener event="complete" class="com.acme.Audit"/>'
+        "</bpmn:extensionElements></bpmn:userTask>"
+        '<bpmn:endEvent id="e"/>' + flows("s>t", "t>e")
+    )
+    [missing] = unbound_tasks(graph)
+    assert (missing.element_id, missing.binding) == ("t", "com.acme.Audit")
+    action("com.acme.Audit", lambda ctx: ctx.variables.update(audited=ctx.element_id))
+    assert unbound_tasks(graph) == []
+    engine = engine_for(graph)
+    state = engine.start("p").state
+    assert state.variables == {"started": True}
+    engine.complete_step(state, only_step(state, "t").id)
+    assert state.status == "completed" and state.variables["audited"] == "t"

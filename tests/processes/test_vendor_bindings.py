@@ -120,7 +120,7 @@ def test_the_library_report_shows_the_missing_binding_and_each_extension():
         data=CHARGE.replace(
             '<bpmn:endEvent id="e"/>',
             '<bpmn:endEvent id="e"><bpmn:extensionElements>'
-            '<camunda:executionListener event="end" class="com.acme.Audit"/>'
+            '<camunda:executionListener event="take" class="com.acme.Audit"/>'
             "</bpmn:extensionElements></bpmn:endEvent>",
         ),
         activate=False,
@@ -130,4 +130,4 @@ def test_the_library_report_shows_the_missing_binding_and_each_extension():
     )
     assert "Tasks with nothing to run" in html
     assert "com.acme.Charge" in html and "charge" in html
-    assert "camunda:executionListener" in html and "listeners do not run" in html
+    assert "camunda:executionListener" in html and "not at take" in html

@@ -34,6 +34,7 @@ from ..graph import (
     EventDefinition,
     Gateway,
     Lane,
+    Listener,
     MultiInstance,
     ProcessGraph,
     SequenceFlow,
@@ -47,7 +48,7 @@ from ..limits import MAX_MULTI_INSTANCE, MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
 from ..timers import TimerError, parse_timer
 from .document import BpmnDocument, BpmnImportError, NamedRef
 from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF, Q_ZEEBE
-from .vendor import VendorReading, read_vendor
+from .vendor import VendorReading, plain_binding, read_vendor
 
 PAGE_KINDS = frozenset({"task", "question", "edit", "auto", "email"})
 RECORD_TRIGGERS = frozenset({"added", "modified", "deleted"})
@@ -362,6 +363,14 @@ class _ProcessParser:
         """The process's graph, or BpmnImportError naming the first element that cannot run."""
         if not self.process_id:
             raise BpmnImportError(None, "A process has no id.")
+        for note in read_vendor(self.node, self.process_id, "process").notes:
+            if note.treatment == "bound":  # a process-level listener: no step runs it
+                note = replace(
+                    note,
+                    treatment="ignored",
+                    reason="process-level listeners do not run; put the work in a task",
+                )
+            self.notes.append(note)
         self._collect(self.node, None, depth=0)
         self._build_flows()
         elements = self._build_elements()
@@ -734,6 +743,7 @@ class _ProcessParser:
                 documentation=_text(node.find(Q_BPMN + "documentation")),
                 loop=self._loop(node, element_id, kind),
                 standard_loop=self._standard_loop(node, element_id, kind),
+                listeners=self._listeners(reading, element_id, kind),
             )
             default = node.get("default") or None
             if default is not None and default not in outgoing[element_id]:
@@ -1140,6 +1150,36 @@ class _ProcessParser:
             params=self._params(reading, element_id, kind) if binding else (),
             **common,
         )
+
+    def _listeners(self, reading: VendorReading, element_id: str, kind: str):
+        """Camunda listeners: what Flowdesk runs itself (JUEL expressions, Python
+        scripts) is compiled; the rest is bound by name (a Groovy or external script
+        by `process-id.element-id.event`)."""
+        found = []
+        for event, implementation, source, language in reading.listeners:
+            code, binding, is_script = None, "", False
+            if language is None:
+                if implementation.endswith(":expression"):
+                    try:
+                        code = _compile(source, None, element_id, kind)
+                    except BpmnImportError:
+                        code = None
+                if code is None:
+                    binding = plain_binding(source)
+            elif language == "python" and source.strip():
+                code, is_script = _compile_script(source, "python", element_id, kind), True
+            else:
+                binding = f"{self.process_id}.{element_id}.{event}"
+            found.append(
+                Listener(
+                    event=event,
+                    implementation=implementation,
+                    binding=binding,
+                    code=code,
+                    is_script=is_script,
+                )
+            )
+        return tuple(found)
 
     def _vendor_script(self, source: str, element_id: str, kind: str) -> Code | None:
         """A SpiffArena pre- or post-script, compiled in the safe Python subset."""

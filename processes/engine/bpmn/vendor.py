@@ -84,14 +84,13 @@ _FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ("camunda", "variableName"): ("ignored", "conditions are re-evaluated on every change"),
     ("camunda", "variableEvents"): ("ignored", "conditions are re-evaluated on every change"),
     ("camunda", "expression"): ("honoured", "the message payload expression"),
-    ("camunda", "executionListener"): (
-        "ignored",
-        "listeners do not run in Flowdesk; model the work as a task",
+    ("camunda", "executionListener"): ("bound", "runs the action registered under its name"),
+    ("camunda", "taskListener"): ("bound", "runs the action registered under its name"),
+    ("camunda", "resource"): (
+        "bound",
+        "an external script: runs the action registered as process-id.task-id",
     ),
-    ("camunda", "taskListener"): (
-        "ignored",
-        "listeners do not run in Flowdesk; model the work as a task",
-    ),
+    ("camunda", "formProperty"): ("ignored", "the old form properties; use formData"),
     ("camunda", "field"): ("mapped", "passed to the bound action as a parameter"),
     ("camunda", "inputOutput"): (
         "mapped",
@@ -137,6 +136,8 @@ class VendorReading:
     pre_script: str = ""
     post_script: str = ""
     params: list[tuple[str, str]] = field(default_factory=list)
+    # (event, implementation, name or source, script language or None for an expression)
+    listeners: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     ext: dict[str, str] = field(default_factory=dict)
     notes: list[VendorNote] = field(default_factory=list)
 
@@ -265,6 +266,8 @@ def _read_child(found: VendorReading, prefix: str, local: str, child, kind: str,
         else:
             found.params.append((child.get("name", ""), value or ""))
         note(name, child.get("name", ""))
+    elif name in ("camunda:executionListener", "camunda:taskListener"):
+        _read_listener(found, local, child, note)
     elif name == "camunda:inputOutput":
         for param in child.findall(Q_CAMUNDA + "inputParameter"):
             text = _text(param)
@@ -359,3 +362,46 @@ def _read_child(found: VendorReading, prefix: str, local: str, child, kind: str,
         note(name, _text(child))
     else:
         note(name, child.get("name") or child.get("id") or _text(child)[:80])
+
+
+# Listener events Flowdesk runs: execution start/end, task create/complete.
+_LISTENER_EVENTS = {
+    ("executionListener", "start"): "start",
+    ("executionListener", "end"): "end",
+    ("taskListener", "create"): "start",
+    ("taskListener", "complete"): "end",
+}
+
+
+def _read_listener(found: VendorReading, local: str, child, note) -> None:
+    name = f"camunda:{local}"
+    event = (child.get("event") or ("start" if local == "executionListener" else "create")).strip()
+    runs_at = _LISTENER_EVENTS.get((local, event))
+    script = child.find(Q_CAMUNDA + "script")
+    for attr in ("class", "delegateExpression", "expression"):
+        if child.get(attr):
+            implementation, source, language = f"{name}:{attr}", child.get(attr, ""), None
+            break
+    else:
+        if script is None:
+            note(name, event, "ignored", "the listener names nothing to run")
+            return
+        implementation = f"{name}:script"
+        source = "" if script.get("resource") else (script.text or "")
+        language = (script.get("scriptFormat") or "").strip().lower() or "python"
+    if runs_at is None:
+        note(
+            name,
+            f"{event}: {source.strip()[:60]}",
+            "ignored",
+            f"Flowdesk runs listeners at start, end, create and complete, not at {event}",
+        )
+        return
+    found.listeners.append((runs_at, implementation, source, language))
+    note(
+        name,
+        f"{event}: {source.strip()[:60]}",
+        "bound",
+        "runs at " + event + " (an expression or Python script Flowdesk evaluates itself, "
+        "else the action registered under its name)",
+    )
