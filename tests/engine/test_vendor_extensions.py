@@ -9,6 +9,7 @@ from processes.engine import Engine, EngineError
 from processes.engine.actions import register_action, unregister_action
 from processes.engine.bindings import unbound_tasks
 from processes.engine.bpmn import parse_bpmn
+from processes.user_steps.spec import spec_of
 
 from .conformance import load_state, save_state
 from .test_runtime import flows
@@ -201,6 +202,12 @@ def test_camunda_user_task_attributes_map_onto_owner_role_and_page_fields():
     assert settings["formKey"] == "embedded:app:forms/approve.html"
     assert settings["page"] == "auto"
     assert settings["fields"] == "amount:number:Amount EUR:required; ok:bool:Approved"
+    spec = spec_of(graph.elements["t"])
+    assert (spec.page, spec.form_key, spec.due_date) == (
+        "auto",
+        "embedded:app:forms/approve.html",
+        "${due}",
+    )
     # A flowdesk: attribute wins over the vendor one.
     assert graph.elements["mine"].settings["owner"] == "anna"
 
