@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from processes import call_chains, clock, decisions, start_event_cache
+from processes import call_chains, clock, decisions, documents, start_event_cache
+from processes.engine.bindings import Unbound, unbound_tasks
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
 from processes.engine.dmn import DmnError
+from processes.engine.graph import VendorNote
 from processes.engine.timers import first_due
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
@@ -59,7 +62,10 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
 
     Re-importing a process id makes version N+1; running instances keep
     theirs. The whole file is refused (BpmnImportError naming the element)
-    when any part cannot import, and nothing is written.
+    when any part cannot import, and nothing is written. A process with a
+    service, send or business-rule task that has nothing to run (see
+    `engine.bindings`) imports inactive, and a re-import deactivates it, until
+    every such task is bound.
     """
     raw = data.encode() if isinstance(data, str) else data
     known = set(ProcessDefinition.objects.values_list("code", flat=True))
@@ -80,13 +86,20 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
     versions = []
     with transaction.atomic():
         for graph in document.processes:
+            blocked = bool(unbound_tasks(graph))
             definition, created = ProcessDefinition.objects.select_for_update().get_or_create(
                 code=graph.id,
-                defaults={"name": graph.name or graph.id, "is_active": activate},
+                defaults={"name": graph.name or graph.id, "is_active": activate and not blocked},
             )
+            changed = []
             if not created and graph.name and definition.name != graph.name:
                 definition.name = graph.name
-                definition.save(update_fields=["name", "modified_at"])
+                changed.append("name")
+            if not created and blocked and definition.is_active:
+                definition.is_active = False
+                changed.append("is_active")
+            if changed:
+                definition.save(update_fields=[*changed, "modified_at"])
             last = definition.versions.aggregate(n=Max("number"))["n"] or 0
             version = ProcessVersion.objects.create(
                 definition=definition,
@@ -112,12 +125,41 @@ def _arm_timer_starts(version: ProcessVersion, graph) -> None:
         )
 
 
+def unbound_of(version: ProcessVersion | None) -> list[Unbound]:
+    """The tasks of a version's process that have nothing to run (empty: it can be activated)."""
+    return vendor_report(version).unbound
+
+
+@dataclass(frozen=True)
+class VendorReport:
+    """What a version needs before it can be activated, and what Flowdesk does with
+    each vendor extension it uses (the Process library shows both)."""
+
+    unbound: list[Unbound]
+    notes: tuple[VendorNote, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.unbound or self.notes)
+
+
+def vendor_report(version: ProcessVersion | None) -> VendorReport:
+    """The report of the version's process (empty when there is no version)."""
+    if version is None:
+        return VendorReport([], ())
+    try:
+        graph = documents.graph_for(version)
+    except (BpmnImportError, KeyError):
+        return VendorReport([], ())
+    return VendorReport(unbound_tasks(graph), graph.vendor_notes)
+
+
 def process_set_active(
     *, definition: ProcessDefinition, active: bool, cancel_running: bool = False
 ):
     """Activate or deactivate a process; deactivating may cancel its running instances.
 
-    Activation is refused (ProcessError) when the process's calls come back to a
+    Activation is refused (ProcessError) when a task of the newest version has
+    nothing to run, naming each, or when the process's calls come back to a
     process on the way. Once deactivated (nothing starts it by hand or trigger any
     more), each running instance is canceled with its called instances, each in a
     transaction of its own, so no transaction holds the locks of a whole library.
@@ -127,6 +169,16 @@ def process_set_active(
         if definition.is_active == active:
             return definition, 0
         if active:
+            unbound = unbound_of(definition.versions.order_by("-number").first())
+            if unbound:
+                raise ProcessError(
+                    _(
+                        "“%(name)s” cannot be activated: these tasks have nothing to run. "
+                        "Register an action under the name they give, or change the model: "
+                        "%(tasks)s."
+                    )
+                    % {"name": definition.name, "tasks": "; ".join(u.describe() for u in unbound)}
+                )
             problem = call_chains.circle_from(definition)
             if problem is not None:
                 raise ProcessError(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from crm.frame import staff_required, wants_fragment
-from processes import decisions, diagram, documents, selectors, services
+from processes import decisions, definitions, diagram, documents, selectors, services
 from processes.engine.bpmn import export_bpmn
 from processes.engine.dmn import DecisionError
 from processes.forms import (
@@ -141,6 +141,7 @@ def library_detail(request, pk):
             "stats": selectors.duration_stats(definition),
             "status_counts": selectors.status_counts(definition),
             "recent": recent,
+            "vendor_report": definitions.vendor_report(version),
             "current_section": "process-library",
         },
     )

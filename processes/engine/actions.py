@@ -61,3 +61,8 @@ def get_action(name: str) -> Action:
         return _REGISTRY[name]
     except KeyError:
         raise LookupError(f"No action named '{name}' is registered.") from None
+
+
+def is_registered(name: str) -> bool:
+    """Whether an action is registered as `name` (activation checks bindings with it)."""
+    return name in _REGISTRY

@@ -7,7 +7,7 @@ from collections import ChainMap
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .actions import ActionContext, get_action
+from .actions import ActionContext, get_action, is_registered
 from .dmn import DecisionOutcome
 from .effects import SendMessage, StartChild, UserStepActivated
 from .errors import BpmnError
@@ -45,6 +45,8 @@ def script_task(run: Run, step: Step, element: Task) -> None:
         run.write_variables(step, {variable: _plain(value)})
     if element.action:
         call_action(run, step, element, element.action)
+    elif element.binding:
+        call_bound(run, step, element)
     elif element.script is not None:
         run.run_script(element.script, step)
     run.leave(step, element)
@@ -57,11 +59,17 @@ def compiled_formula(text: str):
 
 
 def service_task(run: Run, step: Step, element: Task) -> None:
-    """Run a service task's action or SpiffWorkflow operator, storing its result, then leave it."""
+    """Run a service task's action, SpiffWorkflow operator or bound vendor implementation,
+    storing its result, then leave it; a task with an external topic waits instead."""
     if element.kind == "businessRuleTask" and element.ext.get("decision"):
         business_rule_task(run, step, element)
         return
-    if element.action:
+    if element.topic and not element.action and element.operator is None:
+        external_task(run, step, element)
+        return
+    if element.binding and not element.action and element.operator is None:
+        call_bound(run, step, element)
+    elif element.action:
         call_action(run, step, element, element.action)
     elif element.operator is not None:
         operator = element.operator
@@ -132,9 +140,61 @@ def map_decision_result(result: Any, mapping: str) -> Any:
 
 
 def send_task(run: Run, step: Step, element: Task) -> None:
-    """Hand a SendMessage effect to the caller and leave the step."""
-    run.effects.append(SendMessage(element.message or element.name or element.id))
+    """Hand a SendMessage effect to the caller and leave the step; a send task bound
+    to an action runs it instead, one with an external topic waits for its worker."""
+    if element.topic:
+        external_task(run, step, element)
+        return
+    if element.binding:
+        call_bound(run, step, element)
+    elif element.action:
+        call_action(run, step, element, element.action)
+    else:
+        run.effects.append(SendMessage(element.message or element.name or element.id))
     run.leave(step, element)
+
+
+def external_task(run: Run, step: Step, element: Task) -> None:
+    """Wait, like a receive task, until an external worker fetches the step by its
+    topic and completes it (`Engine.complete_external_task`)."""
+    step.status = "waiting"
+    step.data["topic"] = element.topic
+    run.touch(step)
+    arm_boundaries(run, step, element)
+
+
+def call_bound(run: Run, step: Step, element: Task) -> None:
+    """Run the action a vendor implementation (camunda:class, delegateExpression,
+    expression, connector) is bound to by name, with its fields and input parameters."""
+    if element.expression is not None and not _registered(run, element.binding):
+        value = run.evaluate(element.expression, step)
+        if element.result_variable:
+            run.write_variables(step, {element.result_variable: _plain(value)})
+        return
+    params = {
+        name: code.source if code.language == "literal" else run.evaluate(code, step)
+        for name, code in element.params
+    }
+    call_action(run, step, element, element.binding, params=params)
+
+
+def run_listeners(run: Run, step: Step, element: Element, event: str) -> None:
+    """Run an element's Camunda listeners for `event` ('start' or 'end')."""
+    for listener in element.listeners:
+        if listener.event != event:
+            continue
+        if listener.code is not None:
+            if listener.is_script:
+                run.run_script(listener.code, step)
+            else:
+                run.evaluate(listener.code, step)
+        else:
+            call_action(run, step, element, listener.binding, store=False)
+
+
+def _registered(run: Run, name: str) -> bool:
+    actions = run.engine.actions
+    return (actions is not None and name in actions) or is_registered(name)
 
 
 def call_action(

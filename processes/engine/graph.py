@@ -96,6 +96,20 @@ class StandardLoop:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Listener:
+    """A Camunda execution or task listener: at `event` ('start': the element starts,
+    a user task is created; 'end': it ends, a user task is completed) Flowdesk runs
+    `code` (a JUEL expression or a Python script it can run itself), else the action
+    registered as `binding`."""
+
+    event: str
+    implementation: str
+    binding: str = ""
+    code: Code | None = None
+    is_script: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Element:
     """One flow node. Subclasses add what their family needs."""
 
@@ -108,14 +122,25 @@ class Element:
     boundaries: tuple[str, ...] = ()
     lane: str = ""
     ext: dict[str, str] = field(default_factory=dict)
+    # What vendor extensions (camunda:assignee, formData, ...) map onto, under
+    # flowdesk: attribute names; a flowdesk: attribute in `ext` wins over it.
+    vendor: dict[str, str] = field(default_factory=dict)
     documentation: str = ""
     loop: MultiInstance | None = None
     standard_loop: StandardLoop | None = None
+    listeners: tuple[Listener, ...] = ()
 
     @property
     def label(self) -> str:
         """The element's name, or its id when it has none (for messages)."""
         return self.name or self.id
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The flowdesk: attributes with what vendor extensions map onto beneath them."""
+        if not self.vendor:
+            return self.ext
+        return {**self.vendor, **self.ext}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +181,38 @@ class Task(Element):
     message: str = ""
     result_variable: str = ""
     default: str | None = None
+    # A vendor implementation Flowdesk runs through a registered action of this name
+    # (camunda:class, camunda:delegateExpression, camunda:expression, a connector).
+    implementation: str = ""
+    binding: str = ""
+    # An external-task topic (camunda:type="external", zeebe:taskDefinition): the
+    # step waits until an external worker completes it.
+    topic: str = ""
+    # SpiffArena pre- and post-scripts, run before the task starts and as it completes.
+    pre_script: Code | None = None
+    post_script: Code | None = None
+    # A camunda:expression Flowdesk can evaluate itself (JUEL, with the safe
+    # `execution` calls); an action registered under its text still wins.
+    expression: Code | None = None
+    # Camunda field injections and input parameters, passed to a bound action as params.
+    params: tuple[tuple[str, Code], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VendorNote:
+    """One vendor extension met at import and what Flowdesk does with it.
+
+    treatment: 'honoured' (runs as the source engine runs it), 'mapped' (onto a
+    Flowdesk mechanism), 'bound' (runs through a registered action), 'ignored'
+    (does not change what runs; `reason` says why) or 'unbound' (blocks activation).
+    """
+
+    element_id: str
+    kind: str
+    extension: str
+    value: str = ""
+    treatment: str = "ignored"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,6 +280,8 @@ class ProcessGraph:
     has_conditions: bool = False
     # activity id -> (its compensation boundary event, the compensation handler).
     compensation: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Every vendor extension met at import, in document order (see `bindings`).
+    vendor_notes: tuple[VendorNote, ...] = field(default=(), compare=False, repr=False)
     # element id -> its predecessors (incoming flows' sources; a boundary event's
     # activity), computed at import in one pass.
     predecessors: dict[str, tuple[str, ...]] = field(

@@ -283,6 +283,32 @@ class Engine:
         run.leave(step, element)
         return run.finish()
 
+    def complete_external_task(
+        self,
+        state: InstanceState,
+        step_id: int,
+        *,
+        topic: str = "",
+        variables: dict | None = None,
+    ) -> RunResult:
+        """Complete a step waiting for an external worker (camunda:type="external",
+        zeebe:taskDefinition); `topic`, when given, must be the step's topic."""
+        run = Run(self, state, self.clock())
+        step = state.steps.get(step_id)
+        if step is None or step.status != "waiting" or "topic" not in step.data:
+            raise EngineError(f"Step {step_id} is not waiting for an external worker.")
+        if topic and step.data["topic"] != topic:
+            raise EngineError(
+                f"Step {step_id} waits on topic {step.data['topic']!r}, not {topic!r}."
+            )
+        element = run.graph.elements[step.element_id]
+        if variables:
+            values = dict(variables)
+            clean_variables(values)
+            run.write_variables(step, values)
+        run.leave(step, element)
+        return run.finish()
+
     def deliver_message(
         self,
         state: InstanceState,
@@ -661,6 +687,12 @@ class Run:
 
     def leave(self, step: Step, element: Element) -> None:
         """Complete a step and send tokens along its outgoing flows."""
+        post_script = getattr(element, "post_script", None)
+        if post_script is not None and not step.data.get("loop_skipped"):
+            # SpiffArena's postScript: runs as the task completes, before its flows.
+            self.run_script(post_script, step)
+        if element.listeners:
+            activities.run_listeners(self, step, element, "end")
         if "mi_index" in step.data:
             self.complete(step)
             body = self.state.steps.get(step.scope_id)
@@ -762,6 +794,12 @@ class Run:
             step.data["loop_skipped"] = True
             self.leave(step, element)
             return
+        if element.listeners:
+            activities.run_listeners(self, step, element, "start")
+        pre_script = getattr(element, "pre_script", None)
+        if pre_script is not None:
+            # SpiffArena's preScript: runs before the task starts.
+            self.run_script(pre_script, step)
         handler = HANDLERS[element.kind]
         handler(self, step, element)
 

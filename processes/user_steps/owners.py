@@ -12,8 +12,9 @@ from processes.engine.graph import Element
 
 def assign_owner(row, element: Element, instance) -> None:
     """Set a new user step's owner: flowdesk:owner (a username, or "role:Group name"),
-    flowdesk:ownerRole (a group name), the lane's group, or else whoever started the
-    instance.
+    flowdesk:ownerRole (a group name) -- or what camunda:assignee / candidateUsers /
+    candidateGroups and zeebe:assignmentDefinition map onto -- the lane's group, or
+    else whoever started the instance.
 
     An owner or role written as an expression (FEEL "=assignee" or JUEL
     "${assignee}") is evaluated over the instance's variables plus `record`, the
@@ -21,7 +22,7 @@ def assign_owner(row, element: Element, instance) -> None:
     whoever a variable or the record names (`=record.assignee` gives the user's
     id). An expression that fails or names nobody falls through to the next rule.
     """
-    ext = element.ext or {}
+    ext = element.settings
     owner_text = (ext.get("owner") or "").strip()
     role_text = (ext.get("ownerRole") or "").strip()
     scope = expression_scope(instance) if _is_expression(owner_text + role_text) else None

@@ -49,6 +49,10 @@ class StepSpec:
     subject: str = ""
     body: str = ""
     documentation: str = ""
+    # Kept from Camunda / Zeebe models and shown on the page, not enforced.
+    form_key: str = ""
+    due_date: str = ""
+    follow_up_date: str = ""
 
     @property
     def page_label(self):
@@ -77,7 +81,7 @@ class StepSpec:
 def spec_of(element) -> StepSpec:
     if element is None:
         return StepSpec()
-    ext = element.ext or {}
+    ext = element.settings if hasattr(element, "settings") else (element.ext or {})
     page = ext.get("page") or "task"
     return StepSpec(
         page=page,
@@ -98,6 +102,9 @@ def spec_of(element) -> StepSpec:
         subject=ext.get("subject", ""),
         body=ext.get("body", ""),
         documentation=getattr(element, "documentation", "") or "",
+        form_key=ext.get("formKey", ""),
+        due_date=ext.get("dueDate", ""),
+        follow_up_date=ext.get("followUpDate", ""),
     )
 
 

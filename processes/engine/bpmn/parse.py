@@ -18,7 +18,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from ..expressions import ExpressionError, compile_expression, compile_script
+from ..bindings import IMPLEMENTED_KINDS
+from ..expressions import ExpressionError, compile_expression, compile_script, detect_language
 from ..graph import (
     ACTIVITY_KINDS,
     EVENT_KINDS,
@@ -33,6 +34,7 @@ from ..graph import (
     EventDefinition,
     Gateway,
     Lane,
+    Listener,
     MultiInstance,
     ProcessGraph,
     SequenceFlow,
@@ -40,11 +42,13 @@ from ..graph import (
     StandardLoop,
     SubProcess,
     Task,
+    VendorNote,
 )
 from ..limits import MAX_MULTI_INSTANCE, MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
 from ..timers import TimerError, parse_timer
 from .document import BpmnDocument, BpmnImportError, NamedRef
-from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF
+from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF, Q_ZEEBE
+from .vendor import VendorReading, plain_binding, read_vendor
 
 PAGE_KINDS = frozenset({"task", "question", "edit", "auto", "email"})
 RECORD_TRIGGERS = frozenset({"added", "modified", "deleted"})
@@ -348,6 +352,8 @@ class _ProcessParser:
         self.event_scopes: set[str] = set()
         # (sourceRef, targetRef) of every association (compensation handlers).
         self.associations: list[tuple[str, str]] = []
+        # Every vendor extension met, in document order.
+        self.notes: list[VendorNote] = []
 
     def fail(self, element_id: str | None, message: str, kind: str = "") -> BpmnImportError:
         """The refusal of this process's file, naming the element (or the process)."""
@@ -357,6 +363,14 @@ class _ProcessParser:
         """The process's graph, or BpmnImportError naming the first element that cannot run."""
         if not self.process_id:
             raise BpmnImportError(None, "A process has no id.")
+        for note in read_vendor(self.node, self.process_id, "process").notes:
+            if note.treatment == "bound":  # a process-level listener: no step runs it
+                note = replace(
+                    note,
+                    treatment="ignored",
+                    reason="process-level listeners do not run; put the work in a task",
+                )
+            self.notes.append(note)
         self._collect(self.node, None, depth=0)
         self._build_flows()
         elements = self._build_elements()
@@ -395,6 +409,7 @@ class _ProcessParser:
             event_subprocesses=event_subprocesses,
             links=links,
             compensation=compensation,
+            vendor_notes=tuple(self.notes),
             has_conditions=any(
                 getattr(e, "definition", None) is not None and e.definition.kind == "conditional"
                 for e in elements.values()
@@ -712,6 +727,8 @@ class _ProcessParser:
                 while parent and not lane:
                     lane = self.lane_of.get(parent, "")
                     parent = self.element_scope.get(parent)
+            reading = read_vendor(node, element_id, kind)
+            self.notes.extend(reading.notes)
             common = dict(
                 id=element_id,
                 kind=kind,
@@ -722,9 +739,11 @@ class _ProcessParser:
                 boundaries=tuple(boundaries.get(element_id, ())),
                 lane=lane,
                 ext=self._ext(node, element_id, kind),
+                vendor=reading.ext,
                 documentation=_text(node.find(Q_BPMN + "documentation")),
                 loop=self._loop(node, element_id, kind),
                 standard_loop=self._standard_loop(node, element_id, kind),
+                listeners=self._listeners(reading, element_id, kind),
             )
             default = node.get("default") or None
             if default is not None and default not in outgoing[element_id]:
@@ -745,7 +764,7 @@ class _ProcessParser:
             elif kind == "callActivity":
                 element = self._call_activity(node, common, default)
             elif kind in TASK_KINDS:
-                element = self._task(node, common, default)
+                element = self._task(node, common, default, reading)
             else:  # pragma: no cover - FLOW_NODE_KINDS is exhaustive
                 raise self.fail(element_id, "is not supported", kind)
             elements[element_id] = element
@@ -1056,7 +1075,9 @@ class _ProcessParser:
         if not gateway.incoming:
             raise self.fail(gateway.id, "has no incoming flow", gateway.kind)
 
-    def _task(self, node: XmlElement, common: dict, default: str | None) -> Task:
+    def _task(
+        self, node: XmlElement, common: dict, default: str | None, reading: VendorReading
+    ) -> Task:
         element_id, kind = common["id"], common["kind"]
         ext = common["ext"]
         if kind == "businessRuleTask":
@@ -1064,9 +1085,11 @@ class _ProcessParser:
         script = None
         action = ext.get("action", "")
         operator = None
+        foreign = ""
         if kind == "scriptTask" and not action:
             source = (node.findtext(Q_BPMN + "script") or "").strip("\n")
-            if source.strip():
+            foreign = _foreign_script(node, source)
+            if source.strip() and not foreign:
                 script = _compile_script(source, node.get("scriptFormat"), element_id, kind)
         if kind == "serviceTask" and not action:
             operator_node = None
@@ -1091,6 +1114,26 @@ class _ProcessParser:
         if kind in ("sendTask", "receiveTask") and node.get("messageRef"):
             ref, named = self.refs.resolve(self.refs.messages, node.get("messageRef", ""))
             message = named.name if named else ref
+        implementation = binding = topic = ""
+        if (
+            kind in IMPLEMENTED_KINDS
+            and not action
+            and operator is None
+            and not ext.get("decision")
+        ):
+            implementation, binding, topic = reading.implementation, reading.binding, reading.topic
+        expression = None
+        if implementation == "camunda:expression":
+            try:
+                expression = _compile(
+                    node.get(Q_CAMUNDA + "expression", ""), None, element_id, kind
+                )
+            except BpmnImportError:
+                expression = None  # a bean call: bound by name like camunda:class
+        if foreign:
+            # A script Flowdesk cannot run (Groovy, JavaScript, an external resource)
+            # is bound like a service task: to the action named process-id.task-id.
+            implementation, binding = foreign, f"{self.process_id}.{element_id}"
         return Task(
             script=script,
             action=action,
@@ -1098,8 +1141,76 @@ class _ProcessParser:
             message=message,
             result_variable=node.get(Q_CAMUNDA + "resultVariable", ""),
             default=default,
+            implementation=implementation,
+            binding=binding,
+            topic=topic,
+            expression=expression,
+            pre_script=self._vendor_script(reading.pre_script, element_id, kind),
+            post_script=self._vendor_script(reading.post_script, element_id, kind),
+            params=self._params(reading, element_id, kind) if binding else (),
             **common,
         )
+
+    def _listeners(self, reading: VendorReading, element_id: str, kind: str):
+        """Camunda listeners: what Flowdesk runs itself (JUEL expressions, Python
+        scripts) is compiled; the rest is bound by name (a Groovy or external script
+        by `process-id.element-id.event`)."""
+        found = []
+        for event, implementation, source, language in reading.listeners:
+            code, binding, is_script = None, "", False
+            if language is None:
+                if implementation.endswith(":expression"):
+                    try:
+                        code = _compile(source, None, element_id, kind)
+                    except BpmnImportError:
+                        code = None
+                if code is None:
+                    binding = plain_binding(source)
+            elif language == "python" and source.strip():
+                code, is_script = _compile_script(source, "python", element_id, kind), True
+            else:
+                binding = f"{self.process_id}.{element_id}.{event}"
+            found.append(
+                Listener(
+                    event=event,
+                    implementation=implementation,
+                    binding=binding,
+                    code=code,
+                    is_script=is_script,
+                )
+            )
+        return tuple(found)
+
+    def _vendor_script(self, source: str, element_id: str, kind: str) -> Code | None:
+        """A SpiffArena pre- or post-script, compiled in the safe Python subset."""
+        if not source.strip():
+            return None
+        return _compile_script(source, "python", element_id, kind)
+
+    def _params(self, reading: VendorReading, element_id: str, kind: str):
+        """Camunda field injections and input parameters for a bound action: a
+        `${...}` text is an expression, any other text the string it says."""
+        params = []
+        for name, source in reading.params:
+            if not name:
+                continue
+            if "${" not in source and "#{" not in source:
+                params.append((name, Code(source=source, language="literal")))
+                continue
+            try:
+                params.append((name, _compile(source, None, element_id, kind)))
+            except BpmnImportError as exc:
+                self.notes.append(
+                    VendorNote(
+                        element_id=element_id,
+                        kind=kind,
+                        extension="camunda:inputParameter",
+                        value=name,
+                        treatment="ignored",
+                        reason=f"not passed to the action: {exc.message}",
+                    )
+                )
+        return tuple(params)
 
     def _call_activity(self, node: XmlElement, common: dict, default: str | None) -> CallActivity:
         element_id, kind = common["id"], common["kind"]
@@ -1138,10 +1249,6 @@ class _ProcessParser:
         )
 
 
-ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-Q_ZEEBE = f"{{{ZEEBE_NS}}}"
-
-
 def decision_reference(node: XmlElement) -> dict[str, str]:
     """The decision a business-rule task calls, whichever dialect names it.
 
@@ -1170,6 +1277,21 @@ def decision_reference(node: XmlElement) -> dict[str, str]:
         found["decisionResultVariable"] = node.get(Q_FLOWDESK + "resultVariable", "")
         found["mapDecisionResult"] = "value"
     return {key: value for key, value in found.items() if value}
+
+
+def _foreign_script(node: XmlElement, source: str) -> str:
+    """'script:groovy' when a script task's script is in a language Flowdesk does not
+    run, 'camunda:resource' when it lives outside the file; '' for a Python script."""
+    if node.get(Q_CAMUNDA + "resource"):
+        return "camunda:resource"
+    script_format = node.get("scriptFormat")
+    if not source.strip():
+        return ""
+    try:
+        language = detect_language(source, script_format)
+    except ExpressionError:
+        return f"script:{(script_format or '').strip().lower()}"
+    return "" if language == "python" else f"script:{language}"
 
 
 def _article(word: str) -> str:
