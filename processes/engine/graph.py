@@ -223,6 +223,9 @@ class ProcessGraph:
     has_conditions: bool = False
     # activity id -> (its compensation boundary event, the compensation handler).
     compensation: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # message name -> the retrieval expressions of its correlation properties
+    # (BPMN correlationProperty): a waiting catch's key, and a thrown message's.
+    correlations: dict[str, tuple[Code, ...]] = field(default_factory=dict)
     # element id -> its predecessors (incoming flows' sources; a boundary event's
     # activity), computed at import in one pass.
     predecessors: dict[str, tuple[str, ...]] = field(

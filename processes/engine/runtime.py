@@ -289,14 +289,16 @@ class Engine:
         correlation_key: str | None = None,
         variable: str = "",
     ) -> RunResult:
-        """Deliver a message to every step of this instance waiting for it."""
+        """Deliver a message to every step of this instance waiting for it; with a
+        correlation key, only to the steps waiting under that key (the caller chose
+        this instance, by business key or variables, when it gives no key)."""
         run = Run(self, state, self.clock())
         waiting = [
             s
             for s in list(state.steps.values())
             if s.status == "waiting"
             and s.data.get("message") == name
-            and (correlation_key is None or s.data.get("correlation") in (None, correlation_key))
+            and (correlation_key is None or s.data.get("correlation") == correlation_key)
         ]
         for step in sorted(waiting, key=lambda s: s.id):
             if step.status == "waiting":
