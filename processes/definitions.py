@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from processes import call_chains, clock, start_event_cache
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
+from processes.engine.graph import USER_TASK_KINDS
 from processes.engine.timers import first_due
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
 from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, TimerStart
+from processes.user_steps.checks import user_step_problems
 
 
 def process_import(*, data: bytes | str, user=None, activate: bool = True) -> list[ProcessVersion]:
@@ -37,6 +39,7 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             % {"problem": problem},
             kind="callActivity",
         )
+    refuse_user_step_mistakes(document)
     xml = raw.decode("utf-8", errors="replace")
     checksum = hashlib.sha256(raw).hexdigest()
     versions = []
@@ -64,6 +67,18 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             versions.append(version)
     start_event_cache.forget()
     return versions
+
+
+def refuse_user_step_mistakes(document) -> None:
+    """Refuse a file whose user steps describe a page that cannot be built or an owner
+    that names nobody (BpmnImportError naming the first such element)."""
+    for graph in document.processes:
+        for element in graph.elements.values():
+            if element.kind not in USER_TASK_KINDS:
+                continue
+            problems = user_step_problems(element)
+            if problems:
+                raise BpmnImportError(element.id, "; ".join(problems), kind=element.kind)
 
 
 def _arm_timer_starts(version: ProcessVersion, graph) -> None:

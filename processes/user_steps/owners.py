@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
 
 from processes import registry
 from processes.engine.expressions import ExpressionError, compile_expression
@@ -73,3 +74,53 @@ def _owner_value(text: str, instance, scope=None) -> str:
     if isinstance(value, bool) or value in (None, ""):
         return ""
     return str(value).strip()
+
+
+def owner_problems(element: Element) -> list[str]:
+    """Why a user step's flowdesk:owner / flowdesk:ownerRole names nobody ([]: they are
+    fine): a username or user id with no active user, a role with no group, or an
+    expression that does not compile. Checked at import, so no step silently falls
+    back to whoever started the instance."""
+    ext = element.ext or {}
+    problems = []
+    owner_text = (ext.get("owner") or "").strip()
+    role_text = (ext.get("ownerRole") or "").strip()
+    for attribute, text in (("owner", owner_text), ("ownerRole", role_text)):
+        if _is_expression(text):
+            try:
+                compile_expression(text)
+            except ExpressionError as error:
+                problems.append(
+                    _("flowdesk:%(attribute)s “%(text)s” is not a valid expression: %(error)s")
+                    % {"attribute": attribute, "text": text, "error": error}
+                )
+    if owner_text and not _is_expression(owner_text):
+        if owner_text.lower().startswith("role:"):
+            role_name = owner_text[5:].strip()
+            if not Group.objects.filter(name=role_name).exists():
+                problems.append(
+                    _("flowdesk:owner names the role “%(role)s”, and there is no such role")
+                    % {"role": role_name}
+                )
+        elif not _user_exists(owner_text):
+            problems.append(
+                _("flowdesk:owner names the user “%(user)s”, and there is no such active user")
+                % {"user": owner_text}
+            )
+    if (
+        role_text
+        and not _is_expression(role_text)
+        and not Group.objects.filter(name=role_text).exists()
+    ):
+        problems.append(
+            _("flowdesk:ownerRole names the role “%(role)s”, and there is no such role")
+            % {"role": role_text}
+        )
+    return problems
+
+
+def _user_exists(text: str) -> bool:
+    users = get_user_model().objects.filter(is_active=True)
+    if text.isdigit():
+        return users.filter(pk=int(text)).exists()
+    return users.filter(username=text).exists()
