@@ -15,15 +15,17 @@ from processes.engine.timers import first_due
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
 from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, TimerStart
-from processes.user_steps.checks import user_step_problems
+from processes.user_steps.checks import user_step_problems, user_step_warnings
 
 
 def process_import(*, data: bytes | str, user=None, activate: bool = True) -> list[ProcessVersion]:
     """Import every executable process of a BPMN 2.0 file as a new version.
 
     Re-importing a process id makes version N+1; running instances keep
-    theirs. The whole file is refused (BpmnImportError naming the element)
-    when any part cannot import, and nothing is written.
+    theirs. Each version returned carries `import_warnings`: what works but
+    probably not as meant (an owner naming no user or role yet). The whole
+    file is refused (BpmnImportError naming the element) when any part cannot
+    import, and nothing is written.
     """
     raw = data.encode() if isinstance(data, str) else data
     known = set(ProcessDefinition.objects.values_list("code", flat=True))
@@ -64,6 +66,7 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             # Only the newest version's timer start events keep firing.
             TimerStart.objects.filter(version__definition=definition).delete()
             _arm_timer_starts(version, graph)
+            version.import_warnings = user_step_warnings_of(graph)
             versions.append(version)
     start_event_cache.forget()
     return versions
@@ -71,7 +74,7 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
 
 def refuse_user_step_mistakes(document) -> None:
     """Refuse a file whose user steps describe a page that cannot be built or an owner
-    that names nobody (BpmnImportError naming the first such element)."""
+    expression that does not compile (BpmnImportError naming the first such element)."""
     for graph in document.processes:
         for element in graph.elements.values():
             if element.kind not in USER_TASK_KINDS:
@@ -79,6 +82,19 @@ def refuse_user_step_mistakes(document) -> None:
             problems = user_step_problems(element)
             if problems:
                 raise BpmnImportError(element.id, "; ".join(problems), kind=element.kind)
+
+
+def user_step_warnings_of(graph) -> list[str]:
+    """What the import of a process warns about its user steps, each naming its element."""
+    warnings = []
+    for element in graph.elements.values():
+        if element.kind in USER_TASK_KINDS:
+            for warning in user_step_warnings(element):
+                warnings.append(
+                    _("Element '%(element)s': %(warning)s")
+                    % {"element": element.id, "warning": warning}
+                )
+    return warnings
 
 
 def _arm_timer_starts(version: ProcessVersion, graph) -> None:

@@ -84,6 +84,12 @@ def library_upload(request):
         else:
             for version in versions:
                 definition = version.definition
+                for warning in getattr(version, "import_warnings", ()):
+                    messages.warning(
+                        request,
+                        _("“%(name)s”: %(warning)s")
+                        % {"name": definition.name, "warning": warning},
+                    )
                 if definition.is_active:
                     messages.success(
                         request,

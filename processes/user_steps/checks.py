@@ -1,8 +1,9 @@
 """Import-time checks of user steps: the page an element describes can be built,
 and its owner names a user, a role or a valid expression.
 
-A mistake found here refuses the import, naming the element, instead of failing
-on the owner's screen (or silently giving the step to whoever started it).
+A broken page or owner expression refuses the import, naming the element,
+instead of failing on the owner's screen. An owner or role that does not exist
+(yet) is a warning the import returns, not a silent fall-back to the starter.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from processes.engine.expressions import ExpressionError, compile_expression
 from processes.engine.graph import Element
 from processes.user_steps.forms import PageDefinitionError, parse_auto_fields, record_form_class
-from processes.user_steps.owners import owner_problems
+from processes.user_steps.owners import owner_problems, owner_warnings
 from processes.user_steps.spec import spec_of
 
 
@@ -55,5 +56,10 @@ def expression_problem(attribute: str, text: str) -> str:
 
 
 def user_step_problems(element: Element) -> list[str]:
-    """Everything wrong with a user step's page and owner."""
+    """What refuses a user step at import: its page, or an owner expression."""
     return [*page_problems(element), *owner_problems(element)]
+
+
+def user_step_warnings(element: Element) -> list[str]:
+    """What an import warns about a user step: an owner or role that does not exist yet."""
+    return owner_warnings(element)

@@ -77,15 +77,12 @@ def _owner_value(text: str, instance, scope=None) -> str:
 
 
 def owner_problems(element: Element) -> list[str]:
-    """Why a user step's flowdesk:owner / flowdesk:ownerRole names nobody ([]: they are
-    fine): a username or user id with no active user, a role with no group, or an
-    expression that does not compile. Checked at import, so no step silently falls
-    back to whoever started the instance."""
+    """Why a user step's flowdesk:owner / flowdesk:ownerRole cannot work ([]: it can):
+    an owner expression that does not compile. Refused at import."""
     ext = element.ext or {}
     problems = []
-    owner_text = (ext.get("owner") or "").strip()
-    role_text = (ext.get("ownerRole") or "").strip()
-    for attribute, text in (("owner", owner_text), ("ownerRole", role_text)):
+    for attribute in ("owner", "ownerRole"):
+        text = (ext.get(attribute) or "").strip()
         if _is_expression(text):
             try:
                 compile_expression(text)
@@ -94,16 +91,23 @@ def owner_problems(element: Element) -> list[str]:
                     _("flowdesk:%(attribute)s “%(text)s” is not a valid expression: %(error)s")
                     % {"attribute": attribute, "text": text, "error": error}
                 )
+    return problems
+
+
+def owner_warnings(element: Element) -> list[str]:
+    """Whom a user step's owner names that does not exist (yet): a username or user
+    id with no active user, a role with no group. A warning at import, not a
+    refusal (users and roles may be created after the process is imported); until
+    they exist the step goes to the lane's role or whoever started the instance."""
+    ext = element.ext or {}
+    owner_text = (ext.get("owner") or "").strip()
+    role_text = (ext.get("ownerRole") or "").strip()
+    warnings = []
     if owner_text and not _is_expression(owner_text):
         if owner_text.lower().startswith("role:"):
-            role_name = owner_text[5:].strip()
-            if not Group.objects.filter(name=role_name).exists():
-                problems.append(
-                    _("flowdesk:owner names the role “%(role)s”, and there is no such role")
-                    % {"role": role_name}
-                )
+            role_text = role_text or owner_text[5:].strip()
         elif not _user_exists(owner_text):
-            problems.append(
+            warnings.append(
                 _("flowdesk:owner names the user “%(user)s”, and there is no such active user")
                 % {"user": owner_text}
             )
@@ -112,11 +116,8 @@ def owner_problems(element: Element) -> list[str]:
         and not _is_expression(role_text)
         and not Group.objects.filter(name=role_text).exists()
     ):
-        problems.append(
-            _("flowdesk:ownerRole names the role “%(role)s”, and there is no such role")
-            % {"role": role_text}
-        )
-    return problems
+        warnings.append(_("the owner role “%(role)s” does not exist") % {"role": role_text})
+    return warnings
 
 
 def _user_exists(text: str) -> bool:

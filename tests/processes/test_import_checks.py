@@ -1,8 +1,11 @@
 """Mistakes in user steps are caught at import, naming the element, not on the
-owner's screen; a "Perform task" result is a variable a gateway reads."""
+owner's screen (an owner naming nobody yet: a warning); a "Perform task" result
+is a variable a gateway reads."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from processes.engine.bpmn import BpmnImportError
 from processes.models import ProcessDefinition, ProcessInstance, Step
@@ -66,13 +69,31 @@ def test_an_edit_page_whose_record_reference_does_not_compile_is_refused():
     assert "flowdesk:record" in problem
 
 
-def test_an_owner_naming_no_user_is_refused_instead_of_going_to_the_starter():
-    assert "nobody_here" in refusal('<bpmn:userTask id="step" flowdesk:owner="nobody_here" />')
+def warnings_of(task: str) -> list[str]:
+    [version] = process_import(data=process(task))
+    return version.import_warnings
 
 
-def test_an_owner_role_naming_no_role_is_refused():
-    assert "Ghosts" in refusal('<bpmn:userTask id="step" flowdesk:owner="role:Ghosts" />')
-    assert "Ghosts" in refusal('<bpmn:userTask id="step" flowdesk:ownerRole="Ghosts" />')
+def test_an_owner_naming_no_user_imports_with_a_warning_naming_the_element():
+    [warning] = warnings_of('<bpmn:userTask id="step" flowdesk:owner="nobody_here" />')
+    assert "'step'" in warning
+    assert "nobody_here" in warning
+
+
+def test_an_owner_role_naming_no_role_imports_with_a_warning():
+    assert "Ghosts" in warnings_of('<bpmn:userTask id="step" flowdesk:owner="role:Ghosts" />')[0]
+    assert "Ghosts" in warnings_of('<bpmn:userTask id="step" flowdesk:ownerRole="Ghosts" />')[0]
+
+
+def test_the_library_shows_the_import_warnings(client, admin_user):
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile(
+        "p.bpmn", process('<bpmn:userTask id="step" flowdesk:owner="nobody_here" />').encode()
+    )
+
+    response = client.post(reverse("processes:library-upload"), {"file": upload}, follow=True)
+
+    assert "there is no such active user" in response.content.decode()
 
 
 def test_an_owner_expression_that_does_not_compile_is_refused():
@@ -82,8 +103,8 @@ def test_an_owner_expression_that_does_not_compile_is_refused():
 def test_owners_that_name_a_user_a_role_or_an_expression_import(agent):
     Group.objects.create(name="Reviewers")
     for owner in (agent.username, str(agent.pk), "role:Reviewers", "=who", "${who}"):
-        process_import(data=process(f'<bpmn:userTask id="step" flowdesk:owner="{owner}" />'))
-    process_import(data=process('<bpmn:userTask id="step" flowdesk:ownerRole="Reviewers" />'))
+        assert warnings_of(f'<bpmn:userTask id="step" flowdesk:owner="{owner}" />') == []
+    assert warnings_of('<bpmn:userTask id="step" flowdesk:ownerRole="Reviewers" />') == []
     assert ProcessDefinition.objects.get(code="checked").versions.count() == 6
 
 
