@@ -12,11 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from processes import clock, documents
+from processes import clock
 from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
 from processes.models import ProcessDefinition, ProcessInstance, Step
 from processes.stepping import advance, apply_result, engine_for, newest_version, queue_advance
-from processes.user_steps.spec import result_variables
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +86,7 @@ def step_complete(
     variables: dict | None = None,
     result: str = "",
 ) -> ProcessInstance:
-    """Complete a waiting user step; exactly one of two concurrent completions wins.
-
-    A "Perform task" step's result is also written to the variable
-    `task_result`, for the gateways after it.
-    """
-    values = dict(variables or {})
+    """Complete a waiting user step; exactly one of two concurrent completions wins."""
 
     def check(instance, rows):
         row = rows.get(step_number)
@@ -100,11 +94,9 @@ def step_complete(
             raise StepNotAvailable(_("This step is already done."))
         if not row.is_user_step:
             raise StepNotAvailable(_("This step is not a user step."))
-        graph = documents.resolver_for(instance.version)(instance.definition.code)
-        values.update(result_variables(graph.elements.get(row.element_id), result))
 
     def op(engine, state):
-        return engine.complete_step(state, step_number, variables=values, result=result)
+        return engine.complete_step(state, step_number, variables=variables or {}, result=result)
 
     return advance(instance_id, op, check=check)
 

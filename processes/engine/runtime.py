@@ -78,6 +78,10 @@ __all__ = [
 ]
 
 
+# The variable a "Perform task" step's result is written to (docs/bpmn-extensions.md).
+TASK_RESULT_VARIABLE = "task_result"
+
+
 def is_passive(data: dict) -> bool:
     """Whether a step with this data waits without keeping its scope open."""
     return "listener" in data or "compensation" in data
@@ -276,6 +280,9 @@ class Engine:
             values = dict(variables)
             clean_variables(values)
             run.write_variables(step, values)
+        if result and element.ext.get("page", "task") == "task":
+            # A "Perform task" result is a variable the gateways after it read.
+            run.write_variables(step, {TASK_RESULT_VARIABLE: result})
         step.result = result
         run.leave(step, element)
         return run.finish()

@@ -18,9 +18,6 @@ PAGE_LABELS = {
     "email": _("Send email"),
 }
 DEFAULT_RESULTS = ("Completed",)
-# The variable a "Perform task" step's result is written to when it completes, so a
-# gateway after it can read it (docs/bpmn-extensions.md).
-TASK_RESULT_VARIABLE = "task_result"
 
 
 @dataclass(frozen=True)
@@ -111,11 +108,3 @@ def opens_as_activity(step) -> bool:
     page was filled in and whose activity (flowdesk:createActivity) is what is left."""
     spec = spec_for(step)
     return spec.page == "task" or (spec.page_before_activity and bool(stored_page(step)))
-
-
-def result_variables(element, result: str) -> dict:
-    """The variables a user step's completion with `result` writes: a "Perform task"
-    step's result under TASK_RESULT_VARIABLE ({} for other pages or no result)."""
-    if not result or element is None or spec_of(element).page != "task":
-        return {}
-    return {TASK_RESULT_VARIABLE: result}
