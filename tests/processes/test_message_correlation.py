@@ -32,7 +32,8 @@ KEYED_ORDER = (
     </bpmn:correlationPropertyRetrievalExpression>
   </bpmn:correlationProperty>
   <bpmn:collaboration id="c">
-    <bpmn:correlationKey name="order"><bpmn:correlationPropertyRef>order_no</bpmn:correlationPropertyRef>
+    <bpmn:correlationKey name="order">
+      <bpmn:correlationPropertyRef>order_no</bpmn:correlationPropertyRef>
     </bpmn:correlationKey>
   </bpmn:collaboration>
   <bpmn:process id="keyed_order" isExecutable="true">
@@ -89,8 +90,7 @@ def status(instance):
 
 def orders(code, *numbers, **extra):
     return [
-        instance_start(code=code, variables={"order_no": n}, run_now=True, **extra)
-        for n in numbers
+        instance_start(code=code, variables={"order_no": n}, run_now=True, **extra) for n in numbers
     ]
 
 
