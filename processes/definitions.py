@@ -13,7 +13,7 @@ from processes import call_chains, clock, decisions, documents, start_event_cach
 from processes.engine.bindings import Unbound, unbound_tasks
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
 from processes.engine.dmn import DmnError
-from processes.engine.graph import VendorNote
+from processes.engine.graph import USER_TASK_KINDS, VendorNote
 from processes.engine.timers import first_due
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
@@ -24,6 +24,7 @@ from processes.models import (
     ProcessVersion,
     TimerStart,
 )
+from processes.user_steps.checks import user_step_problems, user_step_warnings
 
 
 class LibraryImportError(Exception):
@@ -61,11 +62,12 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
     """Import every executable process of a BPMN 2.0 file as a new version.
 
     Re-importing a process id makes version N+1; running instances keep
-    theirs. The whole file is refused (BpmnImportError naming the element)
-    when any part cannot import, and nothing is written. A process with a
-    service, send or business-rule task that has nothing to run (see
-    `engine.bindings`) imports inactive, and a re-import deactivates it, until
-    every such task is bound.
+    theirs. Each version returned carries `import_warnings`: what works but
+    probably not as meant (an owner naming no user or role yet). The whole
+    file is refused (BpmnImportError naming the element) when any part cannot
+    import, and nothing is written. A process with a service, send or
+    business-rule task that has nothing to run (see `engine.bindings`) imports
+    inactive, and a re-import deactivates it, until every such task is bound.
     """
     raw = data.encode() if isinstance(data, str) else data
     known = set(ProcessDefinition.objects.values_list("code", flat=True))
@@ -81,6 +83,7 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             % {"problem": problem},
             kind="callActivity",
         )
+    refuse_user_step_mistakes(document)
     xml = raw.decode("utf-8", errors="replace")
     checksum = hashlib.sha256(raw).hexdigest()
     versions = []
@@ -112,9 +115,35 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             # Only the newest version's timer start events keep firing.
             TimerStart.objects.filter(version__definition=definition).delete()
             _arm_timer_starts(version, graph)
+            version.import_warnings = user_step_warnings_of(graph)
             versions.append(version)
     start_event_cache.forget()
     return versions
+
+
+def refuse_user_step_mistakes(document) -> None:
+    """Refuse a file whose user steps describe a page that cannot be built or an owner
+    expression that does not compile (BpmnImportError naming the first such element)."""
+    for graph in document.processes:
+        for element in graph.elements.values():
+            if element.kind not in USER_TASK_KINDS:
+                continue
+            problems = user_step_problems(element)
+            if problems:
+                raise BpmnImportError(element.id, "; ".join(problems), kind=element.kind)
+
+
+def user_step_warnings_of(graph) -> list[str]:
+    """What the import of a process warns about its user steps, each naming its element."""
+    warnings = []
+    for element in graph.elements.values():
+        if element.kind in USER_TASK_KINDS:
+            for warning in user_step_warnings(element):
+                warnings.append(
+                    _("Element '%(element)s': %(warning)s")
+                    % {"element": element.id, "warning": warning}
+                )
+    return warnings
 
 
 def _arm_timer_starts(version: ProcessVersion, graph) -> None:

@@ -93,6 +93,25 @@ class StartVariablesForm(forms.Form):
         return self.cleaned_data["variables"]
 
 
+class SignalForm(forms.Form):
+    """Throw a signal by hand: every instance waiting for it goes on, signal starts start."""
+
+    name = forms.CharField(
+        label=_("Signal name"),
+        max_length=200,
+        help_text=_("The signal's name as the models declare it."),
+    )
+    payload = JsonObjectField(
+        label=_("Payload"),
+        required=False,
+        help_text=_("Optional: a JSON object the catching steps store as variables."),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "class": "code-input"}),
+    )
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
 _FIELD_FOR_TYPE = {
     "text": lambda label: BoundedCharField(label=label, required=False),
     "integer": lambda label: BoundedIntegerField(label=label, required=False),

@@ -30,11 +30,14 @@ def instance_start(
     start_event_id: str | None = None,
     as_called: bool = False,
     run_now: bool = False,
+    business_key: str = "",
 ) -> ProcessInstance:
     """Start an instance of the newest version of a process.
 
     An inactive process is refused unless it runs as a called process. The
     instance is stepped by the worker after commit, or here with run_now.
+    `business_key` is the caller's name for the instance (an order number);
+    messages can be correlated to it.
     """
     version = newest_version(code=code, definition=definition)
     definition = version.definition
@@ -52,6 +55,7 @@ def instance_start(
         started_at=clock.now(),
         record_type=ContentType.objects.get_for_model(record) if record is not None else None,
         record_id=str(record.pk) if record is not None else "",
+        business_key=(business_key or "")[:200],
     )
     with transaction.atomic():
         if run_now:

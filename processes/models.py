@@ -160,6 +160,12 @@ class ProcessInstance(models.Model):
         "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True
     )
     record_id = models.CharField(max_length=64, blank=True)
+    business_key = models.CharField(
+        _("business key"),
+        max_length=200,
+        blank=True,
+        help_text=_("The caller's name for the instance (an order number), for messages."),
+    )
     next_step_no = models.PositiveIntegerField(default=1)
     started_at = models.DateTimeField(_("started"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -173,6 +179,9 @@ class ProcessInstance(models.Model):
             models.Index(fields=["definition", "-started_at"], name="instance_definition"),
             models.Index(fields=["started_by", "-started_at"], name="instance_owner"),
             models.Index(fields=["record_type", "record_id"], name="instance_record"),
+            models.Index(
+                fields=["business_key"], name="instance_business_key", condition=~Q(business_key="")
+            ),
             models.Index(
                 fields=["definition", "duration"],
                 name="instance_completed_duration",
@@ -211,6 +220,12 @@ class Step(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     postponed_until = models.DateTimeField(_("postponed until"), null=True, blank=True)
     event_key = models.CharField(max_length=300, blank=True)
+    correlation_key = models.CharField(
+        _("correlation key"),
+        max_length=300,
+        blank=True,
+        help_text=_("The key a waiting message step takes only messages of."),
+    )
     is_user_step = models.BooleanField(default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -241,7 +256,9 @@ class Step(models.Model):
         indexes = [
             models.Index(fields=["due_at"], name="step_due_timer", condition=Q(status="waiting")),
             models.Index(
-                fields=["event_key"], name="step_waiting_event", condition=Q(status="waiting")
+                fields=["event_key", "correlation_key"],
+                name="step_waiting_event",
+                condition=Q(status="waiting"),
             ),
             models.Index(
                 fields=["owner", "status"],

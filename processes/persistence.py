@@ -32,6 +32,7 @@ INSERT_FIELDS = (
     "completed_at",
     "due_at",
     "event_key",
+    "correlation_key",
     "is_user_step",
     "owner",
     "owner_role",
@@ -50,6 +51,7 @@ UPDATE_FIELDS = (
     "error",
     "data",
     "event_key",
+    "correlation_key",
     "trace",
 )
 INSERT_BATCH = 500
@@ -129,6 +131,7 @@ def write_steps(instance: ProcessInstance, rows: dict[int, Step], result: RunRes
         row.error = step.error or ""
         row.data = step.data
         row.event_key = event_key(element, step) if step.status == "waiting" else ""
+        row.correlation_key = waiting_key(step)
         if row.is_user_step:
             if step.status == "waiting" and was != "waiting":
                 written.activated.append(row)
@@ -159,6 +162,14 @@ def event_key(element: Element | None, step) -> str:
     if element.kind == "receiveTask" and getattr(element, "message", ""):
         return f"message:{element.message}"
     return ""
+
+
+def waiting_key(step) -> str:
+    """The correlation key a waiting message step takes messages under ('' unkeyed)."""
+    if step.status != "waiting":
+        return ""
+    key = (step.data or {}).get("correlation")
+    return key[:300] if isinstance(key, str) else ""
 
 
 def _preparers(names):

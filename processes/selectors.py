@@ -330,11 +330,46 @@ def instance_detail(pk: int) -> ProcessInstance:
 
 
 def instance_steps(instance):
-    return list(
+    """The instance's steps in order; each waiting one with `wait`, what it waits for."""
+    steps = list(
         Step.objects.filter(instance=instance)
         .select_related("owner", "owner_role")
         .order_by("number")
     )
+    for step in steps:
+        step.wait = step_wait(step)
+    return steps
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What a waiting step waits for: a signal, a message (with its key) or a timer."""
+
+    kind: str  # "signal" | "message" | "timer"
+    name: str = ""
+    key: str = ""
+    due_at: datetime | None = None
+
+
+def step_wait(step: Step) -> list[Wait]:
+    """What a waiting step waits for (a multiple event: each of its triggers); [] if nothing."""
+    if step.status != Step.Status.WAITING:
+        return []
+    data = step.data or {}
+    waits = []
+    if data.get("signal"):
+        waits.append(Wait("signal", name=str(data["signal"])))
+    elif step.event_key.startswith("signal:"):
+        waits.append(Wait("signal", name=step.event_key.removeprefix("signal:")))
+    if data.get("message"):
+        waits.append(Wait("message", name=str(data["message"]), key=step.correlation_key))
+    elif step.event_key.startswith("message:"):
+        waits.append(
+            Wait("message", name=step.event_key.removeprefix("message:"), key=step.correlation_key)
+        )
+    if step.due_at is not None and "timer" in data:
+        waits.append(Wait("timer", due_at=step.due_at))
+    return waits
 
 
 def instance_children(instance):

@@ -8,6 +8,7 @@ app_name = "processes"
 urlpatterns = [
     path("library/", views.library, name="library"),
     path("library/upload/", views.library_upload, name="library-upload"),
+    path("library/signal/", views.library_signal, name="library-signal"),
     path("library/<int:pk>/", views.library_detail, name="library-detail"),
     path("library/<int:pk>/active/", views.library_set_active, name="library-set-active"),
     path("library/<int:pk>/run/", views.library_run, name="library-run"),

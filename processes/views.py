@@ -26,6 +26,7 @@ from processes.forms import (
     InstanceVariablesForm,
     LibraryUploadForm,
     LogFilterForm,
+    SignalForm,
     StartInputsForm,
     StartVariablesForm,
 )
@@ -61,6 +62,7 @@ def _library_context(request, upload_form=None):
         "filters": filters,
         "upload_form": upload_form or LibraryUploadForm(),
         "decision_models": selectors.decision_list(q=filters["q"]),
+        "signal_form": SignalForm(),
         "current_section": "process-library",
     }
 
@@ -93,6 +95,12 @@ def library_upload(request):
         else:
             for version in versions:
                 definition = version.definition
+                for warning in getattr(version, "import_warnings", ()):
+                    messages.warning(
+                        request,
+                        _("“%(name)s”: %(warning)s")
+                        % {"name": definition.name, "warning": warning},
+                    )
                 if definition.is_active:
                     messages.success(
                         request,
@@ -123,6 +131,31 @@ def library_upload(request):
     context = _library_context(request, upload_form=form)
     context["upload_open"] = True
     return render(request, "processes/process_library.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def library_signal(request):
+    """Throw a signal by hand, through the signal service (staff only)."""
+    form = SignalForm(request.POST)
+    if not form.is_valid():
+        context = _library_context(request)
+        context["signal_form"] = form
+        context["signal_open"] = True
+        return render(request, "processes/process_library.html", context, status=400)
+    name = form.cleaned_data["name"]
+    payload = form.cleaned_data["payload"] or None
+    reached = services.signal_broadcast(name=name, payload=payload)
+    messages.success(
+        request,
+        ngettext(
+            "Signal “%(name)s” thrown: %(count)s instance received it or started.",
+            "Signal “%(name)s” thrown: %(count)s instances received it or started.",
+            reached,
+        )
+        % {"name": name, "count": reached},
+    )
+    return redirect("processes:library")
 
 
 @require_GET

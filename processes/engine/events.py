@@ -3,10 +3,12 @@ conditions and links (escalations are thrown through `escalation`)."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from .compensation import throw as throw_compensation
 from .effects import SendMessage, ThrowSignal
+from .expressions import ExpressionError
 from .graph import Element, Event
 from .state import Step
 from .timers import first_due, next_due, parse_timer
@@ -78,7 +80,8 @@ def throw_definitions(run: Run, step: Step, definition, payload: Any) -> None:
         if part is not definition:
             payload = run.evaluate(part.payload, step) if part.payload else None
         if part.kind == "message":
-            run.effects.append(SendMessage(part.name, payload, None, part.variable))
+            key = message_key(run, part.name, payload)
+            run.effects.append(SendMessage(part.name, payload, key, part.variable))
         elif part.kind == "signal":
             run.effects.append(ThrowSignal(part.name, payload, part.variable))
 
@@ -140,17 +143,55 @@ def arm_definition(run: Run, step: Step, element: Element, definition) -> None:
     if definition is None:  # a receive task
         message = getattr(element, "message", "")
         if message:
-            step.data["message"] = message
+            arm_message(run, step, message)
     elif definition.kind == "timer":
         arm_timer(run, step, definition)
     elif definition.kind == "message":
-        step.data["message"] = definition.name
+        arm_message(run, step, definition.name)
     elif definition.kind == "signal":
         step.data["signal"] = definition.name
     elif definition.kind == "conditional":
         # The condition's last value: it fires when it turns true (at rest).
         step.data["condition"] = False
     run.touch(step)
+
+
+def arm_message(run: Run, step: Step, name: str) -> None:
+    """Make a waiting step listen for message `name`, under its correlation key
+    when the model keys the message (its properties read from the variables the
+    step sees now; a key that cannot be read yet leaves the step unkeyed)."""
+    step.data["message"] = name
+    step.data.pop("correlation", None)
+    codes = run.graph.correlations.get(name)
+    if not codes:
+        return
+    try:
+        values = [run.evaluate(code, step) for code in codes]
+    except ExpressionError:
+        return
+    step.data["correlation"] = key_text(values)
+
+
+def message_key(run: Run, name: str, payload: Any) -> str | None:
+    """The correlation key of a message this process throws: its properties read
+    from the payload (None: the model keys no such message, or the payload lacks it)."""
+    codes = run.graph.correlations.get(name)
+    if not codes:
+        return None
+    source = payload if isinstance(payload, dict) else {name: payload}
+    try:
+        values = [code.compiled.evaluate(source, run.functions) for code in codes]
+    except ExpressionError:
+        return None
+    return key_text(values)
+
+
+def key_text(values: list) -> str:
+    """A correlation key as stored and compared: one value as its text, several as a JSON list."""
+    if len(values) == 1:
+        value = values[0]
+        return value if isinstance(value, str) else json.dumps(value, default=str)
+    return json.dumps(values, default=str)
 
 
 def arm_timer(run: Run, step: Step, definition) -> None:

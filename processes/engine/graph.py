@@ -282,6 +282,9 @@ class ProcessGraph:
     compensation: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Every vendor extension met at import, in document order (see `bindings`).
     vendor_notes: tuple[VendorNote, ...] = field(default=(), compare=False, repr=False)
+    # message name -> the retrieval expressions of its correlation properties
+    # (BPMN correlationProperty): a waiting catch's key, and a thrown message's.
+    correlations: dict[str, tuple[Code, ...]] = field(default_factory=dict)
     # element id -> its predecessors (incoming flows' sources; a boundary event's
     # activity), computed at import in one pass.
     predecessors: dict[str, tuple[str, ...]] = field(

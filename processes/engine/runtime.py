@@ -78,6 +78,10 @@ __all__ = [
 ]
 
 
+# The variable a "Perform task" step's result is written to (docs/bpmn-extensions.md).
+TASK_RESULT_VARIABLE = "task_result"
+
+
 def is_passive(data: dict) -> bool:
     """Whether a step with this data waits without keeping its scope open."""
     return "listener" in data or "compensation" in data
@@ -279,6 +283,9 @@ class Engine:
             values = dict(variables)
             clean_variables(values)
             run.write_variables(step, values)
+        if result and element.ext.get("page", "task") == "task":
+            # A "Perform task" result is a variable the gateways after it read.
+            run.write_variables(step, {TASK_RESULT_VARIABLE: result})
         step.result = result
         run.leave(step, element)
         return run.finish()
@@ -318,14 +325,16 @@ class Engine:
         correlation_key: str | None = None,
         variable: str = "",
     ) -> RunResult:
-        """Deliver a message to every step of this instance waiting for it."""
+        """Deliver a message to every step of this instance waiting for it; with a
+        correlation key, only to the steps waiting under that key (the caller chose
+        this instance, by business key or variables, when it gives no key)."""
         run = Run(self, state, self.clock())
         waiting = [
             s
             for s in list(state.steps.values())
             if s.status == "waiting"
             and s.data.get("message") == name
-            and (correlation_key is None or s.data.get("correlation") in (None, correlation_key))
+            and (correlation_key is None or s.data.get("correlation") == correlation_key)
         ]
         for step in sorted(waiting, key=lambda s: s.id):
             if step.status == "waiting":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
 
 from processes import registry
 from processes.engine.expressions import ExpressionError, compile_expression
@@ -74,3 +75,54 @@ def _owner_value(text: str, instance, scope=None) -> str:
     if isinstance(value, bool) or value in (None, ""):
         return ""
     return str(value).strip()
+
+
+def owner_problems(element: Element) -> list[str]:
+    """Why a user step's flowdesk:owner / flowdesk:ownerRole cannot work ([]: it can):
+    an owner expression that does not compile. Refused at import."""
+    ext = element.ext or {}
+    problems = []
+    for attribute in ("owner", "ownerRole"):
+        text = (ext.get(attribute) or "").strip()
+        if _is_expression(text):
+            try:
+                compile_expression(text)
+            except ExpressionError as error:
+                problems.append(
+                    _("flowdesk:%(attribute)s “%(text)s” is not a valid expression: %(error)s")
+                    % {"attribute": attribute, "text": text, "error": error}
+                )
+    return problems
+
+
+def owner_warnings(element: Element) -> list[str]:
+    """Whom a user step's owner names that does not exist (yet): a username or user
+    id with no active user, a role with no group. A warning at import, not a
+    refusal (users and roles may be created after the process is imported); until
+    they exist the step goes to the lane's role or whoever started the instance."""
+    ext = element.ext or {}
+    owner_text = (ext.get("owner") or "").strip()
+    role_text = (ext.get("ownerRole") or "").strip()
+    warnings = []
+    if owner_text and not _is_expression(owner_text):
+        if owner_text.lower().startswith("role:"):
+            role_text = role_text or owner_text[5:].strip()
+        elif not _user_exists(owner_text):
+            warnings.append(
+                _("flowdesk:owner names the user “%(user)s”, and there is no such active user")
+                % {"user": owner_text}
+            )
+    if (
+        role_text
+        and not _is_expression(role_text)
+        and not Group.objects.filter(name=role_text).exists()
+    ):
+        warnings.append(_("the owner role “%(role)s” does not exist") % {"role": role_text})
+    return warnings
+
+
+def _user_exists(text: str) -> bool:
+    users = get_user_model().objects.filter(is_active=True)
+    if text.isdigit():
+        return users.filter(pk=int(text)).exists()
+    return users.filter(username=text).exists()

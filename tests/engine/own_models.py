@@ -700,6 +700,8 @@ OWN_SCENARIOS: dict[str, Scenario] = {
                             "button": "Accept",
                             "email_to": "ada@example.com",
                             "email_subject": "Your proposal",
+                            # The "Perform task" result, for the gateways after it.
+                            "task_result": "Reached",
                         },
                     ),
                 ],

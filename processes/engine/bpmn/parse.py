@@ -46,6 +46,7 @@ from ..graph import (
 )
 from ..limits import MAX_MULTI_INSTANCE, MAX_SUBPROCESS_DEPTH, MAX_XML_DEPTH
 from ..timers import TimerError, parse_timer
+from .correlation import message_correlations
 from .document import BpmnDocument, BpmnImportError, NamedRef
 from .namespaces import BPMN_NS, Q_BPMN, Q_CAMUNDA, Q_FLOWDESK, Q_SPIFF, Q_ZEEBE
 from .vendor import VendorReading, plain_binding, read_vendor
@@ -240,6 +241,9 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
         prefixes=frozenset(namespaces),
     )
     processes = [_ProcessParser(node, refs).parse() for node in process_nodes]
+    correlations = _correlations(root, refs)
+    if correlations:
+        processes = [replace(graph, correlations=correlations) for graph in processes]
     collaborations = {}
     for collab in root.findall(Q_BPMN + "collaboration"):
         pools = tuple(
@@ -258,6 +262,19 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
         namespaces=namespaces,
         root=root,
     )
+
+
+def _correlations(root: XmlElement, refs: _Refs) -> dict[str, tuple[Code, ...]]:
+    """The file's correlation properties, by the name of the message they key."""
+
+    def resolve(ref: str) -> str:
+        ref, named = refs.resolve(refs.messages, ref)
+        return named.name if named else ref
+
+    def compile_code(source: str, language: str | None, prop_id: str) -> Code:
+        return _compile(source, language, prop_id, "correlationProperty")
+
+    return message_correlations(root, resolve, compile_code)
 
 
 def _named_refs(root: XmlElement, tag: str) -> dict[str, NamedRef]:
