@@ -20,6 +20,7 @@ PROJECT_PACKAGES = (
     "knowledge",
     "cases",
     "portal",
+    "api",
     "notifications",
 )
 
