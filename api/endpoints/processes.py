@@ -82,7 +82,7 @@ class InstanceOut(Schema):
 
 class InstanceDetailOut(InstanceOut):
     variables: dict
-    steps: list[StepOut]
+    steps: list[StepOut] = Field(validation_alias="step_rows")
 
 
 class UserStepOut(StepOut):
@@ -199,15 +199,14 @@ def _instance(pk: int) -> ProcessInstance:
     return get_object_or_404(ProcessInstance.objects.select_related("definition", "version"), pk=pk)
 
 
-def _detail(instance: ProcessInstance) -> dict:
-    out = InstanceDetailOut.from_orm(
-        {
-            **InstanceOut.from_orm(instance).model_dump(),
-            "variables": instance.variables,
-            "steps": [StepOut.from_orm(s).model_dump() for s in selectors.instance_steps(instance)],
-        }
-    )
-    return out.model_dump(mode="json")
+def _detail(instance: ProcessInstance) -> ProcessInstance:
+    """The instance with its steps, as InstanceDetailOut reads it."""
+    instance.step_rows = list(selectors.instance_steps(instance))
+    return instance
+
+
+def _detail_json(instance: ProcessInstance) -> dict:
+    return InstanceDetailOut.from_orm(_detail(instance)).model_dump(mode="json")
 
 
 @router.get("/instances", response=list[InstanceOut], tags=["process instances"])
@@ -256,7 +255,7 @@ def instance_start(request, payload: StartIn):
         instance = services.instance_start(
             definition=definition, variables=payload.variables, user=request.user
         )
-        return _detail(_instance(instance.pk))
+        return _detail_json(_instance(instance.pk))
 
     return create_once(request, make)
 
