@@ -9,13 +9,17 @@ from api.main import api
 app_name = "tokens"
 
 
+DOCS_PAGE = "openapi-view"
+
+
 def _open_to_tokens(patterns):
     """A token, not the sign-in page, authenticates the API: the login-required
-    middleware lets its routes through and the API answers 401 by itself."""
+    middleware lets its routes through and the API answers 401 by itself. The docs
+    page is for people: it asks them to sign in like every page."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             _open_to_tokens(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern):
+        elif isinstance(pattern, URLPattern) and pattern.name != DOCS_PAGE:
             pattern.callback = login_not_required(pattern.callback)
     return patterns
 
