@@ -52,5 +52,8 @@ def create_once(request, make, *, status: int = 201) -> HttpResponse:
             answer.status, answer.body = status, body
             answer.save(update_fields=["status", "body"])
     except IntegrityError:
-        return _replay(IdempotentAnswer.objects.get(user=user, key=key), request)
+        answer = IdempotentAnswer.objects.filter(user=user, key=key).first()
+        if answer is None:  # the creation itself broke a constraint, not the key
+            raise
+        return _replay(answer, request)
     return HttpResponse(body, status=status, content_type="application/json")

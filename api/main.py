@@ -6,6 +6,8 @@ files (ninja is in INSTALLED_APPS), never from a CDN, so the CSP allows it as it
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from cases.errors import CaseError
 from processes.engine.bpmn import BpmnImportError
 from processes.errors import ProcessError, StepNotAvailable
 from processes.user_steps.services import StepNotYours
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Flowdesk API",
@@ -93,6 +97,12 @@ def _not_found(request, exc):
 @api.exception_handler(CaseError)
 def _conflict(request, exc):
     return problem(409, str(exc))
+
+
+@api.exception_handler(Exception)
+def _broken(request, exc):
+    logger.exception("API call failed: %s %s", request.method, request.path)
+    return problem(500, _("Something went wrong on our side; it has been logged."))
 
 
 @api.exception_handler(HttpError)

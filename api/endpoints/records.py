@@ -22,6 +22,7 @@ from api.problems import BadInput
 from cases import resolution
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases.correspondence import messages as correspondence
 from cases.forms import CaseForm, NoteForm
 from cases.models import Case, CaseStatus
 from crm import services as crm_services
@@ -134,6 +135,22 @@ class StatusIn(Schema):
         "",
         description="Open tasks when resolving: complete, cancel or leave.",
     )
+
+
+class MessageIn(Schema):
+    channel: Literal["email", "portal"]
+    body: str
+    subject: str = ""
+
+
+class MessageOut(Schema):
+    id: int
+    channel: str
+    direction: str
+    subject: str
+    body: str
+    to: list[str]
+    created_at: datetime
 
 
 class NoteIn(Schema):
@@ -298,6 +315,27 @@ def case_add_note(request, case_id: int, payload: NoteIn):
         request,
         lambda: _out(
             EventOut, case_services.case_add_note(case=case, user=request.user, text=text)
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/messages", response={201: MessageOut}, tags=["cases"])
+def case_send_message(request, case_id: int, payload: MessageIn):
+    """An Email or Portal message to the case's contact, as the case page's composer sends it."""
+    case = _case(case_id)
+    if not payload.body.strip():
+        raise BadInput("body", _("Write the message before sending it."))
+    return create_once(
+        request,
+        lambda: _out(
+            MessageOut,
+            correspondence.message_send(
+                case=case,
+                user=request.user,
+                channel=payload.channel,
+                body=payload.body,
+                subject=payload.subject,
+            ),
         ),
     )
 

@@ -144,3 +144,28 @@ def test_activities_are_created_for_the_caller_and_listed(api, agent):
         },
     )
     assert backwards.status_code == 400 and backwards["Content-Type"] == PROBLEM
+
+
+def test_an_email_to_the_case_contact_is_sent_and_a_case_without_one_is_refused(
+    api, default_lookups, django_capture_on_commit_callbacks, mailoutbox
+):
+    ann = Contact.objects.create(full_name="Ann", email="ann@example.com")
+    medium = priority("medium").pk
+    with django_capture_on_commit_callbacks(execute=True):
+        case_id = api.post(
+            "/api/cases", {"subject": "Broken", "priority": medium, "contact": ann.pk}
+        ).json()["id"]
+        lonely_id = api.post("/api/cases", {"subject": "Nobody", "priority": medium}).json()["id"]
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api.post(
+            f"/api/cases/{case_id}/messages",
+            {"channel": "email", "subject": "Update", "body": "We are on it."},
+        )
+    assert sent.status_code == 201, sent.content
+    assert sent.json()["to"] == ["ann@example.com"]
+    assert any("We are on it." in m.body for m in mailoutbox)
+    refused = api.post(f"/api/cases/{lonely_id}/messages", {"channel": "portal", "body": "Hi"})
+    assert refused.status_code == 409 and "no contact" in refused.json()["detail"]
+    wrong = api.post(f"/api/cases/{case_id}/messages", {"channel": "fax", "body": "Hi"})
+    assert wrong.status_code == 400 and wrong.json()["field"] == "channel"
