@@ -19,11 +19,12 @@ from activities.forms import ActivityCreateForm
 from activities.models import Activity
 from api.idempotency import create_once
 from api.problems import BadInput
+from cases import assignment as case_assignment
 from cases import resolution
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.correspondence import messages as correspondence
-from cases.forms import CaseForm, NoteForm
+from cases.forms import CaseForm, NoteForm, ReassignForm
 from cases.models import Case, CaseStatus
 from crm import services as crm_services
 from crm.forms import AccountForm, ContactForm
@@ -151,6 +152,11 @@ class MessageOut(Schema):
     body: str
     to: list[str]
     created_at: datetime
+
+
+class AssignmentIn(Schema):
+    assignee: int | None = Field(None, description="A user id; null: nobody.")
+    assignee_group: int | None = Field(None, description="A group id; null: none.")
 
 
 class NoteIn(Schema):
@@ -304,6 +310,17 @@ def case_set_status(request, case_id: int, payload: StatusIn):
                 _("The case has open tasks: say whether to complete, cancel or leave them."),
             )
         case_services.case_set_status(case=case, status=status, user=request.user)
+    return _case(case_id)
+
+
+@router.patch("/cases/{case_id}/assignment", response=CaseOut, tags=["cases"])
+def case_reassign(request, case_id: int, payload: AssignmentIn):
+    """Reassign the case as the Reassign action does; a field left out stays as it is."""
+    case = _case(case_id)
+    sent = payload.model_dump(exclude_unset=True)
+    current = {"assignee": case.assignee_id, "assignee_group": case.assignee_group_id}
+    data = _valid(ReassignForm(_form_data(AssignmentIn(**(current | sent)))))
+    case_assignment.case_assign(case=case, user=request.user, **data)
     return _case(case_id)
 
 

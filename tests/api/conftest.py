@@ -41,6 +41,9 @@ class TokenClient:
     def put(self, path, body=None, headers=None):
         return self.send("PUT", path, body, headers)
 
+    def patch(self, path, body=None, headers=None):
+        return self.send("PATCH", path, body, headers)
+
 
 @pytest.fixture
 def token_client():

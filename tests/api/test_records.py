@@ -169,3 +169,21 @@ def test_an_email_to_the_case_contact_is_sent_and_a_case_without_one_is_refused(
     assert refused.status_code == 409 and "no contact" in refused.json()["detail"]
     wrong = api.post(f"/api/cases/{case_id}/messages", {"channel": "fax", "body": "Hi"})
     assert wrong.status_code == 400 and wrong.json()["field"] == "channel"
+
+
+def test_a_case_is_reassigned_and_a_left_out_field_stays(
+    api, agent, other_agent, default_lookups, django_capture_on_commit_callbacks
+):
+    group = other_agent.groups.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_id = api.post(
+            "/api/cases", {"subject": "Slow VPN", "priority": priority("medium").pk}
+        ).json()["id"]
+        api.patch(f"/api/cases/{case_id}/assignment", {"assignee_group": group.pk})
+        moved = api.patch(f"/api/cases/{case_id}/assignment", {"assignee": other_agent.pk})
+    assert moved.status_code == 200, moved.content
+    case = Case.objects.get(pk=case_id)
+    assert (case.assignee, case.assignee_group) == (other_agent, group)
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.ASSIGNMENT).exists()
+    nobody = api.patch(f"/api/cases/{case_id}/assignment", {"assignee": 999999})
+    assert nobody.status_code == 400 and nobody.json()["field"] == "assignee"
