@@ -129,3 +129,12 @@ def test_the_user_menu_links_the_token_page(agent):
     client = Client()
     client.force_login(agent)
     assert 'href="/profile/tokens/"' in client.get("/profile/tokens/").content.decode()
+
+
+def test_an_unknown_address_and_a_wrong_method_answer_problems(agent, token_client):
+    api = token_client(agent)
+    unknown = api.get("/api/no-such-thing")
+    assert unknown.status_code == 404 and unknown["Content-Type"] == PROBLEM
+    wrong = api.send("DELETE", "/api/contacts")
+    assert wrong.status_code == 405 and wrong["Content-Type"] == PROBLEM
+    assert "GET" in wrong["Allow"]
