@@ -8,6 +8,7 @@ step for its owner or a member of its role.
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,7 +20,7 @@ from pydantic import Field
 
 from api.idempotency import create_once
 from api.problems import BadInput
-from processes import selectors, services
+from processes import selectors, services, start_event_cache
 from processes.models import ProcessDefinition, ProcessInstance, Step
 
 router = Router()
@@ -45,6 +46,7 @@ class DefinitionOut(Schema):
 
 class VersionOut(Schema):
     id: int
+    process: str = Field(validation_alias="definition.code")
     number: int
     name: str
     checksum: str
@@ -156,14 +158,16 @@ def definitions_deploy(request, files: File[list[UploadedFile]], activate: bool 
     _staff_only(request)
 
     def make():
-        versions = []
-        for upload in files:
-            versions += services.process_import(
-                data=upload.read(), user=request.user, activate=activate
-            )
-        return [
-            VersionOut.from_orm(v).model_dump() | {"process": v.definition.code} for v in versions
-        ]
+        # All the files or none: a refused file leaves no version of the others.
+        with transaction.atomic():
+            versions = []
+            for upload in files:
+                versions += services.process_import(
+                    data=upload.read(), user=request.user, activate=activate
+                )
+            # process_import forgets the start events it cached before this commit.
+            transaction.on_commit(start_event_cache.forget)
+        return [VersionOut.from_orm(v).model_dump(mode="json") for v in versions]
 
     return create_once(request, make)
 
@@ -179,7 +183,7 @@ def definition_read(request, code: str):
 def definition_versions(request, code: str):
     _staff_only(request)
     definition = get_object_or_404(ProcessDefinition, code=code)
-    return definition.versions.defer("bpmn_xml").order_by("-number")
+    return definition.versions.select_related("definition").defer("bpmn_xml").order_by("-number")
 
 
 @router.post("/definitions/{code}/active", response=DefinitionOut, tags=["process definitions"])
@@ -193,6 +197,19 @@ def definition_set_active(request, code: str, payload: ActiveIn):
 
 
 # -------------------------------------------------------------- instances
+
+
+INSTANCE_LIST_FIELDS = (
+    "pk",
+    "status",
+    "error",
+    "started_at",
+    "completed_at",
+    "started_by_id",
+    "parent_id",
+    "definition__code",
+    "version__number",
+)
 
 
 def _instance(pk: int) -> ProcessInstance:
@@ -230,20 +247,7 @@ def instances_list(
         started_from=started_from,
         started_to=started_to,
     )
-    return selectors.instance_list(filters).select_related("version").only(*InstanceListFields)
-
-
-InstanceListFields = (
-    "pk",
-    "status",
-    "error",
-    "started_at",
-    "completed_at",
-    "started_by_id",
-    "parent_id",
-    "definition__code",
-    "version__number",
-)
+    return selectors.instance_list(filters).select_related("version").only(*INSTANCE_LIST_FIELDS)
 
 
 @router.post("/instances", response={201: InstanceDetailOut}, tags=["process instances"])
