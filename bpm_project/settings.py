@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     "cases",
     "portal",
     "notifications",
+    "api",
+    # django-ninja's templates and static files: the API docs page loads Swagger UI
+    # from our own static files, never from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -417,3 +421,7 @@ if SENTRY_DSN:
         environment=env("SENTRY_ENVIRONMENT", "production"),
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+
+# The REST API at /api/: calls a minute per personal token (or per signed-in user)
+# before it answers 429 with Retry-After.
+API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "600"))

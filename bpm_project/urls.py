@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
+from api.urls import api_urls
 from bpm_project import heartbeat, second_factor
 
 
@@ -37,6 +38,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", api_urls),
+    path("profile/tokens/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.OIDC_ENABLED:

@@ -21,6 +21,7 @@ PROJECT_PACKAGES = (
     "knowledge",
     "cases",
     "portal",
+    "api",
     "notifications",
 )
 
