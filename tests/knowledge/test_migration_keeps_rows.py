@@ -14,7 +14,11 @@ from knowledge.models import KnowledgeArticle
 from processes.models import ProcessVersion
 
 # Today's schema before the move: cases up to its customer-side defaults, no knowledge app.
-OLD_STATE = [("cases", "0005_customer_defaults"), ("knowledge", None)]
+OLD_STATE = [
+    ("cases", "0005_customer_defaults"),
+    ("knowledge", None),
+    ("processes", "0002_instance_start_event"),
+]
 # The historical models the test writes with, at that state.
 OLD_MODELS = [
     ("cases", "0005_customer_defaults"),
