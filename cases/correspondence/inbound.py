@@ -14,7 +14,13 @@ when IMAP_HOST is set, an IMAP folder. Both hand raw RFC 5322 bytes to
    number is easy to guess, so is a header; who writes decides;
 4. anything else becomes a new case for the sender's contact (or for an unknown
    sender); when the mail named a case its sender is not part of, that case is left
-   untouched and the new case's History says so.
+   untouched and the new case's History says so;
+5. an automatic reply (out of office, list mail: `mailtext.auto_reply_reason`) is
+   recorded on the case it threads into, marked as automatic, and never reopens it,
+   opens a new case or notifies anyone; one that threads into no case is kept aside.
+
+The text filed is readable (`mailtext`): an HTML-only mail is turned into text, its
+HTML kept as the message's file "original.html"; the quoted history is cut off.
 """
 
 from __future__ import annotations
