@@ -14,7 +14,13 @@ when IMAP_HOST is set, an IMAP folder. Both hand raw RFC 5322 bytes to
    number is easy to guess, so is a header; who writes decides;
 4. anything else becomes a new case for the sender's contact (or for an unknown
    sender); when the mail named a case its sender is not part of, that case is left
-   untouched and the new case's History says so.
+   untouched and the new case's History says so;
+5. an automatic reply (out of office, list mail: `mailtext.auto_reply_reason`) is
+   recorded on the case it threads into, marked as automatic, and never reopens it,
+   opens a new case or notifies anyone; one that threads into no case is kept aside.
+
+The text filed is readable (`mailtext`): an HTML-only mail is turned into text, its
+HTML kept as the message's file "original.html"; the quoted history is cut off.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from cases.correspondence import attachments as attachment_rules
 from cases.correspondence import messages as services
 from cases.correspondence.attachments import AttachmentRefused, IncomingFile
+from cases.correspondence.mailtext import auto_reply_reason, html_to_text, strip_quoted
+from cases.history import event_add
 from cases.models import Case, CaseEvent, CaseMessage, InboundFailure
 from crm.models import Contact
 
@@ -104,6 +111,8 @@ class Parsed:
     notes: list[str]
     # The other addresses the mail went to (To, Cc), without ours and the sender's.
     recipients: list[str] = field(default_factory=list)
+    # The header that marks it an automatic reply (out of office, list mail), or "".
+    auto_reply: str = ""
 
 
 # -- parsing ----------------------------------------------------------------------------
@@ -148,6 +157,7 @@ def parse(raw: bytes) -> Parsed:
         files=files,
         notes=notes,
         recipients=_recipients(msg, sender=address.strip().lower()),
+        auto_reply=auto_reply_reason(msg),
     )
 
 
@@ -173,10 +183,17 @@ def _first_id(text: str) -> str:
 def _content(msg) -> tuple[str, list[IncomingFile], list[str]]:
     text_part = msg.get_body(preferencelist=("plain", "html"))
     body = ""
+    original_html = None
     if text_part is not None:
         body = text_part.get_content()
         if text_part.get_content_type() == "text/html":
-            body = strip_tags(body)
+            # An HTML-only mail: its text is read, the HTML itself kept as a file.
+            original_html = IncomingFile(
+                name="original.html",
+                content=body.encode("utf-8"),
+                content_type="text/html",
+            )
+            body = html_to_text(body)
     files, notes = [], []
     for part in msg.iter_attachments():
         filename = part.get_filename()
@@ -198,21 +215,10 @@ def _content(msg) -> tuple[str, list[IncomingFile], list[str]]:
                 f"{settings.CASE_ATTACHMENT_MAX_FILES} files per message."
             )
         files = files[: settings.CASE_ATTACHMENT_MAX_FILES]
-    return _strip_quoted(body).strip(), files, notes
-
-
-def _strip_quoted(body: str) -> str:
-    """The reply above the quoted history ("On ... wrote:" and "> " lines)."""
-    lines = body.replace("\r\n", "\n").split("\n")
-    kept = []
-    for line in lines:
-        if re.match(r"^\s*On .+wrote:\s*$", line) or line.startswith("-----Original Message"):
-            break
-        if line.startswith(">"):
-            continue
-        kept.append(line)
-    text = "\n".join(kept).strip()
-    return text or body.strip()
+    if original_html is not None:
+        # Flowdesk's own copy, beside the customer's files (not one of them).
+        files.append(original_html)
+    return strip_quoted(body).strip(), files, notes
 
 
 # -- threading ---------------------------------------------------------------------------
@@ -331,6 +337,14 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
         with transaction.atomic():
             thread = thread_for(parsed)
             case = thread.case
+            if parsed.auto_reply:
+                if case is None:
+                    # An out-of-office answer to no case of its sender's: no new case
+                    # (that would notify), kept aside for an operator instead.
+                    raise Unreadable(
+                        f"an automatic reply ({parsed.auto_reply}) that belongs to no case"
+                    )
+                return _record_auto_reply(case, parsed, body=body, contact=contact)
             if case is not None and case.status.is_final:
                 # A reply to a closed or canceled case is a new request, linked to the old one.
                 case, message = services.case_create_from_customer(
@@ -412,6 +426,47 @@ def receive_raw(raw: bytes, *, source: str = "maildir", key: str = "") -> Outcom
         raise
     except Unreadable as error:
         return _keep_aside(raw, reason=str(error), source=source, key=key)
+
+
+def _record_auto_reply(case: Case, parsed: Parsed, *, body: str, contact) -> Outcome:
+    """An automatic reply on its case: stored and in the History, marked as automatic;
+    the case keeps its status (never reopened) and nobody is notified."""
+    message = CaseMessage.objects.create(
+        case=case,
+        direction=CaseMessage.Direction.IN,
+        channel=CaseMessage.Channel.EMAIL,
+        author_contact=contact,
+        author_email=parsed.sender_email[:254],
+        subject=parsed.subject[:300],
+        body=body,
+        message_id=parsed.message_id or None,
+        in_reply_to=parsed.in_reply_to[:300],
+        references=parsed.references,
+    )
+    left_out = [f.safe_name for f in parsed.files]
+    event_add(
+        case,
+        CaseEvent.Kind.EMAIL,
+        None,
+        _("Automatic reply: %(subject)s") % {"subject": parsed.subject or _("(no subject)")},
+        message=message.pk,
+        direction=message.direction,
+        to=[],
+        body=body,
+        author=message.author_name,
+        message_id=message.message_id or "",
+        attachments=[],
+        auto_reply=True,
+        auto_reply_header=parsed.auto_reply,
+        files_not_kept=left_out,
+    )
+    logger.info(
+        "automatic reply from %s (%s) recorded on %s; not reopened, nobody notified",
+        parsed.sender_email,
+        parsed.auto_reply,
+        case.number,
+    )
+    return Outcome("stored", case=case, message=message)
 
 
 def _keep_aside(raw: bytes, *, reason: str, source: str, key: str, kept_at: str = "") -> Outcome:
