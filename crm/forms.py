@@ -1,13 +1,19 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from crm import time_zones
 from crm.models import Account, Contact
 from crm.services import ACCOUNT_FIELDS, CONTACT_FIELDS
 
-ENGINE_BLANK = "---------"
+
+def _is_engine_blank(text) -> bool:
+    """The labels Django gives a select's empty choice: "---------" (6.0) and, since
+    6.1, "- Select an option -" (in the active language). Neither is how Flowdesk
+    speaks to people."""
+    return text is not None and str(text) in {"---------", str(BLANK_CHOICE_LABEL)}
 
 
 def name_empty_choices(form) -> None:
@@ -15,13 +21,13 @@ def name_empty_choices(form) -> None:
     "---------" in a select: the dashes are Django's, not words for people."""
     for field in form.fields.values():
         label = _("Choose…") if field.required else "—"
-        if getattr(field, "empty_label", None) == ENGINE_BLANK:
+        if _is_engine_blank(getattr(field, "empty_label", None)):
             field.empty_label = label
         elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             choices = list(field.choices)
-            if any(value == "" and text == ENGINE_BLANK for value, text in choices):
+            if any(value == "" and _is_engine_blank(text) for value, text in choices):
                 field.choices = [
-                    (value, label if value == "" and text == ENGINE_BLANK else text)
+                    (value, label if value == "" and _is_engine_blank(text) else text)
                     for value, text in choices
                 ]
 
