@@ -1,9 +1,6 @@
 """The service desk journey: take a case, work it, escalate it live, reclassify, link it."""
 
-import os
-import tempfile
 from datetime import time
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -23,11 +20,6 @@ from cases.models import (
 )
 from crm.models import Account, Contact
 from knowledge.models import KnowledgeArticle
-
-# The live servers run without SMTP: they write mail to files this test can read.
-# (Set before the session's servers start; they copy this environment.)
-MAIL_DIR = Path(os.environ.setdefault("EMAIL_FILE_PATH", tempfile.mkdtemp(prefix="fd-mail-")))
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +73,7 @@ def _desk(make_user):
 
 
 def test_an_agent_takes_works_escalates_reclassifies_and_links_a_case(
-    signed_in_page, wait_for_live, make_user
+    live_servers, signed_in_page, wait_for_live, make_user
 ):
     bob, dave, case, solved = _desk(make_user)
 
@@ -102,7 +94,7 @@ def test_an_agent_takes_works_escalates_reclassifies_and_links_a_case(
     expect(history).to_contain_text("We are working on your case")
     expect(history).to_contain_text("clara@northwind.example")
     case.refresh_from_db()
-    mail = "\n".join(p.read_text(errors="replace") for p in MAIL_DIR.glob("*.log"))
+    mail = "\n".join(p.read_text(errors="replace") for p in live_servers.mail_dir.glob("*.log"))
     assert f"[{case.number}] We are working on your case" in mail
     assert "We aim to resolve it by" in mail
 

@@ -3,9 +3,7 @@ until their rating closes it; and the knowledge-base process after a resolution.
 
 import email
 import email.policy
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,9 +19,6 @@ from crm.models import Account, Contact
 from knowledge.models import KnowledgeArticle
 from knowledge.services import kb_definition
 
-# The live servers write mail to files this test reads (set before they start).
-MAIL_DIR = Path(os.environ.setdefault("EMAIL_FILE_PATH", tempfile.mkdtemp(prefix="fd-mail-")))
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 SHOTS = Path("/tmp/shots")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,11 +60,11 @@ def _move(page, name):
     expect(page.locator("#case-status")).to_have_text(name, timeout=15_000)
 
 
-def _rating_path(case, value):
-    """The newest resolution email's link for `value`, read from the mail files."""
+def _rating_path(mail_dir, case, value):
+    """The newest resolution email's link for `value`, read from the live servers' mail files."""
     pattern = re.compile(rf"{value} · [^:\n]+: https?://[^/\s]+(/portal/rate/{case.pk}/[^\s]+/)")
     found = []
-    for path in sorted(MAIL_DIR.glob("*.log"), key=lambda p: p.stat().st_mtime):
+    for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime):
         # The file backend writes each message followed by a line of 79 dashes.
         for chunk in path.read_bytes().split(b"-" * 79):
             if not chunk.strip():
@@ -83,7 +78,7 @@ def _rating_path(case, value):
 
 
 def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
-    signed_in_page, wait_for_live, make_user
+    live_servers, signed_in_page, wait_for_live, make_user
 ):
     bob, carol, clara, case = _desk(make_user)
 
@@ -139,12 +134,12 @@ def test_a_case_worked_with_the_customer_through_the_portal_until_rated_closed(
     from_email = customer.context.new_page()
     from_email.context.clear_cookies()
     # A mail scanner fetching the link records nothing...
-    scanner = from_email.context.request.get(_rating_path(case, 5))
+    scanner = from_email.context.request.get(_rating_path(live_servers.mail_dir, case, 5))
     assert scanner.ok and "rate-confirm" in scanner.text()
     case.refresh_from_db()
     assert case.status.code == "resolved"
     # ...while the customer's click on it is the whole vote: no second click.
-    from_email.goto(_rating_path(case, 5))
+    from_email.goto(_rating_path(live_servers.mail_dir, case, 5))
     expect(from_email.locator("#rating-done")).to_contain_text("Closed")
     shot(from_email, "rating")
 

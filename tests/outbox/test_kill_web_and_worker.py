@@ -85,7 +85,12 @@ def test_killing_web_and_worker_loses_no_activity_and_sends_each_email_once(tmp_
     queue = f"kill-{servers.unique_suffix()}"
     sink = SMTPSink(greeting_delay=0.3)  # slow enough that a kill lands mid-drain
     sink.start()
-    mail_env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port), "EMAIL_TIMEOUT": "10"}
+    mail_env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_TIMEOUT": "10",
+    }
     env = servers.server_env(
         database_name=connection.settings_dict["NAME"],
         channels_prefix=queue,
@@ -150,7 +155,10 @@ def test_killing_web_and_worker_loses_no_activity_and_sends_each_email_once(tmp_
             if expected_emails:
                 # The 11 dead requests left hundreds of panel pushes queued ahead of the
                 # sweep's task; on a loaded machine the worker needs a while to reach it.
-                sink.wait_for(1, timeout=240)
+                try:
+                    sink.wait_for(1, timeout=240)
+                except AssertionError as error:
+                    raise AssertionError(f"{error}\n{servers.read_log(worker)[-4000:]}") from None
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
         finally:
