@@ -14,7 +14,11 @@ from mailparser_reply.constants import MAIL_LANGUAGES
 
 # Every language mail-parser-reply has "wrote:" headers for (English among them).
 QUOTE_PARSER = EmailReplyParser(languages=sorted(MAIL_LANGUAGES))
-ENGLISH_WROTE = re.compile(r"^\s*On .+wrote:\s*$")
+# "wrote:" headers the library misses, as Gmail, Apple Mail and Thunderbird write them:
+# English, Spanish ("El … escribió:"), Portuguese ("Em … escreveu:"), Dutch ("Op … schreef …:").
+WROTE = re.compile(
+    r"^\s*(?:On\s.+\swrote|El\s.+\sescribi[óo]|Em\s.+\sescreveu|Op\s.+\sschreef.*?)\s*:\s*$"
+)
 AUTO_PRECEDENCE = {"bulk", "auto_reply", "list", "junk"}
 
 
@@ -42,8 +46,12 @@ def strip_quoted(body: str) -> str:
     if reply and reply[0].full_body.strip():
         text = reply[0].full_body
     kept = []
-    for line in text.split("\n"):
-        if ENGLISH_WROTE.match(line) or line.startswith("-----Original Message"):
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        # Gmail wraps a long header over two lines: "El lun, 1 dic 2026 a las 10:00,"
+        # then "Support (<s@x.example>) escribió:".
+        two = f"{line} {lines[number + 1]}" if number + 1 < len(lines) else line
+        if WROTE.match(line) or WROTE.match(two) or line.startswith("-----Original Message"):
             break
         if line.startswith(">"):
             continue

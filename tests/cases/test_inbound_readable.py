@@ -81,6 +81,10 @@ def test_a_plain_text_mail_gets_no_html_copy(agent, committed, _dirs):
         ("Merci, ça marche.", "Le lun. 1 déc. 2026 à 10:00, Support <support@x.example> a écrit :"),
         ("Grazie, funziona.", "Il giorno lun 1 dic 2026 alle 10:00 Support ha scritto:"),
         ("Thanks, that works.", "On Mon, Dec 1, 2026 at 10:00 AM Support <s@x.example> wrote:"),
+        ("Gracias.", "El lun, 1 dic 2026 a las 10:00, Support (<s@x.example>) escribió:"),
+        ("Gracias.", "El lun, 1 dic 2026 a las 10:00,\nSupport (<s@x.example>) escribió:"),
+        ("Obrigada.", "Em seg., 1 de dez. de 2026 às 10:00, Support <s@x.ex> escreveu:"),
+        ("Bedankt, het werkt.", "Op ma 1 dec 2026 om 10:00 schreef Support <s@x.example>:"),
     ],
 )
 def test_the_quoted_history_is_cut_off_in_several_languages(agent, committed, _dirs, reply, quoted):
