@@ -70,8 +70,9 @@ run: install
 	FLOWDESK_TICKER=1 DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 .PHONY: test
+TEST_WORKERS ?= 2
 test: install
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install
