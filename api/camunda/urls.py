@@ -12,7 +12,8 @@ from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from api.camunda.main import JSON, api, camunda_error
+from api.camunda.errors import JSON, camunda_error
+from api.camunda.main import api
 
 
 def _error_for_not_allowed(view):
