@@ -106,9 +106,13 @@ def _forbidden(request, exc):
 
 
 @api.exception_handler(Http404)
-@api.exception_handler(ObjectDoesNotExist)
 def _not_found(request, exc):
     return camunda_error(404, "InvalidRequestException", str(exc) or _("Not found."))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _no_row(request, exc):
+    return camunda_error(404, "InvalidRequestException", _("Not found."))
 
 
 @api.exception_handler(StepNotAvailable)
