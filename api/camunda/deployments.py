@@ -70,11 +70,36 @@ def _uploads(request) -> list[tuple[str, bytes]]:
     return out
 
 
+def _decisions_json(version, filename: str) -> dict:
+    """The decisions of a DMN version, as Camunda lists deployed decision definitions."""
+    rows = {}
+    for decision in version.decisions or []:
+        key = decision.get("id") if isinstance(decision, dict) else None
+        if not key:
+            continue
+        decision_id = f"{key}:{version.number}:{version.pk}"
+        rows[decision_id] = {
+            "id": decision_id,
+            "key": key,
+            "category": version.namespace or None,
+            "name": decision.get("name") or key,
+            "version": version.number,
+            "resource": filename,
+            "deploymentId": None,
+            "decisionRequirementsDefinitionId": None,
+            "decisionRequirementsDefinitionKey": None,
+            "tenantId": None,
+            "versionTag": None,
+            "historyTimeToLive": None,
+        }
+    return rows
+
+
 @router.post("/deployment/create", summary="Deploy BPMN and DMN files (Camunda Modeler's Deploy)")
 def deployment_create(request):
     shapes.staff_only(request)
     name = str(request.POST.get("deployment-name", ""))[:200]
-    source = request.POST.get("deployment-source") or None
+    source = str(request.POST.get("deployment-source", ""))[:200] or None
     changed_only = _flag(request, "deploy-changed-only") or _flag(
         request, "enable-duplicate-filtering"
     )
@@ -91,15 +116,7 @@ def deployment_create(request):
                 try:
                     if decisions.looks_like_dmn(filename, data):
                         version = services.decision_import(data=data, user=request.user)
-                        for decision in version.decisions or []:
-                            decision_id = decision.get("id") if isinstance(decision, dict) else None
-                            if decision_id:
-                                decision_rows[f"{decision_id}:{version.number}:{version.pk}"] = {
-                                    "id": f"{decision_id}:{version.number}:{version.pk}",
-                                    "key": decision_id,
-                                    "name": decision.get("name") or decision_id,
-                                    "version": version.number,
-                                }
+                        decision_rows.update(_decisions_json(version, filename))
                     else:
                         versions += services.process_import(
                             data=data, user=request.user, activate=True

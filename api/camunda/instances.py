@@ -7,6 +7,9 @@ variables go through the services the Process log's buttons call.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -14,13 +17,20 @@ from ninja import Router, Schema, Status
 from api.camunda import shapes
 from api.camunda.errors import InvalidRequest
 from api.camunda.variables import MAX_NAME_LENGTH, variable_out, variables_in, variables_out
-from processes import services
+from processes import bounded_inputs, services
 from processes.models import ProcessInstance
 
 router = Router(tags=["process instance"])
 
 OPEN = (ProcessInstance.Status.RUNNING, ProcessInstance.Status.ERROR)
 MAX_IDS = 1000
+MAX_VARIABLE_FILTERS = 20
+
+
+class TypedIn(Schema):
+    value: Any = None
+    type: str | None = None
+    valueInfo: dict | None = None
 
 
 class ModificationsIn(Schema):
@@ -36,18 +46,27 @@ def _open_instances():
     )
 
 
-def _variable_filters(text: str) -> dict:
-    """Camunda's `variables=name_eq_value,other_eq_value` (only `eq` is supported)."""
-    wanted = {}
-    for part in text.split(","):
-        if not part:
-            continue
+def _variable_filters(text: str) -> Q:
+    """Camunda's `variables=name_eq_value,other_eq_value` (only `eq` is supported). A value
+    that reads as a whole number or true/false also matches the number or the boolean."""
+    parts = [part for part in text.split(",") if part]
+    if len(parts) > MAX_VARIABLE_FILTERS:
+        raise InvalidRequest(
+            _("variables: at most %(max)s comparisons.") % {"max": MAX_VARIABLE_FILTERS}
+        )
+    wanted = Q()
+    for part in parts:
         name, operator, value = part.partition("_eq_")
         if not operator or not name:
             raise InvalidRequest(
                 _("variables: give name_eq_value pairs; Flowdesk compares only with eq.")
             )
-        wanted[name] = value
+        matches = Q(variables__contains={name: value})
+        if value in ("true", "false"):
+            matches |= Q(variables__contains={name: value == "true"})
+        elif value.lstrip("-").isdigit() and len(value) <= bounded_inputs.MAX_WHOLE_DIGITS:
+            matches |= Q(variables__contains={name: int(value)})
+        wanted &= matches
     return wanted
 
 
@@ -73,8 +92,7 @@ def _filtered(
     if processDefinitionKey:
         instances = instances.filter(definition__code=processDefinitionKey)
     if variables:
-        wanted = _variable_filters(variables)
-        instances = instances.filter(variables__contains=wanted)
+        instances = instances.filter(_variable_filters(variables))
     if withIncident:
         instances = instances.filter(status=ProcessInstance.Status.ERROR)
     if suspended:  # Flowdesk does not suspend instances
@@ -184,9 +202,9 @@ def instance_variable(request, instance_id: str, name: str):
 
 
 @router.put("/process-instance/{instance_id}/variables/{name}", response={204: None})
-def instance_set_variable(request, instance_id: str, name: str, payload: dict):
+def instance_set_variable(request, instance_id: str, name: str, payload: TypedIn):
     instance = _instance(request, instance_id)
-    changes = variables_in({name: payload})
+    changes = variables_in({name: payload.model_dump()})
     visible = {k: v for k, v in instance.variables.items() if not k.startswith("__")}
     services.instance_update_variables(
         instance_id=instance.pk, variables={**visible, **changes}, user=request.user

@@ -13,6 +13,7 @@ from api import tokens
 from api.camunda.variables import VariableError, variables_in, variables_out
 from processes import bounded_inputs
 from processes.models import ProcessInstance, ProcessVersion, Step
+from tests.processes.test_decisions import dmn
 
 
 class CamundaClient:
@@ -229,7 +230,10 @@ def order_id(admin_rest):
 
 @pytest.mark.django_db
 def test_a_deployment_answers_in_camundas_shape_and_unchanged_files_deploy_nothing(admin_rest):
-    first = deploy(admin_rest, {"order.bpmn": ORDER_BPMN, "order.form": b'{"components": []}'})
+    first = deploy(
+        admin_rest,
+        {"order.bpmn": ORDER_BPMN, "order.form": b'{"components": []}', "pricing.dmn": dmn()},
+    )
     assert first.status_code == 200, first.content
     body = first.json()
     assert {"id", "name", "source", "deploymentTime", "deployedProcessDefinitions"} <= set(body)
@@ -238,6 +242,8 @@ def test_a_deployment_answers_in_camundas_shape_and_unchanged_files_deploy_nothi
     [definition] = body["deployedProcessDefinitions"].values()
     assert definition["key"] == "order" and definition["version"] == 1
     assert definition["suspended"] is False
+    [decision] = body["deployedDecisionDefinitions"].values()
+    assert decision["key"] == "discount" and decision["version"] == 1
     again = deploy(admin_rest, {"order.bpmn": ORDER_BPMN}, **{"deploy-changed-only": "true"})
     assert again.status_code == 200 and again.json()["deployedProcessDefinitions"] is None
     changed = ORDER_BPMN.replace(b'name="Order"', b'name="Order v2"')
@@ -379,6 +385,14 @@ def test_instances_list_filter_set_variables_and_delete(admin_rest, order_id):
     assert ProcessInstance.objects.get(pk=one["id"]).variables["note"] == "rush"
     filtered = admin_rest.get("/process-instance", {"variables": "note_eq_rush"}).json()
     assert [i["id"] for i in filtered] == [one["id"]]
+    admin_rest.send(
+        "PUT", f"/process-instance/{two['id']}/variables/seats", {"value": 3, "type": "Integer"}
+    )
+    by_number = admin_rest.get("/process-instance", {"variables": "seats_eq_3"}).json()
+    assert [i["id"] for i in by_number] == [two["id"]]
+    assert admin_rest.get(f"/process-instance/{two['id']}/variables/seats").json()["value"] == 3
+    unsupported = admin_rest.get("/process-instance", {"variables": "seats_gt_3"})
+    assert unsupported.status_code == 400 and "eq" in unsupported.json()["message"]
     bad = admin_rest.post(
         f"/process-instance/{one['id']}/variables",
         {"modifications": {"note": {"value": 2**40, "type": "Integer"}}},
@@ -415,3 +429,31 @@ def test_a_signal_reaches_the_instances_waiting_for_it(admin_rest):
     assert thrown.status_code == 204
     done = ProcessInstance.objects.get(pk=instance["id"])
     assert done.status == "completed" and done.variables["x"] == 1
+
+
+@pytest.mark.django_db
+def test_hostile_starts_are_refused_with_400_naming_the_field_and_start_nothing(
+    admin_rest, order_id
+):
+    huge = admin_rest.post(
+        "/process-definition/key/order/start",
+        {"variables": {"budget": {"value": "1e400", "type": "Double"}}},
+    )
+    assert huge.status_code == 400 and "budget" in huge.json()["message"]
+    long_key = admin_rest.post("/process-definition/key/order/start", {"businessKey": "K" * 201})
+    assert long_key.status_code == 400 and "businessKey" in long_key.json()["message"]
+    not_object = admin_rest.post("/process-definition/key/order/start", {"variables": [1, 2]})
+    assert not_object.status_code == 400
+    bytes_value = admin_rest.post(
+        "/process-definition/key/order/start",
+        {"variables": {"scan": {"value": "AAEC", "type": "Bytes"}}},
+    )
+    assert bytes_value.status_code == 400 and "Bytes" in bytes_value.json()["message"]
+    assert not ProcessInstance.objects.exists()
+    too_many = deploy(admin_rest, {f"f{i}.bpmn": ORDER_BPMN for i in range(11)})
+    assert too_many.status_code == 400 and "at most 10" in too_many.json()["message"]
+    nothing = admin_rest.client.post(
+        "/engine-rest/deployment/create", {"deployment-name": "x"}, headers=admin_rest.headers
+    )
+    assert nothing.status_code == 400
+    assert len(admin_rest.get("/process-definition", {"maxResults": "-5"}).json()) == 0
