@@ -65,6 +65,8 @@ def test_basic_auth_with_the_users_name_and_a_token_or_a_bearer_token_is_let_in(
         assert response.status_code == 200
         assert response.json() == [{"name": "default"}]
     assert camunda_client(admin_user).get("/version").json()["version"].startswith("7.")
+    # Older clients name the engine in the path.
+    assert camunda_client(admin_user).get("/engine/default/version").status_code == 200
 
 
 @pytest.mark.django_db
@@ -314,8 +316,11 @@ def test_start_claim_complete_and_correlate_walk_an_instance_to_its_end(admin_re
     assert [t["id"] for t in admin_rest.get("/task", {"candidateGroup": "Reviewers"}).json()] == [
         task["id"]
     ]
+    assert len(admin_rest.get("/task", {"candidateUser": "alice"}).json()) == 1
+    assert admin_rest.get("/task", {"candidateUser": "bob"}).json() == []
     assert admin_rest.post(f"/task/{task['id']}/claim", {"userId": "alice"}).status_code == 204
     assert admin_rest.get(f"/task/{task['id']}").json()["assignee"] == "alice"
+    assert len(admin_rest.get("/task", {"assignee": "alice"}).json()) == 1
     assert admin_rest.get("/task", {"candidateGroup": "Reviewers"}).json() == []
     assert admin_rest.post(f"/task/{task['id']}/unclaim").status_code == 204
     assert admin_rest.get(f"/task/{task['id']}").json()["assignee"] is None
