@@ -47,8 +47,11 @@ api.add_router("/", definitions.router)
 api.add_router("/", instances.router)
 api.add_router("/", tasks.router)
 api.add_router("/", events.router)
-# The routers of the Camunda subset are mounted here, one line each.
-# /external-task (api/camunda/external_tasks.py) is mounted here too when it exists.
+# ---- MOUNT POINT: /external-task -------------------------------------------------------
+# api/camunda/external_tasks.py (its own branch) mounts its router here with one line,
+# and its import beside the others above:
+#     api.add_router("/", external_tasks.router)
+# -----------------------------------------------------------------------------------------
 
 
 @api.exception_handler(ValidationError)
