@@ -1,0 +1,118 @@
+"""Sign a body and POST it to an approved address: one attempt, its outcome measured.
+
+Functions without the database: `services` decides what to send and records
+what came back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import ssl
+import time
+from dataclasses import dataclass
+
+import urllib3
+from django.utils.translation import gettext as _
+
+from webhooks.addresses import AddressRefused, target_check
+
+TIMEOUT_SECONDS = 10.0
+# The first 2 KB of a response are kept in the delivery log; the rest is not read.
+RESPONSE_LIMIT = 2048
+USER_AGENT = "Flowdesk-Webhooks/1"
+
+
+def secret_new() -> str:
+    return f"whsec_{secrets.token_urlsafe(32)}"
+
+
+def body_encode(message: dict) -> bytes:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The `Flowdesk-Signature` header: `t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`."""
+    signed = f"{timestamp}.".encode() + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@dataclass
+class Outcome:
+    status_code: int | None = None
+    duration_ms: int | None = None
+    error: str = ""
+    response_body: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def post(*, url: str, secret: str, event: str, delivery_id: str, body: bytes) -> Outcome:
+    """POST `body` to `url` once, signed. Never raises: the outcome says what happened."""
+    try:
+        target = target_check(url)
+    except AddressRefused as refusal:
+        return Outcome(error=str(refusal))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Host": target.host_header,
+        "Flowdesk-Event": event,
+        "Flowdesk-Delivery": delivery_id,
+        "Flowdesk-Signature": signature(secret, int(time.time()), body),
+    }
+    timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            timeout=timeout,
+            retries=False,
+            ssl_context=ssl.create_default_context(),
+            server_hostname=target.host,
+            assert_hostname=target.host,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(
+            target.address, target.port, timeout=timeout, retries=False
+        )
+    started = time.monotonic()
+    outcome = Outcome()
+    try:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers=headers,
+            redirect=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+        try:
+            outcome.status_code = response.status
+            head = response.read(RESPONSE_LIMIT, decode_content=False)
+            outcome.response_body = head[:RESPONSE_LIMIT].decode("utf-8", errors="replace")
+        finally:
+            response.release_conn()
+    except urllib3.exceptions.HTTPError as error:
+        outcome.error = _describe(error)
+    finally:
+        pool.close()
+        outcome.duration_ms = round((time.monotonic() - started) * 1000)
+    if outcome.status_code is not None and not outcome.succeeded:
+        outcome.error = f"HTTP {outcome.status_code}"
+    return outcome
+
+
+def _describe(error: Exception) -> str:
+    reason = getattr(error, "reason", None) or error
+    if isinstance(error, urllib3.exceptions.TimeoutError) or isinstance(
+        reason, urllib3.exceptions.TimeoutError
+    ):
+        return _("No answer within %(seconds)s seconds.") % {"seconds": f"{TIMEOUT_SECONDS:g}"}
+    return (str(reason) or reason.__class__.__name__)[:1000]
