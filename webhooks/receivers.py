@@ -17,42 +17,45 @@ from webhooks import events, services
 def _instance_saved(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         services.event_publish(
-            events.INSTANCE_STARTED, events.instance_data(instance), occurred_at=instance.started_at
+            events.INSTANCE_STARTED,
+            lambda: events.instance_data(instance),
+            occurred_at=instance.started_at,
         )
 
 
 def _instance_completed(sender, instance, **kwargs):
-    services.event_publish(events.INSTANCE_COMPLETED, events.instance_data(instance))
+    services.event_publish(events.INSTANCE_COMPLETED, lambda: events.instance_data(instance))
 
 
 def _instance_failed(sender, instance, **kwargs):
-    services.event_publish(events.INSTANCE_FAILED, events.instance_data(instance))
+    services.event_publish(events.INSTANCE_FAILED, lambda: events.instance_data(instance))
 
 
 def _step_activated(sender, step, **kwargs):
-    services.event_publish(events.STEP_ACTIVATED, events.step_data(step))
+    services.event_publish(events.STEP_ACTIVATED, lambda: events.step_data(step))
 
 
 def _step_closed(sender, step, status, **kwargs):
     if status == "completed":
-        services.event_publish(events.STEP_COMPLETED, events.step_data(step))
+        services.event_publish(events.STEP_COMPLETED, lambda: events.step_data(step))
 
 
 def _case_event_saved(sender, instance, created, raw=False, **kwargs):
     # A case is registered when its first History entry is written: by then it has its number.
     if created and not raw and instance.kind == CaseEvent.Kind.CREATED:
-        services.event_publish(events.CASE_CREATED, events.case_data(instance.case))
+        services.event_publish(events.CASE_CREATED, lambda: events.case_data(instance.case))
 
 
 def _case_status_changed(sender, case, old_status, new_status, actor=None, **kwargs):
     services.event_publish(
-        events.CASE_STATUS_CHANGED, events.case_status_data(case, old_status, new_status, actor)
+        events.CASE_STATUS_CHANGED,
+        lambda: events.case_status_data(case, old_status, new_status, actor),
     )
 
 
 def _case_customer_message(sender, case, message, reopened=False, **kwargs):
     services.event_publish(
-        events.CASE_MESSAGE_RECEIVED, events.case_message_data(case, message, reopened)
+        events.CASE_MESSAGE_RECEIVED, lambda: events.case_message_data(case, message, reopened)
     )
 
 

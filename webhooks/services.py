@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -75,13 +76,19 @@ def _delivery_queue(
     return delivery
 
 
-def event_publish(event: str, data: dict, *, occurred_at: datetime | None = None) -> list[Delivery]:
-    """Queue `event` for every active subscription that asked for it, in this transaction."""
+def event_publish(
+    event: str, data: Callable[[], dict], *, occurred_at: datetime | None = None
+) -> list[Delivery]:
+    """Queue `event` for every active subscription that asked for it, in this transaction.
+
+    `data` builds the event's data; it is called only when someone listens (one query
+    is all an event nobody subscribed to costs)."""
     subscriptions = list(Subscription.objects.filter(Q(events__contains=[event]), is_active=True))
     if not subscriptions:
         return []
     occurred_at = occurred_at or timezone.now()
     event_id = uuid.uuid4()
+    data = data()
     with transaction.atomic():
         return [
             _delivery_queue(

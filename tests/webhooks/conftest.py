@@ -98,3 +98,16 @@ def _default_lookups(request):
 def committed(django_capture_on_commit_callbacks):
     """`with committed():` runs what the block queued after commit (the outbox's delivery)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+# The browser journey uses the live servers and Chromium of tests/browser.
+from tests.browser.conftest import (  # noqa: E402, F401 - fixtures for test_browser.py
+    _same_layer_and_queue_as_the_servers,
+    browser,
+    live_servers,
+    live_url,
+    make_user,
+    new_page,
+    playwright_instance,
+    signed_in_page,
+)

@@ -7,10 +7,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from cases.correspondence.messages import message_receive
 from cases.services import case_set_status
 from outbox.models import Effect
 from outbox.services import effects_deliver_due
-from processes.services import instance_start, process_import
+from processes.models import Step
+from processes.services import instance_start, process_import, step_complete
 from tests.cases.factories import make_case, status
 from tests.webhooks.conftest import signature_verify
 from webhooks import events, services
@@ -18,7 +20,9 @@ from webhooks.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
-CHAIN = Path(__file__).resolve().parents[1] / "processes" / "data" / "long_chain.bpmn"
+DATA = Path(__file__).resolve().parents[1] / "processes" / "data"
+CHAIN = DATA / "long_chain.bpmn"
+REVIEW = DATA / "review.bpmn"
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +108,33 @@ def test_an_instance_that_starts_and_completes_is_posted_twice(receiver, committ
         )
 
 
+def test_a_user_step_is_posted_when_it_waits_and_when_it_is_done(receiver, committed, agent):
+    subscribe(receiver, events.STEP_ACTIVATED, events.STEP_COMPLETED)
+    process_import(data=REVIEW.read_bytes())
+    with committed():
+        instance = instance_start(code="review", variables={"amount": 1}, run_now=True)
+    step = Step.objects.get(instance=instance, element_id="approve")
+
+    with committed():
+        step_complete(
+            instance_id=instance.pk,
+            step_number=step.number,
+            user=agent,
+            variables={"answer": "Yes"},
+        )
+
+    sent = [request.json for request in receiver.requests]
+    assert [body["event"] for body in sent] == ["step.activated", "step.completed"]
+    activated, completed = (body["data"]["step"] for body in sent)
+    assert (activated["name"], activated["owner"], activated["status"]) == (
+        "Approve the request",
+        "bob",
+        "waiting",
+    )
+    assert completed["status"] == "completed"
+    assert completed["completed_at"] is not None
+
+
 def test_a_case_status_change_is_posted_with_both_statuses(receiver, committed):
     subscribe(receiver, events.CASE_STATUS_CHANGED)
     case = make_case()
@@ -115,6 +146,28 @@ def test_a_case_status_change_is_posted_with_both_statuses(receiver, committed):
     data = request.json["data"]
     assert data["old_status"]["code"] == "new"
     assert data["new_status"]["code"] == "waiting"
+
+
+def test_a_customer_message_is_posted_with_its_text(receiver, committed):
+    subscribe(receiver, events.CASE_MESSAGE_RECEIVED)
+    case = make_case()
+
+    with committed():
+        message, _reopened = message_receive(
+            case=case,
+            channel="portal",
+            subject="Still broken",
+            body="The printer smokes again.",
+            contact=case.contact,
+            author_email=case.contact.email,
+        )
+
+    [request] = receiver.requests
+    data = request.json["data"]
+    assert data["case"]["number"] == case.number
+    assert data["message"]["id"] == message.pk
+    assert data["message"]["body"] == "The printer smokes again."
+    assert data["message"]["channel"] == "portal"
 
 
 def test_a_failing_receiver_gets_retries_with_backoff_until_it_answers(receiver, committed):
