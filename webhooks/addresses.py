@@ -30,7 +30,11 @@ class Target:
     host: str  # as written in the URL (for SNI, certificate checks and the Host header)
     port: int
     path: str  # path and query
-    address: str  # the approved IP address to connect to
+    addresses: tuple[str, ...]  # the approved IP addresses to connect to, in order
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
 
     @property
     def host_header(self) -> str:
@@ -110,4 +114,4 @@ def target_check(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return Target(parts.scheme, host, port, path, str(addresses[0]))
+    return Target(parts.scheme, host, port, path, tuple(str(ip) for ip in addresses))

@@ -66,10 +66,30 @@ def post(*, url: str, secret: str, event: str, delivery_id: str, body: bytes) ->
         "Flowdesk-Delivery": delivery_id,
         "Flowdesk-Signature": signature(secret, int(time.time()), body),
     }
+    started = time.monotonic()
+    outcome = Outcome()
+    for address in target.addresses:
+        try:
+            outcome.status_code, outcome.response_body = _send(target, address, headers, body)
+        except urllib3.exceptions.NewConnectionError as error:
+            outcome.error = _describe(error)
+            continue  # the host's next address, if it has one
+        except urllib3.exceptions.HTTPError as error:
+            outcome.error = _describe(error)
+        else:
+            outcome.error = ""
+        break
+    outcome.duration_ms = round((time.monotonic() - started) * 1000)
+    if outcome.status_code is not None and not outcome.succeeded:
+        outcome.error = f"HTTP {outcome.status_code}"
+    return outcome
+
+
+def _send(target, address, headers, body) -> tuple[int, str]:
     timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
-            target.address,
+            address,
             target.port,
             timeout=timeout,
             retries=False,
@@ -78,11 +98,7 @@ def post(*, url: str, secret: str, event: str, delivery_id: str, body: bytes) ->
             assert_hostname=target.host,
         )
     else:
-        pool = urllib3.HTTPConnectionPool(
-            target.address, target.port, timeout=timeout, retries=False
-        )
-    started = time.monotonic()
-    outcome = Outcome()
+        pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False)
     try:
         response = pool.urlopen(
             "POST",
@@ -94,25 +110,19 @@ def post(*, url: str, secret: str, event: str, delivery_id: str, body: bytes) ->
             assert_same_host=False,
         )
         try:
-            outcome.status_code = response.status
             head = response.read(RESPONSE_LIMIT, decode_content=False)
-            outcome.response_body = head[:RESPONSE_LIMIT].decode("utf-8", errors="replace")
         finally:
             response.release_conn()
-    except urllib3.exceptions.HTTPError as error:
-        outcome.error = _describe(error)
+        return response.status, head[:RESPONSE_LIMIT].decode("utf-8", errors="replace")
     finally:
         pool.close()
-        outcome.duration_ms = round((time.monotonic() - started) * 1000)
-    if outcome.status_code is not None and not outcome.succeeded:
-        outcome.error = f"HTTP {outcome.status_code}"
-    return outcome
 
 
 def _describe(error: Exception) -> str:
-    reason = getattr(error, "reason", None) or error
-    if isinstance(error, urllib3.exceptions.TimeoutError) or isinstance(
-        reason, urllib3.exceptions.TimeoutError
-    ):
+    if isinstance(error, urllib3.exceptions.NewConnectionError):
+        # Also a ConnectTimeoutError in urllib3's tree, but it means "refused" or "unreachable".
+        reason = str(error).split(": ", 1)[-1]
+        return _("Could not connect: %(reason)s") % {"reason": reason[:1000]}
+    if isinstance(error, urllib3.exceptions.TimeoutError):
         return _("No answer within %(seconds)s seconds.") % {"seconds": f"{TIMEOUT_SECONDS:g}"}
-    return (str(reason) or reason.__class__.__name__)[:1000]
+    return (str(error) or error.__class__.__name__)[:1000]
