@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -91,6 +92,13 @@ class Delivery(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RETRYING}
+
+    def is_due_soon(self, now, within=timedelta(minutes=1)) -> bool:
+        if self.status == self.Status.QUEUED:
+            return True
+        return self.status == self.Status.RETRYING and (
+            self.next_attempt_at is None or self.next_attempt_at <= now + within
+        )
 
 
 class Attempt(models.Model):

@@ -121,7 +121,9 @@ def _send(target, address, headers, body) -> tuple[int, str]:
 def _describe(error: Exception) -> str:
     if isinstance(error, urllib3.exceptions.NewConnectionError):
         # Also a ConnectTimeoutError in urllib3's tree, but it means "refused" or "unreachable".
-        reason = str(error).split(": ", 1)[-1]
+        reason = (
+            str(error).split(": ", 1)[-1].removeprefix("Failed to establish a new connection: ")
+        )
         return _("Could not connect: %(reason)s") % {"reason": reason[:1000]}
     if isinstance(error, urllib3.exceptions.TimeoutError):
         return _("No answer within %(seconds)s seconds.") % {"seconds": f"{TIMEOUT_SECONDS:g}"}

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -78,10 +79,12 @@ def _detail_context(request, subscription, *, show_secret=False):
         .prefetch_related(Prefetch("attempt_log", queryset=Attempt.objects.order_by("number")))
     )
     page_obj = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
     return {
         "subscription": subscription,
         "page_obj": page_obj,
-        "waiting": any(delivery.is_open for delivery in page_obj),
+        # The log refreshes itself while a delivery is queued or retries within a minute.
+        "waiting": any(delivery.is_due_soon(now) for delivery in page_obj),
         "show_secret": show_secret,
         "current_section": "webhooks",
     }
