@@ -109,5 +109,4 @@ from tests.browser.conftest import (  # noqa: E402, F401 - fixtures for test_bro
     make_user,
     new_page,
     playwright_instance,
-    signed_in_page,
 )
