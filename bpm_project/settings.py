@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "knowledge",
     "cases",
     "portal",
+    "webhooks",
     "notifications",
     "api",
     # django-ninja's templates and static files: the API docs page loads Swagger UI
@@ -300,6 +301,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.local
 OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "12"))
 OUTBOX_RETRY_SECONDS = float(env("OUTBOX_RETRY_SECONDS", "30"))
 OUTBOX_RETRY_MAX_SECONDS = float(env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+
+# Webhooks go to public https addresses only; WEBHOOKS_ALLOW_PRIVATE=1 also lets them
+# reach private, loopback and link-local hosts (and those over plain http) — for a
+# receiver inside your own network, or tests. Checked on save and before each send.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 # Periodic jobs. Celery beat runs them on the full stack; the embedded web
 # process runs the same functions on an in-process ticker.

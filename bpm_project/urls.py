@@ -38,6 +38,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("api/", api_urls),
     path("engine-rest/", include("api.camunda.urls", namespace="engine-rest")),
     path("profile/tokens/", include("api.urls")),
