@@ -83,6 +83,8 @@ def live_servers(django_db_setup, django_db_blocker, tmp_path_factory):
         celery_queue=f"flowdesk-browser-{suffix}",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
+        # The journeys' webhook receivers listen on 127.0.0.1.
+        WEBHOOKS_ALLOW_PRIVATE="1",
     )
     logs = Path(tmp_path_factory.mktemp("servers"))
     port = servers.free_port()

@@ -14,6 +14,7 @@ import grimp
 PROJECT_PACKAGES = (
     "bpm_project",
     "outbox",
+    "webhooks",
     "crm",
     "processes",
     "activities",

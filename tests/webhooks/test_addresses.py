@@ -3,7 +3,7 @@ hosts (and plain http to them) only with WEBHOOKS_ALLOW_PRIVATE — on save and 
 
 import pytest
 
-from tests.webhooks.conftest import Receiver
+from tests.support.webhook_receiver import Receiver
 from webhooks import events, services
 from webhooks.addresses import AddressRefused, target_check
 from webhooks.forms import SubscriptionForm

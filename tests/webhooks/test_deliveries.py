@@ -14,7 +14,7 @@ from outbox.services import effects_deliver_due
 from processes.models import Step
 from processes.services import instance_start, process_import, step_complete
 from tests.cases.factories import make_case, status
-from tests.webhooks.conftest import signature_verify
+from tests.support.webhook_receiver import signature_verify
 from webhooks import events, services
 from webhooks.models import Delivery
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.webhooks.conftest import Receiver, signature_verify
+from tests.support.webhook_receiver import Receiver, signature_verify
 from webhooks.models import Subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
