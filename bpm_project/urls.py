@@ -39,6 +39,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", api_urls),
+    path("engine-rest/", include("api.camunda.urls", namespace="engine-rest")),
     path("profile/tokens/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,148 @@
+"""The Camunda 7 REST API at /engine-rest/: a second NinjaAPI beside Flowdesk's own.
+
+Errors take Camunda's shape, `{"type": "InvalidRequestException", "message": "…"}`:
+400 for bad input, 401 without a valid token (with `WWW-Authenticate: Basic`), 403 for
+what the user may not do, 404, 409 where Flowdesk refuses a step already done or taken
+(Camunda itself answers 500 there), 429 when throttled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from api.auth import PerCallerThrottle
+from api.camunda import engine
+from api.camunda.auth import AUTH, CustomerRefused, ReadOnlyToken
+from api.camunda.variables import VariableError
+from api.problems import field_of
+from cases.errors import CaseError
+from processes.engine.bpmn import BpmnImportError
+from processes.errors import ProcessError, StepNotAvailable
+from processes.user_steps.services import StepNotYours
+
+logger = logging.getLogger(__name__)
+
+JSON = "application/json"
+
+
+def camunda_error(status: int, kind: str, message: str, headers=None) -> HttpResponse:
+    """An error as Camunda's REST API sends it."""
+    body = {"type": kind, "message": str(message), "code": None}
+    response = HttpResponse(json.dumps(body), status=status, content_type=JSON)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+class InvalidRequest(Exception):
+    """Input Camunda would answer with InvalidRequestException (400, or 404 when given)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+api = NinjaAPI(
+    title="Flowdesk: Camunda 7 REST compatibility",
+    version="7.22",
+    description=_(
+        "The subset of Camunda 7's REST API its common clients use. Authenticate with "
+        "HTTP basic (your username, a personal token as the password) or a Bearer token."
+    ),
+    auth=AUTH,
+    throttle=[PerCallerThrottle()],
+    urls_namespace="engine-rest",
+    docs_url=None,
+)
+api.add_router("/", engine.router)
+# The routers of the Camunda subset are mounted here, one line each.
+# /external-task (api/camunda/external_tasks.py) is mounted here too when it exists.
+
+
+@api.exception_handler(ValidationError)
+def _bad_input(request, exc):
+    first = exc.errors[0] if exc.errors else {}
+    field = field_of(first.get("loc", ()))
+    message = first.get("msg", _("The request is not valid."))
+    return camunda_error(
+        400, "InvalidRequestException", f"{field}: {message}" if field else message
+    )
+
+
+@api.exception_handler(InvalidRequest)
+def _invalid(request, exc):
+    return camunda_error(exc.status, "InvalidRequestException", exc.message)
+
+
+@api.exception_handler(VariableError)
+def _bad_variable(request, exc):
+    return camunda_error(400, "InvalidRequestException", exc.message)
+
+
+@api.exception_handler(BpmnImportError)
+def _bad_bpmn(request, exc):
+    return camunda_error(400, "ParseException", str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _no_token(request, exc):
+    return camunda_error(
+        401,
+        "AuthenticationException",
+        _("Send your username and a personal token with HTTP basic, or the token as Bearer."),
+        headers={"WWW-Authenticate": 'Basic realm="flowdesk"'},
+    )
+
+
+@api.exception_handler(Throttled)
+def _too_many(request, exc):
+    wait = int(exc.wait or 60) + 1
+    return camunda_error(
+        429,
+        "TooManyRequestsException",
+        _("Too many requests: try again in %(seconds)s seconds.") % {"seconds": wait},
+        headers={"Retry-After": str(wait)},
+    )
+
+
+@api.exception_handler(ReadOnlyToken)
+@api.exception_handler(CustomerRefused)
+@api.exception_handler(StepNotYours)
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return camunda_error(403, "AuthorizationException", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
+def _not_found(request, exc):
+    return camunda_error(404, "InvalidRequestException", str(exc) or _("Not found."))
+
+
+@api.exception_handler(StepNotAvailable)
+@api.exception_handler(ProcessError)
+@api.exception_handler(CaseError)
+def _conflict(request, exc):
+    return camunda_error(409, "ProcessEngineException", str(exc))
+
+
+@api.exception_handler(Exception)
+def _broken(request, exc):
+    logger.exception("Camunda API call failed: %s %s", request.method, request.path)
+    return camunda_error(
+        500, "ProcessEngineException", _("Something went wrong on our side; it has been logged.")
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    kind = "AuthorizationException" if exc.status_code == 403 else "InvalidRequestException"
+    return camunda_error(exc.status_code, kind, exc.message)
