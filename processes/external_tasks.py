@@ -135,12 +135,15 @@ def check_variables(field_name: str, values) -> dict:
     if not isinstance(values, dict):
         _refuse(field_name, _('Give a JSON object, such as {"parcel": "P1"}.'))
     try:
-        return bounded_inputs.parse_variables(json.dumps(values), field_name)
+        text = json.dumps(values)
     except (ValueError, TypeError, RecursionError) as error:
-        if isinstance(error, forms.ValidationError):
-            _refuse(field_name, " ".join(error.messages))
-        _refuse(field_name, _("These variables cannot be stored: %(reason)s") % {"reason": error})
-    return {}  # not reached
+        raise ExternalTaskInputError(
+            field_name, _("These variables cannot be stored: %(reason)s") % {"reason": error}
+        ) from None
+    try:
+        return bounded_inputs.parse_variables(text, field_name)
+    except forms.ValidationError as error:
+        raise ExternalTaskInputError(field_name, " ".join(error.messages)) from None
 
 
 def _check_topics(topics) -> list[TopicRequest]:
@@ -329,7 +332,7 @@ def _locked_row(task_id) -> Step | None:
     return Step.objects.select_for_update(of=("self",)).filter(pk=task_id).first()
 
 
-def _task_id(task_id) -> int:
+def task_number(task_id) -> int:
     try:
         value = int(task_id)
     except (TypeError, ValueError):
@@ -364,7 +367,7 @@ def _report(task_id: int, worker_id: str, operation, *, after=None) -> Step:
 def complete(*, task_id, worker_id: str, variables: dict | None = None, user=None) -> Step:
     """The worker did the work: its variables are written and the process moves on."""
     _check_user(user)
-    task_id = _task_id(task_id)
+    task_id = task_number(task_id)
     worker_id = _check_text("worker_id", worker_id, MAX_WORKER_ID_LENGTH, required=True)
     values = check_variables("variables", variables)
     return _report(
@@ -389,7 +392,7 @@ def failure(
     """The worker could not do the work. With retries left the task is fetched again
     after `retry_timeout_ms`; with none the step is in Error with the worker's message."""
     _check_user(user)
-    task_id = _task_id(task_id)
+    task_id = task_number(task_id)
     worker_id = _check_text("worker_id", worker_id, MAX_WORKER_ID_LENGTH, required=True)
     message = _check_text("error_message", error_message, MAX_ERROR_MESSAGE_LENGTH)
     details = _check_text("error_details", error_details, MAX_ERROR_DETAILS_LENGTH)
@@ -440,7 +443,7 @@ def bpmn_error(
     """The worker reports a business error: thrown from the step, caught by its error
     boundary events (or an error event sub-process); uncaught, the step is in Error."""
     _check_user(user)
-    task_id = _task_id(task_id)
+    task_id = task_number(task_id)
     worker_id = _check_text("worker_id", worker_id, MAX_WORKER_ID_LENGTH, required=True)
     code = _check_text("error_code", error_code, MAX_ERROR_CODE_LENGTH, required=True)
     message = _check_text("error_message", error_message, MAX_ERROR_MESSAGE_LENGTH)
@@ -462,7 +465,7 @@ def bpmn_error(
 def extend_lock(*, task_id, worker_id: str, new_duration_ms: int, user=None) -> Step:
     """The worker needs longer: its lock now ends `new_duration_ms` from now."""
     _check_user(user)
-    task_id = _task_id(task_id)
+    task_id = task_number(task_id)
     worker_id = _check_text("worker_id", worker_id, MAX_WORKER_ID_LENGTH, required=True)
     duration = _check_whole("new_duration_ms", new_duration_ms, 1, MAX_LOCK_DURATION_MS)
     with transaction.atomic():
@@ -475,7 +478,7 @@ def extend_lock(*, task_id, worker_id: str, new_duration_ms: int, user=None) -> 
 def unlock(*, task_id, user=None) -> Step:
     """Free the task for the next fetch, whoever held it."""
     _check_user(user)
-    task_id = _task_id(task_id)
+    task_id = task_number(task_id)
     with transaction.atomic():
         row = _refuse_unless_held(_locked_row(task_id), task_id, None)
         row.worker_id, row.lock_expires_at = "", None
