@@ -92,11 +92,12 @@ def _bounded(call, **arguments):
         raise BadInput(error.field, error.detail) from None
 
 
-def locked_task_json(task: external_tasks.LockedTask) -> dict:
+def locked_task(task: external_tasks.LockedTask) -> Step:
+    """The locked step with its instance's facts, as LockedTaskOut reads it."""
     row = task.step
     row.topic, row.process, row.version = task.topic, task.process_code, task.version
     row.business_key, row.variables = task.business_key, task.variables
-    return LockedTaskOut.from_orm(row).model_dump(mode="json")
+    return row
 
 
 def _task(row: Step) -> Step:
@@ -122,11 +123,6 @@ def external_task_list(
     )
 
 
-@router.get("/external-tasks/{task_id}", response=ExternalTaskOut)
-def external_task_read(request, task_id: int):
-    return external_tasks.external_task_get(task_id, user=request.user)
-
-
 @router.post(
     "/external-tasks/fetch-and-lock",
     response=list[LockedTaskOut],
@@ -144,7 +140,12 @@ def external_task_fetch_and_lock(request, payload: FetchIn):
         wait_ms=payload.wait_ms,
         user=request.user,
     )
-    return [locked_task_json(task) for task in tasks]
+    return [locked_task(task) for task in tasks]
+
+
+@router.get("/external-tasks/{task_id}", response=ExternalTaskOut)
+def external_task_read(request, task_id: int):
+    return external_tasks.external_task_get(task_id, user=request.user)
 
 
 @router.post("/external-tasks/{task_id}/complete", response=ExternalTaskOut)
