@@ -154,6 +154,12 @@ def _check_topics(topics) -> list[TopicRequest]:
     checked = []
     for index, topic in enumerate(topics):
         where = f"topics[{index}]"
+        if isinstance(topic, dict):
+            if not isinstance(topic.get("variables", []), list | None):
+                _refuse(f"{where}.variables", _("Give a list of variable names."))
+            topic = TopicRequest(
+                topic.get("name", ""), topic.get("lock_duration_ms"), topic.get("variables")
+            )
         name = _check_text(f"{where}.name", topic.name, MAX_TOPIC_LENGTH, required=True)
         duration = _check_whole(
             f"{where}.lock_duration_ms", topic.lock_duration_ms, 1, MAX_LOCK_DURATION_MS
@@ -364,6 +370,15 @@ def _report(task_id: int, worker_id: str, operation, *, after=None) -> Step:
     return row
 
 
+def _forget_lock_if_failed(row: Step, message: str, details: str) -> None:
+    """Keep the worker's words; a step the report put in Error drops its lock, so that
+    "Run item" re-opens it as a fresh task (no lock, retries not counted yet)."""
+    changes = {"worker_error": message, "worker_error_details": details}
+    if Step.objects.filter(pk=row.pk, status=Step.Status.ERROR).exists():
+        changes.update(worker_id="", lock_expires_at=None, retries=None)
+    Step.objects.filter(pk=row.pk).update(**changes)
+
+
 def complete(*, task_id, worker_id: str, variables: dict | None = None, user=None) -> Step:
     """The worker did the work: its variables are written and the process moves on."""
     _check_user(user)
@@ -414,14 +429,7 @@ def failure(
     }
 
     def after(row):
-        # "Run item" re-opens the step as a fresh task: no lock, retries not counted.
-        Step.objects.filter(pk=row.pk).update(
-            worker_id="",
-            lock_expires_at=None,
-            retries=None,
-            worker_error=message,
-            worker_error_details=details,
-        )
+        _forget_lock_if_failed(row, message, details)
 
     return _report(
         task_id,
@@ -450,7 +458,7 @@ def bpmn_error(
     values = check_variables("variables", variables)
 
     def after(row):
-        Step.objects.filter(pk=row.pk).update(worker_error=message)
+        _forget_lock_if_failed(row, message, "")
 
     return _report(
         task_id,

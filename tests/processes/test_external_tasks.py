@@ -160,12 +160,24 @@ def test_a_bpmn_error_is_caught_by_the_boundary_event_with_the_workers_variables
     assert Step.objects.get(pk=task.step.pk).status != "waiting"
 
 
-def test_an_uncaught_bpmn_error_puts_the_step_in_error(shipping):
+def test_an_uncaught_bpmn_error_puts_the_step_in_error_and_run_item_reopens_it(shipping):
     instance = start_orders(shipping)[0]
     task = fetch("w1")[0]
     external_tasks.bpmn_error(task_id=task.step.pk, worker_id="w1", error_code="UNKNOWN")
     instance.refresh_from_db()
     assert instance.status == "error" and "UNKNOWN" in instance.error
+    step_retry(instance_id=instance.pk, step_number=task.step.number)
+    assert [t.step.pk for t in fetch("w2")] == [task.step.pk]  # not still w1's
+
+
+def test_topics_may_be_given_as_plain_dicts(shipping):
+    start_orders(shipping, order="B-2", weight=3)
+    [task] = external_tasks.fetch_and_lock(
+        worker_id="w1",
+        topics=[{"name": TOPIC, "lock_duration_ms": 1000, "variables": ["weight"]}],
+        max_tasks=1,
+    )
+    assert task.variables == {"weight": 3}
 
 
 def test_extend_lock_and_unlock(shipping):
