@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
@@ -205,6 +205,10 @@ def fetch_and_lock(
         tasks = _lock_free_steps(worker_id, requests, max_tasks)
         if tasks or time.monotonic() >= deadline:
             return tasks
+        if not connection.in_atomic_block:
+            # Give the connection back to the pool while waiting: a few long-polling
+            # workers must not hold every connection of the server's pool.
+            connection.close()
         time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 

@@ -1,6 +1,7 @@
 """External tasks through the service: locks, reports, retries, BPMN errors, bounds."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -275,3 +276,27 @@ def test_concurrent_fetches_never_hand_out_one_task_twice():
     ids = [pk for _name, pk in got]
     assert len(ids) == len(set(ids)) == 40
     assert ProcessInstance.objects.filter(status="running").count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_fetch_gets_work_that_arrives_while_it_waits():
+    definition = shipping_process()
+    arrived = threading.Event()
+
+    def start_later():
+        try:
+            arrived.wait(timeout=10)
+            time.sleep(0.5)  # ordering only: the fetch below is waiting by then, usually
+            start_orders(definition)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=start_later)
+    thread.start()
+    assert fetch("w1") == []  # nothing yet
+    arrived.set()
+    tasks = external_tasks.fetch_and_lock(
+        worker_id="w1", topics=[topic()], max_tasks=5, wait_ms=external_tasks.MAX_WAIT_MS
+    )
+    thread.join()
+    assert len(tasks) == 1
