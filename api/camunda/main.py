@@ -8,18 +8,18 @@ what the user may not do, 404, 409 where Flowdesk refuses a step already done or
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from api.auth import PerCallerThrottle
-from api.camunda import engine
+from api.camunda import definitions, deployments, engine, events, instances, tasks
 from api.camunda.auth import AUTH, CustomerRefused, ReadOnlyToken
+from api.camunda.errors import PARSE_ERROR_PREFIX, InvalidRequest, camunda_error
 from api.camunda.variables import VariableError
 from api.problems import field_of
 from cases.errors import CaseError
@@ -28,27 +28,6 @@ from processes.errors import ProcessError, StepNotAvailable
 from processes.user_steps.services import StepNotYours
 
 logger = logging.getLogger(__name__)
-
-JSON = "application/json"
-
-
-def camunda_error(status: int, kind: str, message: str, headers=None) -> HttpResponse:
-    """An error as Camunda's REST API sends it."""
-    body = {"type": kind, "message": str(message), "code": None}
-    response = HttpResponse(json.dumps(body), status=status, content_type=JSON)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
-
-
-class InvalidRequest(Exception):
-    """Input Camunda would answer with InvalidRequestException (400, or 404 when given)."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
 
 api = NinjaAPI(
     title="Flowdesk: Camunda 7 REST compatibility",
@@ -63,8 +42,16 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/", engine.router)
-# The routers of the Camunda subset are mounted here, one line each.
-# /external-task (api/camunda/external_tasks.py) is mounted here too when it exists.
+api.add_router("/", deployments.router)
+api.add_router("/", definitions.router)
+api.add_router("/", instances.router)
+api.add_router("/", tasks.router)
+api.add_router("/", events.router)
+# ---- MOUNT POINT: /external-task -------------------------------------------------------
+# api/camunda/external_tasks.py (its own branch) mounts its router here with one line,
+# and its import beside the others above:
+#     api.add_router("/", external_tasks.router)
+# -----------------------------------------------------------------------------------------
 
 
 @api.exception_handler(ValidationError)
@@ -79,7 +66,7 @@ def _bad_input(request, exc):
 
 @api.exception_handler(InvalidRequest)
 def _invalid(request, exc):
-    return camunda_error(exc.status, "InvalidRequestException", exc.message)
+    return camunda_error(exc.status, exc.kind, exc.message)
 
 
 @api.exception_handler(VariableError)
@@ -89,7 +76,7 @@ def _bad_variable(request, exc):
 
 @api.exception_handler(BpmnImportError)
 def _bad_bpmn(request, exc):
-    return camunda_error(400, "ParseException", str(exc))
+    return camunda_error(400, "ParseException", f"{PARSE_ERROR_PREFIX} Errors: {exc}")
 
 
 @api.exception_handler(AuthenticationError)
@@ -122,9 +109,13 @@ def _forbidden(request, exc):
 
 
 @api.exception_handler(Http404)
-@api.exception_handler(ObjectDoesNotExist)
 def _not_found(request, exc):
     return camunda_error(404, "InvalidRequestException", str(exc) or _("Not found."))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _no_row(request, exc):
+    return camunda_error(404, "InvalidRequestException", _("Not found."))
 
 
 @api.exception_handler(StepNotAvailable)

@@ -3,16 +3,18 @@
 A token, not the sign-in page, authenticates here: the login-required middleware lets
 these routes through and the API answers 401 itself. A wrong method answers 405 and an
 unknown address 404, both in Camunda's error shape.
+Every route also answers under /engine-rest/engine/default/, as Camunda's do.
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from api.camunda.main import JSON, api, camunda_error
+from api.camunda.errors import JSON, camunda_error
+from api.camunda.main import api
 
 
 def _error_for_not_allowed(view):
@@ -49,4 +51,12 @@ def not_found(request, rest=""):
 
 ninja_patterns, app_name, _namespace = api.urls
 
-urlpatterns = [*_open_to_tokens(ninja_patterns), re_path(r"^(?P<rest>.*)$", not_found)]
+routes = _open_to_tokens(ninja_patterns)
+
+# Camunda serves its default engine both at /engine-rest/… and /engine-rest/engine/default/…;
+# older clients use the second form.
+urlpatterns = [
+    path("engine/default/", include(routes)),
+    *routes,
+    re_path(r"^(?P<rest>.*)$", not_found),
+]
