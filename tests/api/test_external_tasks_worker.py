@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def flowdesk(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Daphne on the test database, with /engine-rest/external-task mounted (one for the
-    module; it depends on django_db_setup, so it stops before the database is dropped)."""
+    """Daphne on the test database, one for the module (it depends on django_db_setup,
+    so it stops before the database is dropped)."""
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
     tmp_path = tmp_path_factory.mktemp("ext-daphne")
@@ -31,7 +31,6 @@ def flowdesk(django_db_setup, django_db_blocker, tmp_path_factory):
         database_name=database_name,
         channels_prefix=f"flowdesk-ext-{servers.unique_suffix()}",
         celery_queue=f"flowdesk-ext-{servers.unique_suffix()}",
-        settings_module="tests.api.external_tasks_settings",
     )
     port = servers.free_port()
     daphne = servers.start_daphne(env, port=port, log_path=tmp_path / "daphne.log")
