@@ -90,7 +90,7 @@ $(VENV)/.bench-installed: requirements-bench.lock
 BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: bench bench-engine bench-push bench-panel bench-log
+.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external
 bench: bench-engine bench-panel bench-push bench-log
 
 bench-engine: install $(VENV)/.bench-installed
@@ -104,6 +104,9 @@ bench-log: install
 
 bench-push: install
 	$(BENCH_ENV) $(PY) bench/push_latency.py
+
+bench-external: install
+	$(BENCH_ENV) $(PY) bench/external_tasks.py
 
 .PHONY: compose-check
 compose-check:

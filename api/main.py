@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from api.auth import BrowserSession, PerCallerThrottle, TokenAuth
+from api.endpoints import external_tasks as external_task_endpoints
 from api.endpoints import processes as process_endpoints
 from api.endpoints import records as record_endpoints
 from api.problems import BadInput, field_of, problem
@@ -38,6 +39,7 @@ api = NinjaAPI(
 )
 api.add_router("/", process_endpoints.router)
 api.add_router("/", record_endpoints.router)
+api.add_router("/", external_task_endpoints.router)
 
 
 @api.exception_handler(ValidationError)

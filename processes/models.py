@@ -6,7 +6,8 @@ step (active, waiting, error) is a token; a finished one is history.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -247,6 +248,14 @@ class Step(models.Model):
     error = models.TextField(_("error"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     trace = models.JSONField(null=True, blank=True)
+    # An external-task step's lock (processes/external_tasks.py): which worker holds
+    # it until when, the retries it has left and its last failure. Engine runs never
+    # write these (persistence.py names its columns), so a run cannot undo a lock.
+    worker_id = models.CharField(_("external worker"), max_length=255, db_default="")
+    lock_expires_at = models.DateTimeField(_("locked until"), null=True, blank=True)
+    retries = models.IntegerField(_("retries left"), null=True, blank=True)
+    worker_error = models.TextField(_("worker's error"), db_default="", blank=True)
+    worker_error_details = models.TextField(_("worker's error details"), db_default="", blank=True)
 
     class Meta:
         ordering = ["instance", "number"]
@@ -269,6 +278,12 @@ class Step(models.Model):
                 fields=["owner_role", "status"],
                 name="step_user_role",
                 condition=Q(is_user_step=True),
+            ),
+            models.Index(
+                KT("data__topic"),
+                F("lock_expires_at"),
+                name="step_external_topic",
+                condition=Q(status="waiting", data__has_key="topic"),
             ),
         ]
 

@@ -4,6 +4,7 @@
     processes.decisions          import a DMN file, evaluate deployed decisions
     processes.instances          start, advance, complete or retry a step, cancel, edit
     processes.events             messages, signals and timers reaching instances
+    processes.external_tasks     fetch and lock external tasks, a worker's reports on them
     processes.user_steps.services  submit a page, postpone, reassign a user step
     processes.stepping           the one locked entry point all of them go through
     processes.errors             the refusals they raise
@@ -12,6 +13,7 @@ Other apps and the tasks import the writes from here; modules inside processes
 import the module that owns the write, so this door imports nothing back.
 """
 
+from processes import external_tasks
 from processes.decisions import decision_import
 from processes.definitions import (
     LibraryImportError,
@@ -45,6 +47,7 @@ from processes.user_steps.services import (
 __all__ = [
     "LibraryImportError",
     "decision_import",
+    "external_tasks",
     "library_import",
     "ProcessError",
     "ProcessNotActive",

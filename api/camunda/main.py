@@ -17,7 +17,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from api.auth import PerCallerThrottle
-from api.camunda import definitions, deployments, engine, events, instances, tasks
+from api.camunda import (
+    definitions,
+    deployments,
+    engine,
+    events,
+    external_tasks,
+    instances,
+    tasks,
+)
 from api.camunda.auth import AUTH, CustomerRefused, ReadOnlyToken
 from api.camunda.errors import PARSE_ERROR_PREFIX, InvalidRequest, camunda_error
 from api.camunda.variables import VariableError
@@ -47,11 +55,7 @@ api.add_router("/", definitions.router)
 api.add_router("/", instances.router)
 api.add_router("/", tasks.router)
 api.add_router("/", events.router)
-# ---- MOUNT POINT: /external-task -------------------------------------------------------
-# api/camunda/external_tasks.py (its own branch) mounts its router here with one line,
-# and its import beside the others above:
-#     api.add_router("/", external_tasks.router)
-# -----------------------------------------------------------------------------------------
+api.add_router("/external-task", external_tasks.router)
 
 
 @api.exception_handler(ValidationError)

@@ -316,6 +316,48 @@ class Engine:
         run.leave(step, element)
         return run.finish()
 
+    def fail_external_task(self, state: InstanceState, step_id: int, message: str) -> RunResult:
+        """An external worker gave up on its step (no retries left): the step, and so
+        the instance, is in error with the worker's message until it is retried."""
+        run = Run(self, state, self.clock())
+        step = self._external_step(state, step_id)
+        run.fail(step, message)
+        return run.finish()
+
+    def throw_external_error(
+        self,
+        state: InstanceState,
+        step_id: int,
+        *,
+        code: str,
+        message: str = "",
+        variables: dict | None = None,
+    ) -> RunResult:
+        """An external worker reported a BPMN error: its variables are written, then the
+        error is thrown from the step, where its own error boundary events catch it first."""
+        run = Run(self, state, self.clock())
+        step = self._external_step(state, step_id)
+        if variables:
+            values = dict(variables)
+            clean_variables(values)
+            run.write_variables(step, values)
+        run.throw_error(
+            step,
+            code=code,
+            name="",
+            payload=None,
+            message=message or f"the external worker reported error {code}",
+            include_self=True,
+        )
+        return run.finish()
+
+    @staticmethod
+    def _external_step(state: InstanceState, step_id: int) -> Step:
+        step = state.steps.get(step_id)
+        if step is None or step.status != "waiting" or "topic" not in step.data:
+            raise EngineError(f"Step {step_id} is not waiting for an external worker.")
+        return step
+
     def deliver_message(
         self,
         state: InstanceState,
