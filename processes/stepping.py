@@ -29,6 +29,7 @@ from processes.engine import (
     CancelChild,
     Engine,
     ErrorThrown,
+    EscalationThrown,
     InstanceState,
     RunResult,
     SendMessage,
@@ -151,6 +152,7 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
     # out once (outbox.registry), and its handler checks before acting (a parent
     # resumes only from a call step still waiting, a finished child is not canceled).
     depth = None
+    escalated = False
     for effect in effects:
         if isinstance(effect, StartChild):
             depth = call_depth(instance) if depth is None else depth
@@ -193,6 +195,19 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
         elif isinstance(effect, ErrorThrown):
             instance.error_code = effect.code[:200]
             instance.save(update_fields=["error_code"])
+        elif isinstance(effect, EscalationThrown) and instance.parent_id:
+            # Uncaught here: the caller's call activity may catch it. The same effect
+            # then resumes the caller if this run also ended the child, so the
+            # escalation always reaches the call activity before the child's end.
+            escalated = True
+            queue_task(
+                "processes.escalate_to_caller",
+                parent_id=instance.parent_id,
+                step_number=instance.parent_step_no,
+                child_id=instance.pk,
+                code=effect.code,
+                payload=effect.payload,
+            )
         elif isinstance(effect, ThrowSignal):
             queue_task(
                 "processes.broadcast_signal",
@@ -208,7 +223,8 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
                 correlation_key=effect.correlation_key,
                 variable=effect.variable,
             )
-    if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
+    ended = instance.status in {"completed", "error", "canceled"}
+    if instance.parent_id and ended and not escalated:
         queue_task(
             "processes.child_finished",
             parent_id=instance.parent_id,

@@ -38,6 +38,7 @@ from .effects import (
     CancelChild,
     Effect,
     ErrorThrown,
+    EscalationThrown,
     InstanceFinished,
     SendMessage,
     StartChild,
@@ -60,6 +61,7 @@ __all__ = [
     "Engine",
     "EngineError",
     "ErrorThrown",
+    "EscalationThrown",
     "FlowError",
     "InstanceFinished",
     "InstanceState",
@@ -421,6 +423,23 @@ class Engine:
             )
         else:
             activities.finish_call(run, step, element, dict(variables))
+        return run.finish()
+
+    def escalation_from_child(
+        self, state: InstanceState, step_id: int, *, code: str, payload: Any = None
+    ) -> RunResult:
+        """The child instance of a waiting call activity threw an escalation nobody in
+        it caught: throw it at the call activity (its boundary events first, then
+        outward). Uncaught here too, it goes on up (EscalationThrown) and nothing stops."""
+        run = Run(self, state, self.clock())
+        step = state.steps.get(step_id)
+        if step is None or step.status != "waiting":
+            raise EngineError(f"Step {step_id} is not a waiting call activity of this instance.")
+        element = run.graph.elements[step.element_id]
+        if element.kind != "callActivity" or "mi" in step.data:
+            raise EngineError(f"Step {step_id} ({element.label}) is not a call activity.")
+        run.matched += 1
+        escalation.escalate_from_call(run, step, code, payload)
         return run.finish()
 
     def cancel(self, state: InstanceState) -> RunResult:

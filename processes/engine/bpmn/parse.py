@@ -944,15 +944,6 @@ class _ProcessParser:
                     element_id, f"it is attached to {attached_to!r}, which is not an activity", kind
                 )
             attached_kind = _local(attached_node[0].tag)[1]
-            if definition.kind == "escalation" and attached_kind == "callActivity":
-                # Refused rather than never firing: an escalation the called process
-                # throws does not reach its caller yet.
-                raise self.fail(
-                    element_id,
-                    "escalation boundary events on call activities are not supported: "
-                    "an escalation the called process throws does not reach its caller",
-                    kind,
-                )
             if definition.kind == "escalation" and attached_kind not in _SCOPE_ACTIVITIES:
                 raise self.fail(
                     element_id,
