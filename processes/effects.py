@@ -10,7 +10,7 @@ import contextlib
 
 from outbox import registry
 from processes.errors import ProcessError
-from processes.events import message_deliver, signal_broadcast
+from processes.events import kept_messages_deliver, message_deliver_or_record, signal_broadcast
 from processes.instances import (
     call_refused,
     child_finished,
@@ -30,7 +30,8 @@ HANDLERS = {
     "processes.escalate_to_caller": lambda payload: escalate_to_caller(**payload),
     "processes.cancel_instance": _cancel,
     "processes.broadcast_signal": lambda payload: signal_broadcast(**payload),
-    "processes.deliver_message": lambda payload: message_deliver(**payload),
+    "processes.deliver_message": lambda payload: message_deliver_or_record(**payload),
+    "processes.deliver_kept_messages": lambda payload: kept_messages_deliver(**payload),
 }
 
 

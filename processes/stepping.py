@@ -37,7 +37,7 @@ from processes.engine import (
     ThrowSignal,
 )
 from processes.errors import ProcessError
-from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
+from processes.models import KeptMessage, ProcessDefinition, ProcessInstance, ProcessVersion, Step
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +142,10 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
                 "duration",
             ]
         )
+    was_waiting = {number for number, row in rows.items() if row.status == "waiting"}
     written = persistence.write_steps(instance, rows, result)
     _route_effects(instance, result.effects)
+    _offer_kept_messages(instance, result, was_waiting)
     _announce(instance, previous_status, written.activated, written.closed)
 
 
@@ -231,6 +233,27 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
             step_number=instance.parent_step_no,
             child_id=instance.pk,
         )
+
+
+def _offer_kept_messages(instance, result: RunResult, was_waiting: set[int]) -> None:
+    # A step that starts waiting for a message may have one kept for it
+    # (events.message_correlate(keep_for=...)): the worker gives it after commit.
+    started = [
+        step.id
+        for step in result.changed_steps
+        if step.status == "waiting" and step.id not in was_waiting
+    ]
+    if not started:
+        return
+    names = [
+        key.removeprefix("message:")
+        for key in Step.objects.filter(
+            instance=instance, number__in=started, event_key__startswith="message:"
+        ).values_list("event_key", flat=True)
+    ]
+    kept = KeptMessage.objects.filter(status="kept", name__in=names, expires_at__gt=clock.now())
+    if names and kept.exists():
+        queue_task("processes.deliver_kept_messages", instance_id=instance.pk)
 
 
 def _announce(instance, previous_status, activated, closed):
