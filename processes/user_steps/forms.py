@@ -256,6 +256,7 @@ class AutoPageForm(forms.Form):
         if field.readonly:
             made.disabled = True
             made.required = False
+            made.help_text = _("Filled in by the process; it cannot be changed here.")
         return made
 
     @staticmethod
@@ -277,8 +278,10 @@ class AutoPageForm(forms.Form):
         if field.kind == "lookup":
             model = registry.get_model(field.model).model
             return BoundedModelChoiceField(queryset=model._default_manager.all(), **common)
+        # A short text (a bounded length, or one that cannot be edited) is one line.
+        short = (field.maxlength is not None and field.maxlength <= 200) or field.readonly
         return BoundedCharField(
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.TextInput() if short else forms.Textarea(attrs={"rows": 3}),
             min_length=field.minlength,
             max_length=field.maxlength,
             **common,

@@ -72,7 +72,10 @@ _FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ("camunda", "assignee"): ("mapped", "the step's owner (a username or an expression)"),
     ("camunda", "candidateUsers"): ("mapped", "the first candidate user owns the step"),
     ("camunda", "candidateGroups"): ("mapped", "the first candidate group is the owner role"),
-    ("camunda", "formData"): ("mapped", "auto-generated page fields"),
+    ("camunda", "formData"): (
+        "mapped",
+        "auto-generated page fields with their types, labels, defaults, values and constraints",
+    ),
     ("camunda", "initiator"): ("ignored", "the starter is the instance's started-by user"),
     ("camunda", "versionTag"): ("ignored", "Flowdesk numbers versions itself"),
     ("camunda", "historyTimeToLive"): ("ignored", "the Process log keeps every instance"),
