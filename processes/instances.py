@@ -175,16 +175,19 @@ def escalate_to_caller(*, parent_id: int, step_number: int, child_id: int, code:
         if row is None or row.status != "waiting":
             raise StepNotAvailable("call activity is no longer waiting")
 
+    child = ProcessInstance.objects.filter(pk=child_id).values("status", "variables").first()
+    variables = child["variables"] if child else {}
     try:
         advance(
             parent_id,
-            lambda e, s: e.escalation_from_child(s, step_number, code=code, payload=payload),
+            lambda e, s: e.escalation_from_child(
+                s, step_number, code=code, payload=payload, variables=variables
+            ),
             check=check,
         )
     except StepNotAvailable:
         return None
-    child_status = ProcessInstance.objects.filter(pk=child_id).values_list("status", flat=True)
-    if child_status.first() in {"completed", "error", "canceled"}:
+    if child and child["status"] in {"completed", "error", "canceled"}:
         return child_finished(parent_id=parent_id, step_number=step_number, child_id=child_id)
     return None
 

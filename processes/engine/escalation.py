@@ -41,11 +41,37 @@ def throw_escalation(run: Run, step: Step, definition: EventDefinition, payload:
     _throw(run, step, definition.error_code, payload, from_call=False)
 
 
-def escalate_from_call(run: Run, call: Step, code: str, payload: Any) -> None:
-    """Throw at a waiting call activity the escalation its child instance left uncaught."""
-    if "mi_index" not in call.data and _boundary(run, call, call, code, payload):
-        return
+def escalate_from_call(
+    run: Run, call: Step, code: str, payload: Any, variables: dict | None = None
+) -> None:
+    """Throw at a waiting call activity the escalation its child instance left uncaught.
+
+    Caught by the call activity's own boundary event, the child's `variables` pass
+    back through the call's out-mappings first, as Camunda does, so the boundary's
+    path sees them (without out-mappings nothing is copied)."""
+    if "mi_index" not in call.data:
+        element = run.graph.elements[call.element_id]
+        out_mappings = getattr(element, "out_mappings", ())
+        if variables and out_mappings and _catcher(run, call, code) is not None:
+            values: dict = {}
+            for source, target in out_mappings:
+                if source == "*":
+                    values.update(variables)
+                elif source in variables:
+                    values[target or source] = variables[source]
+            run.write_variables(call, values)
+        if _boundary(run, call, call, code, payload):
+            return
     _throw(run, call, code, payload, from_call=True)
+
+
+def _catcher(run: Run, scope: Step, code: str) -> str | None:
+    """The first escalation boundary event of `scope`'s activity that catches `code`."""
+    for boundary_id in run.graph.elements[scope.element_id].boundaries:
+        definition = run.graph.elements[boundary_id].definition  # type: ignore[attr-defined]
+        if definition.kind == "escalation" and catches(definition, code):
+            return boundary_id
+    return None
 
 
 def _throw(run: Run, step: Step, code: str, payload: Any, *, from_call: bool) -> None:
@@ -79,12 +105,9 @@ def _throw(run: Run, step: Step, code: str, payload: Any, *, from_call: bool) ->
 
 def _boundary(run: Run, thrower: Step, scope: Step, code: str, payload: Any) -> bool:
     """Fire the first escalation boundary event of `scope`'s activity that catches."""
-    element = run.graph.elements[scope.element_id]
-    for boundary_id in element.boundaries:
+    boundary_id = _catcher(run, scope, code)
+    if boundary_id is not None:
         boundary = run.graph.elements[boundary_id]
-        definition = boundary.definition  # type: ignore[attr-defined]
-        if definition.kind != "escalation" or not catches(definition, code):
-            continue
         data = {"escalation_code": code}
         if boundary.cancel_activity:  # type: ignore[attr-defined]
             if thrower.is_open and thrower is not scope:

@@ -426,11 +426,19 @@ class Engine:
         return run.finish()
 
     def escalation_from_child(
-        self, state: InstanceState, step_id: int, *, code: str, payload: Any = None
+        self,
+        state: InstanceState,
+        step_id: int,
+        *,
+        code: str,
+        payload: Any = None,
+        variables: dict | None = None,
     ) -> RunResult:
         """The child instance of a waiting call activity threw an escalation nobody in
         it caught: throw it at the call activity (its boundary events first, then
-        outward). Uncaught here too, it goes on up (EscalationThrown) and nothing stops."""
+        outward). Uncaught here too, it goes on up (EscalationThrown) and nothing stops.
+        `variables` (the child's) pass back through the call's out-mappings when its
+        own boundary event catches it."""
         run = Run(self, state, self.clock())
         step = state.steps.get(step_id)
         if step is None or step.status != "waiting":
@@ -439,7 +447,7 @@ class Engine:
         if element.kind != "callActivity" or "mi" in step.data:
             raise EngineError(f"Step {step_id} ({element.label}) is not a call activity.")
         run.matched += 1
-        escalation.escalate_from_call(run, step, code, payload)
+        escalation.escalate_from_call(run, step, code, payload, variables)
         return run.finish()
 
     def cancel(self, state: InstanceState) -> RunResult:

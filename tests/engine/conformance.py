@@ -292,7 +292,11 @@ class World:
                 call = parent.state.steps.get(inst.parent[1])
                 if parent.status in ("running", "error") and call and call.status == "waiting":
                     result = self.engine.escalation_from_child(
-                        parent.state, inst.parent[1], code=effect.code, payload=effect.payload
+                        parent.state,
+                        inst.parent[1],
+                        code=effect.code,
+                        payload=effect.payload,
+                        variables=inst.variables,
                     )
                     # Saved now: the child's end, routed next, reads the caller as it is after.
                     parent.saved = save_state(result.state)

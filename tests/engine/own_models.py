@@ -939,8 +939,9 @@ OWN_SCENARIOS.update(
                     # call activity is left for the boundary's path.
                     {"parcel": "lost"},
                     [
-                        ("complete", "Track the parcel"),
+                        ("complete_with", "Track the parcel", {"tracking": "TR-9"}, ""),
                         ("tasks", ["Replace the parcel"]),
+                        ("vars_include", {"tracking_no": "TR-9"}),
                         ("log_has", "ship", "canceled"),
                         ("complete", "Replace the parcel"),
                         ended(),
