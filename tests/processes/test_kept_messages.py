@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from outbox.models import Effect
 from processes import clock, events, tasks
 from processes.events import MessageNotDelivered
 from processes.models import KeptMessage, ProcessInstance
@@ -143,3 +144,32 @@ def test_finished_records_are_forgotten_after_a_week():
     KeptMessage.objects.create(name="recent", status="failed", reason="x", created_at=now)
     kept_messages_sweep(now=now)
     assert list(KeptMessage.objects.values_list("name", flat=True)) == ["recent"]
+
+
+THROWER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="t"
+    targetNamespace="https://flowdesk.dev/tests">
+  <bpmn:message id="reply" name="plain_reply" />
+  <bpmn:process id="replier" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="send" />
+    <bpmn:intermediateThrowEvent id="send"><bpmn:messageEventDefinition messageRef="reply" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="send" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_thrown_message_matching_several_instances_is_recorded_once_not_retried(after_commit):
+    process_import(data=PLAIN_ORDER)
+    process_import(data=THROWER)
+    first = instance_start(code="plain_order", run_now=True)
+    second = instance_start(code="plain_order", run_now=True)
+
+    after_commit(instance_start, code="replier", run_now=True)
+
+    effect = Effect.objects.get(kind="processes.deliver_message")
+    assert effect.status == "done", (effect.status, effect.attempts)
+    assert KeptMessage.objects.get().status == "failed"
+    assert status(first) == status(second) == "running"
