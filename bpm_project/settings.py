@@ -313,6 +313,7 @@ FLOWDESK_PERIODIC_JOBS = {
     "processes.fire_due_timers": float(env("TIMER_SWEEP_SECONDS", "2")),
     "processes.resume_stuck_instances": 60.0,
     "processes.release_postponed_steps": 15.0,
+    "processes.sweep_kept_messages": float(env("KEPT_MESSAGE_SWEEP_SECONDS", "30")),
     "cases.fetch_mail": float(env("FETCH_MAIL_SECONDS", "60")),
     "cases.close_resolved_cases": 24 * 60 * 60.0,
     "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),

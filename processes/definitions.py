@@ -9,12 +9,21 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from processes import call_chains, clock, decisions, documents, start_event_cache
+from processes import (
+    call_chains,
+    clock,
+    decisions,
+    documents,
+    registry,
+    selectors,
+    start_event_cache,
+)
 from processes.engine.bindings import Unbound, unbound_tasks
 from processes.engine.bpmn import BpmnImportError, parse_bpmn
 from processes.engine.dmn import DmnError
-from processes.engine.graph import USER_TASK_KINDS, VendorNote
+from processes.engine.graph import USER_TASK_KINDS, VendorNote, split_list
 from processes.engine.timers import first_due
+from processes.engine.variable_reads import unset_reads
 from processes.errors import ProcessError
 from processes.instances import instance_cancel
 from processes.models import (
@@ -115,7 +124,10 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             # Only the newest version's timer start events keep firing.
             TimerStart.objects.filter(version__definition=definition).delete()
             _arm_timer_starts(version, graph)
-            version.import_warnings = user_step_warnings_of(graph)
+            version.import_warnings = [
+                *user_step_warnings_of(graph),
+                *unset_variable_warnings(graph, selectors.start_inputs(version, graph.id)),
+            ]
             versions.append(version)
     start_event_cache.forget()
     return versions
@@ -144,6 +156,26 @@ def user_step_warnings_of(graph) -> list[str]:
                     % {"element": element.id, "warning": warning}
                 )
     return warnings
+
+
+def unset_variable_warnings(graph, declared) -> list[str]:
+    """Warnings for variables an expression reads that no path can set (see
+    processes.engine.variable_reads for the rule): only for a process that declares
+    its inputs, with flowdesk:inputs or a start event's form fields."""
+    inputs = None if declared is None else {item.name for item in declared}
+    for element_id in graph.start_events:
+        fields = graph.elements[element_id].settings.get("fields")
+        if fields:
+            inputs = (inputs or set()) | {item.split(":")[0].strip() for item in split_list(fields)}
+    found = unset_reads(graph, inputs, functions=registry.functions())
+    return [
+        _(
+            "Element '%(element)s' reads the variable “%(name)s”, which no declared input "
+            "and no step of the process sets (a typo?)"
+        )
+        % {"element": element_id, "name": name}
+        for element_id, name in found or ()
+    ]
 
 
 def _arm_timer_starts(version: ProcessVersion, graph) -> None:

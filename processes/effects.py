@@ -10,8 +10,13 @@ import contextlib
 
 from outbox import registry
 from processes.errors import ProcessError
-from processes.events import message_deliver, signal_broadcast
-from processes.instances import call_refused, child_finished, instance_cancel
+from processes.events import kept_messages_deliver, message_deliver_or_record, signal_broadcast
+from processes.instances import (
+    call_refused,
+    child_finished,
+    escalate_to_caller,
+    instance_cancel,
+)
 
 
 def _cancel(payload: dict) -> None:
@@ -22,9 +27,11 @@ def _cancel(payload: dict) -> None:
 HANDLERS = {
     "processes.call_refused": lambda payload: call_refused(**payload),
     "processes.child_finished": lambda payload: child_finished(**payload),
+    "processes.escalate_to_caller": lambda payload: escalate_to_caller(**payload),
     "processes.cancel_instance": _cancel,
     "processes.broadcast_signal": lambda payload: signal_broadcast(**payload),
-    "processes.deliver_message": lambda payload: message_deliver(**payload),
+    "processes.deliver_message": lambda payload: message_deliver_or_record(**payload),
+    "processes.deliver_kept_messages": lambda payload: kept_messages_deliver(**payload),
 }
 
 

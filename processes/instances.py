@@ -165,6 +165,33 @@ def child_finished(*, parent_id: int, step_number: int, child_id: int):
         return None
 
 
+def escalate_to_caller(*, parent_id: int, step_number: int, child_id: int, code: str, payload=None):
+    """Throw at the caller's call activity an escalation its child left uncaught; then,
+    if that run of the child also ended it, resume the caller as `child_finished` does
+    (when the call activity is still waiting: an interrupting catcher has canceled it)."""
+
+    def check(instance, rows):
+        row = rows.get(step_number)
+        if row is None or row.status != "waiting":
+            raise StepNotAvailable("call activity is no longer waiting")
+
+    child = ProcessInstance.objects.filter(pk=child_id).values("status", "variables").first()
+    variables = child["variables"] if child else {}
+    try:
+        advance(
+            parent_id,
+            lambda e, s: e.escalation_from_child(
+                s, step_number, code=code, payload=payload, variables=variables
+            ),
+            check=check,
+        )
+    except StepNotAvailable:
+        return None
+    if child and child["status"] in {"completed", "error", "canceled"}:
+        return child_finished(parent_id=parent_id, step_number=step_number, child_id=child_id)
+    return None
+
+
 def call_refused(*, parent_id: int, step_number: int, reason: str):
     """Fail a call activity whose child instance was not started (the call went too deep)."""
 

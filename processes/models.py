@@ -335,3 +335,49 @@ class TimerStart(models.Model):
 
     def __str__(self):
         return f"{self.version} {self.element_id}"
+
+
+class KeptMessage(models.Model):
+    """A message no waiting instance took: kept for a while for the first instance
+    that starts waiting for it (message buffering), or the record of a delivery
+    that failed (a message matching several instances, or none when the sender
+    asked for a refusal)."""
+
+    class Status(models.TextChoices):
+        KEPT = "kept", _("Kept")
+        DELIVERED = "delivered", _("Delivered")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("message"), max_length=300)
+    correlation_key = models.CharField(_("correlation key"), max_length=300, blank=True)
+    keyed = models.BooleanField(default=False, help_text=_("The sender gave a correlation key."))
+    business_key = models.CharField(_("business key"), max_length=200, blank=True)
+    match_variables = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    variable = models.CharField(max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.KEPT)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("received"))
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivered_to = models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("delivered to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["name", "expires_at"], name="kept_message_name", condition=Q(status="kept")
+            ),
+            models.Index(fields=["status", "created_at"], name="kept_message_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.status})"

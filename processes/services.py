@@ -22,7 +22,16 @@ from processes.definitions import (
     process_set_active,
 )
 from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
-from processes.events import message_deliver, signal_broadcast, timers_fire_due
+from processes.events import (
+    MessageAmbiguous,
+    MessageNotDelivered,
+    kept_messages_sweep,
+    message_correlate,
+    message_deliver,
+    message_deliver_or_record,
+    signal_broadcast,
+    timers_fire_due,
+)
 from processes.instances import (
     call_refused,
     child_finished,
@@ -60,7 +69,12 @@ __all__ = [
     "instance_start",
     "instance_update_variables",
     "instances_resume_stuck",
+    "MessageAmbiguous",
+    "MessageNotDelivered",
+    "kept_messages_sweep",
+    "message_correlate",
     "message_deliver",
+    "message_deliver_or_record",
     "process_import",
     "process_set_active",
     "refuse_unless_waiting",

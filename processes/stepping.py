@@ -29,6 +29,7 @@ from processes.engine import (
     CancelChild,
     Engine,
     ErrorThrown,
+    EscalationThrown,
     InstanceState,
     RunResult,
     SendMessage,
@@ -36,7 +37,7 @@ from processes.engine import (
     ThrowSignal,
 )
 from processes.errors import ProcessError
-from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
+from processes.models import KeptMessage, ProcessDefinition, ProcessInstance, ProcessVersion, Step
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +142,10 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
                 "duration",
             ]
         )
+    was_waiting = {number for number, row in rows.items() if row.status == "waiting"}
     written = persistence.write_steps(instance, rows, result)
     _route_effects(instance, result.effects)
+    _offer_kept_messages(instance, result, was_waiting)
     _announce(instance, previous_status, written.activated, written.closed)
 
 
@@ -151,6 +154,7 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
     # out once (outbox.registry), and its handler checks before acting (a parent
     # resumes only from a call step still waiting, a finished child is not canceled).
     depth = None
+    escalated = False
     for effect in effects:
         if isinstance(effect, StartChild):
             depth = call_depth(instance) if depth is None else depth
@@ -193,6 +197,19 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
         elif isinstance(effect, ErrorThrown):
             instance.error_code = effect.code[:200]
             instance.save(update_fields=["error_code"])
+        elif isinstance(effect, EscalationThrown) and instance.parent_id:
+            # Uncaught here: the caller's call activity may catch it. The same effect
+            # then resumes the caller if this run also ended the child, so the
+            # escalation always reaches the call activity before the child's end.
+            escalated = True
+            queue_task(
+                "processes.escalate_to_caller",
+                parent_id=instance.parent_id,
+                step_number=instance.parent_step_no,
+                child_id=instance.pk,
+                code=effect.code,
+                payload=effect.payload,
+            )
         elif isinstance(effect, ThrowSignal):
             queue_task(
                 "processes.broadcast_signal",
@@ -208,13 +225,35 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
                 correlation_key=effect.correlation_key,
                 variable=effect.variable,
             )
-    if instance.parent_id and instance.status in {"completed", "error", "canceled"}:
+    ended = instance.status in {"completed", "error", "canceled"}
+    if instance.parent_id and ended and not escalated:
         queue_task(
             "processes.child_finished",
             parent_id=instance.parent_id,
             step_number=instance.parent_step_no,
             child_id=instance.pk,
         )
+
+
+def _offer_kept_messages(instance, result: RunResult, was_waiting: set[int]) -> None:
+    # A step that starts waiting for a message may have one kept for it
+    # (events.message_correlate(keep_for=...)): the worker gives it after commit.
+    started = [
+        step.id
+        for step in result.changed_steps
+        if step.status == "waiting" and step.id not in was_waiting
+    ]
+    if not started:
+        return
+    names = [
+        key.removeprefix("message:")
+        for key in Step.objects.filter(
+            instance=instance, number__in=started, event_key__startswith="message:"
+        ).values_list("event_key", flat=True)
+    ]
+    kept = KeptMessage.objects.filter(status="kept", name__in=names, expires_at__gt=clock.now())
+    if names and kept.exists():
+        queue_task("processes.deliver_kept_messages", instance_id=instance.pk)
 
 
 def _announce(instance, previous_status, activated, closed):

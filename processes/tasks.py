@@ -35,8 +35,10 @@ def broadcast_signal(name: str, payload=None, variable: str = "") -> None:
 
 
 @shared_task(name="processes.deliver_message", **RETRYING)
-def deliver_message(name: str, payload=None, correlation_key=None, variable: str = "") -> None:
-    services.message_deliver(
+def deliver_message(name: str, payload=None, correlation_key=None, variable: str = "") -> int:
+    # A message matching several instances (or none, refused) is recorded as failed,
+    # not retried: retrying cannot change the answer.
+    return services.message_deliver_or_record(
         name=name, payload=payload, correlation_key=correlation_key, variable=variable
     )
 
@@ -50,6 +52,12 @@ def cancel_instance(instance_id: int) -> None:
 @shared_task(name="processes.fire_due_timers")
 def fire_due_timers() -> int:
     return services.timers_fire_due()
+
+
+@shared_task(name="processes.sweep_kept_messages")
+def sweep_kept_messages() -> int:
+    """Give kept messages to instances now waiting for them; expire the old ones."""
+    return services.kept_messages_sweep()
 
 
 @shared_task(name="processes.resume_stuck_instances")

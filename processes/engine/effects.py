@@ -69,6 +69,16 @@ class ErrorThrown:
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationThrown:
+    """An escalation reached the top of the instance with no catcher (not a failure:
+    the thrower went on). The parent's call activity may catch it: route it with
+    `Engine.escalation_from_child(parent_state, call_step_id, code=...)`."""
+
+    code: str
+    payload: Any = None
+
+
+@dataclass(frozen=True, slots=True)
 class InstanceFinished:
     """The instance ended (completed or canceled) with these variables."""
 
@@ -84,5 +94,6 @@ Effect = (
     | UserStepActivated
     | UserStepClosed
     | ErrorThrown
+    | EscalationThrown
     | InstanceFinished
 )

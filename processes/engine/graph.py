@@ -129,6 +129,10 @@ class Element:
     loop: MultiInstance | None = None
     standard_loop: StandardLoop | None = None
     listeners: tuple[Listener, ...] = ()
+    # Zeebe ioMapping: (target, source) pairs. Inputs become the step's own local
+    # variables as it starts; outputs are written outside it as it completes.
+    io_inputs: tuple[tuple[str, Code], ...] = ()
+    io_outputs: tuple[tuple[str, Code], ...] = ()
 
     @property
     def label(self) -> str:

@@ -38,6 +38,7 @@ from .effects import (
     CancelChild,
     Effect,
     ErrorThrown,
+    EscalationThrown,
     InstanceFinished,
     SendMessage,
     StartChild,
@@ -60,6 +61,7 @@ __all__ = [
     "Engine",
     "EngineError",
     "ErrorThrown",
+    "EscalationThrown",
     "FlowError",
     "InstanceFinished",
     "InstanceState",
@@ -465,6 +467,31 @@ class Engine:
             activities.finish_call(run, step, element, dict(variables))
         return run.finish()
 
+    def escalation_from_child(
+        self,
+        state: InstanceState,
+        step_id: int,
+        *,
+        code: str,
+        payload: Any = None,
+        variables: dict | None = None,
+    ) -> RunResult:
+        """The child instance of a waiting call activity threw an escalation nobody in
+        it caught: throw it at the call activity (its boundary events first, then
+        outward). Uncaught here too, it goes on up (EscalationThrown) and nothing stops.
+        `variables` (the child's) pass back through the call's out-mappings when its
+        own boundary event catches it."""
+        run = Run(self, state, self.clock())
+        step = state.steps.get(step_id)
+        if step is None or step.status != "waiting":
+            raise EngineError(f"Step {step_id} is not a waiting call activity of this instance.")
+        element = run.graph.elements[step.element_id]
+        if element.kind != "callActivity" or "mi" in step.data:
+            raise EngineError(f"Step {step_id} ({element.label}) is not a call activity.")
+        run.matched += 1
+        escalation.escalate_from_call(run, step, code, payload, variables)
+        return run.finish()
+
     def cancel(self, state: InstanceState) -> RunResult:
         """Cancel the instance and every open step."""
         run = Run(self, state, self.clock())
@@ -727,6 +754,40 @@ class Run:
         if removed:
             self.delete_variables(step, removed)
 
+    def io_value(self, code, step: Step) -> Any:
+        if code.language == "literal":
+            return code.source
+        return to_json_value(self.evaluate(code, step))
+
+    def map_inputs(self, step: Step, element: Element) -> None:
+        """Zeebe input mappings: the step's own local variables, in the model's order
+        (a later input sees the earlier ones). With mappings, what the step sets
+        stays local to it until its outputs pass it out."""
+        local = step.data.setdefault("vars", {})
+        for target, code in element.io_inputs:
+            _set_path(local, target, self.io_value(code, step))
+        self.touch(step)
+
+    def map_outputs(self, step: Step, element: Element) -> None:
+        """Zeebe output mappings, written outside the step as it completes (a dotted
+        target into the variable it names). A step with inputs and no outputs passes
+        out what it set besides its inputs (Zeebe merges a job's variables into the
+        process when no output mapping is given)."""
+        if element.io_outputs:
+            values = [(t, self.io_value(code, step)) for t, code in element.io_outputs]
+        elif "mi_index" in step.data:
+            return
+        else:
+            inputs = {target.split(".")[0] for target, _code in element.io_inputs}
+            local = step.data.get("vars", {})
+            values = [(k, v) for k, v in local.items() if k not in inputs]
+        outer = [(local, owner) for local, owner in self.scope_chain(step) if owner is not step]
+        into = outer[0][0] if outer else self.state.variables
+        for target, value in values:
+            _set_path(into, target, value)
+        if outer:
+            self.touch(outer[0][1])
+
     def timer_value(self, definition, step: Step) -> Any:
         """A timer definition's value: its literal text or its expression's value."""
         code = definition.timer
@@ -742,6 +803,8 @@ class Run:
         if post_script is not None and not step.data.get("loop_skipped"):
             # SpiffArena's postScript: runs as the task completes, before its flows.
             self.run_script(post_script, step)
+        if element.io_inputs or element.io_outputs:
+            self.map_outputs(step, element)
         if element.listeners:
             activities.run_listeners(self, step, element, "end")
         if "mi_index" in step.data:
@@ -845,6 +908,8 @@ class Run:
             step.data["loop_skipped"] = True
             self.leave(step, element)
             return
+        if element.io_inputs or element.io_outputs:
+            self.map_inputs(step, element)
         if element.listeners:
             activities.run_listeners(self, step, element, "start")
         pre_script = getattr(element, "pre_script", None)
@@ -971,3 +1036,14 @@ HANDLERS: dict[str, Callable[[Run, Step, Element], None]] = {
     "subProcess": subprocesses.sub_process,
     "transaction": subprocesses.sub_process,
 }
+
+
+def _set_path(target: dict, path: str, value: Any) -> None:
+    """Set `a.b.c` in a dict of dicts, making the inner dicts it needs."""
+    *parents, last = path.split(".")
+    for part in parents:
+        inner = target.get(part)
+        if not isinstance(inner, dict):
+            inner = target[part] = {}
+        target = inner
+    target[last] = value

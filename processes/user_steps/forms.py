@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import unquote
 
 from django import forms
 from django.forms import modelform_factory
@@ -78,13 +80,79 @@ class AutoField:
     label: str
     required: bool = False
     model: str = ""
+    default: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    minlength: int | None = None
+    maxlength: int | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    readonly: bool = False
 
 
-AUTO_KINDS = ("text", "number", "date", "bool", "lookup")
+AUTO_KINDS = ("text", "number", "date", "bool", "choice", "lookup")
+# Options after the label: 'required', 'readonly', and key=value (the value
+# percent-encoded; choices as id=label pairs joined by '|', each part encoded).
+_WHOLE_OPTIONS = ("minlength", "maxlength")
+_NUMBER_OPTIONS = ("min", "max")
+
+
+def _options(name: str, items: list[str]) -> dict:
+    found: dict = {"required": False, "readonly": False}
+    for item in items:
+        key, has_value, value = item.partition("=")
+        key = key.strip().lower()
+        if not has_value:
+            if key in ("required", "*", "true"):
+                found["required"] = True
+            elif key == "readonly":
+                found["readonly"] = True
+            elif key:
+                raise PageDefinitionError(
+                    _("field “%(name)s” has an unknown option “%(option)s”")
+                    % {"name": name, "option": item}
+                )
+            continue
+        if key == "choices":
+            pairs = []
+            for pair in value.split("|"):
+                choice, _eq, text = pair.partition("=")
+                choice = unquote(choice)
+                if choice:
+                    pairs.append((choice, unquote(text) or choice))
+            found["choices"] = tuple(pairs)
+        elif key == "default":
+            found["default"] = unquote(value)
+        elif key in _WHOLE_OPTIONS:
+            try:
+                found[key] = int(unquote(value))
+            except ValueError:
+                raise PageDefinitionError(
+                    _("field “%(name)s”: %(option)s must be a whole number, not “%(value)s”")
+                    % {"name": name, "option": key, "value": unquote(value)}
+                ) from None
+        elif key in _NUMBER_OPTIONS:
+            try:
+                found[key] = Decimal(unquote(value))
+            except InvalidOperation:
+                raise PageDefinitionError(
+                    _("field “%(name)s”: %(option)s must be a number, not “%(value)s”")
+                    % {"name": name, "option": key, "value": unquote(value)}
+                ) from None
+        else:
+            raise PageDefinitionError(
+                _("field “%(name)s” has an unknown option “%(option)s”")
+                % {"name": name, "option": key}
+            )
+    return found
 
 
 def parse_auto_fields(text: str) -> list[AutoField]:
-    """'comment:text:Comment:required; account:lookup:crm.Account:Account' -> fields."""
+    """'comment:text:Comment:required; account:lookup:crm.Account:Account' -> fields.
+
+    After the label come options: `required`, `readonly`, `default=...`,
+    `minlength=`/`maxlength=` (text), `min=`/`max=` (number) and, for a choice,
+    `choices=id=Label|id=Label` (values percent-encoded; see
+    processes.engine.bpmn.vendor.auto_field_text)."""
     found = []
     for item in split_list(text):
         parts = [p.strip() for p in item.split(":")]
@@ -108,15 +176,55 @@ def parse_auto_fields(text: str) -> list[AutoField]:
         elif kind not in AUTO_KINDS:
             raise PageDefinitionError(
                 _(
-                    "field “%(name)s” has kind “%(kind)s”; use text, number, date, bool or "
-                    "lookup:app.Model"
+                    "field “%(name)s” has kind “%(kind)s”; use text, number, date, bool, "
+                    "choice or lookup:app.Model"
                 )
                 % {"name": name, "kind": kind}
             )
         label = rest[0] if rest and rest[0] else name.replace("_", " ").capitalize()
-        required = len(rest) > 1 and rest[1].lower() in ("required", "*", "true")
-        found.append(AutoField(name, kind, label, required, model))
+        options = _options(name, rest[1:])
+        field = AutoField(name, kind, label, model=model, **options)
+        _check_field(field)
+        found.append(field)
     return found
+
+
+def _check_field(field: AutoField) -> None:
+    """Refuse an auto field whose options cannot hold together (at import)."""
+    if field.kind == "choice" and not field.choices:
+        raise PageDefinitionError(
+            _("choice field “%(name)s” has no values to choose from") % {"name": field.name}
+        )
+    if field.default is None:
+        return
+    try:
+        _initial(field)
+    except (ValueError, InvalidOperation):
+        raise PageDefinitionError(
+            _("field “%(name)s”: the default “%(value)s” is not a %(kind)s")
+            % {"name": field.name, "value": field.default, "kind": field.kind}
+        ) from None
+    if field.kind == "choice" and field.default not in dict(field.choices):
+        raise PageDefinitionError(
+            _("field “%(name)s”: the default “%(value)s” is not one of its values")
+            % {"name": field.name, "value": field.default}
+        )
+
+
+def _initial(field: AutoField):
+    """A field's default as the form shows it (an expression default is not evaluated)."""
+    value = field.default
+    if value is None or value.startswith(("${", "#{", "=")):
+        return None
+    if field.kind == "number":
+        return Decimal(value)
+    if field.kind == "date":
+        return dt.date.fromisoformat(value)
+    if field.kind == "bool":
+        if value.lower() not in ("true", "false", "yes", "no"):
+            raise ValueError(value)
+        return "yes" if value.lower() in ("true", "yes") else "no"
+    return value
 
 
 class BoundedModelChoiceField(forms.ModelChoiceField):
@@ -141,9 +249,21 @@ class AutoPageForm(forms.Form):
 
     @staticmethod
     def _field(field: AutoField):
+        made = AutoPageForm._made(field)
+        initial = _initial(field)
+        if initial is not None:
+            made.initial = initial
+        if field.readonly:
+            made.disabled = True
+            made.required = False
+            made.help_text = _("Filled in by the process; it cannot be changed here.")
+        return made
+
+    @staticmethod
+    def _made(field: AutoField):
         common = {"label": field.label, "required": field.required}
         if field.kind == "number":
-            return BoundedDecimalField(**common)
+            return BoundedDecimalField(min_value=field.min, max_value=field.max, **common)
         if field.kind == "date":
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         if field.kind == "bool":
@@ -153,10 +273,19 @@ class AutoPageForm(forms.Form):
                 empty_value=None,
                 **common,
             )
+        if field.kind == "choice":
+            return forms.ChoiceField(choices=[("", "—"), *field.choices], **common)
         if field.kind == "lookup":
             model = registry.get_model(field.model).model
             return BoundedModelChoiceField(queryset=model._default_manager.all(), **common)
-        return BoundedCharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        # A short text (a bounded length, or one that cannot be edited) is one line.
+        short = (field.maxlength is not None and field.maxlength <= 200) or field.readonly
+        return BoundedCharField(
+            widget=forms.TextInput() if short else forms.Textarea(attrs={"rows": 3}),
+            min_length=field.minlength,
+            max_length=field.maxlength,
+            **common,
+        )
 
     def variables(self) -> dict:
         values = {}
@@ -168,6 +297,10 @@ class AutoPageForm(forms.Form):
                 value = value.isoformat()
             elif field.kind == "lookup" and value is not None:
                 value = value.pk
+            elif field.kind == "bool" and isinstance(value, str):
+                value = value == "yes"  # a read-only field keeps its initial text
+            elif field.kind == "choice" and value == "":
+                value = None
             values[field.name] = value
         return values
 

@@ -263,7 +263,8 @@ class World:
                 parent = self.instances[inst.parent[0]]
                 if parent.status in ("running", "error"):
                     state = parent.state
-                    if inst.parent[1] in state.steps:
+                    call = state.steps.get(inst.parent[1])
+                    if call is not None and call.status == "waiting":
                         pending.append(
                             (
                                 parent,
@@ -285,6 +286,21 @@ class World:
                             ),
                         )
                     )
+        elif isinstance(effect, rt.EscalationThrown):
+            if inst.parent is not None:
+                parent = self.instances[inst.parent[0]]
+                call = parent.state.steps.get(inst.parent[1])
+                if parent.status in ("running", "error") and call and call.status == "waiting":
+                    result = self.engine.escalation_from_child(
+                        parent.state,
+                        inst.parent[1],
+                        code=effect.code,
+                        payload=effect.payload,
+                        variables=inst.variables,
+                    )
+                    # Saved now: the child's end, routed next, reads the caller as it is after.
+                    parent.saved = save_state(result.state)
+                    pending.append((parent, result))
         elif isinstance(effect, rt.CancelChild):
             for child in self.instances.values():
                 if child.parent == (inst.id, effect.step_id) and child.status != "completed":

@@ -908,6 +908,73 @@ OWN_SCENARIOS.update(
                 ),
             ],
         ),
+        "escalation_from_a_called_process": own(
+            "escalation_calls.bpmn",
+            "own_escalation_order",
+            runs=[
+                (
+                    # Intermediate throw in the child, non-interrupting boundary on the
+                    # call activity: the caller tells the customer, the child goes on.
+                    {"parcel": "late"},
+                    [
+                        ("complete", "Track the parcel"),
+                        ("tasks", ["Deliver the parcel", "Tell the customer"]),
+                        ("complete", "Tell the customer"),
+                        ("status", "running"),
+                        ("complete", "Deliver the parcel"),
+                        ended(),
+                        ("path", ["start", "ship", "late", "tell", "told", "shipped"]),
+                        path_of(
+                            "own_escalation_shipping",
+                            [
+                                *("s_start", "s_track", "s_how", "s_late", "s_deliver"),
+                                "s_end",
+                            ],
+                            status="completed",
+                        ),
+                    ],
+                ),
+                (
+                    # Escalation end event in the child, interrupting boundary: the
+                    # call activity is left for the boundary's path.
+                    {"parcel": "lost"},
+                    [
+                        ("complete_with", "Track the parcel", {"tracking": "TR-9"}, ""),
+                        ("tasks", ["Replace the parcel"]),
+                        ("vars_include", {"tracking_no": "TR-9"}),
+                        ("log_has", "ship", "canceled"),
+                        ("complete", "Replace the parcel"),
+                        ended(),
+                        ("log_lacks", "shipped"),
+                        ("all_ended",),
+                    ],
+                ),
+                (
+                    # Caught by the caller's non-interrupting escalation event sub-process.
+                    {"parcel": "damaged"},
+                    [
+                        ("complete", "Track the parcel"),
+                        ("tasks", ["Deliver the parcel"]),
+                        ("vars_include", {"damage_noted": True}),
+                        ("complete", "Deliver the parcel"),
+                        ended(),
+                        ("log_has", "d_note", "completed"),
+                        ("log_lacks", "tell"),
+                    ],
+                ),
+                (
+                    # Nobody catches it, in the child or the caller: both go on.
+                    {"parcel": "fine"},
+                    [
+                        ("complete", "Track the parcel"),
+                        ("tasks", ["Deliver the parcel"]),
+                        ("complete", "Deliver the parcel"),
+                        ended(),
+                        ("path", ["start", "ship", "shipped"]),
+                    ],
+                ),
+            ],
+        ),
         "escalation_event_subprocess": own(
             "escalations.bpmn",
             "own_escalation_start",

@@ -226,15 +226,6 @@ def test_a_sub_process_cannot_start_at_a_message_start():
     assert "a sub-process starts at plain start events, not at a message start" in message
 
 
-def test_an_escalation_boundary_on_a_call_activity_is_refused_rather_than_never_firing():
-    message = refused(
-        START + '<bpmn:callActivity id="t" calledElement="p"/>'
-        '<bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:escalationEventDefinition/>'
-        "</bpmn:boundaryEvent>"
-    )
-    assert "does not reach its caller" in message
-
-
 def test_an_escalation_boundary_on_a_task_is_refused():
     message = refused(
         START + '<bpmn:userTask id="t"/>'

@@ -8,7 +8,7 @@ import pytest
 from processes.engine import Engine, EngineError
 from processes.engine.actions import register_action, unregister_action
 from processes.engine.bindings import unbound_tasks
-from processes.engine.bpmn import parse_bpmn
+from processes.engine.bpmn import BpmnImportError, parse_bpmn
 from processes.user_steps.spec import spec_of
 
 from .conformance import load_state, save_state
@@ -247,3 +247,57 @@ def test_camunda_listeners_run_at_start_and_end_or_wait_for_a_binding(action):
     assert state.variables == {"started": True}
     engine.complete_step(state, only_step(state, "t").id)
     assert state.status == "completed" and state.variables["audited"] == "t"
+
+
+IO_TASK = (
+    '<bpmn:startEvent id="s"/>'
+    '<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements><zeebe:ioMapping>'
+    '<zeebe:input source="=order.total * 2" target="doubled"/>'
+    '<zeebe:input source="=doubled + 1" target="plus"/>'
+    '<zeebe:input source="EUR" target="currency"/>'
+    "{outputs}"
+    "</zeebe:ioMapping></bpmn:extensionElements></bpmn:userTask>"
+    '<bpmn:endEvent id="e"/>'
+)
+
+
+def test_zeebe_input_mappings_are_the_steps_own_variables_and_outputs_pass_out():
+    outputs = (
+        '<zeebe:output source="=approved and doubled &gt; 10" target="decision.ok"/>'
+        '<zeebe:output source="=currency" target="decision.currency"/>'
+    )
+    graph = graph_of(IO_TASK.format(outputs=outputs) + flows("s>t", "t>e"))
+    engine = engine_for(graph)
+    state = engine.start("p", {"order": {"total": 7}, "decision": {"by": "ann"}}).state
+    step = only_step(state, "t")
+
+    seen = engine.step_variables(state, step.id)
+    assert (seen["doubled"], seen["plus"], seen["currency"]) == (14, 15, "EUR")
+    assert "doubled" not in state.variables
+
+    engine.complete_step(state, step.id, variables={"approved": True})
+    assert state.status == "completed"
+    # Only the outputs leave the step: what the step set stays with it.
+    assert state.variables == {
+        "order": {"total": 7},
+        "decision": {"by": "ann", "ok": True, "currency": "EUR"},
+    }
+
+
+def test_with_inputs_and_no_outputs_what_the_step_set_passes_out_but_not_its_inputs():
+    graph = graph_of(IO_TASK.format(outputs="") + flows("s>t", "t>e"))
+    engine = engine_for(graph)
+    state = engine.start("p", {"order": {"total": 1}}).state
+
+    engine.complete_step(state, only_step(state, "t").id, variables={"approved": False})
+
+    assert state.variables == {"order": {"total": 1}, "approved": False}
+
+
+def test_a_zeebe_mapping_target_that_is_no_variable_name_is_refused_at_import():
+    with pytest.raises(BpmnImportError, match="is not a variable name"):
+        graph_of(
+            '<bpmn:startEvent id="s"/><bpmn:userTask id="t"><bpmn:extensionElements>'
+            '<zeebe:ioMapping><zeebe:input source="=1" target="my total"/></zeebe:ioMapping>'
+            "</bpmn:extensionElements></bpmn:userTask>" + flows("s>t")
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element as XmlElement
 from xml.etree.ElementTree import ParseError
@@ -218,8 +218,16 @@ def _text(node: XmlElement | None) -> str:
 # Parsing
 
 
-def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> BpmnDocument:
-    """Parse a BPMN file into executable process graphs, or refuse it whole."""
+def parse_bpmn(
+    data: bytes | str,
+    *,
+    known_processes: Iterable[str] = (),
+    form_schemas: Mapping[str, str] | None = None,
+) -> BpmnDocument:
+    """Parse a BPMN file into executable process graphs, or refuse it whole.
+
+    `form_schemas` (file name -> text) are files deployed beside the model: the
+    JSON-schema forms SpiffArena user tasks name (formJsonSchemaFilename)."""
     root, namespaces = _read_xml(data)
     xml_text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     messages = _named_refs(root, "message")
@@ -239,6 +247,7 @@ def parse_bpmn(data: bytes | str, *, known_processes: Iterable[str] = ()) -> Bpm
         escalations=escalations,
         callable_ids=callable_ids,
         prefixes=frozenset(namespaces),
+        form_schemas=form_schemas,
     )
     processes = [_ProcessParser(node, refs).parse() for node in process_nodes]
     correlations = _correlations(root, refs)
@@ -337,6 +346,8 @@ class _Refs:
     callable_ids: set[str]
     # The namespace prefixes the file declares ('tns', 'bpmn', ...).
     prefixes: frozenset[str] = frozenset()
+    # Files deployed beside the model (JSON-schema forms), by name.
+    form_schemas: Mapping[str, str] | None = None
 
     def resolve(self, table: dict[str, NamedRef], ref: str) -> tuple[str, NamedRef | None]:
         """A messageRef / signalRef / errorRef / escalationRef as the source engines
@@ -744,7 +755,7 @@ class _ProcessParser:
                 while parent and not lane:
                     lane = self.lane_of.get(parent, "")
                     parent = self.element_scope.get(parent)
-            reading = read_vendor(node, element_id, kind)
+            reading = read_vendor(node, element_id, kind, form_schemas=self.refs.form_schemas)
             self.notes.extend(reading.notes)
             common = dict(
                 id=element_id,
@@ -761,6 +772,8 @@ class _ProcessParser:
                 loop=self._loop(node, element_id, kind),
                 standard_loop=self._standard_loop(node, element_id, kind),
                 listeners=self._listeners(reading, element_id, kind),
+                io_inputs=self._io_mappings(reading.io_inputs, element_id, kind),
+                io_outputs=self._io_mappings(reading.io_outputs, element_id, kind),
             )
             default = node.get("default") or None
             if default is not None and default not in outgoing[element_id]:
@@ -944,15 +957,6 @@ class _ProcessParser:
                     element_id, f"it is attached to {attached_to!r}, which is not an activity", kind
                 )
             attached_kind = _local(attached_node[0].tag)[1]
-            if definition.kind == "escalation" and attached_kind == "callActivity":
-                # Refused rather than never firing: an escalation the called process
-                # throws does not reach its caller yet.
-                raise self.fail(
-                    element_id,
-                    "escalation boundary events on call activities are not supported: "
-                    "an escalation the called process throws does not reach its caller",
-                    kind,
-                )
             if definition.kind == "escalation" and attached_kind not in _SCOPE_ACTIVITIES:
                 raise self.fail(
                     element_id,
@@ -1196,6 +1200,24 @@ class _ProcessParser:
                     is_script=is_script,
                 )
             )
+        return tuple(found)
+
+    def _io_mappings(self, pairs, element_id: str, kind: str):
+        """Zeebe input / output mappings: a `=...` source is FEEL, any other text the
+        string it says; a target is a variable name or a dotted path into one."""
+        found = []
+        for target, source in pairs:
+            if not target or not all(part.isidentifier() for part in target.split(".")):
+                raise self.fail(
+                    element_id,
+                    f"zeebe:ioMapping target {target!r} is not a variable name "
+                    "(or a dotted path such as order.id)",
+                    kind,
+                )
+            if source.strip().startswith("="):
+                found.append((target, _compile(source.strip(), "feel", element_id, kind)))
+            else:
+                found.append((target, Code(source=source, language="literal")))
         return tuple(found)
 
     def _vendor_script(self, source: str, element_id: str, kind: str) -> Code | None:

@@ -11,8 +11,10 @@ is the table of the same decisions.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
+from urllib.parse import quote
 from xml.etree.ElementTree import Element as XmlElement
 
 from ..bindings import IMPLEMENTED_KINDS
@@ -70,7 +72,10 @@ _FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ("camunda", "assignee"): ("mapped", "the step's owner (a username or an expression)"),
     ("camunda", "candidateUsers"): ("mapped", "the first candidate user owns the step"),
     ("camunda", "candidateGroups"): ("mapped", "the first candidate group is the owner role"),
-    ("camunda", "formData"): ("mapped", "auto-generated page fields"),
+    ("camunda", "formData"): (
+        "mapped",
+        "auto-generated page fields with their types, labels, defaults, values and constraints",
+    ),
     ("camunda", "initiator"): ("ignored", "the starter is the instance's started-by user"),
     ("camunda", "versionTag"): ("ignored", "Flowdesk numbers versions itself"),
     ("camunda", "historyTimeToLive"): ("ignored", "the Process log keeps every instance"),
@@ -102,7 +107,11 @@ _FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ("camunda", "errorEventDefinition"): ("ignored", "external-task error mapping"),
     ("zeebe", "taskDefinition"): ("mapped", "its type is the external-task topic"),
     ("zeebe", "taskHeaders"): ("mapped", "kept with the element for the external worker"),
-    ("zeebe", "ioMapping"): ("ignored", "Zeebe input/output mappings are not applied"),
+    ("zeebe", "ioMapping"): (
+        "honoured",
+        "inputs are the step's local variables as it starts; outputs are written to the "
+        "enclosing scope as it completes",
+    ),
     ("zeebe", "calledElement"): ("honoured", "the process called"),
     ("zeebe", "calledDecision"): ("honoured", "the deployed decision is evaluated"),
     ("zeebe", "assignmentDefinition"): ("mapped", "the step's owner / owner role"),
@@ -138,6 +147,9 @@ class VendorReading:
     params: list[tuple[str, str]] = field(default_factory=list)
     # (event, implementation, name or source, script language or None for an expression)
     listeners: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    # Zeebe ioMapping: (target, source) pairs, in the model's order.
+    io_inputs: list[tuple[str, str]] = field(default_factory=list)
+    io_outputs: list[tuple[str, str]] = field(default_factory=list)
     ext: dict[str, str] = field(default_factory=dict)
     notes: list[VendorNote] = field(default_factory=list)
 
@@ -167,8 +179,203 @@ def _field_safe(text: str) -> str:
     return " ".join(text.replace(":", " ").replace(",", " ").replace(";", " ").split())
 
 
-def read_vendor(node: XmlElement, element_id: str, kind: str) -> VendorReading:
-    """Read one element's Camunda / Zeebe / Spiff extensions (see the module doc)."""
+def auto_field_text(name: str, kind: str, label: str, *, flags=(), options=None) -> str:
+    """One field of an auto page's definition (flowdesk:fields), as
+    processes.user_steps.forms.parse_auto_fields reads it: `name:kind:Label`, then
+    flags (`required`, `readonly`) and `key=value` options, values percent-encoded,
+    choices as `id=Label` pairs joined by `|`."""
+    parts = [name, kind, _field_safe(label) or name, *flags]
+    for key, value in (options or {}).items():
+        if key == "choices":
+            value = "|".join(f"{quote(i, safe='')}={quote(t, safe='')}" for i, t in value)
+        else:
+            value = quote(str(value), safe="")
+        parts.append(f"{key}={value}")
+    return ":".join(parts)
+
+
+_FORM_KINDS = {
+    "long": "number",
+    "double": "number",
+    "integer": "number",
+    "date": "date",
+    "boolean": "bool",
+    "enum": "choice",
+}
+_CONSTRAINT_OPTIONS = ("minlength", "maxlength", "min", "max")
+
+
+def _camunda_default(value: str, kind: str) -> str:
+    """A formField defaultValue as the page's default: Camunda dates are dd/MM/yyyy."""
+    if kind == "date" and "/" in value:
+        try:
+            return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date().isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def _form_field(form_field) -> tuple[str, list[str]]:
+    """One camunda:formField as an auto page field, with what of it was not honoured."""
+    field_id = form_field.get("id", "").strip()
+    kind = _FORM_KINDS.get(form_field.get("type", "string"), "text")
+    label = form_field.get("label") or field_id
+    flags, options, skipped = [], {}, []
+    if kind == "choice":
+        options["choices"] = [
+            (v.get("id", ""), v.get("name") or v.get("id", ""))
+            for v in form_field.findall(Q_CAMUNDA + "value")
+            if v.get("id")
+        ]
+    default = form_field.get("defaultValue")
+    if default is not None and default.strip():
+        if default.strip().startswith(("${", "#{")):
+            skipped.append(f"{field_id}: default {default.strip()} (an expression)")
+        else:
+            options["default"] = _camunda_default(default, kind)
+    for constraint in form_field.iter(Q_CAMUNDA + "constraint"):
+        name = (constraint.get("name") or "").strip()
+        config = (constraint.get("config") or "").strip()
+        if name == "required":
+            flags.append("required")
+        elif name == "readonly":
+            flags.append("readonly")
+        elif name in _CONSTRAINT_OPTIONS and config:
+            applies = name.endswith("length") if kind == "text" else kind == "number"
+            if applies and config.lstrip("-").replace(".", "", 1).isdigit():
+                options[name] = config
+            else:
+                skipped.append(f"{field_id}: {name}={config}")
+        elif name:
+            skipped.append(f"{field_id}: {name}" + (f"={config}" if config else ""))
+    return auto_field_text(field_id, kind, label, flags=flags, options=options), skipped
+
+
+# JSON-schema forms (SpiffArena): the largest schema read, and its deepest nesting.
+MAX_FORM_SCHEMA_BYTES = 256 * 1024
+_SCHEMA_KINDS = {"integer": "number", "number": "number", "boolean": "bool", "string": "text"}
+
+
+def _schema_form(schema_text: str, source: str) -> tuple[list[str], list[str]]:
+    """A JSON-schema form's top-level properties as auto page fields, with what of it
+    the page does not show (nested objects, arrays, unknown types)."""
+    if len(schema_text) > MAX_FORM_SCHEMA_BYTES:
+        raise ValueError(f"{source} is larger than {MAX_FORM_SCHEMA_BYTES // 1024} KB")
+    try:
+        schema = json.loads(schema_text)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{source} is not JSON: {exc}") from None
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        raise ValueError(f"{source} has no properties to show as fields")
+    required = (
+        set(schema.get("required") or ()) if isinstance(schema.get("required"), list) else set()
+    )
+    fields, skipped = [], []
+    for name, prop in properties.items():
+        if not isinstance(prop, dict) or not str(name).isidentifier():
+            skipped.append(f"{name}: not a variable name or not a field")
+            continue
+        kind = _SCHEMA_KINDS.get(prop.get("type"))
+        options: dict = {}
+        choices = _schema_choices(prop)
+        if choices:
+            kind, options["choices"] = "choice", choices
+        elif kind == "text" and prop.get("format") == "date":
+            kind = "date"
+        if kind is None:
+            skipped.append(f"{name}: {prop.get('type') or 'no'} type")
+            continue
+        flags = ["required"] if name in required else []
+        if prop.get("readOnly"):
+            flags.append("readonly")
+        for key, option in (
+            ("minLength", "minlength"),
+            ("maxLength", "maxlength"),
+            ("minimum", "min"),
+            ("maximum", "max"),
+        ):
+            value = prop.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                options[option] = value
+        default = prop.get("default")
+        if isinstance(default, bool):
+            options["default"] = "true" if default else "false"
+        elif isinstance(default, str | int | float):
+            options["default"] = default
+        label = str(prop.get("title") or name)
+        fields.append(auto_field_text(name, kind, label, flags=flags, options=options))
+    return fields, skipped
+
+
+def _schema_choices(prop: dict) -> list[tuple[str, str]]:
+    """enum (+ enumNames) or oneOf [{const, title}] as (value, label) pairs."""
+    if isinstance(prop.get("enum"), list):
+        names = prop.get("enumNames") if isinstance(prop.get("enumNames"), list) else []
+        return [
+            (str(v), str(names[i]) if i < len(names) else str(v))
+            for i, v in enumerate(prop["enum"])
+        ]
+    if isinstance(prop.get("oneOf"), list):
+        return [
+            (str(o["const"]), str(o.get("title") or o["const"]))
+            for o in prop["oneOf"]
+            if isinstance(o, dict) and "const" in o
+        ]
+    return []
+
+
+def _read_schema_form(found: VendorReading, kind: str, form_schemas, note) -> None:
+    """A SpiffArena user task's JSON-schema form: embedded (the property
+    formJsonSchema holds the schema) or deployed beside the model (`form_schemas`,
+    file name -> text); mapped onto auto page fields, or reported when absent."""
+    filename = found.ext.get("property.formJsonSchemaFilename", "").strip()
+    inline = found.ext.get("property.formJsonSchema", "").strip()
+    if not (filename or inline) or kind not in ("userTask", "manualTask"):
+        return
+    text = inline
+    if not text and form_schemas is not None:
+        text = form_schemas.get(filename) or ""
+    if not text:
+        note(
+            "spiffworkflow:formJsonSchemaFilename",
+            filename,
+            "ignored",
+            f"the JSON-schema form {filename} was not deployed with the model, so the step "
+            "shows the plain task page without its fields (put the schema beside the model "
+            "or embed it in the property formJsonSchema)",
+        )
+        return
+    try:
+        fields, skipped = _schema_form(text, filename or "the embedded formJsonSchema")
+    except ValueError as exc:
+        note("spiffworkflow:formJsonSchemaFilename", filename, "ignored", str(exc))
+        return
+    if fields:
+        found.ext.setdefault("page", "auto")
+        found.ext.setdefault("fields", "; ".join(fields))
+    note(
+        "spiffworkflow:formJsonSchemaFilename",
+        ", ".join(f.split(":")[0] for f in fields),
+        "mapped",
+        "the JSON-schema form's fields are the step's auto-generated page",
+    )
+    if skipped:
+        note(
+            "spiffworkflow:formJsonSchemaFilename",
+            "; ".join(skipped),
+            "ignored",
+            "the page shows top-level text, number, date, yes/no and choice fields only",
+        )
+
+
+def read_vendor(
+    node: XmlElement, element_id: str, kind: str, *, form_schemas=None
+) -> VendorReading:
+    """Read one element's Camunda / Zeebe / Spiff extensions (see the module doc).
+
+    `form_schemas` (file name -> text) are the JSON-schema forms deployed beside the
+    model, for SpiffArena user tasks that name one."""
     found = VendorReading()
 
     def note(extension: str, value: str = "", treatment: str = "", reason: str = "") -> None:
@@ -253,6 +460,7 @@ def read_vendor(node: XmlElement, element_id: str, kind: str) -> VendorReading:
             if prefix is None:
                 continue
             _read_child(found, prefix, local, child, kind, note)
+    _read_schema_form(found, kind, form_schemas, note)
     return found
 
 
@@ -288,27 +496,26 @@ def _read_child(found: VendorReading, prefix: str, local: str, child, kind: str,
             found.binding = connector
         note(name, connector)
     elif name == "camunda:formData":
-        fields = []
+        fields, skipped = [], []
         for form_field in child.findall(Q_CAMUNDA + "formField"):
-            field_id = form_field.get("id", "").strip()
-            if not field_id.isidentifier():
+            if not form_field.get("id", "").strip().isidentifier():
+                skipped.append(f"{form_field.get('id', '')}: not a variable name")
                 continue
-            ftype = {
-                "long": "number",
-                "double": "number",
-                "integer": "number",
-                "date": "date",
-                "boolean": "bool",
-            }.get(form_field.get("type", "string"), "text")
-            label = _field_safe(form_field.get("label") or "") or field_id
-            required = any(
-                c.get("name") == "required" for c in form_field.iter(Q_CAMUNDA + "constraint")
-            )
-            fields.append(f"{field_id}:{ftype}:{label}" + (":required" if required else ""))
+            text, left = _form_field(form_field)
+            fields.append(text)
+            skipped.extend(left)
         if fields:
             found.ext.setdefault("page", "auto")
             found.ext.setdefault("fields", "; ".join(fields))
         note(name, ", ".join(f.split(":")[0] for f in fields))
+        if skipped:
+            note(
+                "camunda:formField",
+                "; ".join(skipped),
+                "ignored",
+                "Flowdesk applies required, readonly, minlength, maxlength, min and max, "
+                "and literal defaults; these are not applied",
+            )
     elif name == "zeebe:taskDefinition":
         topic = (child.get("type") or "").strip()
         if kind in IMPLEMENTED_KINDS:
@@ -328,6 +535,16 @@ def _read_child(found: VendorReading, prefix: str, local: str, child, kind: str,
         if key:
             found.ext["formKey"] = key
         note(name, key)
+    elif name == "zeebe:ioMapping":
+        for mapping in child:
+            if not isinstance(mapping.tag, str):
+                continue
+            pair = ((mapping.get("target") or "").strip(), mapping.get("source") or "")
+            if _local(mapping.tag)[1] == "input":
+                found.io_inputs.append(pair)
+            elif _local(mapping.tag)[1] == "output":
+                found.io_outputs.append(pair)
+        note(name, ", ".join(target for target, _source in found.io_inputs + found.io_outputs))
     elif name == "zeebe:taskHeaders":
         headers = {h.get("key", ""): h.get("value", "") for h in child.findall(Q_ZEEBE + "header")}
         if headers:

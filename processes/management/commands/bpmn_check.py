@@ -17,6 +17,7 @@ installation has deployed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from django.db import DatabaseError
 from processes import call_chains
 from processes.engine.bindings import unbound_tasks
 from processes.engine.bpmn import BpmnImportError, list_process_ids, parse_bpmn
+from processes.engine.bpmn.vendor import MAX_FORM_SCHEMA_BYTES
 from processes.models import ProcessDefinition
 
 PATTERNS = ("*.bpmn", "*.bpmn20.xml")
@@ -54,12 +56,33 @@ def bpmn_files(paths: list[Path]) -> list[Path]:
     return sorted(found)
 
 
+class FilesBeside(Mapping):
+    """The files beside a model, by bare name, read when asked (JSON-schema forms)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __getitem__(self, name: str) -> str:
+        candidate = self.folder / name
+        if Path(name).name != name or not candidate.is_file():
+            raise KeyError(name)
+        if candidate.stat().st_size > MAX_FORM_SCHEMA_BYTES:
+            raise KeyError(name)
+        return candidate.read_text(encoding="utf-8", errors="replace")
+
+    def __iter__(self):
+        return (p.name for p in self.folder.glob("*.json"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def check_file(path: Path, known: set[str]) -> Verdict:
     """Import one file in memory and judge it (circles between files come later)."""
     verdict = Verdict(path)
     try:
         data = path.read_bytes()
-        document = parse_bpmn(data, known_processes=known)
+        document = parse_bpmn(data, known_processes=known, form_schemas=FilesBeside(path.parent))
         if not document.processes:
             raise BpmnImportError(None, "the file holds no executable process")
         unbound = []
