@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0004_correlation_keys'),
+        ('processes', '0005_step_external_task_lock'),
     ]
 
     operations = [
