@@ -1,6 +1,7 @@
 """Kill -9 the web process during a request that fans out into 30 "Perform task" steps,
 then the worker mid-drain: after a restart and the sweeps, every committed step has
-exactly one activity and every committed email went out exactly once."""
+exactly one activity, and every committed email went out: once, or (killed between the
+server's answer and the commit) again under its one Message-ID."""
 
 import secrets
 import signal
@@ -80,7 +81,7 @@ def post_in_background(url: str, data: dict, *, session: str, answers: list) -> 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_killing_web_and_worker_loses_no_activity_and_sends_each_email_once(tmp_path, agent):
+def test_killing_web_and_worker_loses_no_activity_and_no_email(tmp_path, agent):
     process_import(data=fan_out_bpmn(WIDTH))
     queue = f"kill-{servers.unique_suffix()}"
     sink = SMTPSink(greeting_delay=0.3)  # slow enough that a kill lands mid-drain
@@ -206,8 +207,14 @@ def test_killing_web_and_worker_loses_no_activity_and_sends_each_email_once(tmp_
     per_step = activities.values("step").annotate(n=Count("id"))
     assert len(per_step) == waiting.count(), "every waiting step has its activity"
     assert {row["n"] for row in per_step} <= {1}, "no step has two activities"
-    assert sorted(subjects) == sorted(expected_emails), "each committed email sent exactly once"
-    assert len(set(message_ids)) == len(message_ids)
+    assert set(subjects) == expected_emails, "every committed email sent, no other"
+    # At least once: a worker killed after the server took the message but before its
+    # commit sends it again, under the same Message-ID, so the receiver can tell.
+    ids_per_email = {}
+    for subject, message_id in zip(subjects, message_ids, strict=True):
+        ids_per_email.setdefault(subject, set()).add(message_id)
+    assert all(len(ids) == 1 for ids in ids_per_email.values()), ids_per_email
+    assert len(subjects) - len(expected_emails) <= 1, "at most the one killed mid-send again"
     assert done == expected
     assert not Effect.objects.exclude(status=Effect.Status.DONE).exists()
     assert not ProcessInstance.objects.filter(status="error").exists()
