@@ -281,19 +281,30 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 
-# SMTP once a mail host is configured; until then mail lands as files in var/mail.
-EMAIL_BACKEND = env(
+# SMTP once a mail host is configured; until then mail lands as files in var/mail. The
+# EMAIL_* environment variables fill Django's MAILERS (the EMAIL_* settings are deprecated).
+MAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env("EMAIL_HOST")
     else "django.core.mail.backends.filebased.EmailBackend",
 )
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+if MAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    MAIL_OPTIONS = {
+        "host": env("EMAIL_HOST", "localhost"),
+        "port": int(env("EMAIL_PORT", "25")),
+        "username": env("EMAIL_HOST_USER", ""),
+        "password": env("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        # Seconds before a silent mail server counts as a failed delivery (retried later).
+        "timeout": float(env("EMAIL_TIMEOUT", "30")),
+    }
+elif MAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    MAIL_OPTIONS = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+else:  # console, locmem or a third-party backend: configured by its own settings
+    MAIL_OPTIONS = {}
+MAILERS = {"default": {"BACKEND": MAIL_BACKEND, "OPTIONS": MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.localhost>")
 # Effects (mail above all) that fail are retried after 30 s, 1 min, 2 min, … up to an hour
 # between tries; after the last attempt they are marked failed.
