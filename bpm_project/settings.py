@@ -101,8 +101,10 @@ MIDDLEWARE = [
     "bpm_project.second_factor.SecondFactorMiddleware",
     "bpm_project.log.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # Times in the signed-in person's own time zone (chosen in the user menu).
+    # Times in the signed-in person's own time zone, pages in their own language (both
+    # chosen in the user menu; without a choice LocaleMiddleware's pick from the browser).
     "crm.time_zones.TimeZoneMiddleware",
+    "crm.languages.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -125,6 +127,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -266,7 +269,8 @@ SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
 CSRF_FAILURE_VIEW = "crm.views.csrf_failure"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The languages Flowdesk ships (locale/<code>/); each person picks one in the user menu.
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
