@@ -37,12 +37,23 @@ def stored_for(user) -> str:
     return usable(stored or "")
 
 
+def browser_language(request) -> str:
+    """The language the browser asks for (Accept-Language), whatever the cookie says."""
+    cookies = request.COOKIES
+    request.COOKIES = {k: v for k, v in cookies.items() if k != settings.LANGUAGE_COOKIE_NAME}
+    try:
+        return translation.get_language_from_request(request)
+    finally:
+        request.COOKIES = cookies
+
+
 def apply(request, code: str) -> None:
-    """Use the language for the rest of this request and every request after."""
+    """Use the language ("" for the browser's) for the rest of this request and every
+    request after."""
     request.session[SESSION_KEY] = code
-    if code:
-        translation.activate(code)
-        request.LANGUAGE_CODE = code
+    active = code or browser_language(request)
+    translation.activate(active)
+    request.LANGUAGE_CODE = active
 
 
 def remember_in_cookie(response, code: str) -> None:

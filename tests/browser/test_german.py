@@ -126,6 +126,7 @@ def test_an_agent_works_the_desk_and_a_case_in_german(new_page, make_user):
     expect(page.locator("#menu-language")).to_contain_text("English")
     page.locator("#menu-language").click()
     page.get_by_label("Language").select_option(label="Deutsch")
+    shot(page, "language-chooser")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/cases/desktop/")
     expect(page.locator("html")).to_have_attribute("lang", "de")

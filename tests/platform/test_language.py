@@ -72,8 +72,9 @@ def test_the_browser_language_applies_until_a_choice_wins_over_it(agent):
     bob.post("/me/language/", {"language": "en"})
     assert "Sign out" in bob.get("/activities/").content.decode()
 
-    bob.post("/me/language/", {"language": ""})  # the browser's language again
+    back = bob.post("/me/language/", {"language": ""}, follow=True)  # the browser's again
     assert not bob.cookies[settings.LANGUAGE_COOKIE_NAME].value
+    assert "Seiten werden jetzt auf Deutsch angezeigt." in back.content.decode()
     assert "Abmelden" in bob.get("/activities/").content.decode()
 
 
