@@ -18,7 +18,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run          set up, load demo data and serve http://127.0.0.1:8000 (embedded: SQLite, no Redis)"
 	@echo "make test         the whole test suite against PostgreSQL and Redis on localhost"
-	@echo "make lint         ruff check and format, the layers (import-linter), import circles, migrations"
+	@echo "make lint         ruff check and format, the layers (import-linter), import circles, migrations,"
+	@echo "                  every marked string translated (German)"
 	@echo "make bench        every benchmark under bench/ (bench-engine, bench-panel, bench-push, bench-log)"
 	@echo "make lock         re-resolve requirements*.lock from pyproject.toml, with hashes"
 
@@ -45,7 +46,14 @@ $(NPM_STAMP): package.json package-lock.json
 	@touch $@
 
 .PHONY: install
-install: $(PIP_STAMP) vendor
+install: $(PIP_STAMP) vendor messages
+
+# The translations (locale/<language>/LC_MESSAGES/*.po) compiled to the .mo files Django
+# reads; .mo files are build output. Needs gettext's msgfmt.
+.PHONY: messages
+messages: $(PIP_STAMP)
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
 
 .PHONY: vendor
 vendor: $(NPM_STAMP)
@@ -81,6 +89,7 @@ lint: install
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m tests.support.import_cycles
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m tests.support.translations
 
 $(VENV)/.bench-installed: requirements-bench.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements-bench.lock

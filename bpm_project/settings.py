@@ -102,8 +102,10 @@ MIDDLEWARE = [
     "bpm_project.second_factor.SecondFactorMiddleware",
     "bpm_project.log.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # Times in the signed-in person's own time zone (chosen in the user menu).
+    # Times in the signed-in person's own time zone, pages in their own language (both
+    # chosen in the user menu; without a choice LocaleMiddleware's pick from the browser).
     "crm.time_zones.TimeZoneMiddleware",
+    "crm.languages.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -126,6 +128,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -267,7 +270,8 @@ SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
 CSRF_FAILURE_VIEW = "crm.views.csrf_failure"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The languages Flowdesk ships (locale/<code>/); each person picks one in the user menu.
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -282,19 +286,30 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 
-# SMTP once a mail host is configured; until then mail lands as files in var/mail.
-EMAIL_BACKEND = env(
+# SMTP once a mail host is configured; until then mail lands as files in var/mail. The
+# EMAIL_* environment variables fill Django's MAILERS (the EMAIL_* settings are deprecated).
+MAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env("EMAIL_HOST")
     else "django.core.mail.backends.filebased.EmailBackend",
 )
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+if MAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    MAIL_OPTIONS = {
+        "host": env("EMAIL_HOST", "localhost"),
+        "port": int(env("EMAIL_PORT", "25")),
+        "username": env("EMAIL_HOST_USER", ""),
+        "password": env("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        # Seconds before a silent mail server counts as a failed delivery (retried later).
+        "timeout": float(env("EMAIL_TIMEOUT", "30")),
+    }
+elif MAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    MAIL_OPTIONS = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+else:  # console, locmem or a third-party backend: configured by its own settings
+    MAIL_OPTIONS = {}
+MAILERS = {"default": {"BACKEND": MAIL_BACKEND, "OPTIONS": MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Flowdesk <support@flowdesk.localhost>")
 # Effects (mail above all) that fail are retried after 30 s, 1 min, 2 min, … up to an hour
 # between tries; after the last attempt they are marked failed.

@@ -11,11 +11,12 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
-        from crm import time_zones  # noqa: PLC0415 - its models load after the registry
+        from crm import languages, time_zones  # noqa: PLC0415 - models load after the registry
 
         user_logged_in.connect(
             time_zones.remember_on_sign_in, dispatch_uid="crm.remember_time_zone"
         )
+        user_logged_in.connect(languages.remember_on_sign_in, dispatch_uid="crm.remember_language")
 
         from crm import email  # noqa: PLC0415 - imports models: only once apps are ready
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
-from crm import time_zones
+from crm import languages, time_zones
 from crm.models import Account, Contact
 from crm.services import ACCOUNT_FIELDS, CONTACT_FIELDS
 
@@ -86,4 +86,19 @@ class TimeZoneForm(forms.Form):
         self.fields["time_zone"].choices = [
             ("", _("The site’s time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}),
             *((name, name.replace("_", " ")) for name in time_zones.names()),
+        ]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Every page, its dates and its numbers are written in this language."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("The browser’s language")),
+            *languages.choices(),
         ]

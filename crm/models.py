@@ -218,7 +218,7 @@ class Opportunity(models.Model):
 
 
 class UserSettings(models.Model):
-    """What one person chose for themselves: the time zone their pages show times in."""
+    """What one person chose for themselves: the time zone and language of their pages."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -231,6 +231,12 @@ class UserSettings(models.Model):
         max_length=64,
         blank=True,
         help_text=_("Empty: the time zone of the site."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("Empty: the language the browser asks for."),
     )
 
     class Meta:

@@ -58,3 +58,12 @@ def user_time_zone_set(*, user, time_zone: str) -> UserSettings:
             user=user, defaults={"time_zone": time_zone}
         )
     return chosen
+
+
+def user_language_set(*, user, language: str) -> UserSettings:
+    """Store the language the user chose ("" for the browser's)."""
+    with transaction.atomic():
+        chosen, _created = UserSettings.objects.update_or_create(
+            user=user, defaults={"language": language}
+        )
+    return chosen

@@ -7,7 +7,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from crm import sections, selectors, services, time_zones
-from crm.forms import AccountForm, ContactForm, TimeZoneForm
+from crm import languages, sections, selectors, services, time_zones
+from crm.forms import AccountForm, ContactForm, LanguageForm, TimeZoneForm
 from crm.frame import PAGE_SIZE, safe_next, wants_fragment
 from crm.models import Account, Contact
 
@@ -248,3 +248,25 @@ def time_zone_edit(request):
         )
         return redirect(safe_next(request, reverse("crm:time-zone")))
     return render(request, "crm/time_zone_form.html", {"form": form, "now_here": timezone.now()})
+
+
+@require_http_methods(["GET", "POST"])
+def language_edit(request):
+    """The user menu's "Language": the language of every page, for this person."""
+    form = LanguageForm(
+        request.POST or None,
+        initial={"language": request.session.get(languages.SESSION_KEY, "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["language"]
+        services.user_language_set(user=request.user, language=chosen)
+        languages.apply(request, chosen)
+        messages.success(
+            request,
+            _("Pages are now shown in %(language)s.")
+            % {"language": languages.name(translation.get_language())},
+        )
+        response = redirect(safe_next(request, reverse("crm:language")))
+        languages.remember_in_cookie(response, chosen)
+        return response
+    return render(request, "crm/language_form.html", {"form": form})

@@ -1,12 +1,18 @@
 // Deadline timers tick while the page stays open; the server renders the same text.
 (function () {
   "use strict";
+  // The page's language: "Overdue %(span)s|%(span)s left|%(d)sd %(h)sh|%(h)sh %(m)sm|%(m)sm".
+  var words = (document.body.dataset.deadlineWords ||
+    "Overdue %(span)s|%(span)s left|%(d)sd %(h)sh|%(h)sh %(m)sm|%(m)sm").split("|");
+  function fill(pattern, values) {
+    return pattern.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  }
   function span(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);
     var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60);
-    if (days) return days + "d " + hours + "h";
-    if (hours) return hours + "h " + (minutes % 60) + "m";
-    return (minutes % 60) + "m";
+    if (days) return fill(words[2], { d: days, h: hours });
+    if (hours) return fill(words[3], { h: hours, m: minutes % 60 });
+    return fill(words[4], { m: minutes % 60 });
   }
   function tick() {
     document.querySelectorAll(".deadline-timer[data-deadline]").forEach(function (el) {
@@ -14,8 +20,8 @@
       var label = el.querySelector(".deadline-label");
       if (!label || isNaN(left)) return;
       el.classList.remove("is-running", "is-soon", "is-overdue");
-      if (left < 0) { el.classList.add("is-overdue"); label.textContent = "Overdue " + span(left); }
-      else { el.classList.add(left < 3600000 ? "is-soon" : "is-running"); label.textContent = span(left) + " left"; }
+      if (left < 0) { el.classList.add("is-overdue"); label.textContent = fill(words[0], { span: span(left) }); }
+      else { el.classList.add(left < 3600000 ? "is-soon" : "is-running"); label.textContent = fill(words[1], { span: span(left) }); }
     });
   }
   setInterval(tick, 30000);

@@ -188,7 +188,7 @@ def test_every_lookup_is_editable_in_the_admin(client, admin_user):
 
 
 def test_the_demo_loader_is_idempotent_and_covers_every_status(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
     load_people()
     load_cases()

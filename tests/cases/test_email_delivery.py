@@ -21,10 +21,12 @@ DELIVERY = re.compile(r'class="history-delivery ([^"]*)">([^<]*)<')
 @pytest.fixture
 def sink(settings):
     sink = SMTPSink()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_TIMEOUT = 5
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
+        }
+    }
     yield sink
     sink.shutdown()
 

@@ -170,9 +170,12 @@ def test_killing_web_and_worker_loses_no_activity_and_no_email(tmp_path, agent):
         try:
             with override_settings(
                 CELERY_TASK_DEFAULT_QUEUE=queue,
-                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                EMAIL_HOST="127.0.0.1",
-                EMAIL_PORT=sink.port,
+                MAILERS={
+                    "default": {
+                        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                        "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 10},
+                    }
+                },
             ):
                 instances_resume_stuck()  # what beat runs every minute
                 servers.wait_until(
