@@ -16,9 +16,12 @@ from tests.support.smtp_sink import SMTPSink
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_one_email_at_once_send_it_once(settings):
     sink = SMTPSink(greeting_delay=0.5)  # the first worker is still sending when the others come
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port},
+        }
+    }
     try:
         # The first try, right after commit, finds the server down; at the retry three
         # workers (a redelivered task, the sweep, another task) reach for it together.
