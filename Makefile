@@ -89,7 +89,7 @@ $(VENV)/.bench-installed: requirements-bench.lock
 BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: bench bench-engine bench-push bench-panel bench-log
+.PHONY: bench bench-engine bench-push bench-panel bench-log bench-burst
 bench: bench-engine bench-panel bench-push bench-log
 
 bench-engine: install $(VENV)/.bench-installed
@@ -100,6 +100,9 @@ bench-panel: install
 
 bench-log: install
 	$(BENCH_ENV) $(PY) bench/process_log.py
+
+bench-burst: install
+	$(BENCH_ENV) $(PY) bench/burst.py
 
 bench-push: install
 	$(BENCH_ENV) $(PY) bench/push_latency.py
