@@ -343,7 +343,8 @@ def _steps_with_instance_sql(count: int) -> tuple[list, str]:
 
 
 def _insert_instance_with_steps(instance: ProcessInstance, rows: list[Step]) -> None:
-    if not rows or len(rows) > INSERT_BATCH:
+    if not rows or len(rows) > INSERT_BATCH or connection.vendor != "postgresql":
+        # A data-modifying WITH is PostgreSQL's: elsewhere, two statements.
         insert_instance(instance)
         for row in rows:
             row.instance_id = instance.pk
