@@ -17,7 +17,8 @@ whether the goals hold:
     N=50 to N=200 at most 1.5x the one from N=10 to N=50).
 
 The table is also written to bench/results/engine.md. Set BENCH_SCALE (a
-float, default 1) to run more or fewer instances.
+float, default 1) to run more or fewer instances, BENCH_SHAPES (say "a,b,d")
+to run only some shapes.
 
 `bench/engine.py --sustained N` instead runs N
 consecutive instances of shape d on Flowdesk in 10 rounds and prints each
@@ -680,6 +681,9 @@ def build_report(
 def main() -> int:
     setup_django()
     shapes = all_shapes()
+    only = [key.strip() for key in os.environ.get("BENCH_SHAPES", "").split(",") if key.strip()]
+    if only:
+        shapes = [shape for shape in shapes if shape.key in only]
     engines = []
     unavailable: dict[str, str] = {}
     for name, factory in (
