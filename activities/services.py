@@ -147,6 +147,7 @@ def _insert_unless_step_has_one(activity: Activity) -> bool:
         return False
     activity.pk = row[0]
     activity._state.adding = False
+    activity._state.db = connection.alias
     return True
 
 

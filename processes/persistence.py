@@ -263,6 +263,7 @@ def _insert_finish(pending: list) -> None:
             for row, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 row.pk = pk
                 row._state.adding = False
+                row._state.db = connection.alias
 
 
 def _insert(rows: list[Step]) -> None:
@@ -364,8 +365,10 @@ def _insert_instance_with_steps(instance: ProcessInstance, rows: list[Step]) -> 
             row.pk = pk
             row.instance_id = instance_id
             row._state.adding = False
+            row._state.db = connection.alias
     instance.pk = instance_id
     instance._state.adding = False
+    instance._state.db = connection.alias
     for row in rows:
         row.instance = instance
 
@@ -380,6 +383,7 @@ def insert_instance(instance: ProcessInstance) -> None:
     with cursor:
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
+    instance._state.db = connection.alias
 
 
 def _update(rows: list[Step]) -> None:
