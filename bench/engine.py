@@ -311,6 +311,9 @@ class SpiffPostgres(Spiff):
     def run(self, shape: Shape, i: int):
         workflow = self.Workflow(self.spec)
         workflow.task_tree.data.update(start_variables(shape, i))
+        # The root task's data does not survive a round trip through the serializer:
+        # the workflow's own data does (read back for shape d's person's task).
+        workflow.data.update(start_variables(shape, i))
         conn = self.conn
         with conn.cursor() as cursor:
             cursor.execute(
