@@ -109,6 +109,34 @@ class Written:
     closed: list[Step] = field(default_factory=list)
 
 
+class StaleVersion(Exception):
+    """A guarded new instance was not inserted: its version is no longer its process's
+    newest, or the process changed (deactivated, renamed, tracing switched)."""
+
+
+@dataclass(frozen=True)
+class StartGuard:
+    """What a start read from a cache and the INSERT checks in the same statement."""
+
+    version_id: int
+    checksum: str
+    name: str
+    tracing: bool
+    as_called: bool
+
+    def params(self) -> list:
+        return [self.version_id, self.checksum, self.name, self.tracing, self.as_called]
+
+
+GUARD_SQL = (
+    "EXISTS (SELECT 1 FROM processes_processversion v "
+    "JOIN processes_processdefinition d ON d.id = v.definition_id "
+    "WHERE v.id = %s AND v.checksum = %s AND d.name = %s AND d.tracing = %s "
+    "AND (d.is_active OR %s) AND NOT EXISTS (SELECT 1 FROM processes_processversion n "
+    "WHERE n.definition_id = v.definition_id AND n.number > v.number))"
+)
+
+
 def write_steps(
     instance: ProcessInstance,
     rows: dict[int, Step],
@@ -116,12 +144,15 @@ def write_steps(
     *,
     update_instance: bool = False,
     insert_instance: bool = False,
+    guard: StartGuard | None = None,
 ) -> Written:
     """Insert the steps a run created and update the ones it changed (and, with
     update_instance, the instance row's run fields) in one round trip.
 
     With insert_instance the instance is new (no rows): it is inserted with its
-    first steps in one statement, sent with the transaction's BEGIN."""
+    first steps in one statement, sent with the transaction's BEGIN; with a guard
+    that statement also checks that the version read from a cache is still the
+    newest, and raises StaleVersion (nothing written) when it is not."""
     graph = documents.resolver_for(instance.version)(instance.definition.code)
     tracing = instance.definition.tracing
     variables = result.state.variables
@@ -164,7 +195,7 @@ def write_steps(
             elif step.status in {"completed", "canceled"} and was == "waiting":
                 written.closed.append(row)
     if insert_instance:
-        _insert_instance_with_steps(instance, to_create)
+        _insert_instance_with_steps(instance, to_create, guard)
         return written
     with one_round_trip():
         if update_instance:
@@ -309,68 +340,90 @@ def _instance_insert_sql():
     return _INSTANCE_INSERT
 
 
-_STEPS_WITH_INSTANCE = None
+_STEPS_WITH_INSTANCE = {}
 
 
-def _steps_with_instance_sql(count: int) -> tuple[list, str]:
-    """INSERT the instance, then its steps from a typed VALUES list taking its new id."""
-    global _STEPS_WITH_INSTANCE
-    if _STEPS_WITH_INSTANCE is None:
+def _steps_with_instance_sql(count: int, *, guarded: bool) -> tuple[list, list, str]:
+    """INSERT the instance (if its guard holds), then its steps from a typed VALUES
+    list taking its new id."""
+    if guarded not in _STEPS_WITH_INSTANCE:
         quote = connection.ops.quote_name
+        # Typed placeholders: values in a SELECT do not take their types from the
+        # target columns (a column of NULLs would be text).
+        instance_fields = [f for f in ProcessInstance._meta.concrete_fields if not f.primary_key]
+        instance_columns = ", ".join(quote(f.column) for f in instance_fields)
+        instance_values = ", ".join(f"%s::{f.db_type(connection)}" for f in instance_fields)
         fields = [Step._meta.get_field(name) for name in INSERT_FIELDS if name != "instance"]
-        # Typed placeholders: a VALUES list in a SELECT does not take its types from
-        # the target columns (a column of NULLs would be text).
         one = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
-        instance_sql = _instance_insert_sql()[1]
         columns = ", ".join(quote(f.column) for f in fields)
         aliases = ", ".join(f"c{n}" for n in range(len(fields)))
         # Only model metadata (quoted names, column types) goes into the text.
         head = (
-            f"WITH made AS ({instance_sql}) "  # noqa: S608
+            f"WITH made AS (INSERT INTO {quote(ProcessInstance._meta.db_table)} "  # noqa: S608
+            f"({instance_columns}) SELECT {instance_values} "
+            f"{'WHERE ' + GUARD_SQL if guarded else ''} "
+            f"RETURNING {quote('id')}) "
             f"INSERT INTO {quote(Step._meta.db_table)} ({quote('instance_id')}, {columns}) "
             f"SELECT made.{quote('id')}, {aliases} FROM made, (VALUES "
         )
         tail = (
             f") AS v ({aliases}) RETURNING {quote('id')}, {quote('number')}, {quote('instance_id')}"
         )
-        _STEPS_WITH_INSTANCE = (
+        _STEPS_WITH_INSTANCE[guarded] = (
+            [(f.attname, f.get_db_prep_save) for f in instance_fields],
             [(f.attname, f.get_db_prep_save) for f in fields],
             head,
             one,
             tail,
         )
-    prepare, head, one, tail = _STEPS_WITH_INSTANCE
-    return prepare, head + ", ".join([one] * count) + tail
+    instance_prep, prepare, head, one, tail = _STEPS_WITH_INSTANCE[guarded]
+    return instance_prep, prepare, head + ", ".join([one] * count) + tail
 
 
-def _insert_instance_with_steps(instance: ProcessInstance, rows: list[Step]) -> None:
+def _insert_instance_with_steps(
+    instance: ProcessInstance, rows: list[Step], guard: StartGuard | None
+) -> None:
     if not rows or len(rows) > INSERT_BATCH or connection.vendor != "postgresql":
-        # A data-modifying WITH is PostgreSQL's: elsewhere, two statements.
+        # A data-modifying WITH is PostgreSQL's: elsewhere, the guard's SELECT, the
+        # instance's INSERT, then the steps'.
+        if guard is not None:
+            _check_guard(guard)
         insert_instance(instance)
         for row in rows:
             row.instance_id = instance.pk
         _insert(rows)
         return
-    instance_prep = _instance_insert_sql()[0]
-    prepare, sql = _steps_with_instance_sql(len(rows))
+    instance_prep, prepare, sql = _steps_with_instance_sql(len(rows), guarded=guard is not None)
     params = [prep(getattr(instance, attname), connection) for attname, prep in instance_prep]
+    params += guard.params() if guard is not None else []
     params += [prep(getattr(row, attname), connection) for row in rows for attname, prep in prepare]
     with one_round_trip():
         cursor = connection.cursor()
         cursor.execute(sql, params)
     with cursor:
-        by_number = {row.number: row for row in rows}
-        for pk, number, instance_id in cursor.fetchall():
-            row = by_number[number]
-            row.pk = pk
-            row.instance_id = instance_id
-            row._state.adding = False
-            row._state.db = connection.alias
+        inserted = cursor.fetchall()
+    if not inserted:
+        raise StaleVersion(instance.version_id)
+    by_number = {row.number: row for row in rows}
+    for pk, number, instance_id in inserted:
+        row = by_number[number]
+        row.pk = pk
+        row.instance_id = instance_id
+        row._state.adding = False
+        row._state.db = connection.alias
     instance.pk = instance_id
     instance._state.adding = False
     instance._state.db = connection.alias
     for row in rows:
         row.instance = instance
+
+
+def _check_guard(guard: StartGuard) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {GUARD_SQL}", guard.params())  # noqa: S608 - a constant
+        (holds,) = cursor.fetchone()
+    if not holds:
+        raise StaleVersion(guard.version_id)
 
 
 def insert_instance(instance: ProcessInstance) -> None:

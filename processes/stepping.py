@@ -115,7 +115,7 @@ def engine_for(instance: ProcessInstance) -> Engine:
     )
 
 
-def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> None:
+def apply_result(instance, rows, result: RunResult, *, new: bool = False, guard=None) -> None:
     """Write what a run did: the instance row, its steps, then effects and announcements."""
     state = result.state
     previous_status = instance.status
@@ -132,7 +132,7 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
         instance.duration = instance.completed_at - instance.started_at
     # The instance row's INSERT or UPDATE goes out with the step writes, in one round trip.
     written = persistence.write_steps(
-        instance, rows, result, update_instance=not new, insert_instance=new
+        instance, rows, result, update_instance=not new, insert_instance=new, guard=guard
     )
     _route_effects(instance, result.effects)
     _announce(instance, previous_status, written.activated, written.closed)

@@ -97,3 +97,30 @@ def test_a_run_whose_step_write_fails_leaves_the_instance_and_its_activity_as_th
     Step.objects.filter(element_id="intruder").delete()
     services.step_complete(instance_id=instance.pk, step_number=step.number, result="Done")
     assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
+
+
+def test_starts_follow_a_new_version_a_deactivation_and_tracing_at_once(agent):
+    """The newest version is taken from a cache; its INSERT checks it is still so."""
+    definition = one_step_process("hot_cache", TASK, name="Cached")
+    assert start(definition, user=agent).version.number == 1
+    assert services.instance_start(code="hot_cache", run_now=True).version.number == 1
+
+    one_step_process("hot_cache", TASK + ' flowdesk:hint="v2"', name="Cached")
+    by_code = services.instance_start(code="hot_cache", run_now=True)
+    assert by_code.version.number == 2
+    assert ProcessInstance.objects.get(pk=by_code.pk).version.number == 2
+
+    definition.refresh_from_db()
+    definition.tracing = True
+    definition.save(update_fields=["tracing"])
+    traced = services.instance_start(code="hot_cache", run_now=True, variables={"x": 1})
+    assert Step.objects.filter(instance=traced, trace__x=1).exists()
+
+    services.process_set_active(definition=definition, active=False)
+    before = ProcessInstance.objects.count()
+    with pytest.raises(services.ProcessNotActive):
+        services.instance_start(code="hot_cache", run_now=True)
+    assert ProcessInstance.objects.count() == before
+    # A called process still starts while inactive.
+    called = services.instance_start(code="hot_cache", run_now=True, as_called=True)
+    assert called.version.number == 2
