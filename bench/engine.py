@@ -779,7 +779,7 @@ def sustained(total: int) -> int:
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+            if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
                 continue
             cursor.execute(f"EXPLAIN {sql}")
             plan = [line for (line,) in cursor.fetchall()]
