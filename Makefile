@@ -99,7 +99,7 @@ $(VENV)/.bench-installed: requirements-bench.lock
 BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external
+.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external bench-burst
 bench: bench-engine bench-panel bench-push bench-log
 
 bench-engine: install $(VENV)/.bench-installed
@@ -110,6 +110,9 @@ bench-panel: install
 
 bench-log: install
 	$(BENCH_ENV) $(PY) bench/process_log.py
+
+bench-burst: install
+	$(BENCH_ENV) $(PY) bench/burst.py
 
 bench-push: install
 	$(BENCH_ENV) $(PY) bench/push_latency.py

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,36 +86,69 @@ def activity_create(
 def activity_create_for_step(*, step) -> Activity | None:
     """The activity of a "Perform task" step (or one with flowdesk:createActivity).
 
-    Idempotent: a step has at most one activity (a unique constraint says so).
+    Idempotent: a step has at most one activity (a unique constraint says so). One
+    INSERT ... ON CONFLICT DO NOTHING on the hot path (a step activating), the
+    existing activity read only when the step already had one.
     """
     spec = spec_for(step)
     if not spec.has_activity:
         return None
-    existing = Activity.objects.filter(step=step).first()
-    if existing is not None:
-        return existing
     instance = step.instance
     record = connected_record(instance)
     start = step.started_at or timezone.now()
-    fields = _record_fields(record)
-    with transaction.atomic():
-        activity, _created = Activity.objects.get_or_create(
-            step=step,
-            defaults={
-                "title": (step.name or step.element_id)[:300],
-                "kind": Activity.Kind.TASK,
-                "owner_id": step.owner_id,
-                "owner_role_id": step.owner_role_id,
-                "start_at": step.postponed_until or start,
-                "due_at": step.due_at or (step.postponed_until or start) + DEFAULT_LENGTH,
-                "allowed_results": list(spec.results),
-                "process_name": instance.definition.name[:200],
-                "notes": spec.hint,
-                "created_by_id": instance.started_by_id,
-                **fields,
-            },
+    now = timezone.now()
+    activity = Activity(
+        step=step,
+        title=(step.name or step.element_id)[:300],
+        kind=Activity.Kind.TASK,
+        owner_id=step.owner_id,
+        owner_role_id=step.owner_role_id,
+        start_at=step.postponed_until or start,
+        due_at=step.due_at or (step.postponed_until or start) + DEFAULT_LENGTH,
+        allowed_results=list(spec.results),
+        process_name=instance.definition.name[:200],
+        notes=spec.hint,
+        created_by_id=instance.started_by_id,
+        created_at=now,
+        modified_at=now,
+        **_record_fields(record),
+    )
+    if _insert_unless_step_has_one(activity):
+        return activity
+    return Activity.objects.filter(step=step).first()
+
+
+_INSERT_SQL = None
+_INSERT_PREP = None
+
+
+def _insert_unless_step_has_one(activity: Activity) -> bool:
+    """Insert the step's activity; False (nothing written) when the step has one already."""
+    global _INSERT_SQL, _INSERT_PREP
+    if _INSERT_SQL is None:
+        quote = connection.ops.quote_name
+        fields = [f for f in Activity._meta.concrete_fields if not f.primary_key]
+        _INSERT_PREP = [(f.attname, f.get_db_prep_save) for f in fields]
+        columns = ", ".join(quote(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        step_column = quote(Activity._meta.get_field("step").column)
+        # Only model metadata goes into the text; the conflict target is the partial
+        # unique index uniq_activity_step.
+        _INSERT_SQL = (
+            f"INSERT INTO {quote(Activity._meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608
+            f"ON CONFLICT ({step_column}) WHERE {step_column} IS NOT NULL DO NOTHING "
+            f"RETURNING {quote('id')}"
         )
-    return activity
+    params = [prep(getattr(activity, attname), connection) for attname, prep in _INSERT_PREP]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    activity.pk = row[0]
+    activity._state.adding = False
+    activity._state.db = connection.alias
+    return True
 
 
 def _lock(activity_id: int) -> Activity:
@@ -235,22 +268,20 @@ def activity_reassign(*, activity_id: int, user, owner=None, role=None) -> Activ
 
 
 def activity_close_for_step(*, step, status: str) -> None:
-    """A step closed (completed with a result, or canceled): so does its activity."""
-    with transaction.atomic():
-        activity = (
-            Activity.objects.select_for_update()
-            .filter(step=step, status=Activity.Status.OPEN)
-            .first()
-        )
-        if activity is None:
-            return
-        if status == "completed":
-            activity.status = Activity.Status.COMPLETED
-            activity.result = (step.result or activity.result or "")[:200]
-        else:
-            activity.status = Activity.Status.CANCELED
-        activity.completed_at = step.completed_at or timezone.now()
-        activity.save(update_fields=["status", "result", "completed_at", "modified_at"])
+    """A step closed (completed with a result, or canceled): so does its activity.
+
+    One UPDATE (it locks the row it changes); an activity already closed is left alone."""
+    changes = {
+        "completed_at": step.completed_at or timezone.now(),
+        "modified_at": timezone.now(),
+    }
+    if status == "completed":
+        changes["status"] = Activity.Status.COMPLETED
+        if step.result:
+            changes["result"] = step.result[:200]
+    else:
+        changes["status"] = Activity.Status.CANCELED
+    Activity.objects.filter(step=step, status=Activity.Status.OPEN).update(**changes)
 
 
 def activity_follow_step(*, step) -> None:

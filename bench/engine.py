@@ -4,16 +4,27 @@ Runs the BPMN shapes of bench/shapes.py on
   * Flowdesk on PostgreSQL, through processes.services (every step row persisted),
   * SpiffWorkflow 3.x in memory,
   * SpiffWorkflow 3.x serialising the whole workflow to JSON after every task,
+  * SpiffWorkflow 3.x persisted as its users deploy it: the workflow's JSON
+    written to a PostgreSQL row (its own table, bench_spiff_workflow, through its
+    own psycopg 3 connection) and committed after every task it runs,
   * django-viewflow 2.x on the same PostgreSQL database (bench/vfapp/flows.py),
 and prints instances/s per shape and engine, Flowdesk's ratio to each, and
 whether the goals hold:
   * Flowdesk >= 3x viewflow on every shape,
   * Flowdesk >= SpiffWorkflow-with-JSON-after-every-task on every shape,
+  * Flowdesk >= 2x SpiffWorkflow-committed-to-PostgreSQL on every shape,
   * shape c's cost per branch flat as N grows (marginal cost per branch from
     N=50 to N=200 at most 1.5x the one from N=10 to N=50).
 
 The table is also written to bench/results/engine.md. Set BENCH_SCALE (a
-float, default 1) to run more or fewer instances.
+float, default 1) to run more or fewer instances, BENCH_SHAPES (say "a,b,d")
+to run only some shapes.
+
+`bench/engine.py --sustained N` instead runs N
+consecutive instances of shape d on Flowdesk in 10 rounds and prints each
+round's rate, so a rate that falls as rows accumulate shows, then EXPLAINs
+the statements of the user-step path on the grown tables
+(bench/results/engine-sustained.md).
 """
 
 from __future__ import annotations
@@ -48,13 +59,16 @@ WARMUP = {"a": 20, "b": 20, "c10": 5, "c50": 2, "c200": 1, "d": 20}
 COUNTS_SLOW = {**COUNTS, "c50": 10, "c200": 5}
 VIEWFLOW_GOAL = 3.0
 SPIFF_JSON_GOAL = 1.0
+SPIFF_PG_GOAL = 2.0
 FLATNESS_LIMIT = 1.5
 
 FLOWDESK = "Flowdesk (PostgreSQL)"
 SPIFF = "SpiffWorkflow (memory)"
 SPIFF_JSON = "SpiffWorkflow (JSON/task)"
+SPIFF_PG = "SpiffWorkflow (PostgreSQL/task)"
 VIEWFLOW = "viewflow (PostgreSQL)"
-ENGINES = (FLOWDESK, SPIFF, SPIFF_JSON, VIEWFLOW)
+ENGINES = (FLOWDESK, SPIFF, SPIFF_JSON, SPIFF_PG, VIEWFLOW)
+SLOW_ENGINES = {SPIFF_JSON, SPIFF_PG}
 
 
 # --------------------------------------------------------------------------
@@ -252,6 +266,112 @@ class Spiff:
         return workflow.data
 
 
+SPIFF_TABLE = "bench_spiff_workflow"
+
+
+def _psycopg_kwargs(url: str) -> dict:
+    parts = urlparse(url)
+    kwargs = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "dbname": unquote(parts.path.lstrip("/")),
+    }
+    if parts.password:
+        kwargs["password"] = unquote(parts.password)
+    return kwargs
+
+
+class SpiffPostgres(Spiff):
+    """SpiffWorkflow as its users persist it: after every task it runs, the whole
+    workflow serialised to JSON, written to the workflow's PostgreSQL row and
+    committed (its own connection, synchronous_commit as the server has it: on)."""
+
+    uses_database = False  # not through Django: its statements are counted here
+
+    def __init__(self):
+        import psycopg
+
+        super().__init__(json_each_task=True)
+        self.name = SPIFF_PG
+        self.conn = psycopg.connect(**_psycopg_kwargs(os.environ["DATABASE_URL"]))
+        with self.conn.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {SPIFF_TABLE} ("  # noqa: S608 - a constant
+                "id bigserial PRIMARY KEY, process_id text NOT NULL, "
+                "completed boolean NOT NULL DEFAULT false, "
+                "serialization jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
+            )
+            cursor.execute(f"TRUNCATE {SPIFF_TABLE}")  # noqa: S608
+            cursor.execute("SHOW synchronous_commit")
+            self.synchronous_commit = cursor.fetchone()[0]
+        self.conn.commit()
+        self.statements = 0
+
+    def run(self, shape: Shape, i: int):
+        workflow = self.Workflow(self.spec)
+        workflow.task_tree.data.update(start_variables(shape, i))
+        # The root task's data does not survive a round trip through the serializer:
+        # the workflow's own data does (read back for shape d's person's task).
+        workflow.data.update(start_variables(shape, i))
+        conn = self.conn
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {SPIFF_TABLE} (process_id, serialization) "  # noqa: S608
+                "VALUES (%s, %s) RETURNING id",
+                [shape.process_id, self.serializer.serialize_json(workflow)],
+            )
+            row_id = cursor.fetchone()[0]
+        conn.commit()
+        self.statements += 1
+
+        def after(task):
+            self.last_json = self.serializer.serialize_json(workflow)
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {SPIFF_TABLE} SET serialization = %s, completed = %s, "  # noqa: S608
+                    "updated_at = now() WHERE id = %s",
+                    [self.last_json, workflow.is_completed(), row_id],
+                )
+            conn.commit()
+            self.serialized += 1
+            self.statements += 1
+
+        workflow.do_engine_steps(did_complete_task=after)
+        if shape.user_task:
+            # A person completes the task later: the workflow is read back from its row.
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT serialization::text FROM {SPIFF_TABLE} WHERE id = %s FOR UPDATE",  # noqa: S608
+                    [row_id],
+                )
+                stored = cursor.fetchone()[0]
+            self.statements += 1
+            workflow = self.serializer.deserialize_json(stored)
+            task = workflow.get_tasks(state=self.READY, manual=True)[0]
+            task.data.update({"approved": True})
+            task.run()
+            after(task)
+            workflow.do_engine_steps(did_complete_task=after)
+        return workflow
+
+    def check(self, shape: Shape, i: int, workflow) -> dict:
+        data = super().check(shape, i, workflow)
+        with self.conn.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {SPIFF_TABLE} WHERE completed"  # noqa: S608
+            )
+            if not cursor.fetchone()[0]:
+                raise AssertionError("no workflow row was committed as completed")
+        self.conn.commit()
+        return data
+
+    def statements_per_instance(self, shape: Shape, i: int) -> int:
+        before = self.statements
+        self.run(shape, i)
+        return self.statements - before
+
+
 class Viewflow:
     """django-viewflow 2.x, flows in bench/vfapp/flows.py, on the same PostgreSQL."""
 
@@ -369,7 +489,7 @@ class Result:
 
 
 def count_for(shape: Shape, engine_name: str) -> int:
-    counts = COUNTS_SLOW if engine_name == SPIFF_JSON else COUNTS
+    counts = COUNTS_SLOW if engine_name in SLOW_ENGINES else COUNTS
     return max(ROUNDS, round(counts[shape.key] * SCALE / ROUNDS) * ROUNDS)
 
 
@@ -425,6 +545,8 @@ def measure_shape(engines: list, shape: Shape) -> dict[str, Result]:
                     raise AssertionError(f"instance {i}: variables {got} != {expected}")
             if getattr(engine, "uses_database", False):
                 result.statements = _count_statements(engine, shape, result.count)
+            elif hasattr(engine, "statements_per_instance"):
+                result.statements = engine.statements_per_instance(shape, result.count)
         except Exception as exc:
             result.error = f"check failed: {type(exc).__name__}: {exc}"
             traceback.print_exc()
@@ -486,9 +608,10 @@ def build_report(
     lines += ["", "Flowdesk's ratio (Flowdesk instances/s ÷ other engine's):", ""]
     lines.append(
         f"| shape | vs {SPIFF} | vs {SPIFF_JSON} (goal ≥ {SPIFF_JSON_GOAL:g}×) "
+        f"| vs {SPIFF_PG} (goal ≥ {SPIFF_PG_GOAL:g}×) "
         f"| vs {VIEWFLOW} (goal ≥ {VIEWFLOW_GOAL:g}×) |"
     )
-    lines.append("|---|---:|---:|---:|")
+    lines.append("|---|---:|---:|---:|---:|")
     all_pass = True
 
     def ratio(shape, other, goal):
@@ -510,6 +633,7 @@ def build_report(
         lines.append(
             f"| {shape.key} | {ratio(shape, SPIFF, None)}"
             f" | {ratio(shape, SPIFF_JSON, SPIFF_JSON_GOAL)}"
+            f" | {ratio(shape, SPIFF_PG, SPIFF_PG_GOAL)}"
             f" | {ratio(shape, VIEWFLOW, VIEWFLOW_GOAL)} |"
         )
 
@@ -550,7 +674,8 @@ def build_report(
     lines += [
         "",
         f"Overall: {'PASS' if all_pass else 'MISS'} "
-        f"(≥ {VIEWFLOW_GOAL:g}× viewflow and ≥ SpiffWorkflow-with-JSON on every shape, "
+        f"(≥ {VIEWFLOW_GOAL:g}× viewflow, ≥ SpiffWorkflow-with-JSON and "
+        f"≥ {SPIFF_PG_GOAL:g}× SpiffWorkflow-committed-to-PostgreSQL on every shape, "
         "shape c flat per branch).",
     ]
     return "\n".join(lines), all_pass
@@ -559,12 +684,16 @@ def build_report(
 def main() -> int:
     setup_django()
     shapes = all_shapes()
+    only = [key.strip() for key in os.environ.get("BENCH_SHAPES", "").split(",") if key.strip()]
+    if only:
+        shapes = [shape for shape in shapes if shape.key in only]
     engines = []
     unavailable: dict[str, str] = {}
     for name, factory in (
         (FLOWDESK, Flowdesk),
         (SPIFF, lambda: Spiff(json_each_task=False)),
         (SPIFF_JSON, lambda: Spiff(json_each_task=True)),
+        (SPIFF_PG, SpiffPostgres),
         (VIEWFLOW, Viewflow),
     ):
         try:
@@ -578,7 +707,10 @@ def main() -> int:
         "interleaved timed rounds per engine (n = instances timed); instances/s and "
         "ms/instance are the median round's. Flowdesk and viewflow "
         "commit every instance to PostgreSQL; SpiffWorkflow runs in memory, the JSON variant "
-        "serialising the whole workflow to a JSON string after every task it runs. "
+        "serialising the whole workflow to a JSON string after every task it runs, the "
+        "PostgreSQL variant also writing that JSON to the workflow's row and committing "
+        "after every task (synchronous_commit on; shape d reads the row back before the "
+        "person's task, as a request would). "
         "CPU ms = this process's CPU time; the rest of the wall time is waiting, mostly on "
         "PostgreSQL. SQL/instance = statements one extra, untimed instance sends (without "
         "BEGIN/COMMIT)."
@@ -608,5 +740,123 @@ def main() -> int:
     return 0
 
 
+# --------------------------------------------------------------------------
+# Sustained: shape d over many consecutive instances, and the plans on grown tables
+# --------------------------------------------------------------------------
+
+SUSTAINED_ROUNDS = 10
+SUSTAINED_RESULTS = ROOT / "bench" / "results" / "engine-sustained.md"
+EXPLAIN_ROWS = 50_000  # step rows the plans are read on
+
+
+def sustained(total: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.shapes import shape_d
+
+    setup_django()
+    shape = shape_d()
+    engine = Flowdesk()
+    engine.prepare(shape)
+    for i in range(WARMUP["d"]):
+        engine.run(shape, i)
+    per_round = max(1, total // SUSTAINED_ROUNDS)
+    rates = []
+    print(f"shape d, {per_round * SUSTAINED_ROUNDS} consecutive instances on Flowdesk:", flush=True)
+    for round_no in range(SUSTAINED_ROUNDS):
+        gc.collect()
+        start = time.perf_counter()
+        for i in range(round_no * per_round, (round_no + 1) * per_round):
+            engine.run(shape, i)
+        rates.append(per_round / (time.perf_counter() - start))
+        print(f"  round {round_no + 1}: {rates[-1]:,.1f} instances/s", flush=True)
+    statements = _count_statements(engine, shape, total)
+    _grow_step_rows(EXPLAIN_ROWS)
+    with CaptureQueriesContext(connection) as captured:
+        engine.run(shape, total + 1)
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+                continue
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = [line for (line,) in cursor.fetchall()]
+            seq = [line.strip() for line in plan if "Seq Scan" in line]
+            plans.append((sql[:110], seq, plan[0].strip()))
+        cursor.execute("SELECT count(*) FROM processes_step")
+        step_rows = cursor.fetchone()[0]
+    first, last = rates[0], rates[-1]
+    lines = [
+        "# Engine benchmark, sustained: shape d (one user task)",
+        "",
+        _versions() + ".",
+        "",
+        f"{per_round * SUSTAINED_ROUNDS} consecutive instances in {SUSTAINED_ROUNDS} rounds of "
+        f"{per_round} (instances/s): " + " / ".join(f"{r:,.1f}" for r in rates),
+        "",
+        f"Median {statistics.median(rates):,.1f}/s; last round ÷ first: {last / first:.2f} "
+        f"({'does not fall' if last >= 0.8 * first else 'FALLS'} as rows accumulate).",
+        f"SQL statements per instance (without BEGIN/COMMIT): {statements}.",
+        "",
+        f"Plans of one instance's statements with {step_rows:,} step rows "
+        "(a sequential scan on a grown table would be a missing index):",
+        "",
+        "| statement | plan | sequential scans |",
+        "|---|---|---|",
+    ]
+    for sql, seq, top in plans:
+        shown = sql.replace("|", "\\|")
+        lines.append(f"| `{shown}…` | {top} | {'; '.join(seq) or 'none'} |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    SUSTAINED_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    SUSTAINED_RESULTS.write_text(report)
+    print(f"written to {SUSTAINED_RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+def _grow_step_rows(target: int) -> None:
+    """Copy finished shape d instances (with their steps and activities) in SQL until the
+    step table holds `target` rows, then ANALYZE, so the plans are those of a grown table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM processes_step")
+        missing = target - cursor.fetchone()[0]
+        if missing > 0:
+            copies = missing // 3 + 1
+            cursor.execute(
+                """
+                WITH src AS (SELECT * FROM processes_processinstance
+                             WHERE status = 'completed' ORDER BY id LIMIT 1),
+                     made AS (
+                       INSERT INTO processes_processinstance
+                         (definition_id, version_id, status, variables, error, error_code,
+                          start_event, record_id, business_key, next_step_no, started_at,
+                          completed_at, duration)
+                       SELECT definition_id, version_id, status, variables, '', '', '', '', '',
+                              next_step_no, started_at - make_interval(secs => g),
+                              completed_at - make_interval(secs => g), duration
+                       FROM src, generate_series(1, %s) AS g
+                       RETURNING id)
+                INSERT INTO processes_step
+                  (instance_id, number, element_id, element_type, name, status, started_at,
+                   completed_at, event_key, correlation_key, is_user_step, result, error, data)
+                SELECT made.id, s.number, s.element_id, s.element_type, s.name, s.status,
+                       s.started_at, s.completed_at, '', '', s.is_user_step, '', '', s.data
+                FROM made, processes_step s
+                WHERE s.instance_id = (SELECT id FROM src)
+                """,
+                [copies],
+            )
+        cursor.execute("ANALYZE processes_processinstance")
+        cursor.execute("ANALYZE processes_step")
+        cursor.execute("ANALYZE activities_activity")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--sustained":
+        sys.exit(sustained(int(sys.argv[2])))
     sys.exit(main())

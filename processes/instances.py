@@ -12,9 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from processes import clock
+from processes import clock, persistence
 from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
-from processes.models import ProcessDefinition, ProcessInstance, Step
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
 from processes.stepping import advance, apply_result, engine_for, newest_version, queue_advance
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,61 @@ def instance_start(
     `business_key` is the caller's name for the instance (an order number);
     messages can be correlated to it.
     """
-    version = newest_version(code=code, definition=definition)
+    key = code if definition is None else definition.pk
+    # A run_now start may take the newest version from this process's cache: its
+    # INSERT checks, in the same statement, that the version is still the newest and
+    # the process still as it was (StartGuard), and else nothing is written and the
+    # start is made again from the database.
+    version = _NEWEST.get(key) if run_now else None
+    if version is not None and not (version.definition.is_active or as_called):
+        version = None
+    while True:
+        guard = None
+        if version is None:
+            version = newest_version(code=code, definition=definition)
+            if run_now and version.definition.is_active:
+                _remember(key, version)
+        else:
+            guard = persistence.StartGuard(
+                version_id=version.pk,
+                checksum=version.checksum,
+                name=version.definition.name,
+                tracing=version.definition.tracing,
+                as_called=as_called,
+            )
+        try:
+            return _start(
+                version,
+                variables=variables,
+                user=user,
+                record=record,
+                start_event_id=start_event_id,
+                as_called=as_called,
+                run_now=run_now,
+                business_key=business_key,
+                guard=guard,
+            )
+        except (persistence.StaleVersion, ProcessVersion.DoesNotExist):
+            # The cached version is no longer the newest (or no longer there).
+            if guard is None:
+                raise
+            _NEWEST.pop(key, None)
+            version = None
+
+
+_NEWEST: dict = {}  # process code or definition id -> its newest version, as last read
+_NEWEST_MAX = 512
+
+
+def _remember(key, version) -> None:
+    if len(_NEWEST) >= _NEWEST_MAX:
+        _NEWEST.clear()
+    _NEWEST[key] = version
+
+
+def _start(
+    version, *, variables, user, record, start_event_id, as_called, run_now, business_key, guard
+) -> ProcessInstance:
     definition = version.definition
     if not definition.is_active and not as_called:
         raise ProcessNotActive(
@@ -66,7 +120,7 @@ def instance_start(
                 definition.code, instance.variables, start_event_id=start_event_id
             )
             instance.started_at = result.state.started_at
-            apply_result(instance, {}, result, new=True)
+            apply_result(instance, {}, result, new=True, guard=guard)
         else:
             instance.save()
             queue_advance(instance.pk)

@@ -5,10 +5,17 @@ writes back only the steps it created or changed. Rows are written with one
 multi-row INSERT and one batched UPDATE (psycopg pipelines executemany),
 because the ORM's bulk_update builds a CASE per column and row and was the
 largest cost of a step.
+
+A run's writes go out in one round trip: the instance row's UPDATE, the step
+UPDATEs and the step INSERT are sent in a psycopg pipeline and their results
+(the new steps' ids) read once it is synced. A new instance's INSERT goes out
+with the transaction's BEGIN. The transaction, its durability and its
+statements are unchanged; only the waiting between them goes.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -55,6 +62,14 @@ UPDATE_FIELDS = (
     "trace",
 )
 INSERT_BATCH = 500
+INSTANCE_UPDATE_FIELDS = (
+    "status",
+    "variables",
+    "next_step_no",
+    "error",
+    "completed_at",
+    "duration",
+)
 
 
 def load_state(instance: ProcessInstance, rows: dict[int, Step]) -> InstanceState:
@@ -94,8 +109,50 @@ class Written:
     closed: list[Step] = field(default_factory=list)
 
 
-def write_steps(instance: ProcessInstance, rows: dict[int, Step], result: RunResult) -> Written:
-    """Insert the steps a run created and update the ones it changed."""
+class StaleVersion(Exception):
+    """A guarded new instance was not inserted: its version is no longer its process's
+    newest, or the process changed (deactivated, renamed, tracing switched)."""
+
+
+@dataclass(frozen=True)
+class StartGuard:
+    """What a start read from a cache and the INSERT checks in the same statement."""
+
+    version_id: int
+    checksum: str
+    name: str
+    tracing: bool
+    as_called: bool
+
+    def params(self) -> list:
+        return [self.version_id, self.checksum, self.name, self.tracing, self.as_called]
+
+
+GUARD_SQL = (
+    "EXISTS (SELECT 1 FROM processes_processversion v "
+    "JOIN processes_processdefinition d ON d.id = v.definition_id "
+    "WHERE v.id = %s AND v.checksum = %s AND d.name = %s AND d.tracing = %s "
+    "AND (d.is_active OR %s) AND NOT EXISTS (SELECT 1 FROM processes_processversion n "
+    "WHERE n.definition_id = v.definition_id AND n.number > v.number))"
+)
+
+
+def write_steps(
+    instance: ProcessInstance,
+    rows: dict[int, Step],
+    result: RunResult,
+    *,
+    update_instance: bool = False,
+    insert_instance: bool = False,
+    guard: StartGuard | None = None,
+) -> Written:
+    """Insert the steps a run created and update the ones it changed (and, with
+    update_instance, the instance row's run fields) in one round trip.
+
+    With insert_instance the instance is new (no rows): it is inserted with its
+    first steps in one statement, sent with the transaction's BEGIN; with a guard
+    that statement also checks that the version read from a cache is still the
+    newest, and raises StaleVersion (nothing written) when it is not."""
     graph = documents.resolver_for(instance.version)(instance.definition.code)
     tracing = instance.definition.tracing
     variables = result.state.variables
@@ -137,11 +194,33 @@ def write_steps(instance: ProcessInstance, rows: dict[int, Step], result: RunRes
                 written.activated.append(row)
             elif step.status in {"completed", "canceled"} and was == "waiting":
                 written.closed.append(row)
-    if to_create:
-        _insert(to_create)
-    if to_update:
-        _update(to_update)
+    if insert_instance:
+        _insert_instance_with_steps(instance, to_create, guard)
+        return written
+    with one_round_trip():
+        if update_instance:
+            _update_instance(instance)
+        if to_update:
+            _update(to_update)
+        pending = _insert_send(to_create) if to_create else []
+    _insert_finish(pending)
     return written
+
+
+@contextmanager
+def one_round_trip():
+    """Send the statements of the block together and wait once, at its end.
+
+    Only for statements whose results are read after the block (fetch inside it
+    and psycopg waits there; an UPDATE's row count is unknown inside it). Errors
+    surface at the end of the block, as Django's database errors."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor != "postgresql" or not hasattr(raw, "pipeline"):
+        yield
+        return
+    with connection.wrap_database_errors, raw.pipeline():
+        yield
 
 
 def is_user_step(element: Element | None) -> bool:
@@ -181,7 +260,8 @@ _INSERT_PREP, _INSERT_COLUMNS = None, None
 _UPDATE_PREP, _UPDATE_COLUMNS = None, None
 
 
-def _insert(rows: list[Step]) -> None:
+def _insert_send(rows: list[Step]) -> list:
+    """Send the multi-row INSERTs; _insert_finish reads the ids they return."""
     global _INSERT_PREP, _INSERT_COLUMNS
     if _INSERT_PREP is None:
         _INSERT_PREP, _INSERT_COLUMNS = _preparers(INSERT_FIELDS)
@@ -189,23 +269,174 @@ def _insert(rows: list[Step]) -> None:
     table = quote(Step._meta.db_table)
     columns = ", ".join(quote(c) for c in _INSERT_COLUMNS)
     one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = rows[start : start + INSERT_BATCH]
-            params = [
-                prep(getattr(row, attname), connection)
-                for row in batch
-                for attname, prep in _INSERT_PREP
-            ]
-            # Only model metadata (quoted column names) goes into the text; values are params.
-            values = ", ".join([one] * len(batch))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {quote('id')}",  # noqa: S608
-                params,
-            )
+    pending = []
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start : start + INSERT_BATCH]
+        params = [
+            prep(getattr(row, attname), connection)
+            for row in batch
+            for attname, prep in _INSERT_PREP
+        ]
+        # Only model metadata (quoted column names) goes into the text; values are params.
+        values = ", ".join([one] * len(batch))
+        cursor = connection.cursor()
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {quote('id')}",  # noqa: S608
+            params,
+        )
+        pending.append((cursor, batch))
+    return pending
+
+
+def _insert_finish(pending: list) -> None:
+    for cursor, batch in pending:
+        with cursor:
             for row, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 row.pk = pk
                 row._state.adding = False
+                row._state.db = connection.alias
+
+
+def _insert(rows: list[Step]) -> None:
+    _insert_finish(_insert_send(rows))
+
+
+_INSTANCE_UPDATE = None
+
+
+def _update_instance(instance: ProcessInstance) -> None:
+    """The instance row's run fields (the ORM's save would read the row count)."""
+    global _INSTANCE_UPDATE
+    if _INSTANCE_UPDATE is None:
+        quote = connection.ops.quote_name
+        fields = [ProcessInstance._meta.get_field(name) for name in INSTANCE_UPDATE_FIELDS]
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        table = quote(ProcessInstance._meta.db_table)
+        _INSTANCE_UPDATE = (
+            [(f.attname, f.get_db_prep_save) for f in fields],
+            f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s",  # noqa: S608
+        )
+    prepare, sql = _INSTANCE_UPDATE
+    params = [prep(getattr(instance, attname), connection) for attname, prep in prepare]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+
+
+_INSTANCE_INSERT = None
+
+
+def _instance_insert_sql():
+    global _INSTANCE_INSERT
+    if _INSTANCE_INSERT is None:
+        quote = connection.ops.quote_name
+        fields = [f for f in ProcessInstance._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(quote(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        table = quote(ProcessInstance._meta.db_table)
+        _INSTANCE_INSERT = (
+            [(f.attname, f.get_db_prep_save) for f in fields],
+            f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {quote('id')}",  # noqa: S608
+        )
+    return _INSTANCE_INSERT
+
+
+_STEPS_WITH_INSTANCE = {}
+
+
+def _steps_with_instance_sql(count: int, *, guarded: bool) -> tuple[list, list, str]:
+    """INSERT the instance (if its guard holds), then its steps from a typed VALUES
+    list taking its new id."""
+    if guarded not in _STEPS_WITH_INSTANCE:
+        quote = connection.ops.quote_name
+        # Typed placeholders: values in a SELECT do not take their types from the
+        # target columns (a column of NULLs would be text).
+        instance_fields = [f for f in ProcessInstance._meta.concrete_fields if not f.primary_key]
+        instance_columns = ", ".join(quote(f.column) for f in instance_fields)
+        instance_values = ", ".join(f"%s::{f.db_type(connection)}" for f in instance_fields)
+        fields = [Step._meta.get_field(name) for name in INSERT_FIELDS if name != "instance"]
+        one = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+        columns = ", ".join(quote(f.column) for f in fields)
+        aliases = ", ".join(f"c{n}" for n in range(len(fields)))
+        # Only model metadata (quoted names, column types) goes into the text.
+        head = (
+            f"WITH made AS (INSERT INTO {quote(ProcessInstance._meta.db_table)} "  # noqa: S608
+            f"({instance_columns}) SELECT {instance_values} "
+            f"{'WHERE ' + GUARD_SQL if guarded else ''} "
+            f"RETURNING {quote('id')}) "
+            f"INSERT INTO {quote(Step._meta.db_table)} ({quote('instance_id')}, {columns}) "
+            f"SELECT made.{quote('id')}, {aliases} FROM made, (VALUES "
+        )
+        tail = (
+            f") AS v ({aliases}) RETURNING {quote('id')}, {quote('number')}, {quote('instance_id')}"
+        )
+        _STEPS_WITH_INSTANCE[guarded] = (
+            [(f.attname, f.get_db_prep_save) for f in instance_fields],
+            [(f.attname, f.get_db_prep_save) for f in fields],
+            head,
+            one,
+            tail,
+        )
+    instance_prep, prepare, head, one, tail = _STEPS_WITH_INSTANCE[guarded]
+    return instance_prep, prepare, head + ", ".join([one] * count) + tail
+
+
+def _insert_instance_with_steps(
+    instance: ProcessInstance, rows: list[Step], guard: StartGuard | None
+) -> None:
+    if not rows or len(rows) > INSERT_BATCH or connection.vendor != "postgresql":
+        # A data-modifying WITH is PostgreSQL's: elsewhere, the guard's SELECT, the
+        # instance's INSERT, then the steps'.
+        if guard is not None:
+            _check_guard(guard)
+        insert_instance(instance)
+        for row in rows:
+            row.instance_id = instance.pk
+        _insert(rows)
+        return
+    instance_prep, prepare, sql = _steps_with_instance_sql(len(rows), guarded=guard is not None)
+    params = [prep(getattr(instance, attname), connection) for attname, prep in instance_prep]
+    params += guard.params() if guard is not None else []
+    params += [prep(getattr(row, attname), connection) for row in rows for attname, prep in prepare]
+    with one_round_trip():
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
+    with cursor:
+        inserted = cursor.fetchall()
+    if not inserted:
+        raise StaleVersion(instance.version_id)
+    by_number = {row.number: row for row in rows}
+    for pk, number, instance_id in inserted:
+        row = by_number[number]
+        row.pk = pk
+        row.instance_id = instance_id
+        row._state.adding = False
+        row._state.db = connection.alias
+    instance.pk = instance_id
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    for row in rows:
+        row.instance = instance
+
+
+def _check_guard(guard: StartGuard) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {GUARD_SQL}", guard.params())  # noqa: S608 - a constant
+        (holds,) = cursor.fetchone()
+    if not holds:
+        raise StaleVersion(guard.version_id)
+
+
+def insert_instance(instance: ProcessInstance) -> None:
+    """Insert a new instance row, sent with the transaction's BEGIN."""
+    prepare, sql = _instance_insert_sql()
+    params = [prep(getattr(instance, attname), connection) for attname, prep in prepare]
+    with one_round_trip():
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
+    with cursor:
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias
 
 
 def _update(rows: list[Step]) -> None:

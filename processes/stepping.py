@@ -64,7 +64,9 @@ def advance(instance_id: int, operation: Operation | None, *, check=None):
             )
         except ProcessInstance.DoesNotExist:
             return None
-        rows = {row.number: row for row in Step.objects.filter(instance=instance, status__in=OPEN)}
+        # Through the related manager: each row knows its instance (receivers read
+        # step.instance, its version and definition without a query per step).
+        rows = {row.number: row for row in instance.steps.filter(status__in=OPEN)}
         if check is not None:
             check(instance, rows)
         if operation is None and instance.status != "running":
@@ -114,7 +116,7 @@ def engine_for(instance: ProcessInstance) -> Engine:
     )
 
 
-def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> None:
+def apply_result(instance, rows, result: RunResult, *, new: bool = False, guard=None) -> None:
     """Write what a run did: the instance row, its steps, then effects and announcements."""
     state = result.state
     previous_status = instance.status
@@ -129,21 +131,11 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False) -> Non
     if state.status in {"completed", "canceled"} and instance.completed_at is None:
         instance.completed_at = state.completed_at or clock.now()
         instance.duration = instance.completed_at - instance.started_at
-    if new:
-        instance.save(force_insert=True)
-    else:
-        instance.save(
-            update_fields=[
-                "status",
-                "variables",
-                "next_step_no",
-                "error",
-                "completed_at",
-                "duration",
-            ]
-        )
     was_waiting = {number for number, row in rows.items() if row.status == "waiting"}
-    written = persistence.write_steps(instance, rows, result)
+    # The instance row's INSERT or UPDATE goes out with the step writes, in one round trip.
+    written = persistence.write_steps(
+        instance, rows, result, update_instance=not new, insert_instance=new, guard=guard
+    )
     _route_effects(instance, result.effects)
     _offer_kept_messages(instance, result, was_waiting)
     _announce(instance, previous_status, written.activated, written.closed)
