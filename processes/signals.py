@@ -9,6 +9,7 @@ outside the database, does so in `transaction.on_commit`.
 from django.dispatch import Signal
 
 # A user step became waiting for its owner (kwargs: step).
+instance_started = Signal()
 step_activated = Signal()
 # A user step left the waiting state (kwargs: step, status: completed | canceled).
 step_closed = Signal()

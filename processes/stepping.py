@@ -138,6 +138,8 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False, guard=
     )
     _route_effects(instance, result.effects)
     _offer_kept_messages(instance, result, was_waiting)
+    if new:  # the row went out as raw SQL: no post_save, so the start is announced here
+        signals.instance_started.send(sender=ProcessInstance, instance=instance)
     _announce(instance, previous_status, written.activated, written.closed)
 
 
@@ -178,6 +180,7 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
                 record_type=instance.record_type,
                 record_id=instance.record_id,
             )
+            signals.instance_started.send(sender=ProcessInstance, instance=child)
             queue_advance(child.pk)
         elif isinstance(effect, CancelChild):
             for child_id in ProcessInstance.objects.filter(

@@ -4,23 +4,22 @@ The receivers run inside the transaction of the change (see processes.signals an
 cases.signals), so a delivery is queued exactly when its cause commits.
 """
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from cases import signals as case_signals
 from cases.models import Case, CaseEvent
 from outbox.models import Effect
 from processes import signals as process_signals
-from processes.models import ProcessInstance
 from webhooks import events, services
+from webhooks.models import Subscription
 
 
-def _instance_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        services.event_publish(
-            events.INSTANCE_STARTED,
-            lambda: events.instance_data(instance),
-            occurred_at=instance.started_at,
-        )
+def _instance_started(sender, instance, **kwargs):
+    services.event_publish(
+        events.INSTANCE_STARTED,
+        lambda: events.instance_data(instance),
+        occurred_at=instance.started_at,
+    )
 
 
 def _instance_completed(sender, instance, **kwargs):
@@ -66,9 +65,11 @@ def _effect_saved(sender, instance, created, **kwargs):
 
 def connect() -> None:
     uid = "webhooks."
-    post_save.connect(_instance_saved, sender=ProcessInstance, dispatch_uid=uid + "instance")
+    process_signals.instance_started.connect(_instance_started, dispatch_uid=uid + "instance")
     post_save.connect(_case_event_saved, sender=CaseEvent, dispatch_uid=uid + "case_created")
     post_save.connect(_effect_saved, sender=Effect, dispatch_uid=uid + "attempt")
+    post_save.connect(services.events_forget, sender=Subscription, dispatch_uid=uid + "forget")
+    post_delete.connect(services.events_forget, sender=Subscription, dispatch_uid=uid + "forgot")
     process_signals.instance_completed.connect(_instance_completed, dispatch_uid=uid + "completed")
     process_signals.instance_failed.connect(_instance_failed, dispatch_uid=uid + "failed")
     process_signals.step_activated.connect(_step_activated, dispatch_uid=uid + "activated")

@@ -12,6 +12,7 @@ handler's own writes are rolled back with its savepoint).
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -31,6 +32,36 @@ EFFECT_KIND = "webhooks.deliver"
 
 class DeliveryFailed(RuntimeError):
     """The receiver did not answer 2xx; the outbox retries."""
+
+
+# The events some active subscription asks for, as this process last read them. A change
+# made in this process forgets them at once (`events_forget`, on every save and delete);
+# other processes read them again after LISTENED_SECONDS, so a new subscription hears
+# events from at most that long after it was made. Only "nobody listens" skips the query:
+# a stale "someone listens" costs one query that finds nobody.
+LISTENED_SECONDS = 2.0
+_listened: tuple[float, frozenset[str]] | None = None
+_listened_lock = threading.Lock()
+
+
+def events_listened() -> frozenset[str]:
+    global _listened
+    now = time.monotonic()
+    known = _listened
+    if known is not None and known[0] > now:
+        return known[1]
+    with _listened_lock:
+        names = set()
+        for events in Subscription.objects.filter(is_active=True).values_list("events", flat=True):
+            names.update(events or ())
+        _listened = (now + LISTENED_SECONDS, frozenset(names))
+        return _listened[1]
+
+
+def events_forget(**_ignored) -> None:
+    """Forget the events listened to (a subscription changed in this process)."""
+    global _listened
+    _listened = None
 
 
 def subscription_create(*, name: str, url: str, events, is_active=True, user=None) -> Subscription:
@@ -81,8 +112,10 @@ def event_publish(
 ) -> list[Delivery]:
     """Queue `event` for every active subscription that asked for it, in this transaction.
 
-    `data` builds the event's data; it is called only when someone listens (one query
-    is all an event nobody subscribed to costs)."""
+    `data` builds the event's data; it is called only when someone listens. An event
+    nobody subscribed to costs no query at all (see `events_listened`)."""
+    if event not in events_listened():
+        return []
     subscriptions = list(Subscription.objects.filter(Q(events__contains=[event]), is_active=True))
     if not subscriptions:
         return []
