@@ -6,6 +6,7 @@ step for its owner or a member of its role.
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
@@ -21,7 +22,7 @@ from pydantic import Field
 from api.idempotency import create_once
 from api.problems import BadInput
 from processes import selectors, services, start_event_cache
-from processes.models import ProcessDefinition, ProcessInstance, Step
+from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance, Step
 
 router = Router()
 
@@ -53,6 +54,41 @@ class VersionOut(Schema):
     created_at: datetime
 
 
+class DeployedOut(Schema):
+    processes: list[VersionOut]
+    decisions: list["DecisionVersionOut"]
+    warnings: list[str] = Field(
+        description="What imports but probably not as meant (an owner naming nobody yet)."
+    )
+
+
+class DecisionOut(Schema):
+    id: int
+    code: str
+    name: str
+    versions: int = Field(validation_alias="version_count")
+    newest_version: int | None = Field(validation_alias="newest_number")
+    decisions: list[dict] = Field(
+        validation_alias="newest_decisions",
+        description="The newest version's decisions: [{id, name}]; business-rule tasks call them.",
+    )
+    created_at: datetime
+    modified_at: datetime
+
+
+class DecisionVersionOut(Schema):
+    id: int
+    model: str = Field(validation_alias="definition.code")
+    number: int
+    namespace: str
+    checksum: str
+    decisions: list[dict]
+    created_at: datetime
+
+
+DeployedOut.model_rebuild()
+
+
 class StepOut(Schema):
     number: int
     element_id: str
@@ -80,6 +116,7 @@ class InstanceOut(Schema):
     completed_at: datetime | None
     started_by_id: int | None
     parent_id: int | None
+    business_key: str
 
 
 class InstanceDetailOut(InstanceOut):
@@ -100,6 +137,11 @@ class ActiveIn(Schema):
 class StartIn(Schema):
     process: str = Field(description="The process code (its BPMN process id).")
     variables: dict = Field(default_factory=dict)
+    business_key: str = Field(
+        "",
+        max_length=200,
+        description="Your name for the instance (an order number); messages can correlate to it.",
+    )
 
 
 class VariablesIn(Schema):
@@ -150,24 +192,54 @@ def definitions_list(request, q: str = "", active_only: bool = False):
 
 @router.post(
     "/definitions/deploy",
-    response={201: list[VersionOut]},
-    tags=["process definitions"],
-    summary="Deploy BPMN files: each process in them becomes a new version",
+    response={201: DeployedOut},
+    tags=["process definitions", "decisions"],
+    summary="Deploy BPMN and DMN files, as the Process library's upload does",
 )
-def definitions_deploy(request, files: File[list[UploadedFile]], activate: bool = True):
+def definitions_deploy(
+    request,
+    files: File[list[UploadedFile]],
+    activate: bool = Form(
+        False,
+        description="Activate each deployed process too; without it a new process is "
+        "inactive, as after the Process library's upload (a re-deployed one keeps its state).",
+    ),
+):
+    """Each process in the BPMN files becomes a new version, each DMN file a new version
+    of its decision model. One file that cannot import refuses them all."""
     _staff_only(request)
+    uploads = [(upload.name or "", upload.read()) for upload in files]
 
     def make():
-        # All the files or none: a refused file leaves no version of the others.
+        # All the files or none: a refused file (or activation) leaves no version of the others.
         with transaction.atomic():
-            versions = []
-            for upload in files:
-                versions += services.process_import(
-                    data=upload.read(), user=request.user, activate=activate
+            try:
+                versions, decision_versions = services.library_import(
+                    files=uploads, user=request.user
                 )
-            # process_import forgets the start events it cached before this commit.
+            except services.LibraryImportError as error:
+                raise BadInput(
+                    "files",
+                    _("This file cannot be imported: %(file)s. %(reason)s")
+                    % {"file": error.filename, "reason": error.reason},
+                ) from None
+            if activate:
+                for definition in {v.definition_id: v.definition for v in versions}.values():
+                    services.process_set_active(definition=definition, active=True)
+            # library_import forgets the start events it cached before this commit.
             transaction.on_commit(start_event_cache.forget)
-        return [VersionOut.from_orm(v).model_dump(mode="json") for v in versions]
+        warnings = [
+            f"{v.definition.code}: {warning}"
+            for v in versions
+            for warning in getattr(v, "import_warnings", ())
+        ]
+        return {
+            "processes": [VersionOut.from_orm(v).model_dump(mode="json") for v in versions],
+            "decisions": [
+                DecisionVersionOut.from_orm(v).model_dump(mode="json") for v in decision_versions
+            ],
+            "warnings": warnings,
+        }
 
     return create_once(request, make)
 
@@ -196,6 +268,35 @@ def definition_set_active(request, code: str, payload: ActiveIn):
     return definition
 
 
+# -------------------------------------------------------------- decisions
+
+
+def _decision_model(code: str) -> DecisionDefinition:
+    return get_object_or_404(selectors.decision_list(), code=code)
+
+
+@router.get("/decisions", response=list[DecisionOut], tags=["decisions"])
+@paginate(PageNumberPagination)
+def decisions_list(request, q: str = ""):
+    """Decision models (deploy them as DMN files through /definitions/deploy)."""
+    _staff_only(request)
+    return selectors.decision_list(q=q.strip())
+
+
+@router.get("/decisions/{code}", response=DecisionOut, tags=["decisions"])
+def decision_read(request, code: str):
+    _staff_only(request)
+    return _decision_model(code)
+
+
+@router.get("/decisions/{code}/versions", response=list[DecisionVersionOut], tags=["decisions"])
+@paginate(PageNumberPagination)
+def decision_versions(request, code: str):
+    """Every version, newest first: business-rule tasks call the newest one's decisions."""
+    _staff_only(request)
+    return selectors.decision_version_list(_decision_model(code)).select_related("definition")
+
+
 # -------------------------------------------------------------- instances
 
 
@@ -207,6 +308,7 @@ INSTANCE_LIST_FIELDS = (
     "completed_at",
     "started_by_id",
     "parent_id",
+    "business_key",
     "definition__code",
     "version__number",
 )
@@ -235,6 +337,7 @@ def instances_list(
     started_by: int | None = None,
     started_from: date | None = None,
     started_to: date | None = None,
+    business_key: str = "",
 ):
     _staff_only(request)
     definition_id = None
@@ -247,7 +350,10 @@ def instances_list(
         started_from=started_from,
         started_to=started_to,
     )
-    return selectors.instance_list(filters).select_related("version").only(*INSTANCE_LIST_FIELDS)
+    instances = selectors.instance_list(filters)
+    if business_key:
+        instances = instances.filter(business_key=business_key.strip())
+    return instances.select_related("version").only(*INSTANCE_LIST_FIELDS)
 
 
 @router.post("/instances", response={201: InstanceDetailOut}, tags=["process instances"])
@@ -257,7 +363,10 @@ def instance_start(request, payload: StartIn):
 
     def make():
         instance = services.instance_start(
-            definition=definition, variables=payload.variables, user=request.user
+            definition=definition,
+            variables=payload.variables,
+            user=request.user,
+            business_key=payload.business_key.strip(),
         )
         return _detail_json(_instance(instance.pk))
 
@@ -316,9 +425,17 @@ def _user_step(instance_id: int, number: int) -> Step:
 
 @router.get("/user-steps", response=list[UserStepOut], tags=["user steps"])
 @paginate(PageNumberPagination)
-def user_steps_mine(request):
-    """The waiting user steps of the caller and of the caller's roles, due ones first."""
-    return selectors.steps_for_user(request.user, with_records=False)
+def user_steps_mine(request, whose: Literal["all", "mine", "my_roles"] = "all"):
+    """The waiting user steps of the caller and of the caller's roles, due ones first.
+
+    `mine`: only those given to the caller; `my_roles`: only those waiting for one of
+    the caller's roles (claim one to make it yours)."""
+    steps = selectors.steps_for_user(request.user, with_records=False)
+    if whose == "mine":
+        return [step for step in steps if step.owner_id == request.user.pk]
+    if whose == "my_roles":
+        return [step for step in steps if step.owner_id is None]
+    return steps
 
 
 @router.get("/user-steps/{instance_id}/{number}", response=UserStepOut, tags=["user steps"])
@@ -327,6 +444,20 @@ def user_step_read(request, instance_id: int, number: int):
     if not step.can_be_done_by(request.user):
         raise services.StepNotYours(step)
     return step
+
+
+@router.post(
+    "/user-steps/{instance_id}/{number}/claim",
+    response=UserStepOut,
+    tags=["user steps"],
+    summary="Take a step waiting for one of your roles (it becomes yours)",
+)
+def user_step_claim(request, instance_id: int, number: int):
+    _user_step(instance_id, number)
+    services.step_reassign(
+        instance_id=instance_id, step_number=number, user=request.user, owner=request.user
+    )
+    return _user_step(instance_id, number)
 
 
 @router.post(

@@ -1,0 +1,85 @@
+"""Deploying BPMN and DMN files as the Process library's upload does; decisions; business keys."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance
+from tests.processes.test_decisions import dmn
+
+DEMO = Path(__file__).resolve().parents[2] / "processes" / "demo_bpmn"
+pytestmark = pytest.mark.django_db
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def admin_api(admin_user, token_client):
+    return token_client(admin_user)
+
+
+def deploy(api, *files, **fields):
+    uploads = [SimpleUploadedFile(name, data) for name, data in files]
+    return api.client.post(
+        "/api/definitions/deploy", {"files": uploads, **fields}, headers=api._headers({})
+    )
+
+
+def budget_bpmn():
+    return ("budget.bpmn", (DEMO / "budget_split.bpmn").read_bytes())
+
+
+def test_a_deployed_process_is_inactive_like_an_upload_until_asked_to_activate(admin_api):
+    quiet = deploy(admin_api, budget_bpmn())
+    assert quiet.status_code == 201, quiet.content
+    code = quiet.json()["processes"][0]["process"]
+    assert ProcessDefinition.objects.get(code=code).is_active is False
+    refused = admin_api.post("/api/instances", {"process": code})
+    assert refused.status_code == 409 and refused["Content-Type"] == PROBLEM
+
+    active = deploy(admin_api, budget_bpmn(), activate="true")
+    assert active.status_code == 201 and active.json()["processes"][0]["number"] == 2
+    assert ProcessDefinition.objects.get(code=code).is_active is True
+
+
+def test_dmn_files_deploy_beside_bpmn_as_decision_versions_listed_and_read(admin_api):
+    first = deploy(admin_api, ("pricing.dmn", dmn()), budget_bpmn())
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert [d["model"] for d in body["decisions"]] == ["pricing"] and len(body["processes"]) == 1
+    assert body["decisions"][0]["decisions"] == [{"id": "discount", "name": "Discount"}]
+    assert deploy(admin_api, ("pricing.dmn", dmn("0.05"))).json()["processes"] == []
+
+    listed = admin_api.get("/api/decisions").json()
+    assert listed["count"] == 1
+    assert listed["items"][0]["code"] == "pricing" and listed["items"][0]["newest_version"] == 2
+    assert admin_api.get("/api/decisions", {"q": "nothing like it"}).json()["count"] == 0
+    read = admin_api.get("/api/decisions/pricing").json()
+    assert read["versions"] == 2 and read["name"] == "Pricing"
+    versions = admin_api.get("/api/decisions/pricing/versions").json()
+    assert [v["number"] for v in versions["items"]] == [2, 1]
+    assert admin_api.get("/api/decisions/unknown").status_code == 404
+
+
+def test_a_broken_dmn_refuses_the_whole_deploy_naming_the_file(admin_api):
+    response = deploy(admin_api, budget_bpmn(), ("broken.dmn", b"<definitions"))
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert response.json()["field"] == "files" and "broken.dmn" in response.json()["detail"]
+    assert not ProcessDefinition.objects.exists() and not DecisionDefinition.objects.exists()
+
+
+def test_decisions_are_for_administrators(agent, token_client):
+    assert token_client(agent).get("/api/decisions").status_code == 403
+
+
+def test_a_business_key_is_kept_on_the_instance_and_filters_the_list(admin_api):
+    code = deploy(admin_api, budget_bpmn(), activate="true").json()["processes"][0]["process"]
+    started = admin_api.post("/api/instances", {"process": code, "business_key": "ORDER-17"})
+    assert started.status_code == 201, started.content
+    assert started.json()["business_key"] == "ORDER-17"
+    assert ProcessInstance.objects.get(pk=started.json()["id"]).business_key == "ORDER-17"
+    admin_api.post("/api/instances", {"process": code, "business_key": "ORDER-18"})
+    found = admin_api.get("/api/instances", {"business_key": "ORDER-17"}).json()
+    assert [i["id"] for i in found["items"]] == [started.json()["id"]]
+    too_long = admin_api.post("/api/instances", {"process": code, "business_key": "x" * 201})
+    assert too_long.status_code == 400 and too_long.json()["field"] == "business_key"
