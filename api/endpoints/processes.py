@@ -5,9 +5,11 @@ call, with the same checks: the library and the log are for administrators, a us
 step for its owner or a member of its role.
 """
 
+import json
 from datetime import date, datetime
 from typing import Literal
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -21,7 +23,7 @@ from pydantic import Field
 
 from api.idempotency import create_once
 from api.problems import BadInput
-from processes import selectors, services, start_event_cache
+from processes import bounded_inputs, selectors, services, start_event_cache
 from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance, Step
 
 router = Router()
@@ -30,6 +32,19 @@ router = Router()
 def _staff_only(request):
     if not request.user.is_staff:
         raise PermissionDenied(_("Only administrators may do this."))
+
+
+def _bounded(field: str, values: dict | None) -> dict | None:
+    """Variables within the bounds every form keeps (text length, number size, JSON size
+    and depth), or 400 naming the field and the variable at fault."""
+    if values is None:
+        return None
+    try:
+        return bounded_inputs.parse_variables(json.dumps(values), field)
+    except forms.ValidationError as error:
+        raise BadInput(field, " ".join(error.messages)) from None
+    except (ValueError, RecursionError):
+        raise BadInput(field, _("These variables cannot be stored.")) from None
 
 
 # ---------------------------------------------------------------- schemas
@@ -150,7 +165,7 @@ class VariablesIn(Schema):
 
 class CompleteIn(Schema):
     variables: dict = Field(default_factory=dict)
-    result: str = ""
+    result: str = Field("", max_length=200)
 
 
 class PostponeIn(Schema):
@@ -158,16 +173,19 @@ class PostponeIn(Schema):
 
 
 class MessageIn(Schema):
-    name: str = Field(min_length=1)
-    correlation_key: str | None = None
+    name: str = Field(min_length=1, max_length=200)
+    correlation_key: str | None = Field(None, max_length=300)
+    business_key: str = Field(
+        "", max_length=200, description="Only the instance started with this business key."
+    )
     variables: dict | None = None
-    variable: str = ""
+    variable: str = Field("", max_length=200)
 
 
 class SignalIn(Schema):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     variables: dict | None = None
-    variable: str = ""
+    variable: str = Field("", max_length=200)
 
 
 class ReceiversOut(Schema):
@@ -360,11 +378,12 @@ def instances_list(
 def instance_start(request, payload: StartIn):
     _staff_only(request)
     definition = get_object_or_404(ProcessDefinition, code=payload.process)
+    variables = _bounded("variables", payload.variables)
 
     def make():
         instance = services.instance_start(
             definition=definition,
-            variables=payload.variables,
+            variables=variables,
             user=request.user,
             business_key=payload.business_key.strip(),
         )
@@ -394,7 +413,9 @@ def instance_cancel(request, instance_id: int):
 def instance_set_variables(request, instance_id: int, payload: VariablesIn):
     _staff_only(request)
     services.instance_update_variables(
-        instance_id=_instance(instance_id).pk, variables=payload.variables, user=request.user
+        instance_id=_instance(instance_id).pk,
+        variables=_bounded("variables", payload.variables),
+        user=request.user,
     )
     return _detail(_instance(instance_id))
 
@@ -472,7 +493,7 @@ def user_step_complete(request, instance_id: int, number: int, payload: Complete
         instance_id=instance_id,
         step_number=number,
         user=request.user,
-        variables=payload.variables,
+        variables=_bounded("variables", payload.variables),
         result=payload.result,
     )
     return {"completed": completed}
@@ -495,12 +516,14 @@ def user_step_postpone(request, instance_id: int, number: int, payload: Postpone
 
 @router.post("/messages", response=ReceiversOut, tags=["events"])
 def message_correlate(request, payload: MessageIn):
-    """Deliver a message by name (and correlation key) to the waiting instances."""
+    """Deliver a message by name (and correlation key, or business key) to the waiting
+    instance it is meant for; several matching instances are 409."""
     _staff_only(request)
     receivers = services.message_deliver(
         name=payload.name,
-        payload=payload.variables,
+        payload=_bounded("variables", payload.variables),
         correlation_key=payload.correlation_key,
+        business_key=payload.business_key.strip() or None,
         variable=payload.variable,
     )
     return {"receivers": receivers}
@@ -511,6 +534,8 @@ def signal_throw(request, payload: SignalIn):
     """Throw a signal to every waiting instance and signal-start process."""
     _staff_only(request)
     receivers = services.signal_broadcast(
-        name=payload.name, payload=payload.variables, variable=payload.variable
+        name=payload.name,
+        payload=_bounded("variables", payload.variables),
+        variable=payload.variable,
     )
     return {"receivers": receivers}

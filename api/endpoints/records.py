@@ -26,7 +26,7 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.correspondence import messages as correspondence
 from cases.forms import CaseEditForm, CaseForm, NoteForm, ReassignForm
-from cases.models import Case, CaseStatus
+from cases.models import Case, CasePriority, CaseStatus
 from crm import services as crm_services
 from crm.forms import AccountForm, ContactForm
 from crm.models import Account, Contact
@@ -286,18 +286,39 @@ def _case(case_id: int) -> Case:
     )
 
 
+def _code_of(model, field: str, code: str) -> int | None:
+    """The id of the lookup with this code, or 400 naming the filter; None when not given."""
+    if not code:
+        return None
+    found = model.objects.filter(code=code).values_list("pk", flat=True).first()
+    if found is None:
+        raise BadInput(
+            field, _("There is no %(field)s “%(code)s”.") % {"field": field, "code": code}
+        )
+    return found
+
+
 @router.get("/cases", response=list[CaseOut], tags=["cases"])
 @paginate(PageNumberPagination)
 def cases_list(
     request,
     q: str = "",
     status: str = "",
+    priority: str = "",
     assignee: Literal["all", "mine", "unassigned"] = "all",
+    assignee_group: int | None = None,
     overdue: bool = False,
 ):
-    status_id = get_object_or_404(CaseStatus, code=status).pk if status else None
+    """Cases as the case list filters them: search, status and priority codes, whose, overdue."""
+    status_id = _code_of(CaseStatus, "status", status)
     cases, _sort = case_selectors.case_list(
-        user=request.user, q=q, status=status_id, assignee=assignee, overdue=overdue
+        user=request.user,
+        q=q,
+        status=status_id,
+        priority=_code_of(CasePriority, "priority", priority),
+        assignee=assignee,
+        group=assignee_group,
+        overdue=overdue,
     )
     return cases.prefetch_related("tags")
 

@@ -89,3 +89,18 @@ def test_a_bad_case_edit_names_the_field_and_the_pages_refusals_hold(
     case_services.case_set_status(case=closed, status=status("canceled"), user=agent)
     final = api.patch(f"/api/cases/{closed.pk}", {"subject": "x"})
     assert final.status_code == 409 and final["Content-Type"] == PROBLEM
+
+
+def test_the_case_list_filters_by_priority_and_group_and_names_an_unknown_code(
+    agent, token_client, default_lookups
+):
+    group = agent.groups.get()
+    urgent = make_case(by=agent, priority=priority("critical"), assignee_group=group)
+    make_case(by=agent, priority=priority("low"))
+    api = token_client(agent)
+    found = api.get("/api/cases", {"priority": "critical"}).json()
+    assert [c["id"] for c in found["items"]] == [urgent.pk]
+    grouped = api.get("/api/cases", {"assignee_group": group.pk}).json()
+    assert [c["id"] for c in grouped["items"]] == [urgent.pk]
+    unknown = api.get("/api/cases", {"priority": "whenever"})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "priority"

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance
+from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance, Step
+from processes.services import instance_start, process_import
+from tests.api.test_processes import MESSAGE_BPMN
 from tests.processes.test_decisions import dmn
 
 DEMO = Path(__file__).resolve().parents[2] / "processes" / "demo_bpmn"
@@ -83,3 +85,36 @@ def test_a_business_key_is_kept_on_the_instance_and_filters_the_list(admin_api):
     assert [i["id"] for i in found["items"]] == [started.json()["id"]]
     too_long = admin_api.post("/api/instances", {"process": code, "business_key": "x" * 201})
     assert too_long.status_code == 400 and too_long.json()["field"] == "business_key"
+
+
+def test_a_message_with_a_business_key_reaches_only_that_instance(
+    admin_api, admin_user, django_capture_on_commit_callbacks
+):
+    definition = process_import(data=MESSAGE_BPMN)[0].definition
+    ours, theirs = (
+        instance_start(definition=definition, user=admin_user, run_now=True, business_key=key)
+        for key in ("ORDER-1", "ORDER-2")
+    )
+    unkeyed = admin_api.post("/api/messages", {"name": "paid"})
+    assert unkeyed.status_code == 409 and unkeyed["Content-Type"] == PROBLEM  # two wait
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = admin_api.post("/api/messages", {"name": "paid", "business_key": "ORDER-1"})
+    assert sent.json() == {"receivers": 1}
+    assert Step.objects.filter(instance=ours, element_id="sig", status="waiting").exists()
+    assert Step.objects.filter(instance=theirs, element_id="catch", status="waiting").exists()
+
+
+def test_hostile_variables_are_400_naming_the_field_and_start_nothing(admin_api):
+    code = deploy(admin_api, budget_bpmn(), activate="true").json()["processes"][0]["process"]
+    for variables in ({"note": "x" * 10_001}, {"n": 10**20}, {"deep": nested(40)}):
+        response = admin_api.post("/api/instances", {"process": code, "variables": variables})
+        assert response.status_code == 400, response.content
+        assert response.json()["field"] == "variables"
+    assert not ProcessInstance.objects.exists()
+
+
+def nested(depth):
+    value = {}
+    for _level in range(depth):
+        value = {"a": value}
+    return value
