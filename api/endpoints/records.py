@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities.forms import ActivityCreateForm
+from activities.forms import ActivityCreateForm, ScheduleForm
 from activities.models import Activity
 from api.idempotency import create_once
 from api.problems import BadInput
@@ -214,6 +215,15 @@ class ActivityOut(Schema):
     account_id: int | None
     record_label: str
     notes: str
+
+
+class ActivityCompleteIn(Schema):
+    result: str = Field("Completed", max_length=200, description="One of the activity's results.")
+
+
+class ScheduleIn(Schema):
+    start_at: datetime
+    due_at: datetime
 
 
 def _form_data(payload: Schema) -> dict:
@@ -465,3 +475,44 @@ def activity_create(request, payload: ActivityIn):
         return _out(ActivityOut, activity)
 
     return create_once(request, make)
+
+
+def _open_activity_of(request, activity_id: int) -> Activity:
+    """The activity, refused (403) unless the caller may work on it, as on its page."""
+    activity = get_object_or_404(Activity, pk=activity_id)
+    if not activity.can_be_done_by(request.user):
+        raise PermissionDenied(
+            _("This activity belongs to %(owner)s: only they can change it.")
+            % {"owner": activity.owner_label or _("nobody")}
+        )
+    return activity
+
+
+@router.post("/activities/{activity_id}/complete", response=ActivityOut, tags=["activities"])
+def activity_complete(request, activity_id: int, payload: ActivityCompleteIn):
+    """Complete the activity with one of its results; its process step completes with it."""
+    activity = _open_activity_of(request, activity_id)
+    if activity.is_open and payload.result not in activity.results:
+        raise BadInput(
+            "result",
+            _("Choose one of the results: %(results)s.") % {"results": ", ".join(activity.results)},
+        )
+    try:
+        activity_services.activity_complete(
+            activity_id=activity.pk, user=request.user, result=payload.result
+        )
+    except activity_services.ActivityError as error:
+        raise HttpError(409, str(error)) from None
+    return get_object_or_404(Activity, pk=activity_id)
+
+
+@router.post("/activities/{activity_id}/schedule", response=ActivityOut, tags=["activities"])
+def activity_schedule(request, activity_id: int, payload: ScheduleIn):
+    """New start and due times ("Perform later"); a process step starting later is postponed."""
+    activity = _open_activity_of(request, activity_id)
+    data = _valid(ScheduleForm(_form_data(payload)))
+    try:
+        activity_services.activity_reschedule(activity_id=activity.pk, user=request.user, **data)
+    except activity_services.ActivityError as error:
+        raise HttpError(409, str(error)) from None
+    return get_object_or_404(Activity, pk=activity_id)
