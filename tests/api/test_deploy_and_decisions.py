@@ -9,6 +9,7 @@ from processes.models import DecisionDefinition, ProcessDefinition, ProcessInsta
 from processes.services import instance_start, process_import
 from tests.api.test_processes import MESSAGE_BPMN
 from tests.processes.test_decisions import dmn
+from tests.processes.test_vendor_bindings import CHARGE
 
 DEMO = Path(__file__).resolve().parents[2] / "processes" / "demo_bpmn"
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,11 @@ def nested(depth):
     for _level in range(depth):
         value = {"a": value}
     return value
+
+
+def test_an_activation_the_library_would_refuse_is_409_and_deploys_nothing(admin_api):
+    refused = deploy(admin_api, ("billing.bpmn", CHARGE.encode()), activate="true")
+    assert refused.status_code == 409 and refused["Content-Type"] == PROBLEM
+    assert "com.acme.Charge" in refused.json()["detail"]
+    assert not ProcessDefinition.objects.exists()
+    assert deploy(admin_api, ("billing.bpmn", CHARGE.encode())).status_code == 201
