@@ -265,26 +265,29 @@ def _mount_directory(
         )
 
 
-_mount_directory(
-    "contacts",
-    tag="contacts",
-    model=Contact,
-    name_field="full_name",
-    form_class=ContactForm,
-    create=crm_services.contact_create,
-    schema_in=ContactIn,
-    schema_out=ContactOut,
+DIRECTORIES = (
+    (
+        "contacts",
+        Contact,
+        "full_name",
+        ContactForm,
+        crm_services.contact_create,
+        ContactIn,
+        ContactOut,
+    ),
+    ("accounts", Account, "name", AccountForm, crm_services.account_create, AccountIn, AccountOut),
 )
-_mount_directory(
-    "accounts",
-    tag="accounts",
-    model=Account,
-    name_field="name",
-    form_class=AccountForm,
-    create=crm_services.account_create,
-    schema_in=AccountIn,
-    schema_out=AccountOut,
-)
+for path, model, name_field, form_class, create, schema_in, schema_out in DIRECTORIES:
+    _mount_directory(
+        path,
+        tag=path,
+        model=model,
+        name_field=name_field,
+        form_class=form_class,
+        create=create,
+        schema_in=schema_in,
+        schema_out=schema_out,
+    )
 
 
 # ------------------------------------------------------------------- cases

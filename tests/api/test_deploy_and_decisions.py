@@ -1,24 +1,16 @@
 """Deploying BPMN and DMN files as the Process library's upload does; decisions; business keys."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance, Step
 from processes.services import instance_start, process_import
-from tests.api.test_processes import MESSAGE_BPMN
+from tests.api.test_processes import DEMO, MESSAGE_BPMN, PROBLEM, admin_api
 from tests.processes.test_decisions import dmn
 from tests.processes.test_vendor_bindings import CHARGE
 
-DEMO = Path(__file__).resolve().parents[2] / "processes" / "demo_bpmn"
 pytestmark = pytest.mark.django_db
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def admin_api(admin_user, token_client):
-    return token_client(admin_user)
+__all__ = ["admin_api"]  # the fixture, shared with the other process tests
 
 
 def deploy(api, *files, **fields):
