@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from api.endpoints.pagination import Pages
 from api.idempotency import create_once
 from api.problems import BadInput
 from processes import bounded_inputs, selectors, services, start_event_cache
@@ -202,7 +203,7 @@ class CompletedOut(Schema):
 
 
 @router.get("/definitions", response=list[DefinitionOut], tags=["process definitions"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def definitions_list(request, q: str = "", active_only: bool = False):
     _staff_only(request)
     return selectors.library_list(q=q, active_only=active_only)
@@ -269,7 +270,7 @@ def definition_read(request, code: str):
 
 
 @router.get("/definitions/{code}/versions", response=list[VersionOut], tags=["process definitions"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def definition_versions(request, code: str):
     _staff_only(request)
     definition = get_object_or_404(ProcessDefinition, code=code)
@@ -294,7 +295,7 @@ def _decision_model(code: str) -> DecisionDefinition:
 
 
 @router.get("/decisions", response=list[DecisionOut], tags=["decisions"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def decisions_list(request, q: str = ""):
     """Decision models (deploy them as DMN files through /definitions/deploy)."""
     _staff_only(request)
@@ -308,7 +309,7 @@ def decision_read(request, code: str):
 
 
 @router.get("/decisions/{code}/versions", response=list[DecisionVersionOut], tags=["decisions"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def decision_versions(request, code: str):
     """Every version, newest first: business-rule tasks call the newest one's decisions."""
     _staff_only(request)
@@ -347,7 +348,7 @@ def _detail_json(instance: ProcessInstance) -> dict:
 
 
 @router.get("/instances", response=list[InstanceOut], tags=["process instances"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def instances_list(
     request,
     process: str = "",
@@ -445,7 +446,7 @@ def _user_step(instance_id: int, number: int) -> Step:
 
 
 @router.get("/user-steps", response=list[UserStepOut], tags=["user steps"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def user_steps_mine(request, whose: Literal["all", "mine", "my_roles"] = "all"):
     """The waiting user steps of the caller and of the caller's roles, due ones first.
 

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from activities import selectors as activity_selectors
 from activities import services as activity_services
 from activities.forms import ActivityCreateForm, ScheduleForm
 from activities.models import Activity
+from api.endpoints.pagination import Pages
 from api.idempotency import create_once
 from api.problems import BadInput
 from cases import assignment as case_assignment
@@ -244,7 +245,7 @@ def _mount_directory(
     accounts answer the same three calls, through their page's form and service."""
 
     @router.get(f"/{path}", response=list[schema_out], tags=[tag], operation_id=f"{path}_list")
-    @paginate(PageNumberPagination)
+    @paginate(Pages)
     def listing(request, q: str = ""):
         rows = model.objects.order_by(name_field, "pk")
         if q.strip():
@@ -312,7 +313,7 @@ def _code_of(model, field: str, code: str) -> int | None:
 
 
 @router.get("/cases", response=list[CaseOut], tags=["cases"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def cases_list(
     request,
     q: str = "",
@@ -444,7 +445,7 @@ def case_send_message(request, case_id: int, payload: MessageIn):
 
 
 @router.get("/activities", response=list[ActivityOut], tags=["activities"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def activities_list(
     request, mine: bool = True, status: Literal["open", "completed", "all"] = "open", q: str = ""
 ):
