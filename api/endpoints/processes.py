@@ -7,7 +7,7 @@ step for its owner or a member of its role.
 
 import json
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -24,7 +24,8 @@ from pydantic import Field
 from api.endpoints.pagination import Pages
 from api.idempotency import create_once
 from api.problems import BadInput
-from processes import bounded_inputs, selectors, services, start_event_cache
+from processes import bounded_inputs, decisions, selectors, services, start_event_cache
+from processes.engine.dmn import DecisionError
 from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance, Step
 
 router = Router()
@@ -103,6 +104,21 @@ class DecisionVersionOut(Schema):
 
 
 DeployedOut.model_rebuild()
+
+
+class EvaluateIn(Schema):
+    decision: str = Field(
+        "", max_length=200, description="Its id or name; left out: the model's first decision."
+    )
+    variables: dict = Field(default_factory=dict, description="The decision's inputs.")
+    version: int | None = Field(None, ge=1, description="Left out: the newest version.")
+
+
+class EvaluatedOut(Schema):
+    decision: str
+    version: int
+    value: Any = Field(description="The decision's value, as a business-rule task receives it.")
+    matched: list[dict] = Field(description="The decision-table rules that matched.")
 
 
 class StepOut(Schema):
@@ -314,6 +330,40 @@ def decision_versions(request, code: str):
     """Every version, newest first: business-rule tasks call the newest one's decisions."""
     _staff_only(request)
     return selectors.decision_version_list(_decision_model(code)).select_related("definition")
+
+
+@router.post("/decisions/{code}/evaluate", response=EvaluatedOut, tags=["decisions"])
+def decision_evaluate(request, code: str, payload: EvaluateIn):
+    """Evaluate a decision with inputs, as the decision page's form does; writes nothing."""
+    _staff_only(request)
+    model = _decision_model(code)
+    versions = model.versions.order_by("-number")
+    if payload.version is not None:
+        version = versions.filter(number=payload.version).first()
+        if version is None:
+            raise BadInput(
+                "version", _("This model has no version %(n)s.") % {"n": payload.version}
+            )
+    else:
+        version = versions.first()
+    names = [d for d in version.decisions if payload.decision in ("", d["id"], d["name"])]
+    if not names:
+        raise BadInput(
+            "decision",
+            _("The model has no decision “%(name)s”.") % {"name": payload.decision},
+        )
+    decision = names[0]["id"] or names[0]["name"]
+    variables = _bounded("variables", payload.variables)
+    try:
+        outcome = decisions.evaluate_version(version, decision, variables)
+    except DecisionError as error:
+        raise BadInput("variables", str(error)) from None
+    return {
+        "decision": decision,
+        "version": version.number,
+        "value": outcome.value,
+        "matched": outcome.matched_json(),
+    }
 
 
 # -------------------------------------------------------------- instances

@@ -119,3 +119,21 @@ def test_an_activation_the_library_would_refuse_is_409_and_deploys_nothing(admin
     assert "com.acme.Charge" in refused.json()["detail"]
     assert not ProcessDefinition.objects.exists()
     assert deploy(admin_api, ("billing.bpmn", CHARGE.encode())).status_code == 201
+
+
+def test_a_decision_evaluates_with_inputs_on_its_newest_or_a_given_version(admin_api):
+    deploy(admin_api, ("pricing.dmn", dmn("0.1")))
+    deploy(admin_api, ("pricing.dmn", dmn("0.05")))
+    url = "/api/decisions/pricing/evaluate"
+    inputs = {"amount": 150, "tier": "silver"}
+    newest = admin_api.post(url, {"decision": "Discount", "variables": inputs})
+    assert newest.status_code == 200, newest.content
+    body = newest.json()
+    assert (body["decision"], body["version"]) == ("discount", 2)
+    assert float(body["value"]) == 0.05 and body["matched"]
+    first = admin_api.post(url, {"variables": inputs, "version": 1}).json()
+    assert float(first["value"]) == 0.1
+    unknown = admin_api.post(url, {"decision": "Shipping", "variables": inputs})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "decision"
+    missing = admin_api.post(url, {"variables": inputs, "version": 9})
+    assert missing.status_code == 400 and missing.json()["field"] == "version"
