@@ -137,3 +137,22 @@ def test_a_decision_evaluates_with_inputs_on_its_newest_or_a_given_version(admin
     assert unknown.status_code == 400 and unknown.json()["field"] == "decision"
     missing = admin_api.post(url, {"variables": inputs, "version": 9})
     assert missing.status_code == 400 and missing.json()["field"] == "version"
+
+
+def test_a_retried_deploy_and_start_with_one_idempotency_key_make_one_version_and_instance(
+    admin_api,
+):
+    key = admin_api._headers({"Idempotency-Key": "deploy-1"})
+    for _attempt in range(2):
+        upload = SimpleUploadedFile(*budget_bpmn())
+        answer = admin_api.client.post(
+            "/api/definitions/deploy", {"files": [upload], "activate": "true"}, headers=key
+        )
+        assert answer.status_code == 201
+    assert answer["Idempotent-Replayed"] == "true"
+    definition = ProcessDefinition.objects.get()
+    assert definition.versions.count() == 1
+    start = {"process": definition.code, "business_key": "ORDER-9"}
+    first = admin_api.post("/api/instances", start, headers={"Idempotency-Key": "start-1"})
+    again = admin_api.post("/api/instances", start, headers={"Idempotency-Key": "start-1"})
+    assert first.json() == again.json() and ProcessInstance.objects.count() == 1
