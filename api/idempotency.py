@@ -8,16 +8,20 @@ stored answer; a key used before for another path is refused.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import IdempotentAnswer
 from api.problems import problem
 
 HEADER = "Idempotency-Key"
+# How long a stored answer is replayed; older ones are pruned by the periodic job.
+KEPT_FOR = timedelta(hours=24)
 
 
 def _replay(answer: IdempotentAnswer, request):
@@ -57,3 +61,10 @@ def create_once(request, make, *, status: int = 201) -> HttpResponse:
             raise
         return _replay(answer, request)
     return HttpResponse(body, status=status, content_type="application/json")
+
+
+def answers_prune(*, now=None) -> int:
+    """Forget the answers older than KEPT_FOR (a key may then create again); how many."""
+    cutoff = (now or timezone.now()) - KEPT_FOR
+    deleted, _by_model = IdempotentAnswer.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -333,6 +333,7 @@ FLOWDESK_PERIODIC_JOBS = {
     "cases.close_resolved_cases": 24 * 60 * 60.0,
     "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
     "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
+    "api.prune_idempotent_answers": 60 * 60.0,
 }
 # /healthz calls a heartbeat stale after three missed beats.
 HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]

@@ -5,23 +5,28 @@ call, with the same checks: the library and the log are for administrators, a us
 step for its owner or a member of its role.
 """
 
+import json
 from datetime import date, datetime
+from typing import Any, Literal
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from api.endpoints.pagination import Pages
 from api.idempotency import create_once
 from api.problems import BadInput
-from processes import selectors, services, start_event_cache
-from processes.models import ProcessDefinition, ProcessInstance, Step
+from processes import bounded_inputs, decisions, selectors, services, start_event_cache
+from processes.engine.dmn import DecisionError
+from processes.models import DecisionDefinition, ProcessDefinition, ProcessInstance, Step
 
 router = Router()
 
@@ -29,6 +34,19 @@ router = Router()
 def _staff_only(request):
     if not request.user.is_staff:
         raise PermissionDenied(_("Only administrators may do this."))
+
+
+def _bounded(field: str, values: dict | None) -> dict | None:
+    """Variables within the bounds every form keeps (text length, number size, JSON size
+    and depth), or 400 naming the field and the variable at fault."""
+    if values is None:
+        return None
+    try:
+        return bounded_inputs.parse_variables(json.dumps(values), field)
+    except forms.ValidationError as error:
+        raise BadInput(field, " ".join(error.messages)) from None
+    except (ValueError, RecursionError):
+        raise BadInput(field, _("These variables cannot be stored.")) from None
 
 
 # ---------------------------------------------------------------- schemas
@@ -51,6 +69,56 @@ class VersionOut(Schema):
     name: str
     checksum: str
     created_at: datetime
+
+
+class DeployedOut(Schema):
+    processes: list[VersionOut]
+    decisions: list["DecisionVersionOut"]
+    warnings: list[str] = Field(
+        description="What imports but probably not as meant (an owner naming nobody yet)."
+    )
+
+
+class DecisionOut(Schema):
+    id: int
+    code: str
+    name: str
+    versions: int = Field(validation_alias="version_count")
+    newest_version: int | None = Field(validation_alias="newest_number")
+    decisions: list[dict] = Field(
+        validation_alias="newest_decisions",
+        description="The newest version's decisions: [{id, name}]; business-rule tasks call them.",
+    )
+    created_at: datetime
+    modified_at: datetime
+
+
+class DecisionVersionOut(Schema):
+    id: int
+    model: str = Field(validation_alias="definition.code")
+    number: int
+    namespace: str
+    checksum: str
+    decisions: list[dict]
+    created_at: datetime
+
+
+DeployedOut.model_rebuild()
+
+
+class EvaluateIn(Schema):
+    decision: str = Field(
+        "", max_length=200, description="Its id or name; left out: the model's first decision."
+    )
+    variables: dict = Field(default_factory=dict, description="The decision's inputs.")
+    version: int | None = Field(None, ge=1, description="Left out: the newest version.")
+
+
+class EvaluatedOut(Schema):
+    decision: str
+    version: int
+    value: Any = Field(description="The decision's value, as a business-rule task receives it.")
+    matched: list[dict] = Field(description="The decision-table rules that matched.")
 
 
 class StepOut(Schema):
@@ -80,6 +148,7 @@ class InstanceOut(Schema):
     completed_at: datetime | None
     started_by_id: int | None
     parent_id: int | None
+    business_key: str
 
 
 class InstanceDetailOut(InstanceOut):
@@ -100,6 +169,11 @@ class ActiveIn(Schema):
 class StartIn(Schema):
     process: str = Field(description="The process code (its BPMN process id).")
     variables: dict = Field(default_factory=dict)
+    business_key: str = Field(
+        "",
+        max_length=200,
+        description="Your name for the instance (an order number); messages can correlate to it.",
+    )
 
 
 class VariablesIn(Schema):
@@ -108,7 +182,7 @@ class VariablesIn(Schema):
 
 class CompleteIn(Schema):
     variables: dict = Field(default_factory=dict)
-    result: str = ""
+    result: str = Field("", max_length=200)
 
 
 class PostponeIn(Schema):
@@ -116,16 +190,19 @@ class PostponeIn(Schema):
 
 
 class MessageIn(Schema):
-    name: str = Field(min_length=1)
-    correlation_key: str | None = None
+    name: str = Field(min_length=1, max_length=200)
+    correlation_key: str | None = Field(None, max_length=300)
+    business_key: str = Field(
+        "", max_length=200, description="Only the instance started with this business key."
+    )
     variables: dict | None = None
-    variable: str = ""
+    variable: str = Field("", max_length=200)
 
 
 class SignalIn(Schema):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     variables: dict | None = None
-    variable: str = ""
+    variable: str = Field("", max_length=200)
 
 
 class ReceiversOut(Schema):
@@ -142,7 +219,7 @@ class CompletedOut(Schema):
 
 
 @router.get("/definitions", response=list[DefinitionOut], tags=["process definitions"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def definitions_list(request, q: str = "", active_only: bool = False):
     _staff_only(request)
     return selectors.library_list(q=q, active_only=active_only)
@@ -150,24 +227,54 @@ def definitions_list(request, q: str = "", active_only: bool = False):
 
 @router.post(
     "/definitions/deploy",
-    response={201: list[VersionOut]},
-    tags=["process definitions"],
-    summary="Deploy BPMN files: each process in them becomes a new version",
+    response={201: DeployedOut},
+    tags=["process definitions", "decisions"],
+    summary="Deploy BPMN and DMN files, as the Process library's upload does",
 )
-def definitions_deploy(request, files: File[list[UploadedFile]], activate: bool = True):
+def definitions_deploy(
+    request,
+    files: File[list[UploadedFile]],
+    activate: bool = Form(
+        False,
+        description="Activate each deployed process too; without it a new process is "
+        "inactive, as after the Process library's upload (a re-deployed one keeps its state).",
+    ),
+):
+    """Each process in the BPMN files becomes a new version, each DMN file a new version
+    of its decision model. One file that cannot import refuses them all."""
     _staff_only(request)
+    uploads = [(upload.name or "", upload.read()) for upload in files]
 
     def make():
-        # All the files or none: a refused file leaves no version of the others.
+        # All the files or none: a refused file (or activation) leaves no version of the others.
         with transaction.atomic():
-            versions = []
-            for upload in files:
-                versions += services.process_import(
-                    data=upload.read(), user=request.user, activate=activate
+            try:
+                versions, decision_versions = services.library_import(
+                    files=uploads, user=request.user
                 )
-            # process_import forgets the start events it cached before this commit.
+            except services.LibraryImportError as error:
+                raise BadInput(
+                    "files",
+                    _("This file cannot be imported: %(file)s. %(reason)s")
+                    % {"file": error.filename, "reason": error.reason},
+                ) from None
+            if activate:
+                for definition in {v.definition_id: v.definition for v in versions}.values():
+                    services.process_set_active(definition=definition, active=True)
+            # library_import forgets the start events it cached before this commit.
             transaction.on_commit(start_event_cache.forget)
-        return [VersionOut.from_orm(v).model_dump(mode="json") for v in versions]
+        warnings = [
+            f"{v.definition.code}: {warning}"
+            for v in versions
+            for warning in getattr(v, "import_warnings", ())
+        ]
+        return {
+            "processes": [VersionOut.from_orm(v).model_dump(mode="json") for v in versions],
+            "decisions": [
+                DecisionVersionOut.from_orm(v).model_dump(mode="json") for v in decision_versions
+            ],
+            "warnings": warnings,
+        }
 
     return create_once(request, make)
 
@@ -179,7 +286,7 @@ def definition_read(request, code: str):
 
 
 @router.get("/definitions/{code}/versions", response=list[VersionOut], tags=["process definitions"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def definition_versions(request, code: str):
     _staff_only(request)
     definition = get_object_or_404(ProcessDefinition, code=code)
@@ -196,6 +303,69 @@ def definition_set_active(request, code: str, payload: ActiveIn):
     return definition
 
 
+# -------------------------------------------------------------- decisions
+
+
+def _decision_model(code: str) -> DecisionDefinition:
+    return get_object_or_404(selectors.decision_list(), code=code)
+
+
+@router.get("/decisions", response=list[DecisionOut], tags=["decisions"])
+@paginate(Pages)
+def decisions_list(request, q: str = ""):
+    """Decision models (deploy them as DMN files through /definitions/deploy)."""
+    _staff_only(request)
+    return selectors.decision_list(q=q.strip())
+
+
+@router.get("/decisions/{code}", response=DecisionOut, tags=["decisions"])
+def decision_read(request, code: str):
+    _staff_only(request)
+    return _decision_model(code)
+
+
+@router.get("/decisions/{code}/versions", response=list[DecisionVersionOut], tags=["decisions"])
+@paginate(Pages)
+def decision_versions(request, code: str):
+    """Every version, newest first: business-rule tasks call the newest one's decisions."""
+    _staff_only(request)
+    return selectors.decision_version_list(_decision_model(code)).select_related("definition")
+
+
+@router.post("/decisions/{code}/evaluate", response=EvaluatedOut, tags=["decisions"])
+def decision_evaluate(request, code: str, payload: EvaluateIn):
+    """Evaluate a decision with inputs, as the decision page's form does; writes nothing."""
+    _staff_only(request)
+    model = _decision_model(code)
+    versions = model.versions.order_by("-number")
+    if payload.version is not None:
+        version = versions.filter(number=payload.version).first()
+        if version is None:
+            raise BadInput(
+                "version", _("This model has no version %(n)s.") % {"n": payload.version}
+            )
+    else:
+        version = versions.first()
+    names = [d for d in version.decisions if payload.decision in ("", d["id"], d["name"])]
+    if not names:
+        raise BadInput(
+            "decision",
+            _("The model has no decision “%(name)s”.") % {"name": payload.decision},
+        )
+    decision = names[0]["id"] or names[0]["name"]
+    variables = _bounded("variables", payload.variables)
+    try:
+        outcome = decisions.evaluate_version(version, decision, variables)
+    except DecisionError as error:
+        raise BadInput("variables", str(error)) from None
+    return {
+        "decision": decision,
+        "version": version.number,
+        "value": outcome.value,
+        "matched": outcome.matched_json(),
+    }
+
+
 # -------------------------------------------------------------- instances
 
 
@@ -207,6 +377,7 @@ INSTANCE_LIST_FIELDS = (
     "completed_at",
     "started_by_id",
     "parent_id",
+    "business_key",
     "definition__code",
     "version__number",
 )
@@ -227,7 +398,7 @@ def _detail_json(instance: ProcessInstance) -> dict:
 
 
 @router.get("/instances", response=list[InstanceOut], tags=["process instances"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def instances_list(
     request,
     process: str = "",
@@ -235,6 +406,7 @@ def instances_list(
     started_by: int | None = None,
     started_from: date | None = None,
     started_to: date | None = None,
+    business_key: str = "",
 ):
     _staff_only(request)
     definition_id = None
@@ -247,17 +419,24 @@ def instances_list(
         started_from=started_from,
         started_to=started_to,
     )
-    return selectors.instance_list(filters).select_related("version").only(*INSTANCE_LIST_FIELDS)
+    instances = selectors.instance_list(filters)
+    if business_key:
+        instances = instances.filter(business_key=business_key.strip())
+    return instances.select_related("version").only(*INSTANCE_LIST_FIELDS)
 
 
 @router.post("/instances", response={201: InstanceDetailOut}, tags=["process instances"])
 def instance_start(request, payload: StartIn):
     _staff_only(request)
     definition = get_object_or_404(ProcessDefinition, code=payload.process)
+    variables = _bounded("variables", payload.variables)
 
     def make():
         instance = services.instance_start(
-            definition=definition, variables=payload.variables, user=request.user
+            definition=definition,
+            variables=variables,
+            user=request.user,
+            business_key=payload.business_key.strip(),
         )
         return _detail_json(_instance(instance.pk))
 
@@ -285,7 +464,9 @@ def instance_cancel(request, instance_id: int):
 def instance_set_variables(request, instance_id: int, payload: VariablesIn):
     _staff_only(request)
     services.instance_update_variables(
-        instance_id=_instance(instance_id).pk, variables=payload.variables, user=request.user
+        instance_id=_instance(instance_id).pk,
+        variables=_bounded("variables", payload.variables),
+        user=request.user,
     )
     return _detail(_instance(instance_id))
 
@@ -315,10 +496,18 @@ def _user_step(instance_id: int, number: int) -> Step:
 
 
 @router.get("/user-steps", response=list[UserStepOut], tags=["user steps"])
-@paginate(PageNumberPagination)
-def user_steps_mine(request):
-    """The waiting user steps of the caller and of the caller's roles, due ones first."""
-    return selectors.steps_for_user(request.user, with_records=False)
+@paginate(Pages)
+def user_steps_mine(request, whose: Literal["all", "mine", "my_roles"] = "all"):
+    """The waiting user steps of the caller and of the caller's roles, due ones first.
+
+    `mine`: only those given to the caller; `my_roles`: only those waiting for one of
+    the caller's roles (claim one to make it yours)."""
+    steps = selectors.steps_for_user(request.user, with_records=False)
+    if whose == "mine":
+        return [step for step in steps if step.owner_id == request.user.pk]
+    if whose == "my_roles":
+        return [step for step in steps if step.owner_id is None]
+    return steps
 
 
 @router.get("/user-steps/{instance_id}/{number}", response=UserStepOut, tags=["user steps"])
@@ -327,6 +516,20 @@ def user_step_read(request, instance_id: int, number: int):
     if not step.can_be_done_by(request.user):
         raise services.StepNotYours(step)
     return step
+
+
+@router.post(
+    "/user-steps/{instance_id}/{number}/claim",
+    response=UserStepOut,
+    tags=["user steps"],
+    summary="Take a step waiting for one of your roles (it becomes yours)",
+)
+def user_step_claim(request, instance_id: int, number: int):
+    _user_step(instance_id, number)
+    services.step_reassign(
+        instance_id=instance_id, step_number=number, user=request.user, owner=request.user
+    )
+    return _user_step(instance_id, number)
 
 
 @router.post(
@@ -341,7 +544,7 @@ def user_step_complete(request, instance_id: int, number: int, payload: Complete
         instance_id=instance_id,
         step_number=number,
         user=request.user,
-        variables=payload.variables,
+        variables=_bounded("variables", payload.variables),
         result=payload.result,
     )
     return {"completed": completed}
@@ -364,12 +567,14 @@ def user_step_postpone(request, instance_id: int, number: int, payload: Postpone
 
 @router.post("/messages", response=ReceiversOut, tags=["events"])
 def message_correlate(request, payload: MessageIn):
-    """Deliver a message by name (and correlation key) to the waiting instances."""
+    """Deliver a message by name (and correlation key, or business key) to the waiting
+    instance it is meant for; several matching instances are 409."""
     _staff_only(request)
     receivers = services.message_deliver(
         name=payload.name,
-        payload=payload.variables,
+        payload=_bounded("variables", payload.variables),
         correlation_key=payload.correlation_key,
+        business_key=payload.business_key.strip() or None,
         variable=payload.variable,
     )
     return {"receivers": receivers}
@@ -380,6 +585,8 @@ def signal_throw(request, payload: SignalIn):
     """Throw a signal to every waiting instance and signal-start process."""
     _staff_only(request)
     receivers = services.signal_broadcast(
-        name=payload.name, payload=payload.variables, variable=payload.variable
+        name=payload.name,
+        payload=_bounded("variables", payload.variables),
+        variable=payload.variable,
     )
     return {"receivers": receivers}

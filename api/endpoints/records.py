@@ -7,16 +7,19 @@ so a value the page refuses the API refuses too (400 naming the field).
 from datetime import datetime
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.errors import HttpError
+from ninja.pagination import paginate
 from pydantic import Field
 
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities.forms import ActivityCreateForm
+from activities.forms import ActivityCreateForm, ScheduleForm
 from activities.models import Activity
+from api.endpoints.pagination import Pages
 from api.idempotency import create_once
 from api.problems import BadInput
 from cases import assignment as case_assignment
@@ -24,8 +27,8 @@ from cases import resolution
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.correspondence import messages as correspondence
-from cases.forms import CaseForm, NoteForm, ReassignForm
-from cases.models import Case, CaseStatus
+from cases.forms import CaseEditForm, CaseForm, NoteForm, ReassignForm
+from cases.models import Case, CasePriority, CaseStatus
 from crm import services as crm_services
 from crm.forms import AccountForm, ContactForm
 from crm.models import Account, Contact
@@ -126,8 +129,26 @@ class CaseOut(Schema):
     account_id: int | None
     assignee_id: int | None
     assignee_group_id: int | None
+    tags: list[int] = Field(description="The ids of the case's tags.")
     registered_at: datetime | None
     resolution_due: datetime | None
+
+    @staticmethod
+    def resolve_tags(case) -> list[int]:
+        return sorted(tag.pk for tag in case.tags.all())
+
+
+class CaseUpdateIn(Schema):
+    """The case page's profile, edited in place; a field left out stays as it is."""
+
+    subject: str = Field(None, max_length=300)
+    description: str = None
+    contact: int | None = None
+    account: int | None = None
+    priority: int = None
+    assignee: int | None = Field(None, description="A user id; null: nobody.")
+    assignee_group: int | None = Field(None, description="A group id; null: none.")
+    tags: list[int] = Field(None, max_length=100, description="Tag ids: the whole new set.")
 
 
 class StatusIn(Schema):
@@ -197,6 +218,15 @@ class ActivityOut(Schema):
     notes: str
 
 
+class ActivityCompleteIn(Schema):
+    result: str = Field("Completed", max_length=200, description="One of the activity's results.")
+
+
+class ScheduleIn(Schema):
+    start_at: datetime
+    due_at: datetime
+
+
 def _form_data(payload: Schema) -> dict:
     return {k: ("" if v is None else v) for k, v in payload.model_dump().items()}
 
@@ -205,52 +235,59 @@ def _out(schema, obj) -> dict:
     return schema.from_orm(obj).model_dump(mode="json")
 
 
-# ---------------------------------------------------------------- contacts
+# ------------------------------------------------------- contacts, accounts
 
 
-@router.get("/contacts", response=list[ContactOut], tags=["contacts"])
-@paginate(PageNumberPagination)
-def contacts_list(request, q: str = ""):
-    contacts = Contact.objects.order_by("full_name", "pk")
-    if q:
-        contacts = contacts.filter(full_name__icontains=q.strip())
-    return contacts
+def _mount_directory(
+    path: str, *, tag: str, model, name_field: str, form_class, create, schema_in, schema_out
+):
+    """List (searched by name), read and create one kind of CRM record: contacts and
+    accounts answer the same three calls, through their page's form and service."""
 
+    @router.get(f"/{path}", response=list[schema_out], tags=[tag], operation_id=f"{path}_list")
+    @paginate(Pages)
+    def listing(request, q: str = ""):
+        rows = model.objects.order_by(name_field, "pk")
+        if q.strip():
+            rows = rows.filter(**{f"{name_field}__icontains": q.strip()})
+        return rows
 
-@router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
-def contact_read(request, contact_id: int):
-    return get_object_or_404(Contact, pk=contact_id)
-
-
-@router.post("/contacts", response={201: ContactOut}, tags=["contacts"])
-def contact_create(request, payload: ContactIn):
-    data = _valid(ContactForm(_form_data(payload)))
-    return create_once(
-        request,
-        lambda: _out(ContactOut, crm_services.contact_create(created_by=request.user, **data)),
+    @router.get(
+        f"/{path}/{{record_id}}", response=schema_out, tags=[tag], operation_id=f"{path}_read"
     )
+    def read(request, record_id: int):
+        return get_object_or_404(model, pk=record_id)
+
+    @router.post(f"/{path}", response={201: schema_out}, tags=[tag], operation_id=f"{path}_create")
+    def make(request, payload: schema_in):
+        data = _valid(form_class(_form_data(payload)))
+        return create_once(
+            request, lambda: _out(schema_out, create(created_by=request.user, **data))
+        )
 
 
-@router.get("/accounts", response=list[AccountOut], tags=["accounts"])
-@paginate(PageNumberPagination)
-def accounts_list(request, q: str = ""):
-    accounts = Account.objects.order_by("name", "pk")
-    if q:
-        accounts = accounts.filter(name__icontains=q.strip())
-    return accounts
-
-
-@router.get("/accounts/{account_id}", response=AccountOut, tags=["accounts"])
-def account_read(request, account_id: int):
-    return get_object_or_404(Account, pk=account_id)
-
-
-@router.post("/accounts", response={201: AccountOut}, tags=["accounts"])
-def account_create(request, payload: AccountIn):
-    data = _valid(AccountForm(_form_data(payload)))
-    return create_once(
-        request,
-        lambda: _out(AccountOut, crm_services.account_create(created_by=request.user, **data)),
+DIRECTORIES = (
+    (
+        "contacts",
+        Contact,
+        "full_name",
+        ContactForm,
+        crm_services.contact_create,
+        ContactIn,
+        ContactOut,
+    ),
+    ("accounts", Account, "name", AccountForm, crm_services.account_create, AccountIn, AccountOut),
+)
+for path, model, name_field, form_class, create, schema_in, schema_out in DIRECTORIES:
+    _mount_directory(
+        path,
+        tag=path,
+        model=model,
+        name_field=name_field,
+        form_class=form_class,
+        create=create,
+        schema_in=schema_in,
+        schema_out=schema_out,
     )
 
 
@@ -258,23 +295,46 @@ def account_create(request, payload: AccountIn):
 
 
 def _case(case_id: int) -> Case:
-    return get_object_or_404(Case.objects.select_related("status"), pk=case_id)
+    return get_object_or_404(
+        Case.objects.select_related("status").prefetch_related("tags"), pk=case_id
+    )
+
+
+def _code_of(model, field: str, code: str) -> int | None:
+    """The id of the lookup with this code, or 400 naming the filter; None when not given."""
+    if not code:
+        return None
+    found = model.objects.filter(code=code).values_list("pk", flat=True).first()
+    if found is None:
+        raise BadInput(
+            field, _("There is no %(field)s “%(code)s”.") % {"field": field, "code": code}
+        )
+    return found
 
 
 @router.get("/cases", response=list[CaseOut], tags=["cases"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def cases_list(
     request,
     q: str = "",
     status: str = "",
+    priority: str = "",
     assignee: Literal["all", "mine", "unassigned"] = "all",
+    assignee_group: int | None = None,
     overdue: bool = False,
 ):
-    status_id = get_object_or_404(CaseStatus, code=status).pk if status else None
+    """Cases as the case list filters them: search, status and priority codes, whose, overdue."""
+    status_id = _code_of(CaseStatus, "status", status)
     cases, _sort = case_selectors.case_list(
-        user=request.user, q=q, status=status_id, assignee=assignee, overdue=overdue
+        user=request.user,
+        q=q,
+        status=status_id,
+        priority=_code_of(CasePriority, "priority", priority),
+        assignee=assignee,
+        group=assignee_group,
+        overdue=overdue,
     )
-    return cases
+    return cases.prefetch_related("tags")
 
 
 @router.get("/cases/{case_id}", response=CaseOut, tags=["cases"])
@@ -289,6 +349,30 @@ def case_create(request, payload: CaseIn):
         request,
         lambda: _out(CaseOut, _case(case_services.case_create(created_by=request.user, **data).pk)),
     )
+
+
+@router.patch("/cases/{case_id}", response=CaseOut, tags=["cases"])
+def case_update(request, case_id: int, payload: CaseUpdateIn):
+    """Edit the case as its page's Edit does: one History entry says who changed what,
+    a new priority computes the deadlines again, a new assignee or group is told."""
+    case = _case(case_id)
+    refusal = case_services.case_edit_refusal(case, request.user)
+    if refusal:
+        if case.status.is_final:
+            raise case_services.CaseError(refusal)
+        raise PermissionDenied(refusal)
+    form = CaseEditForm(case=case)
+    current = {name: form.initial.get(name) for name in form.fields}
+    sent = payload.model_dump(exclude_unset=True)
+    data = current | sent
+    data["tags"] = data.get("tags") or []
+    cleaned = _valid(
+        CaseEditForm({k: ("" if v is None else v) for k, v in data.items()}, case=case)
+    )
+    # Only what was sent: an unchanged assignee must not go through the assignment rules.
+    changes = {name: cleaned[name] for name in sent}
+    case_services.case_edit(case=case, user=request.user, **changes)
+    return _case(case_id)
 
 
 @router.post("/cases/{case_id}/status", response=CaseOut, tags=["cases"])
@@ -361,7 +445,7 @@ def case_send_message(request, case_id: int, payload: MessageIn):
 
 
 @router.get("/activities", response=list[ActivityOut], tags=["activities"])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def activities_list(
     request, mine: bool = True, status: Literal["open", "completed", "all"] = "open", q: str = ""
 ):
@@ -395,3 +479,44 @@ def activity_create(request, payload: ActivityIn):
         return _out(ActivityOut, activity)
 
     return create_once(request, make)
+
+
+def _open_activity_of(request, activity_id: int) -> Activity:
+    """The activity, refused (403) unless the caller may work on it, as on its page."""
+    activity = get_object_or_404(Activity, pk=activity_id)
+    if not activity.can_be_done_by(request.user):
+        raise PermissionDenied(
+            _("This activity belongs to %(owner)s: only they can change it.")
+            % {"owner": activity.owner_label or _("nobody")}
+        )
+    return activity
+
+
+@router.post("/activities/{activity_id}/complete", response=ActivityOut, tags=["activities"])
+def activity_complete(request, activity_id: int, payload: ActivityCompleteIn):
+    """Complete the activity with one of its results; its process step completes with it."""
+    activity = _open_activity_of(request, activity_id)
+    if activity.is_open and payload.result not in activity.results:
+        raise BadInput(
+            "result",
+            _("Choose one of the results: %(results)s.") % {"results": ", ".join(activity.results)},
+        )
+    try:
+        activity_services.activity_complete(
+            activity_id=activity.pk, user=request.user, result=payload.result
+        )
+    except activity_services.ActivityError as error:
+        raise HttpError(409, str(error)) from None
+    return get_object_or_404(Activity, pk=activity_id)
+
+
+@router.post("/activities/{activity_id}/schedule", response=ActivityOut, tags=["activities"])
+def activity_schedule(request, activity_id: int, payload: ScheduleIn):
+    """New start and due times ("Perform later"); a process step starting later is postponed."""
+    activity = _open_activity_of(request, activity_id)
+    data = _valid(ScheduleForm(_form_data(payload)))
+    try:
+        activity_services.activity_reschedule(activity_id=activity.pk, user=request.user, **data)
+    except activity_services.ActivityError as error:
+        raise HttpError(409, str(error)) from None
+    return get_object_or_404(Activity, pk=activity_id)

@@ -138,3 +138,11 @@ def test_an_unknown_address_and_a_wrong_method_answer_problems(agent, token_clie
     wrong = api.send("DELETE", "/api/contacts")
     assert wrong.status_code == 405 and wrong["Content-Type"] == PROBLEM
     assert "GET" in wrong["Allow"]
+
+
+def test_a_deactivated_users_token_is_401(agent, token_client):
+    api = token_client(agent)
+    assert api.get("/api/contacts").status_code == 200
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    assert api.get("/api/contacts").status_code == 401

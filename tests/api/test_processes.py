@@ -36,8 +36,8 @@ def test_deploying_a_bpmn_file_makes_versions_and_lists_them(admin_api):
             headers=admin_api._headers({}),
         )
         assert response.status_code == 201, response.content
-        assert response.json()[0]["number"] == expected
-    code = response.json()[0]["process"]
+        assert response.json()["processes"][0]["number"] == expected
+    code = response.json()["processes"][0]["process"]
     versions = admin_api.get(f"/api/definitions/{code}/versions").json()
     assert [v["number"] for v in versions["items"]] == [2, 1] and versions["count"] == 2
     listed = admin_api.get("/api/definitions").json()
