@@ -182,7 +182,8 @@ VERSION_ONE = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call"/>
     <bpmn:userTask id="call" name="Call the customer" camunda:dueDate="P1D"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end">
+      <bpmn:conditionExpression>reached == True</bpmn:conditionExpression></bpmn:sequenceFlow>
     <bpmn:endEvent id="end"/>
   </bpmn:process>
   <bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="plane" bpmnElement="call_back">
@@ -212,11 +213,12 @@ def test_edit_a_published_process_into_version_2_and_see_the_differences(signed_
     open_group(page, "flowdesk-step")
     panel(page).get_by_label("Hint").fill("Ask whether the offer arrived")
     click_empty_canvas(page)
-    append(page, "call", "append-task", "Write a note")
+    append(page, "start", "append-task", "Write a note")
     page.get_by_role("button", name="Publish as new version").click()
     page.wait_for_url(definition.get_absolute_url())
     version = definition.versions.get(number=2)
     assert 'camunda:dueDate="P1D"' in version.bpmn_xml  # Camunda's attributes kept on save
+    assert "reached == True" in version.bpmn_xml  # an untyped condition is not lost
     assert definition.versions.count() == 2
 
     page.get_by_role("link", name="Compare version 2 with the one before").click()

@@ -12,6 +12,9 @@ MODELER = ROOT / "docs" / "camunda-modeler"
 
 
 def declared() -> set[str]:
+    """Every attribute the descriptor declares (on some element type: `body`, `condition`,
+    `to` and `resultVariable` name properties of BPMN's or Camunda's own types too, so they
+    are declared on the user steps only; moddle refuses one local name twice on a type)."""
     descriptor = json.loads(DESCRIPTOR.read_text())
     return {prop["name"] for kind in descriptor["types"] for prop in kind["properties"]}
 

@@ -80,17 +80,7 @@
             "type": "String"
           },
           {
-            "name": "resultVariable",
-            "isAttr": true,
-            "type": "String"
-          },
-          {
             "name": "fields",
-            "isAttr": true,
-            "type": "String"
-          },
-          {
-            "name": "condition",
             "isAttr": true,
             "type": "String"
           },
@@ -100,17 +90,7 @@
             "type": "String"
           },
           {
-            "name": "to",
-            "isAttr": true,
-            "type": "String"
-          },
-          {
             "name": "subject",
-            "isAttr": true,
-            "type": "String"
-          },
-          {
-            "name": "body",
             "isAttr": true,
             "type": "String"
           },
@@ -156,6 +136,37 @@
           },
           {
             "name": "values",
+            "isAttr": true,
+            "type": "String"
+          }
+        ]
+      },
+      {
+        "name": "PageAttributes",
+        "isAbstract": true,
+        "extends": [
+          "bpmn:UserTask",
+          "bpmn:ManualTask",
+          "bpmn:ReceiveTask"
+        ],
+        "properties": [
+          {
+            "name": "condition",
+            "isAttr": true,
+            "type": "String"
+          },
+          {
+            "name": "to",
+            "isAttr": true,
+            "type": "String"
+          },
+          {
+            "name": "body",
+            "isAttr": true,
+            "type": "String"
+          },
+          {
+            "name": "resultVariable",
             "isAttr": true,
             "type": "String"
           }

@@ -27,11 +27,75 @@ function moddleExtensions(xml) {
   return Object.assign({ flowdesk: flowdeskModdle }, vendor);
 }
 
-/* Hand-written files carry no diagram: lay them out before drawing (bpmn-auto-layout). */
+var BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL";
+
+/* bpmn-auto-layout (and bpmn-js without a diagram) follow a node's <incoming> and
+   <outgoing>; hand-written files often give only the flows' sourceRef and targetRef.
+   Add what is missing (as static/js/process-diagram.js does for the viewer). */
+function linkFlows(doc) {
+  var byId = {};
+  Array.prototype.forEach.call(doc.getElementsByTagName("*"), function (el) {
+    if (el.getAttribute("id")) byId[el.getAttribute("id")] = el;
+  });
+  Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, "sequenceFlow"), function (flow) {
+    var id = flow.getAttribute("id");
+    [["sourceRef", "outgoing"], ["targetRef", "incoming"]].forEach(function (pair) {
+      var node = byId[flow.getAttribute(pair[0])];
+      if (!node) return;
+      var listed = Array.prototype.some.call(node.getElementsByTagNameNS(BPMN, pair[1]), function (ref) {
+        return ref.parentNode === node && ref.textContent.trim() === id;
+      });
+      if (listed) return;
+      var ref = doc.createElementNS(BPMN, (flow.prefix ? flow.prefix + ":" : "") + pair[1]);
+      ref.textContent = id;
+      node.insertBefore(ref, node.firstChild);
+    });
+  });
+}
+
+/* bpmn-moddle drops the text of an expression that does not say its type
+   (<conditionExpression>a == 1</conditionExpression>, as hand-written files and the
+   importer allow): give such expressions the type bpmn-js writes, tFormalExpression. */
+var EXPRESSIONS = ["conditionExpression", "condition", "timeDate", "timeDuration", "timeCycle",
+  "completionCondition", "loopCardinality", "activationCondition", "messagePath", "dataPath"];
+var XSI = "http://www.w3.org/2001/XMLSchema-instance";
+
+function typeExpressions(doc) {
+  var changed = false;
+  EXPRESSIONS.forEach(function (tag) {
+    Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, tag), function (el) {
+      if (el.hasAttributeNS(XSI, "type")) return;
+      el.setAttributeNS(XSI, "xsi:type", (el.prefix ? el.prefix + ":" : "") + "tFormalExpression");
+      changed = true;
+    });
+  });
+  return changed;
+}
+
+/* Hand-written files carry no diagram: lay them out before drawing (bpmn-auto-layout),
+   flows included, so what the designer saves has a diagram for every element. */
 function withLayout(xml) {
   var doc = new DOMParser().parseFromString(xml, "application/xml");
-  var shapes = doc.getElementsByTagNameNS("http://www.omg.org/spec/BPMN/20100524/DI", "BPMNShape");
-  return shapes.length ? Promise.resolve(xml) : layoutProcess(xml);
+  if (doc.getElementsByTagName("parsererror").length) return Promise.resolve(xml);
+  if (typeExpressions(doc)) xml = new XMLSerializer().serializeToString(doc);
+  var DI = "http://www.omg.org/spec/BPMN/20100524/DI";
+  var drawn = {};
+  ["BPMNShape", "BPMNEdge"].forEach(function (tag) {
+    Array.prototype.forEach.call(doc.getElementsByTagNameNS(DI, tag), function (el) {
+      drawn[el.getAttribute("bpmnElement")] = true;
+    });
+  });
+  var flows = doc.getElementsByTagNameNS(BPMN, "sequenceFlow");
+  var complete = Object.keys(drawn).length > 0 && Array.prototype.every.call(flows, function (flow) {
+    return drawn[flow.getAttribute("id")];
+  });
+  if (complete) return Promise.resolve(xml);
+  // A diagram that leaves flows out is drawn anew: bpmn-js would not draw them at all.
+  Array.prototype.slice.call(doc.getElementsByTagNameNS(DI, "BPMNDiagram")).forEach(function (el) {
+    el.parentNode.removeChild(el);
+  });
+  linkFlows(doc);
+  return layoutProcess(new XMLSerializer().serializeToString(doc));
 }
 
 function csrfToken() {
