@@ -193,6 +193,8 @@ Designer.prototype.bind = function () {
   });
   eventBus.on("commandStack.changed", function () {
     self.root.dataset.dirty = "1";
+    // A refusal was about the model as it was: the Problems list tells what holds now.
+    if (self.status.dataset.kind === "error") self.say("");
     clearTimeout(timer);
     timer = setTimeout(function () { self.check(); }, 800);
   });
