@@ -69,6 +69,15 @@ vendor: $(NPM_STAMP)
 	@mkdir -p static/vendor/esm
 	for pkg in bpmn-auto-layout bpmn-moddle moddle moddle-xml saxen min-dash; do \
 	  cp node_modules/$$pkg/dist/index.js static/vendor/esm/$$pkg.js; done
+	@# The process designer: static/designer/src and its npm packages in one bundle (esbuild),
+	@# with the stylesheets of the properties panel, the linter and the minimap beside it.
+	node_modules/.bin/esbuild static/designer/src/index.js --bundle --minify --format=iife \
+	  --target=es2019 --jsx=automatic --jsx-import-source=@bpmn-io/properties-panel/preact \
+	  --log-level=warning --outfile=static/vendor/designer.bundle.js
+	@mkdir -p static/vendor/designer
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+	  node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css \
+	  node_modules/diagram-js-minimap/assets/diagram-js-minimap.css static/vendor/designer/
 
 .PHONY: run
 run: install

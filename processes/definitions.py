@@ -79,20 +79,7 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
     inactive, and a re-import deactivates it, until every such task is bound.
     """
     raw = data.encode() if isinstance(data, str) else data
-    known = set(ProcessDefinition.objects.values_list("code", flat=True))
-    document = parse_bpmn(raw, known_processes=known)
-    if not document.processes:
-        raise BpmnImportError(None, _("the file holds no executable process"))
-    circle = call_chains.circle_in_file(document)
-    if circle is not None:
-        element_id, problem = circle
-        raise BpmnImportError(
-            element_id,
-            _("%(problem)s: a process may not call itself, directly or through others")
-            % {"problem": problem},
-            kind="callActivity",
-        )
-    refuse_user_step_mistakes(document)
+    document = process_check(data=raw)
     xml = raw.decode("utf-8", errors="replace")
     checksum = hashlib.sha256(raw).hexdigest()
     versions = []
@@ -131,6 +118,27 @@ def process_import(*, data: bytes | str, user=None, activate: bool = True) -> li
             versions.append(version)
     start_event_cache.forget()
     return versions
+
+
+def process_check(*, data: bytes | str):
+    """Everything `process_import` checks before it writes, and nothing written: the
+    parsed document, or BpmnImportError naming the element (the designer's check mode)."""
+    raw = data.encode() if isinstance(data, str) else data
+    known = set(ProcessDefinition.objects.values_list("code", flat=True))
+    document = parse_bpmn(raw, known_processes=known)
+    if not document.processes:
+        raise BpmnImportError(None, _("the file holds no executable process"))
+    circle = call_chains.circle_in_file(document)
+    if circle is not None:
+        element_id, problem = circle
+        raise BpmnImportError(
+            element_id,
+            _("%(problem)s: a process may not call itself, directly or through others")
+            % {"problem": problem},
+            kind="callActivity",
+        )
+    refuse_user_step_mistakes(document)
+    return document
 
 
 def refuse_user_step_mistakes(document) -> None:

@@ -72,6 +72,45 @@ class ProcessVersion(models.Model):
         return f"{self.definition.name} v{self.number}"
 
 
+class ProcessDraft(models.Model):
+    """A model being edited in the designer: not a version until it is published.
+
+    A draft of a new process has no definition; one opened from a version keeps the
+    definition and the version it started from (publishing makes version N+1).
+    """
+
+    definition = models.ForeignKey(
+        ProcessDefinition,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+    )
+    based_on = models.ForeignKey(
+        ProcessVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    bpmn_xml = models.TextField(_("BPMN 2.0 XML"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        ordering = ["-modified_at"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("processes:designer", args=[self.pk])
+
+
 class DecisionDefinition(models.Model):
     """A DMN model (a .dmn file's <definitions>), identified by its id or namespace (its code).
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from processes import views
+from processes import designer_views, views
 from processes.user_steps import views as step_views
 
 app_name = "processes"
@@ -10,6 +10,15 @@ urlpatterns = [
     path("library/upload/", views.library_upload, name="library-upload"),
     path("library/signal/", views.library_signal, name="library-signal"),
     path("library/<int:pk>/", views.library_detail, name="library-detail"),
+    path("library/<int:pk>/compare/", designer_views.version_compare, name="version-compare"),
+    path("library/new/", designer_views.designer_new, name="designer-new"),
+    path("designer/choices.json", designer_views.designer_choices, name="designer-choices"),
+    path("designer/<int:pk>/", designer_views.designer_page, name="designer"),
+    path("designer/<int:pk>/model.bpmn", designer_views.designer_model, name="designer-model"),
+    path("designer/<int:pk>/check/", designer_views.designer_check, name="designer-check"),
+    path("designer/<int:pk>/save/", designer_views.designer_save, name="designer-save"),
+    path("designer/<int:pk>/publish/", designer_views.designer_publish, name="designer-publish"),
+    path("designer/<int:pk>/discard/", designer_views.designer_discard, name="designer-discard"),
     path("library/<int:pk>/active/", views.library_set_active, name="library-set-active"),
     path("library/<int:pk>/run/", views.library_run, name="library-run"),
     path("library/decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
@@ -21,6 +30,8 @@ urlpatterns = [
     ),
     path("versions/<int:pk>/diagram.bpmn", views.version_diagram, name="version-diagram"),
     path("versions/<int:pk>/export/", views.version_export, name="version-export"),
+    path("versions/<int:pk>/draft/", designer_views.designer_from_version, name="version-draft"),
+    path("versions/<int:pk>/revert/", designer_views.version_revert, name="version-revert"),
     path("log/", views.log, name="log"),
     path("log/<int:pk>/", views.log_detail, name="log-detail"),
     path("log/<int:pk>/cancel/", views.log_cancel, name="log-cancel"),

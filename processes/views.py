@@ -175,6 +175,7 @@ def library_detail(request, pk):
             "status_counts": selectors.status_counts(definition),
             "recent": recent,
             "vendor_report": definitions.vendor_report(version),
+            "drafts": definition.drafts.select_related("based_on", "created_by")[:20],
             "current_section": "process-library",
         },
     )

@@ -66,3 +66,8 @@ def get_action(name: str) -> Action:
 def is_registered(name: str) -> bool:
     """Whether an action is registered as `name` (activation checks bindings with it)."""
     return name in _REGISTRY
+
+
+def registered_names() -> list[str]:
+    """The names of the registered actions, sorted (the designer offers them)."""
+    return sorted(_REGISTRY)
