@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0004_correlation_keys'),
+        ('processes', '0006_kept_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
