@@ -1,16 +1,23 @@
 # One image for web (Daphne), worker and beat: `docker compose up --build`.
-# Three stages: the npm assets (Node LTS), the locked Python packages in a venv, and
-# a slim runtime that copies only those two in and runs as a non-root user.
+# Four stages: the npm assets (Node LTS), the compiled translations, the locked Python
+# packages in a venv, and a slim runtime that copies those in and runs as a non-root user.
 
 FROM node:24-trixie-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-# What `make vendor` copies: the only npm files a page loads.
-RUN mkdir -p vendor/bpmn-js \
- && cp node_modules/htmx-ext-ws/dist/ws.min.js vendor/htmx-ext-ws.min.js \
- && cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js vendor/ \
- && cp -r node_modules/bpmn-js/dist/assets/* vendor/bpmn-js/
+# What `make vendor` builds: the npm files a page loads and the designer's bundle.
+COPY scripts/build-static.sh scripts/build-static.sh
+COPY static/designer/src static/designer/src
+RUN sh scripts/build-static.sh vendor
+
+# The German catalogue, compiled (.mo files are build output, never committed).
+FROM python:3.12-slim-trixie AS messages
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY locale locale
+RUN find locale -name '*.po' -exec sh -c 'msgfmt --check -o "${1%.po}.mo" "$1"' _ {} \;
 
 FROM python:3.12-slim-trixie AS packages
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -26,6 +33,7 @@ WORKDIR /app
 COPY --from=packages /opt/venv /opt/venv
 COPY . .
 COPY --from=assets /build/vendor static/vendor
+COPY --from=messages /build/locale locale
 # collectstatic reads no database; DEBUG=1 only lets settings load without a SECRET_KEY.
 RUN DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
  && rm -f var/flowdesk.sqlite3* \

@@ -57,27 +57,7 @@ messages: $(PIP_STAMP)
 
 .PHONY: vendor
 vendor: $(NPM_STAMP)
-	@mkdir -p static/vendor
-	cp node_modules/htmx-ext-ws/dist/ws.min.js static/vendor/htmx-ext-ws.min.js
-	@if [ -d node_modules/bpmn-js/dist ]; then \
-	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js static/vendor/; \
-	  mkdir -p static/vendor/bpmn-js; cp -r node_modules/bpmn-js/dist/assets/* static/vendor/bpmn-js/; fi
-	@if [ -d node_modules/dmn-js/dist ]; then \
-	  cp node_modules/dmn-js/dist/dmn-viewer.production.min.js static/vendor/; \
-	  mkdir -p static/vendor/dmn-js; cp -r node_modules/dmn-js/dist/assets/* static/vendor/dmn-js/; fi
-	@# bpmn-auto-layout (diagrams of files without a layout) and its imports, as ES modules.
-	@mkdir -p static/vendor/esm
-	for pkg in bpmn-auto-layout bpmn-moddle moddle moddle-xml saxen min-dash; do \
-	  cp node_modules/$$pkg/dist/index.js static/vendor/esm/$$pkg.js; done
-	@# The process designer: static/designer/src and its npm packages in one bundle (esbuild),
-	@# with the stylesheets of the properties panel, the linter and the minimap beside it.
-	node_modules/.bin/esbuild static/designer/src/index.js --bundle --minify --format=iife \
-	  --target=es2019 --jsx=automatic --jsx-import-source=@bpmn-io/properties-panel/preact \
-	  --log-level=warning --outfile=static/vendor/designer.bundle.js
-	@mkdir -p static/vendor/designer
-	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
-	  node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css \
-	  node_modules/diagram-js-minimap/assets/diagram-js-minimap.css static/vendor/designer/
+	sh scripts/build-static.sh static/vendor
 
 .PHONY: run
 run: install
