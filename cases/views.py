@@ -122,6 +122,7 @@ def _detail_context(request, case, **extra):
         "note_form": NoteForm(),
         "tasks": list(resolution.open_tasks(case)),
         "contact_open_cases": selectors.contact_open_cases(case.contact, exclude=case),
+        "contact_open_count": selectors.contact_open_case_count(case.contact, exclude=case),
         "task_form": CaseTaskForm(),
         "can_edit": not services.case_edit_refusal(case, request.user),
         "current_section": "cases",
