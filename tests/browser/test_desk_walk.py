@@ -1,7 +1,8 @@
 """What walking the desk at 1440x900 with the communication panel open turned up
 (issue 16): the Cases list's search says what it searches, uncut; the case's tags are
 chips ticked by keyboard instead of a one-row multi-select; the contact card counts
-every open case of the contact and leads to them; a case without deadlines says why."""
+every open case of the contact and leads to them; a case without deadlines says why;
+the contact's email address wraps at its @ and dots, never mid-word."""
 
 import pytest
 from django.apps import apps
@@ -23,6 +24,25 @@ PLACEHOLDER_CUT = """(el) => {
   ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
   const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   return ctx.measureText(el.placeholder).width > room;
+}"""
+
+
+# The element's text as the lines it is drawn on.
+DRAWN_LINES = """(el) => {
+  const lines = [];
+  let top = null;
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getBoundingClientRect();
+      if (top === null || rect.top > top + 2) { lines.push(""); top = rect.top; }
+      lines[lines.length - 1] += node.data[i];
+    }
+  }
+  return lines;
 }"""
 
 
@@ -66,6 +86,11 @@ def test_walking_the_desk_with_the_panel_open(new_page, make_user):
 
     # The case page: no agreement, so the deadlines say so; the card counts all 7.
     page.goto(case.get_absolute_url())
+    # The contact's address wraps in its narrow column only after the @ or before a dot.
+    lines = page.locator("#case-contact-email").evaluate(DRAWN_LINES)
+    assert "".join(lines) == "clara.customer@northwind.example" and len(lines) > 1, lines
+    for line, after in zip(lines, lines[1:], strict=False):
+        assert line.endswith("@") or after.startswith("."), lines
     expect(page.locator("#response-due-why")).to_have_text("No service agreement")
     page.locator("#contact-card-link").focus()
     card = page.locator("#contact-card")
