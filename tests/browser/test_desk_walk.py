@@ -2,7 +2,8 @@
 (issue 16): the Cases list's search says what it searches, uncut; the case's tags are
 chips ticked by keyboard instead of a one-row multi-select; the contact card counts
 every open case of the contact and leads to them; a case without deadlines says why;
-the contact's email address wraps at its @ and dots, never mid-word."""
+the contact's email address wraps at its @ and dots, never mid-word; the diagnosis
+task on the case page opens its dialog."""
 
 import pytest
 from django.apps import apps
@@ -116,3 +117,12 @@ def test_walking_the_desk_with_the_panel_open(new_page, make_user):
     expect(page.locator("#case-record .tag")).to_have_text(["outage"])
     expect(page.locator("#case-history")).to_contain_text("outage")
     assert list(Case.objects.get(pk=case.pk).tags.values_list("name", flat=True)) == ["outage"]
+
+    # The case's diagnosis task opens its dialog from the case page, results and all.
+    page.locator("#diagnosis-task-open").click()
+    dialog = page.get_by_role("dialog", name="Diagnose and resolve the case")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Complete with a result")
+    expect(dialog).to_contain_text(f"{case.number} Printer jams")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog.step-dialog")).to_have_count(0)
