@@ -96,6 +96,8 @@ def test_walking_the_desk_with_the_panel_open(new_page, make_user):
     page.locator("#contact-card-link").focus()
     card = page.locator("#contact-card")
     expect(card).to_contain_text("7 other open cases")
+    # The whole card is on screen: low on the page it opens upward.
+    expect(card.locator("#contact-card-all")).to_be_in_viewport(ratio=1)
     expect(card.locator(".contact-card-case")).to_have_count(6)  # the newest five and "All"
     card.locator("#contact-card-all").click()
     page.wait_for_url("**/cases/?q=Clara*")
