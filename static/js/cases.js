@@ -14,8 +14,11 @@
       var label = el.querySelector(".deadline-label");
       if (!label || isNaN(left)) return;
       el.classList.remove("is-running", "is-soon", "is-overdue");
-      if (left < 0) { el.classList.add("is-overdue"); label.textContent = "Overdue " + span(left); }
-      else { el.classList.add(left < 3600000 ? "is-soon" : "is-running"); label.textContent = span(left) + " left"; }
+      // The words come from the page (in the reader's language); only the span ticks here.
+      var words = left < 0 ? el.dataset.overdueLabel || "Overdue %(span)s"
+                           : el.dataset.leftLabel || "%(span)s left";
+      el.classList.add(left < 0 ? "is-overdue" : left < 3600000 ? "is-soon" : "is-running");
+      label.textContent = words.replace("%(span)s", span(left));
     });
   }
   setInterval(tick, 30000);

@@ -6,7 +6,7 @@ from activities.models import Activity
 from cases import resolution, services
 from cases.models import CaseEvent, Tag
 from crm.models import Account, Contact
-from tests.cases.factories import contact, make_case, priority, status
+from tests.cases.factories import agreement, contact, make_case, priority, status
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +156,11 @@ def test_a_case_without_deadlines_says_why_instead_of_dashes(client, agent):
     assert 'id="response-due-why">No service agreement<' in page
     assert 'id="resolution-due-why">No service agreement<' in page
     assert "No deadlines to time" in page and "Clock running" not in page
+
+
+def test_a_ticking_deadline_takes_its_words_from_the_page(client, agent):
+    # The timer's script only counts; its words are the page's, in the reader's language.
+    case = make_case(by=agent, subject="Printer on fire", service_agreement=agreement())
+    client.force_login(agent)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-overdue-label="Overdue %(span)s" data-left-label="%(span)s left"' in page
