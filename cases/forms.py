@@ -180,7 +180,7 @@ class CaseEditForm(forms.Form):
         label=_("Tags"),
         queryset=Tag.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -210,6 +210,7 @@ class CaseEditForm(forms.Form):
         self.fields["account"].empty_label = _("No account")
         self.fields["assignee"].empty_label = _("Nobody")
         self.fields["assignee_group"].empty_label = _("No group")
+        self.fields["priority"].empty_label = None  # a case always has a priority
 
 
 class CaseTaskForm(forms.Form):

@@ -39,7 +39,8 @@ def person_name(user) -> str:
 
 
 def moment_text(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "N j, Y, H:i") if moment else ""
+    """A moment in mail and History text, as every page writes it (the `when` filter)."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else ""
 
 
 def case_url(case) -> str:

@@ -219,6 +219,17 @@ def contact_open_cases(contact, *, exclude=None, limit=5):
     )
 
 
+def contact_open_case_count(contact, *, exclude=None) -> int:
+    """How many other active cases the contact has (the card lists only the newest)."""
+    if contact is None:
+        return 0
+    return (
+        Case.objects.filter(CaseStatus.active_q(), contact=contact)
+        .exclude(pk=getattr(exclude, "pk", None))
+        .count()
+    )
+
+
 def case_history(case, *, limit=100):
     """The case's History, newest first; each email sent carries `delivery`, its outbox
     row as it is now (queued, retrying with the reason, sent, failed)."""

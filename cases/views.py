@@ -35,6 +35,7 @@ from crm.frame import navigate, wants_fragment
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge_services
 from knowledge.models import KnowledgeArticle
+from processes.user_steps import pages as step_pages
 
 PAGE_SIZE = 25
 
@@ -111,6 +112,14 @@ def case_create(request):
 # -- Case page ------------------------------------------------------------------------
 
 
+def _diagnosis_task(case):
+    """The case's open diagnosis task, with where it opens (its dialog, from the case)."""
+    step = diagnosis_step(case)
+    if step is not None:
+        step.page_url = step_pages.page_url(step)
+    return step
+
+
 def _detail_context(request, case, **extra):
     return {
         "case": case,
@@ -118,10 +127,11 @@ def _detail_context(request, case, **extra):
         "history": selectors.case_history(case),
         "tags": list(case.tags.all()),
         "articles": list(case.articles.all()),
-        "diagnosis_step": diagnosis_step(case),
+        "diagnosis_step": _diagnosis_task(case),
         "note_form": NoteForm(),
         "tasks": list(resolution.open_tasks(case)),
         "contact_open_cases": selectors.contact_open_cases(case.contact, exclude=case),
+        "contact_open_count": selectors.contact_open_case_count(case.contact, exclude=case),
         "task_form": CaseTaskForm(),
         "can_edit": not services.case_edit_refusal(case, request.user),
         "current_section": "cases",

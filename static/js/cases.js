@@ -32,3 +32,22 @@ document.addEventListener("click", function (event) {
   var item = event.target.closest(".actions-menu .menu-item");
   if (item) item.closest("details").removeAttribute("open");
 });
+
+// The contact's card opens above its name when there is no room for it below.
+(function () {
+  "use strict";
+  function place(event) {
+    var anchor = event.target.closest && event.target.closest(".contact-card-anchor");
+    if (!anchor || anchor.contains(event.relatedTarget)) return;  // moving inside it
+    var card = anchor.querySelector(".contact-card");
+    anchor.classList.remove("opens-up");
+    requestAnimationFrame(function () {
+      var box = card.getBoundingClientRect(), name = anchor.getBoundingClientRect();
+      if (box.bottom > window.innerHeight - 8 && name.top - box.height - 14 > 0) {
+        anchor.classList.add("opens-up");
+      }
+    });
+  }
+  document.addEventListener("mouseover", place);
+  document.addEventListener("focusin", place);
+})();

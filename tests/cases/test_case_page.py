@@ -6,7 +6,7 @@ from activities.models import Activity
 from cases import resolution, services
 from cases.models import CaseEvent, Tag
 from crm.models import Account, Contact
-from tests.cases.factories import contact, make_case, priority, status
+from tests.cases.factories import agreement, contact, make_case, priority, status
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,33 @@ def test_the_contact_card_has_phones_email_account_and_open_cases(client, agent)
     assert 'href="tel:+49301234567"' in page and 'href="tel:+4930999"' in page
     assert 'href="mailto:clara@northwind.example"' in page
     assert "1 other open case" in page and "Scanner jammed" in page
+
+
+def test_the_contact_card_counts_every_open_case_and_leads_to_all_of_them(client, agent):
+    case = make_case(by=agent, subject="Printer on fire")
+    for n in range(7):
+        make_case(by=agent, subject=f"Scanner jammed {n}")
+    client.force_login(agent)
+    page = client.get(case.get_absolute_url()).content.decode()
+    # The card lists the newest five but says how many there are, and where the rest are.
+    assert "7 other open cases" in page
+    assert page.count('class="contact-card-case"') == 5
+    assert 'id="contact-card-all" href="/cases/?q=Clara%20' in page
+
+
+def test_a_case_without_deadlines_says_why_instead_of_dashes(client, agent):
+    case = make_case(by=agent, subject="Printer on fire")
+    assert case.service_agreement is None and case.response_due is None
+    client.force_login(agent)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="response-due-why">No service agreement<' in page
+    assert 'id="resolution-due-why">No service agreement<' in page
+    assert "No deadlines to time" in page and "Clock running" not in page
+
+
+def test_a_ticking_deadline_takes_its_words_from_the_page(client, agent):
+    # The timer's script only counts; its words are the page's, in the reader's language.
+    case = make_case(by=agent, subject="Printer on fire", service_agreement=agreement())
+    client.force_login(agent)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-overdue-label="Overdue %(span)s" data-left-label="%(span)s left"' in page

@@ -214,3 +214,31 @@ def test_the_cases_list_runs_the_same_queries_for_3_cases_and_for_2000(client, a
         )
     assert Case.objects.count() == 1998
     assert list_queries() == few
+
+
+def page_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_cases_list_and_a_case_page_run_as_many_queries_with_2000_cases(client, agent):
+    sla = agreement()
+    first = make_case(by=agent, subject="First", assignee=agent, service_agreement=sla)
+    case = make_case(by=agent, subject="Second", assignee=agent, service_agreement=sla)
+    client.force_login(agent)
+    client.get("/cases/")
+    client.get(case.get_absolute_url())  # the first visit of a page warms what it caches
+    few_list, _page = page_queries(client, "/cases/")
+    few_case, _page = page_queries(client, case.get_absolute_url())
+
+    # Same contact: the case page's contact card counts them all, lists five.
+    clone_cases(first, 1998, assignee=agent, service_agreement=sla)
+    many_list, listed = page_queries(client, "/cases/")
+    many_case, page = page_queries(client, case.get_absolute_url())
+
+    assert Case.objects.count() == 2000
+    assert (many_list, many_case) == (few_list, few_case)
+    assert "1999 other open cases" in page
+    assert "1–25 of 2000" in listed and listed.count('class="case-row') == 25

@@ -110,8 +110,10 @@ def test_in_progress_makes_the_mover_the_assignee_and_emails_the_customer_the_de
     assert email.subject == f"[{case.number}] We are working on your case"
     assert "Bob Agent has started working on your case" in email.body
 
-    due = formats.date_format(timezone.localtime(case.resolution_due), "N j, Y, H:i")
-    assert f"We aim to resolve it by {due}" in email.body
+    # The same words for the moment as the case page (no "Dec." here and "Dec" there).
+    due = formats.date_format(timezone.localtime(case.resolution_due), "DATETIME_FORMAT")
+    assert f"We aim to resolve it by {due}." in email.body
+    assert "." not in due.split(",")[0]
     assert email.alternatives and "<strong>" in email.alternatives[0][0]
     logged = case.events.get(kind=CaseEvent.Kind.EMAIL)
     assert logged.text == email.subject and logged.data["to"] == email.to
