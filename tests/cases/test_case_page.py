@@ -163,4 +163,4 @@ def test_a_ticking_deadline_takes_its_words_from_the_page(client, agent):
     case = make_case(by=agent, subject="Printer on fire", service_agreement=agreement())
     client.force_login(agent)
     page = client.get(case.get_absolute_url()).content.decode()
-    assert 'data-overdue-label="Overdue %(span)s" data-left-label="%(span)s left"' in page
+    assert 'data-deadline-words="Overdue %(span)s|%(span)s left|' in page
