@@ -312,6 +312,11 @@ FLOWDESK_PERIODIC_JOBS = {
     "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
     "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
 }
+# The timer sweep claims due timers in batches and queues one task per batch, so every
+# worker fires a share; a claim a lost worker held is handed out again after it runs out.
+TIMER_BATCH_SIZE = int(env("TIMER_BATCH_SIZE", "200"))
+TIMER_SWEEP_BATCHES = int(env("TIMER_SWEEP_BATCHES", "50"))
+TIMER_CLAIM_SECONDS = int(env("TIMER_CLAIM_SECONDS", "120"))
 # /healthz calls a heartbeat stale after three missed beats.
 HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]
 CELERY_BEAT_SCHEDULE = {

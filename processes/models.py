@@ -219,6 +219,8 @@ class Step(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     postponed_until = models.DateTimeField(_("postponed until"), null=True, blank=True)
+    # A due timer the sweep has handed to a worker: no other sweep takes it until then.
+    timer_claimed_until = models.DateTimeField(null=True, blank=True)
     event_key = models.CharField(max_length=300, blank=True)
     correlation_key = models.CharField(
         _("correlation key"),

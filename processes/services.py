@@ -20,7 +20,7 @@ from processes.definitions import (
     process_set_active,
 )
 from processes.errors import ProcessError, ProcessNotActive, StepNotAvailable
-from processes.events import message_deliver, signal_broadcast, timers_fire_due
+from processes.events import message_deliver, signal_broadcast
 from processes.instances import (
     call_refused,
     child_finished,
@@ -32,6 +32,7 @@ from processes.instances import (
     step_complete,
     step_retry,
 )
+from processes.timer_sweep import timers_fire_due
 from processes.user_steps.services import (
     StepNotYours,
     refuse_unless_waiting,
