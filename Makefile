@@ -89,8 +89,8 @@ $(VENV)/.bench-installed: requirements-bench.lock
 BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: bench bench-engine bench-push bench-panel bench-log
-bench: bench-engine bench-panel bench-push bench-log
+.PHONY: bench bench-engine bench-push bench-panel bench-log bench-lists bench-timers
+bench: bench-engine bench-panel bench-push bench-log bench-lists bench-timers
 
 bench-engine: install $(VENV)/.bench-installed
 	$(BENCH_ENV) $(PY) bench/engine.py
@@ -103,6 +103,12 @@ bench-log: install
 
 bench-push: install
 	$(BENCH_ENV) $(PY) bench/push_latency.py
+
+bench-lists: install
+	$(BENCH_ENV) $(PY) bench/lists.py
+
+bench-timers: install
+	$(BENCH_ENV) $(PY) bench/timers.py
 
 .PHONY: compose-check
 compose-check:

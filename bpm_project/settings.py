@@ -311,7 +311,11 @@ FLOWDESK_PERIODIC_JOBS = {
     "cases.close_resolved_cases": 24 * 60 * 60.0,
     "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
     "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
+    "processes.archive_instances": 60 * 60.0,
 }
+# Finished process instances older than this leave the Process log's default view (and
+# its indexes); "Include archived" still finds them.
+FLOWDESK_ARCHIVE_AFTER_DAYS = int(env("FLOWDESK_ARCHIVE_AFTER_DAYS", "90"))
 # The timer sweep claims due timers in batches and queues one task per batch, so every
 # worker fires a share; a claim a lost worker held is handed out again after it runs out.
 TIMER_BATCH_SIZE = int(env("TIMER_BATCH_SIZE", "200"))

@@ -10,7 +10,7 @@ from datetime import datetime
 from celery import shared_task
 from django.db import OperationalError
 
-from processes import services, timer_sweep
+from processes import archive, services, timer_sweep
 
 RETRYING = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -69,3 +69,9 @@ def resume_stuck_instances() -> int:
 def release_postponed_steps() -> int:
     """Bring back to the panels the steps whose postponement has just passed."""
     return services.steps_release_postponed()
+
+
+@shared_task(name="processes.archive_instances")
+def archive_instances() -> int:
+    """Flag finished instances older than FLOWDESK_ARCHIVE_AFTER_DAYS as archived."""
+    return archive.instances_archive()
