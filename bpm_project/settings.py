@@ -321,6 +321,8 @@ FLOWDESK_ARCHIVE_AFTER_DAYS = int(env("FLOWDESK_ARCHIVE_AFTER_DAYS", "90"))
 TIMER_BATCH_SIZE = int(env("TIMER_BATCH_SIZE", "200"))
 TIMER_SWEEP_BATCHES = int(env("TIMER_SWEEP_BATCHES", "50"))
 TIMER_CLAIM_SECONDS = int(env("TIMER_CLAIM_SECONDS", "120"))
+# Timers a worker fires per transaction (each in its own savepoint): one commit for many.
+TIMER_COMMIT_EVERY = int(env("TIMER_COMMIT_EVERY", "20"))
 # /healthz calls a heartbeat stale after three missed beats.
 HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]
 CELERY_BEAT_SCHEDULE = {

@@ -60,15 +60,22 @@ def timers_claim(*, now: datetime | None = None, limit: int | None = None) -> li
 
 
 def timers_fire_batch(instance_ids: list[int], *, now: datetime | None = None) -> int:
-    """Fire the due timers of these instances, one locked transaction each; how many fired."""
+    """Fire the due timers of these instances; how many fired.
+
+    TIMER_COMMIT_EVERY instances share a transaction, each in its own savepoint (its
+    own lock on its instance, rolled back alone if it fails): one commit, one flush of
+    the log, for many timers; durability is the same, the commit is simply shared."""
     now = now or clock.now()
+    every = max(_setting("TIMER_COMMIT_EVERY", 20), 1)
     fired = 0
-    for instance_id in instance_ids:
-        try:
-            if advance(instance_id, lambda e, s: e.fire_due_timers(s, now)) is not None:
-                fired += 1
-        except Exception:  # one instance's trouble must not hold back the batch's others
-            logger.exception("could not fire the timers of instance %s", instance_id)
+    for first in range(0, len(instance_ids), every):
+        with transaction.atomic():
+            for instance_id in instance_ids[first : first + every]:
+                try:
+                    if advance(instance_id, lambda e, s: e.fire_due_timers(s, now)) is not None:
+                        fired += 1
+                except Exception:  # one instance's trouble must not hold back the others
+                    logger.exception("could not fire the timers of instance %s", instance_id)
     return fired
 
 
