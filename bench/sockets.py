@@ -192,6 +192,7 @@ async def run(port: int, pid: int, users, prefix: str) -> list[str]:
         f"fds {fds_before} -> {fds_open}; connections held {held_open}; channel-layer group "
         f"members {groups_before} -> {groups_open}",
     ]
+    print("\n".join(lines), flush=True)
     ids = [user_id for user_id, _ in users]
     for n in range(ROUNDS):
         tag = f"{MARK}{n:03d}"
@@ -203,11 +204,16 @@ async def run(port: int, pid: int, users, prefix: str) -> list[str]:
             await asyncio.sleep(0.01)
         times = sorted((c.received[tag] - sent) * 1000 for c in clients if tag in c.received)
         missing = len(clients) - len(times)
+        if not times:
+            lines.append(f"push {n + 1}: no client got it in 60 s")
+            print(lines[-1], flush=True)
+            continue
         lines.append(
             f"push {n + 1}: to all {len(clients)} in {times[-1]:.0f} ms; per client p50 "
             f"{statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms"
             + (f"; {missing} never got it" if missing else "")
         )
+        print(lines[-1], flush=True)
     for client in clients:
         client.drop()
     await asyncio.gather(*readers)

@@ -166,7 +166,18 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNELS_PREFIX", "flowdesk")},
+            # redis-py's pool allows 100 connections in use at once unless told otherwise:
+            # a thousand sockets dropped together (a network blip) then fail their
+            # group_discard and leave their groups in Redis (bench/sockets.py showed it).
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "2000")),
+                    }
+                ],
+                "prefix": env("CHANNELS_PREFIX", "flowdesk"),
+            },
         }
     }
 else:
