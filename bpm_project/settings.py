@@ -174,9 +174,17 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "2000")),
+                        # redis-py 8 gives up reading after 5 s, the very time channels-redis
+                        # blocks waiting for a message: idle, a socket's consumer then died
+                        # of a read timeout every few seconds.
+                        "socket_timeout": float(env("CHANNELS_REDIS_SOCKET_TIMEOUT", "30")),
                     }
                 ],
                 "prefix": env("CHANNELS_PREFIX", "flowdesk"),
+                # Every socket of one Daphne shares one Redis list for its messages, so
+                # capacity (100 by default) bounds one push to all of them: at 1,000
+                # sockets part of a broadcast was dropped as "over capacity".
+                "capacity": int(env("CHANNELS_CAPACITY", "10000")),
             },
         }
     }
