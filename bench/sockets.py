@@ -81,6 +81,7 @@ class Client:
     def __init__(self, port: int, cookie: str):
         self.port, self.cookie = port, cookie
         self.received: dict[str, float] = {}
+        self.watch: set[str] = set()  # other strings whose first arrival is recorded
         self.reader = self.writer = None
 
     async def connect(self) -> None:
@@ -116,6 +117,9 @@ class Client:
                     return
                 if opcode == 0x1:
                     text = payload.decode(errors="replace")
+                    now = time.perf_counter()
+                    for seen in [w for w in self.watch if w in text]:
+                        self.received.setdefault(seen, now)
                     start = text.find(MARK)
                     if start >= 0:
                         self.received[text[start : start + len(MARK) + 3]] = time.perf_counter()
