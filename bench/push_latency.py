@@ -195,6 +195,7 @@ def under_load(port: int) -> list[str]:
     """Push latency with LOAD_USERS users completing steps at once, and one at a time."""
     import asyncio
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     from django.contrib.auth.models import User
     from django.db import close_old_connections
@@ -224,26 +225,40 @@ def under_load(port: int) -> list[str]:
             await client.connect()
         readers = [asyncio.create_task(c.read_frames()) for c in clients.values()]
         results = {"alone": [], "together": []}
+        pool = ThreadPoolExecutor(max_workers=len(users))
+
+        def targets():
+            """Each user's waiting step (read here, once: the posting threads touch no
+            database) and the entry its next step will push."""
+            close_old_connections()
+            found = {}
+            for user_id, instance in instances.items():
+                number = Step.objects.filter(instance=instance).aggregate(n=Max("number"))["n"]
+                watched = f"process-task-{instance.pk}-{number + 1}"
+                clients[user_id].watch.add(watched)
+                found[user_id] = (
+                    watched,
+                    reverse("processes:step-page", args=[instance.pk, number]),
+                )
+            return found
 
         def one(user_id, barrier=None):
-            close_old_connections()
-            instance = instances[user_id]
-            number = Step.objects.filter(instance=instance).aggregate(n=Max("number"))["n"]
-            watched = f"process-task-{instance.pk}-{number + 1}"
-            clients[user_id].watch.add(watched)
-            url = base + reverse("processes:step-page", args=[instance.pk, number])
+            watched, path = current[user_id]
             if barrier is not None:
                 barrier.wait()
-            return watched, _post_answer(url, clients[user_id].cookie)
+            return watched, _post_answer(base + path, clients[user_id].cookie)
 
         for mode in ("alone", "together"):
             for _round in range(LOAD_ROUNDS if mode == "together" else 1):
+                current = await asyncio.to_thread(targets)
                 if mode == "alone":
                     sent = [await asyncio.to_thread(one, u) for u, _ in users[:20]]
                 else:
-                    barrier = threading.Barrier(len(users))
+                    # A thread per user (the default pool has a handful), released together.
+                    barrier = threading.Barrier(len(users), timeout=120)
+                    loop = asyncio.get_running_loop()
                     sent = await asyncio.gather(
-                        *(asyncio.to_thread(one, u, barrier) for u, _ in users)
+                        *(loop.run_in_executor(pool, one, u, barrier) for u, _ in users)
                     )
                 for watched, started in sent:
                     client = next(c for c in clients.values() if watched in c.watch)
