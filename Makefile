@@ -88,8 +88,8 @@ $(VENV)/.bench-installed: requirements-bench.lock
 BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external bench-burst
-bench: bench-engine bench-panel bench-push bench-log
+.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external bench-burst bench-lists bench-timers bench-sockets
+bench: bench-engine bench-panel bench-push bench-log bench-lists bench-timers bench-sockets
 
 bench-engine: install $(VENV)/.bench-installed
 	$(BENCH_ENV) $(PY) bench/engine.py
@@ -108,6 +108,15 @@ bench-push: install
 
 bench-external: install
 	$(BENCH_ENV) $(PY) bench/external_tasks.py
+
+bench-lists: install
+	$(BENCH_ENV) $(PY) bench/lists.py
+
+bench-timers: install
+	$(BENCH_ENV) $(PY) bench/timers.py
+
+bench-sockets: install
+	$(BENCH_ENV) $(PY) bench/sockets.py
 
 .PHONY: compose-check
 compose-check:

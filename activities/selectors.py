@@ -7,7 +7,8 @@ import calendar as pycalendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q, Value, Window
+from django.db.models.functions import Greatest, RowNumber, TruncDate
 from django.utils import timezone
 
 from activities.models import Activity
@@ -69,6 +70,7 @@ def activity_list(*, user, filters: ListFilters):
 # -- calendar --------------------------------------------------------------------------
 
 VIEWS = ("day", "week", "month")
+MONTH_SHOWN = 3
 
 
 @dataclass
@@ -76,6 +78,11 @@ class Day:
     date: date
     activities: list = field(default_factory=list)
     in_month: bool = True
+    total: int = 0  # every activity of the day; a month's day holds only the first few
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.activities), 0)
 
     @property
     def is_today(self) -> bool:
@@ -117,13 +124,21 @@ def calendar_for(*, user, view: str, anchor: date) -> Calendar:
     tz = timezone.get_current_timezone()
     start_dt = datetime.combine(start, time.min, tzinfo=tz)
     end_dt = datetime.combine(end, time.min, tzinfo=tz)
-    activities = list(
+    activities = (
         _base()
         .filter(_mine(user))
         .exclude(status=Activity.Status.CANCELED)
         .filter(start_at__lt=end_dt, due_at__gte=start_dt)
         .order_by("start_at", "pk")
     )
+    if view == "month":
+        # A month shows MONTH_SHOWN a day and "+N more": the database picks those and
+        # counts the rest (a window per day), instead of building every activity here.
+        on_day = Greatest(TruncDate("start_at", tzinfo=tz), Value(start))
+        activities = activities.annotate(
+            day_rank=Window(RowNumber(), partition_by=[on_day], order_by=["start_at", "pk"]),
+            day_total=Window(Count("pk"), partition_by=[on_day]),
+        ).filter(day_rank__lte=MONTH_SHOWN)
     days = []
     current = start
     while current < end:
@@ -135,4 +150,5 @@ def calendar_for(*, user, view: str, anchor: date) -> Calendar:
         day = by_date.get(max(local, start))
         if day is not None:
             day.activities.append(activity)
+            day.total = getattr(activity, "day_total", len(day.activities))
     return Calendar(view, anchor, start, end, days, previous, following)

@@ -170,7 +170,26 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNELS_PREFIX", "flowdesk")},
+            # redis-py's pool allows 100 connections in use at once unless told otherwise:
+            # a thousand sockets dropped together (a network blip) then fail their
+            # group_discard and leave their groups in Redis (bench/sockets.py showed it).
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "2000")),
+                        # redis-py 8 gives up reading after 5 s, the very time channels-redis
+                        # blocks waiting for a message: idle, a socket's consumer then died
+                        # of a read timeout every few seconds.
+                        "socket_timeout": float(env("CHANNELS_REDIS_SOCKET_TIMEOUT", "30")),
+                    }
+                ],
+                "prefix": env("CHANNELS_PREFIX", "flowdesk"),
+                # Every socket of one Daphne shares one Redis list for its messages, so
+                # capacity (100 by default) bounds one push to all of them: at 1,000
+                # sockets part of a broadcast was dropped as "over capacity".
+                "capacity": int(env("CHANNELS_CAPACITY", "10000")),
+            },
         }
     }
 else:
@@ -334,7 +353,18 @@ FLOWDESK_PERIODIC_JOBS = {
     "flowdesk.heartbeat": float(env("HEARTBEAT_SECONDS", "30")),
     "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
     "api.prune_idempotent_answers": 60 * 60.0,
+    "processes.archive_instances": 60 * 60.0,
 }
+# Finished process instances older than this leave the Process log's default view (and
+# its indexes); "Include archived" still finds them.
+FLOWDESK_ARCHIVE_AFTER_DAYS = int(env("FLOWDESK_ARCHIVE_AFTER_DAYS", "90"))
+# The timer sweep claims due timers in batches and queues one task per batch, so every
+# worker fires a share; a claim a lost worker held is handed out again after it runs out.
+TIMER_BATCH_SIZE = int(env("TIMER_BATCH_SIZE", "200"))
+TIMER_SWEEP_BATCHES = int(env("TIMER_SWEEP_BATCHES", "50"))
+TIMER_CLAIM_SECONDS = int(env("TIMER_CLAIM_SECONDS", "120"))
+# Timers a worker fires per transaction (each in its own savepoint): one commit for many.
+TIMER_COMMIT_EVERY = int(env("TIMER_COMMIT_EVERY", "20"))
 # /healthz calls a heartbeat stale after three missed beats.
 HEARTBEAT_STALE_SECONDS = 3 * FLOWDESK_PERIODIC_JOBS["flowdesk.heartbeat"]
 CELERY_BEAT_SCHEDULE = {

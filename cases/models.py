@@ -493,6 +493,8 @@ class Case(models.Model):
             models.Index(fields=["status", "assignee"], name="case_status_assignee"),
             models.Index(fields=["assignee_group", "status"], name="case_group_status"),
             models.Index(fields=["resolution_due"], name="case_resolution_due"),
+            # The list's default sort (newest first) and its reverse, and its pages.
+            models.Index(fields=["-registered_at", "-id"], name="case_registered"),
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStatus, SupportLevel
 from crm.email import email_deliveries
+from crm.models import Account, Contact
 from knowledge.search import search_words, words_query
 
 CASE_SORTS = {
@@ -57,12 +58,18 @@ def case_worker_groups():
     ).order_by("name")
 
 
+# Columns that are never NULL sort plainly, so one btree index serves both directions.
+NOT_NULL_SORTS = {"id", "subject", "registered_at"}
+
+
 def _ordering(sort, default="-registered"):
     key = (sort or default).strip()
     descending = key.startswith("-")
     field = CASE_SORTS.get(key.lstrip("-"))
     if field is None:
         return _ordering(default, default)
+    if field in NOT_NULL_SORTS:
+        return ([f"-{field}", "-pk"] if descending else [field, "pk"]), key
     if descending:
         return [F(field).desc(nulls_last=True), "-pk"], key
     return [F(field).asc(nulls_last=True), "pk"], key
@@ -75,13 +82,21 @@ def case_list(
     cases = Case.objects.select_related(*LIST_RELATED)
     if q:
         term = q.strip()
-        match = (
-            Q(subject__icontains=term)
-            | Q(number__icontains=term)
-            | Q(contact__full_name__icontains=term)
-            | Q(account__name__icontains=term)
+        # A union of four id sets, each found through its own index (trigram indexes on
+        # the subject, number, contact's and account's names): an OR across the joined
+        # tables would read every case.
+        ids = Case.objects.filter(subject__icontains=term).values("pk")
+        cases = cases.filter(
+            pk__in=ids.union(
+                Case.objects.filter(number__icontains=term).values("pk"),
+                Case.objects.filter(
+                    contact__in=Contact.objects.filter(full_name__icontains=term).values("pk")
+                ).values("pk"),
+                Case.objects.filter(
+                    account__in=Account.objects.filter(name__icontains=term).values("pk")
+                ).values("pk"),
+            )
         )
-        cases = cases.filter(match)
     if status:
         cases = cases.filter(status_id=status)
     if priority:

@@ -32,6 +32,7 @@ from cases.forms import (
 from cases.models import Case, CasePriority, CaseStatus
 from cases.search import global_search
 from crm.frame import navigate, wants_fragment
+from crm.paging import IdsFirst
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge_services
 from knowledge.models import KnowledgeArticle
@@ -88,7 +89,7 @@ def case_list(request):
         "sort": request.GET.get("sort", ""),
     }
     cases, sort = selectors.case_list(user=request.user, **filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(IdsFirst(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page_obj": page, "filters": filters, "sort": sort, "current_section": "cases"}
     if wants_fragment(request):
         return render(request, "cases/case_list.html#case-table", context)
@@ -397,7 +398,7 @@ def _queue_pages(request, queues):
     pages = {}
     for name, cases in queues.items():
         param = f"{name}_page"
-        page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get(param))
+        page = Paginator(IdsFirst(cases), QUEUE_PAGE_SIZE).get_page(request.GET.get(param))
         links = {}
         for rel, number in (
             ("prev", page.previous_page_number() if page.has_previous() else None),

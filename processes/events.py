@@ -1,4 +1,5 @@
-"""Messages, signals and timers reaching waiting instances, or starting processes."""
+"""Messages and signals reaching waiting instances, or starting processes (timers:
+`processes.timer_sweep`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from django.utils.translation import gettext as _
 
 from processes import clock, start_event_cache
 from processes.engine.events import key_text
-from processes.engine.timers import next_due
 from processes.errors import ProcessError
 from processes.instances import instance_start
-from processes.models import KeptMessage, Step, TimerStart
+from processes.models import KeptMessage, Step
 from processes.stepping import advance
 
 logger = logging.getLogger(__name__)
@@ -307,42 +307,3 @@ def _payload_vars(name: str, payload, variable: str = "") -> dict:
     if isinstance(payload, dict):
         return dict(payload)
     return {name: payload}
-
-
-def timers_fire_due(*, now=None) -> int:
-    """Fire every due timer: waiting timer steps and timer start events. Returns how many."""
-    now = now or clock.now()
-    fired = 0
-    instance_ids = list(
-        Step.objects.filter(status="waiting", due_at__lte=now)
-        .values_list("instance_id", flat=True)
-        .distinct()
-    )
-    for instance_id in instance_ids:
-        if advance(instance_id, lambda e, s: e.fire_due_timers(s, now)) is not None:
-            fired += 1
-    fired += _fire_timer_starts(now)
-    return fired
-
-
-def _fire_timer_starts(now) -> int:
-    fired = 0
-    due = TimerStart.objects.filter(next_due__lte=now, version__definition__is_active=True)
-    for timer_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            # Claimed under a row lock: two sweeps never start the same firing twice.
-            timer = (
-                TimerStart.objects.select_for_update(skip_locked=True)
-                .select_related("version__definition")
-                .filter(pk=timer_id, next_due__lte=now)
-                .first()
-            )
-            if timer is None:
-                continue
-            spec = start_event_cache.timer_start_spec(timer.version, timer.element_id)
-            timer.fired_count += 1
-            timer.next_due = next_due(spec, timer.next_due, timer.fired_count) if spec else None
-            timer.save(update_fields=["fired_count", "next_due"])
-            instance_start(definition=timer.version.definition, start_event_id=timer.element_id)
-            fired += 1
-    return fired

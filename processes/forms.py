@@ -184,13 +184,18 @@ class LogFilterForm(forms.Form):
     started_to = forms.DateField(
         label=_("Started to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    archived = forms.BooleanField(label=_("Include archived"), required=False)
 
     def __init__(self, *args, processes, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["process"].choices = [("", _("All processes")), *processes]
         self.fields["owner"].choices = [("", _("Anyone")), *owners]
         for name, field in self.fields.items():
-            css = "filter-control" if "started" in name else "filter-control select-compact"
+            css = (
+                "filter-control"
+                if "started" in name or name == "archived"
+                else "filter-control select-compact"
+            )
             field.widget.attrs.update({"class": css, "id": f"log-{name.replace('_', '-')}"})
 
     def clean(self):

@@ -166,6 +166,9 @@ class DecisionVersion(models.Model):
         return f"{self.definition.name} v{self.number}"
 
 
+LIVE = Q(archived_at__isnull=True)
+
+
 class ProcessInstance(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -210,14 +213,28 @@ class ProcessInstance(models.Model):
     started_at = models.DateTimeField(_("started"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     duration = models.DurationField(_("duration"), null=True, blank=True)
+    # Set by `archive_instances` on finished instances older than FLOWDESK_ARCHIVE_AFTER_DAYS:
+    # the Process log's indexes hold only the others, so they stay the size of the live work.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(fields=["-started_at", "-id"], name="instance_recent"),
-            models.Index(fields=["status", "-started_at"], name="instance_status"),
-            models.Index(fields=["definition", "-started_at"], name="instance_definition"),
-            models.Index(fields=["started_by", "-started_at"], name="instance_owner"),
+            models.Index(fields=["-started_at", "-id"], name="instance_recent", condition=LIVE),
+            models.Index(fields=["status", "-started_at"], name="instance_status", condition=LIVE),
+            models.Index(
+                fields=["definition", "-started_at"], name="instance_definition", condition=LIVE
+            ),
+            models.Index(
+                fields=["started_by", "-started_at"], name="instance_owner", condition=LIVE
+            ),
+            # "Include archived": every instance, newest first; and what the archiver looks for.
+            models.Index(fields=["-started_at", "-id"], name="instance_all_recent"),
+            models.Index(
+                fields=["completed_at"],
+                name="instance_to_archive",
+                condition=LIVE & Q(status__in=["completed", "canceled"]),
+            ),
             models.Index(fields=["record_type", "record_id"], name="instance_record"),
             models.Index(
                 fields=["business_key"], name="instance_business_key", condition=~Q(business_key="")
@@ -259,6 +276,8 @@ class Step(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     postponed_until = models.DateTimeField(_("postponed until"), null=True, blank=True)
+    # A due timer the sweep has handed to a worker: no other sweep takes it until then.
+    timer_claimed_until = models.DateTimeField(null=True, blank=True)
     event_key = models.CharField(max_length=300, blank=True)
     correlation_key = models.CharField(
         _("correlation key"),

@@ -265,11 +265,17 @@ class LogFilters:
     owner: int | None = None
     started_from: date | None = None
     started_to: date | None = None
+    archived: bool = False  # include archived instances (finished long ago)
 
     @property
     def any(self) -> bool:
         return bool(
-            self.process or self.status or self.owner or self.started_from or self.started_to
+            self.process
+            or self.status
+            or self.owner
+            or self.started_from
+            or self.started_to
+            or self.archived
         )
 
 
@@ -289,6 +295,9 @@ def instance_list(filters: LogFilters):
         "started_by__first_name",
         "started_by__last_name",
     )
+    if not filters.archived:
+        # The live instances: what the log's (partial) indexes hold.
+        instances = instances.filter(archived_at__isnull=True)
     if filters.process:
         instances = instances.filter(definition_id=filters.process)
     if filters.status:

@@ -30,7 +30,6 @@ from processes.events import (
     message_deliver,
     message_deliver_or_record,
     signal_broadcast,
-    timers_fire_due,
 )
 from processes.instances import (
     call_refused,
@@ -43,6 +42,7 @@ from processes.instances import (
     step_complete,
     step_retry,
 )
+from processes.timer_sweep import timers_fire_due
 from processes.user_steps.services import (
     StepNotYours,
     refuse_unless_waiting,

@@ -5,11 +5,12 @@ instance's own errors never reach here: the engine records them on the step.
 """
 
 import contextlib
+from datetime import datetime
 
 from celery import shared_task
 from django.db import OperationalError
 
-from processes import services
+from processes import archive, services, timer_sweep
 
 RETRYING = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -51,7 +52,14 @@ def cancel_instance(instance_id: int) -> None:
 
 @shared_task(name="processes.fire_due_timers")
 def fire_due_timers() -> int:
-    return services.timers_fire_due()
+    """Beat's sweep: claims due timers and queues one fire_timer_batch task per batch."""
+    return timer_sweep.timers_sweep()
+
+
+@shared_task(name="processes.fire_timer_batch", **RETRYING)
+def fire_timer_batch(instance_ids: list[int], now: str | None = None) -> int:
+    moment = datetime.fromisoformat(now) if now else None
+    return timer_sweep.timers_fire_batch(instance_ids, now=moment)
 
 
 @shared_task(name="processes.sweep_kept_messages")
@@ -69,3 +77,9 @@ def resume_stuck_instances() -> int:
 def release_postponed_steps() -> int:
     """Bring back to the panels the steps whose postponement has just passed."""
     return services.steps_release_postponed()
+
+
+@shared_task(name="processes.archive_instances")
+def archive_instances() -> int:
+    """Flag finished instances older than FLOWDESK_ARCHIVE_AFTER_DAYS as archived."""
+    return archive.instances_archive()

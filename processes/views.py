@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from crm.frame import staff_required, wants_fragment
+from crm.paging import IdsFirst
 from processes import decisions, definitions, diagram, documents, selectors, services
 from processes.engine.bpmn import export_bpmn
 from processes.engine.dmn import DecisionError
@@ -373,7 +374,8 @@ def log(request):
     filters = selectors.LogFilters()
     if form.is_bound and form.is_valid():
         filters = selectors.LogFilters(**form.cleaned_data)
-    page = Paginator(selectors.instance_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    instances = IdsFirst(selectors.instance_list(filters))
+    page = Paginator(instances, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
         "form": form,

@@ -240,6 +240,29 @@ def test_the_calendar_shows_the_users_activities_by_day_week_and_month(agent, ot
     assert cal.previous == date(2030, 4, 1) and cal.next == date(2030, 6, 1)
 
 
+def test_a_busy_day_in_the_month_shows_three_and_counts_the_rest(agent):
+    tz = timezone.get_current_timezone()
+    for hour in range(8, 13):
+        services.activity_create(
+            title=f"Call at {hour}", owner=agent, start_at=datetime(2030, 5, 15, hour, tzinfo=tz)
+        )
+    # Began before the month's first shown day and still running: shown on that day.
+    services.activity_create(
+        title="Long project",
+        owner=agent,
+        start_at=datetime(2030, 4, 20, 9, tzinfo=tz),
+        due_at=datetime(2030, 5, 2, 9, tzinfo=tz),
+    )
+    month = signed_in(agent).get("/activities/calendar/?view=month&date=2030-05-01")
+    body = month.content.decode()
+    assert [f"Call at {h}" in body for h in range(8, 13)] == [True, True, True, False, False]
+    assert "+2 more" in body
+    assert 'href="?view=day&amp;date=2030-05-15"' in body
+    cal = selectors.calendar_for(user=agent, view="month", anchor=date(2030, 5, 1))
+    assert [a.title for a in cal.days[0].activities] == ["Long project"]
+    assert cal.days[0].date == date(2030, 4, 29)
+
+
 def test_an_activity_made_by_hand(agent):
     client = signed_in(agent)
     response = client.post(
