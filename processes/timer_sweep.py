@@ -74,6 +74,11 @@ def timers_fire_batch(instance_ids: list[int], *, now: datetime | None = None) -
                 try:
                     if advance(instance_id, lambda e, s: e.fire_due_timers(s, now)) is not None:
                         fired += 1
+                    # The claim was for this firing: a cycle's timer waits on, due again
+                    # later, and must be free for the sweep that finds it due then.
+                    Step.objects.filter(
+                        instance_id=instance_id, timer_claimed_until__isnull=False
+                    ).update(timer_claimed_until=None)
                 except Exception:  # one instance's trouble must not hold back the others
                     logger.exception("could not fire the timers of instance %s", instance_id)
     return fired

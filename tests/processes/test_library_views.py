@@ -123,7 +123,7 @@ def test_the_library_list_takes_the_same_number_of_queries_for_3_or_30_processes
 
     with django_assert_num_queries(len(three)):
         response = admin_client.get(url, {"show": "all"})
-    assert response.content.decode().count('class="cell-primary"') == 25
+    assert response.content.decode().count('class="cell-primary col-wrap"') == 25
 
 
 def test_uploading_a_bpmn_file_imports_an_inactive_process_and_opens_it(admin_client):
