@@ -9,6 +9,7 @@ refusal is the importer's own message, naming the element.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass
 from xml.sax.saxutils import quoteattr
@@ -18,13 +19,19 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from processes import definitions, registry
+from processes import definitions, instances, registry
 from processes.engine.actions import registered_names
 from processes.engine.bindings import unbound_tasks
 from processes.engine.bpmn import BpmnImportError
 from processes.engine.graph import USER_TASK_KINDS
 from processes.forms import MAX_BPMN_BYTES
-from processes.models import DecisionVersion, ProcessDefinition, ProcessDraft, ProcessVersion
+from processes.models import (
+    DecisionVersion,
+    ProcessDefinition,
+    ProcessDraft,
+    ProcessInstance,
+    ProcessVersion,
+)
 from processes.user_steps.checks import user_step_warnings
 
 CODE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
@@ -212,19 +219,7 @@ def draft_publish(*, draft: ProcessDraft, xml: str, user) -> ProcessVersion:
     has nothing to run.
     """
     xml = _bounded(xml)
-    refused = [p for p in check(xml) if p.kind == "refused"]
-    if refused:
-        draft_save(draft=draft, xml=xml)
-        raise DraftRefused(
-            _("This model cannot be published: %(reason)s") % {"reason": refused[0].describe()},
-            refused,
-        )
-    codes = [graph.id for graph in definitions.process_check(data=xml).processes]
-    if draft.definition_id is not None and draft.definition.code not in codes:
-        raise DraftRefused(
-            _("The process id must stay “%(code)s” to publish a version of “%(name)s”.")
-            % {"code": draft.definition.code, "name": draft.definition.name}
-        )
+    codes = _importable_codes(draft=draft, xml=xml)
     if draft.definition_id is None:
         taken = ProcessDefinition.objects.filter(code__in=codes).values_list("code", flat=True)
         for code in taken:
@@ -248,6 +243,76 @@ def draft_publish(*, draft: ProcessDraft, xml: str, user) -> ProcessVersion:
         draft.delete()
     wanted = draft.definition.code if draft.definition_id else codes[0]
     return next(v for v in versions if v.definition.code == wanted)
+
+
+def _importable_codes(*, draft: ProcessDraft, xml: str) -> list[str]:
+    """The process ids of a model the importer takes (publishing's and a test run's checks):
+    DraftRefused with the importer's message, naming the element, when it would not, or
+    when a draft of a process no longer has that process's id (a refused model is saved)."""
+    refused = [p for p in check(xml) if p.kind == "refused"]
+    if refused:
+        draft_save(draft=draft, xml=xml)
+        raise DraftRefused(
+            _("This model cannot be published: %(reason)s") % {"reason": refused[0].describe()},
+            refused,
+        )
+    codes = [graph.id for graph in definitions.process_check(data=xml).processes]
+    if draft.definition_id is not None and draft.definition.code not in codes:
+        raise DraftRefused(
+            _("The process id must stay “%(code)s” to publish a version of “%(name)s”.")
+            % {"code": draft.definition.code, "name": draft.definition.name}
+        )
+    return codes
+
+
+def draft_test_run(*, draft: ProcessDraft, xml: str, variables: dict, user) -> ProcessInstance:
+    """Save the draft and start an instance of it as it is drawn, without publishing it.
+
+    The importer's checks refuse what publishing refuses, with the same messages. The
+    model becomes a test-run version of the process (numbered 0, `is_test_run`): no
+    "newest version" lookup (starts, messages, timer starts, calls, the library) ever
+    takes it, and its timer start events are not armed. The instance runs at once,
+    started by `user`, whatever the process's active flag; its user steps reach their
+    owners as usual. A new process's draft cannot run before its first publication:
+    it has no process yet to hold the test run.
+    """
+    xml = _bounded(xml)
+    if draft.definition_id is None:
+        draft_save(draft=draft, xml=xml)
+        raise DraftRefused(
+            _(
+                "A new process can be test-run once it is published: publish it (it can stay "
+                "inactive), then edit it as a draft."
+            )
+        )
+    _importable_codes(draft=draft, xml=xml)
+    draft_save(draft=draft, xml=xml)
+    graph = next(
+        g for g in definitions.process_check(data=xml).processes if g.id == draft.definition.code
+    )
+    with transaction.atomic():
+        version = ProcessVersion.objects.create(
+            definition=draft.definition,
+            number=0,
+            is_test_run=True,
+            name=graph.name or graph.id,
+            bpmn_xml=xml,
+            checksum=hashlib.sha256(xml.encode()).hexdigest(),
+            created_by=user,
+        )
+        version.definition = draft.definition
+        # as_called: a test run starts whether or not the process is active yet.
+        return instances._start(
+            version,
+            variables=variables,
+            user=user,
+            record=None,
+            start_event_id=None,
+            as_called=True,
+            run_now=True,
+            business_key="",
+            guard=None,
+        )
 
 
 def version_revert(*, version: ProcessVersion, user) -> ProcessVersion:
@@ -342,6 +407,9 @@ def strings() -> dict[str, str]:
         "publishing": _("Publishing…"),
         "publish_blocked": _("Cannot publish: fix the errors first."),
         "publish_failed": _("The model was not published."),
+        "test_running": _("Starting a test run…"),
+        "test_failed": _("The test run did not start."),
+        "test_started": _("Test run started: instance #%s."),
         "diff_added": _("added"),
         "diff_removed": _("removed"),
         "diff_changed": _("changed"),

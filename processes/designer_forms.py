@@ -1,8 +1,9 @@
-"""The designer's one form: a new process's name and code."""
+"""The designer's forms: a new process's name and code; a test run's variables."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from processes.bounded_inputs import MAX_JSON_LENGTH, parse_variables
 from processes.designer import CODE_PATTERN
 
 
@@ -21,3 +22,19 @@ class NewProcessForm(forms.Form):
                 _("Use letters, digits, _ . or -, starting with a letter or _.")
             )
         return code
+
+
+class TestRunForm(forms.Form):
+    """A test run's variables: a JSON object, bounded like every variable a person types."""
+
+    variables = forms.CharField(
+        label=_("Variables"),
+        required=False,
+        # One character over the bound, so parse_variables says what the bound is.
+        max_length=MAX_JSON_LENGTH + 1,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_('A JSON object, e.g. {"amount": 1200}; empty: none.'),
+    )
+
+    def clean_variables(self):
+        return parse_variables(self.cleaned_data["variables"], self.fields["variables"].label)

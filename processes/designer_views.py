@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.frame import staff_required
 from processes import designer, selectors
-from processes.designer_forms import NewProcessForm
+from processes.designer_forms import NewProcessForm, TestRunForm
 from processes.models import ProcessDefinition, ProcessDraft, ProcessVersion
 
 
@@ -69,6 +69,7 @@ def designer_page(request, pk):
             "draft": draft,
             "definition": draft.definition,
             "strings": designer.strings(),
+            "test_form": TestRunForm(),
             "filename": slugify(draft.definition.code if draft.definition else draft.name)
             or "process",
             "current_section": "process-library",
@@ -132,6 +133,36 @@ def designer_publish(request, pk):
 
 @require_POST
 @staff_required
+def designer_test_run(request, pk):
+    """Test run: save the draft, check it as publishing does, start an instance of it."""
+    draft = get_object_or_404(ProcessDraft.objects.select_related("definition"), pk=pk)
+    form = TestRunForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "message": _("Correct the variables."),
+                "errors": form.errors["variables"],
+                "problems": [],
+            },
+            status=400,
+        )
+    try:
+        instance = designer.draft_test_run(
+            draft=draft,
+            xml=_xml_of(request),
+            variables=form.cleaned_data["variables"],
+            user=request.user,
+        )
+    except designer.DraftRefused as error:
+        return JsonResponse(
+            {"message": error.message, "errors": [], "problems": _problems_json(error.problems)},
+            status=400,
+        )
+    return JsonResponse({"instance": instance.pk, "url": instance.get_absolute_url()})
+
+
+@require_POST
+@staff_required
 def designer_discard(request, pk):
     draft = get_object_or_404(ProcessDraft.objects.select_related("definition"), pk=pk)
     back = draft.definition.get_absolute_url() if draft.definition else None
@@ -163,7 +194,7 @@ def version_revert(request, pk):
 def version_compare(request, pk):
     """Two versions side by side, added, removed and changed elements colored."""
     definition = get_object_or_404(ProcessDefinition, pk=pk)
-    versions = list(definition.versions.order_by("-number"))
+    versions = list(definition.versions.filter(is_test_run=False).order_by("-number"))
     if not versions:
         raise Http404(_("This process has no version."))
     by_number = {v.number: v for v in versions}

@@ -61,11 +61,19 @@ class ProcessVersion(models.Model):
         blank=True,
         related_name="+",
     )
+    # A draft started from the designer's Test run (processes/designer.py): numbered 0,
+    # so every "newest version" (starts, messages, timer starts, calls) passes it by;
+    # left out of the Versions table and the library's count; its instances say so.
+    is_test_run = models.BooleanField(_("test run"), default=False)
 
     class Meta:
         ordering = ["definition", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["definition", "number"], name="uniq_process_version")
+            models.UniqueConstraint(
+                fields=["definition", "number"],
+                name="uniq_process_version",
+                condition=Q(is_test_run=False),
+            )
         ]
 
     def __str__(self):

@@ -59,7 +59,7 @@ def _count_of(queryset):
 
 def library_list(*, q: str = "", active_only: bool = True):
     """Processes with their version count, running count and last start, by name."""
-    versions = ProcessVersion.objects.filter(definition=OuterRef("pk"))
+    versions = ProcessVersion.objects.filter(definition=OuterRef("pk"), is_test_run=False)
     running = ProcessInstance.objects.filter(
         definition=OuterRef("pk"), status=ProcessInstance.Status.RUNNING
     )
@@ -122,7 +122,7 @@ def open_count(definition) -> int:
 
 def version_list(definition):
     return (
-        ProcessVersion.objects.filter(definition=definition)
+        ProcessVersion.objects.filter(definition=definition, is_test_run=False)
         .select_related("created_by")
         .only(
             "pk",
@@ -281,7 +281,7 @@ class LogFilters:
 
 def instance_list(filters: LogFilters):
     """Instances, newest first, each with its process and owner in the same query."""
-    instances = ProcessInstance.objects.select_related("definition", "started_by").only(
+    instances = ProcessInstance.objects.select_related("definition", "started_by", "version").only(
         "pk",
         "status",
         "started_at",
@@ -291,6 +291,7 @@ def instance_list(filters: LogFilters):
         "parent_id",
         "definition__name",
         "definition__code",
+        "version__is_test_run",
         "started_by__username",
         "started_by__first_name",
         "started_by__last_name",

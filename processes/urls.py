@@ -18,6 +18,7 @@ urlpatterns = [
     path("designer/<int:pk>/check/", designer_views.designer_check, name="designer-check"),
     path("designer/<int:pk>/save/", designer_views.designer_save, name="designer-save"),
     path("designer/<int:pk>/publish/", designer_views.designer_publish, name="designer-publish"),
+    path("designer/<int:pk>/test-run/", designer_views.designer_test_run, name="designer-test-run"),
     path("designer/<int:pk>/discard/", designer_views.designer_discard, name="designer-discard"),
     path("library/<int:pk>/active/", views.library_set_active, name="library-set-active"),
     path("library/<int:pk>/run/", views.library_run, name="library-run"),

@@ -2,6 +2,7 @@
 block publishing, publish, run it and see the question reach its owner; edit a
 published process into version 2 and see the differences drawn."""
 
+import json
 import re
 from pathlib import Path
 
@@ -231,3 +232,39 @@ def test_edit_a_published_process_into_version_2_and_see_the_differences(signed_
         page.locator("[data-compare-new] .djs-element.diff-changed[data-element-id='call']")
     ).to_have_count(1)
     shot(page, "compare")
+
+
+def test_test_run_a_draft_with_variables_and_watch_its_waiting_step_on_the_log(
+    signed_in_page, make_user
+):
+    admin = make_user("ada", first="Ada", last="Admin", staff=True)
+    definition = services.process_import(data=VERSION_ONE)[0].definition
+    page = signed_in_page(admin, definition.get_absolute_url())
+    page.locator("#edit-as-draft").click()
+    expect(page.locator("[data-designer]")).to_have_attribute("data-ready", "1", timeout=15_000)
+    click_element(page, "call")
+    open_group(page, "flowdesk-step")
+    panel(page).get_by_label("Owner expression").fill("ada")
+    click_empty_canvas(page)
+
+    page.get_by_role("button", name="Test run", exact=True).click()
+    page.get_by_label("Variables").fill("{amount: 5}")
+    page.get_by_role("button", name="Start test run").click()
+    expect(page.locator("[data-designer-test-errors]")).to_contain_text("not valid JSON")
+    page.get_by_label("Variables").fill(json.dumps({"amount": 5}))
+    page.set_viewport_size({"width": 1440, "height": 900})
+    shot(page, "test-run")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Start test run").click()
+    log = opened.value
+    log.wait_for_load_state()
+    expect(log.locator("[data-test-run]")).to_have_text("Test run")
+    expect(log.locator('#diagram [data-element-id="call"].state-active')).to_be_visible(
+        timeout=15_000
+    )
+    instance = ProcessInstance.objects.get()
+    assert instance.version.is_test_run and instance.variables == {"amount": 5}
+    assert Step.objects.get(instance=instance, element_id="call", status="waiting").owner == admin
+    assert definition.versions.filter(is_test_run=False).count() == 1  # nothing published
+    log.set_viewport_size({"width": 1440, "height": 900})
+    log.screenshot(path=str(SHOTS / "designer-test-run-log.png"))

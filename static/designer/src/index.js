@@ -103,9 +103,10 @@ function csrfToken() {
   return input ? input.value : "";
 }
 
-function post(url, xml) {
+function post(url, xml, fields) {
   var body = new FormData();
   body.append("xml", xml);
+  Object.keys(fields || {}).forEach(function (name) { body.append(name, fields[name]); });
   return fetch(url, {
     method: "POST",
     body: body,
@@ -226,6 +227,8 @@ Designer.prototype.act = function (action) {
   else if (action === "minimap") modeler.get("minimap").toggle();
   else if (action === "save") this.save();
   else if (action === "publish") this.publish();
+  else if (action === "test-panel") this.openTestPanel();
+  else if (action === "test-run") this.testRun();
   else if (action === "export") this.exportFile();
 };
 
@@ -322,6 +325,48 @@ Designer.prototype.publish = function () {
       window.location.assign(data.url);
       return data;
     });
+  });
+};
+
+/* Test run: the panel under the toolbar takes the variables (a JSON object); the
+   server saves the draft, checks it as publishing does and starts an instance of it,
+   whose log page (live highlighting) opens in a new tab; a link stays in the panel. */
+Designer.prototype.openTestPanel = function () {
+  var panel = this.root.querySelector("[data-designer-test]");
+  panel.hidden = false;
+  panel.querySelector("textarea").focus();
+};
+
+Designer.prototype.testRun = function () {
+  var self = this;
+  var panel = this.root.querySelector("[data-designer-test]");
+  var errors = panel.querySelector("[data-designer-test-errors]");
+  var result = panel.querySelector("[data-designer-test-result]");
+  var variables = panel.querySelector("textarea").value;
+  errors.textContent = "";
+  result.hidden = true;
+  this.say(t("test_running"));
+  return this.xml().then(function (xml) {
+    return post(self.root.dataset.testUrl, xml, { variables: variables });
+  }).then(function (data) {
+    if (!data.ok) {
+      (data.errors || []).forEach(function (message) {
+        var li = document.createElement("li");
+        li.textContent = message;
+        errors.appendChild(li);
+      });
+      if (data.problems && data.problems.length) { self.serverProblems = data.problems; self.render(); }
+      self.say(data.message || t("test_failed"), "error");
+      return data;
+    }
+    self.root.dataset.dirty = "";
+    var link = result.querySelector("a");
+    link.href = data.url;
+    link.textContent = t("test_started").replace("%s", data.instance);
+    result.hidden = false;
+    self.say(t("test_started").replace("%s", data.instance), "success");
+    window.open(data.url, "_blank", "noopener");
+    return data;
   });
 };
 
