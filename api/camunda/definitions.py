@@ -32,7 +32,12 @@ class StartIn(Schema):
 
 
 def _versions():
-    return ProcessVersion.objects.select_related("definition").defer("bpmn_xml")
+    # A designer's test run is no deployed definition.
+    return (
+        ProcessVersion.objects.filter(is_test_run=False)
+        .select_related("definition")
+        .defer("bpmn_xml")
+    )
 
 
 def _filtered(

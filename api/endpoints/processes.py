@@ -290,7 +290,12 @@ def definition_read(request, code: str):
 def definition_versions(request, code: str):
     _staff_only(request)
     definition = get_object_or_404(ProcessDefinition, code=code)
-    return definition.versions.select_related("definition").defer("bpmn_xml").order_by("-number")
+    return (
+        definition.versions.filter(is_test_run=False)
+        .select_related("definition")
+        .defer("bpmn_xml")
+        .order_by("-number")
+    )
 
 
 @router.post("/definitions/{code}/active", response=DefinitionOut, tags=["process definitions"])

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from api import tokens as api_tokens
 from processes import designer, selectors
 from processes.models import ProcessInstance, ProcessVersion, Step
 from processes.services import instance_start, process_import
@@ -151,3 +152,16 @@ def test_the_test_run_is_for_staff_only_and_needs_a_post(client, draft, django_u
     assert not ProcessInstance.objects.exists()
     client.force_login(django_user_model.objects.create_user("boss", is_staff=True))
     assert client.get(url).status_code == 405
+
+
+def test_the_apis_list_no_test_run_as_a_version(draft, admin_user, admin_client):
+    designer.draft_test_run(draft=draft, xml=DRAFTED, variables={}, user=admin_user)
+    mine = admin_client.get("/api/definitions/offer/versions")
+    assert mine.status_code == 200, mine.content
+    assert [v["number"] for v in mine.json()["items"]] == [1]
+    token = api_tokens.token_create(user=admin_user, name="camunda", scope="read")[1]
+    camunda = admin_client.get(
+        "/engine-rest/process-definition?key=offer", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert camunda.status_code == 200, camunda.content
+    assert [d["version"] for d in camunda.json()] == [1]
