@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
 
-from notifications import selectors
+from notifications import push, selectors
 from notifications.models import Notification
 from notifications.push import user_group
 from notifications.services import (
@@ -124,3 +124,32 @@ def test_the_poll_and_the_push_render_the_same_panel_markup(
     client.force_login(agent)
     polled = client.get(reverse("notifications:panel")).content.decode()
     assert polled.strip() == sent[-1].strip()
+
+
+def test_one_push_to_many_users_reaches_each_of_their_pages_once(
+    django_capture_on_commit_callbacks,
+):
+    # More users than the pusher sends side by side at once: every chunk arrives.
+    layer = get_channel_layer()
+    user_ids = list(range(900_001, 900_001 + push.SEND_AT_ONCE + 50))
+    channels = {}
+    for user_id in user_ids:
+        channels[user_id] = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(user_group(user_id), channels[user_id])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        push.push_to_users(user_ids, "<div id='panel-count'>3</div>")
+        push.push_to_users(user_ids, "<div id='panel-count'>4</div>")
+
+    async def received():
+        # One loop and no cancelled receive (channels-redis may drop what a cancelled
+        # receive had popped): each page takes its next two messages.
+        return {
+            user_id: [(await layer.receive(channel))["html"] for _ in range(2)]
+            for user_id, channel in channels.items()
+        }
+
+    got = async_to_sync(asyncio.wait_for)(received(), 30)
+    expected = ["<div id='panel-count'>3</div>", "<div id='panel-count'>4</div>"]
+    # Each page got the first push once, then the second: none lost, none twice.
+    assert got == {user_id: expected for user_id in user_ids}
