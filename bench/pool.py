@@ -1,0 +1,317 @@
+"""Pool or no pool (`make bench-pool`): push latency and list pages under 1 and 20 clients.
+
+Not a test. Against its own PostgreSQL database (DATABASE_URL; created, migrated and
+filled with `manage.py bench_data` if needed) and REDIS_URL, it starts a Daphne and a
+Celery worker (subprocesses, DEBUG off, bpm_project.settings unchanged) for each mode on the
+same data: once with psycopg's pool (DB_POOL=1, the default: CONN_MAX_AGE=0 and
+DB_POOL_MIN/MAX from the environment) and once without (DB_POOL=0: one persistent
+connection per thread, CONN_MAX_AGE=600, as before issue 19). Against each it measures,
+under 1 client and under BENCH_POOL_CLIENTS (20) clients at once:
+
+- push: a signed-in user with a live socket POSTs a step's answer; from the POST to
+  the next step's entry arriving on that user's socket (bench/push_latency.py's load
+  measurement). With one client the next POST waits for the push before it.
+- lists: GET the Cases list (as an agent) and the Process log (as an administrator);
+  from the request to the last byte of the answer, on localhost: the server's time,
+  including any wait for a thread or a database connection.
+
+It prints p50/p95 per measurement for each and the ratio (no pool / pool: above 1 the
+pool is faster), with the load average beside each run (the machine may be shared:
+a figure means little without it), and writes bench/results/pool.md.
+
+    BENCH_POOL_CLIENTS     concurrent clients of the second series (20)
+    BENCH_POOL_REQUESTS    list requests per client count and page (60)
+    BENCH_POOL_ROUNDS      push rounds per client count (3; a round is one answer per user)
+    BENCH_POOL_CASES, BENCH_POOL_INSTANCES   bench_data sizes (20000, 100000)
+    BENCH_POOL_ORDER       the runs, in order (pool,no pool,no pool,pool); samples of a mode
+                           are pooled over its runs
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.panel_latency import database_name, ensure_database  # noqa: E402
+from bench.push_latency import LOAD_BPMN, LOAD_PROCESS, _post_answer, setup_django  # noqa: E402
+from bench.sockets import Client, sessions  # noqa: E402
+from tests.support import servers  # noqa: E402
+
+CLIENTS = int(os.environ.get("BENCH_POOL_CLIENTS", "20"))
+REQUESTS = int(os.environ.get("BENCH_POOL_REQUESTS", "60"))
+ROUNDS = int(os.environ.get("BENCH_POOL_ROUNDS", "3"))
+CASES = int(os.environ.get("BENCH_POOL_CASES", "20000"))
+INSTANCES = int(os.environ.get("BENCH_POOL_INSTANCES", "100000"))
+RESULTS = ROOT / "bench" / "results" / "pool.md"
+MODES = {"pool": {"DB_POOL": "1"}, "no pool": {"DB_POOL": "0", "CONN_MAX_AGE": "600"}}
+PAGES = [("Cases list", "agent", "/cases/"), ("Process log", "admin", "/processes/log/")]
+
+
+def percentile(ordered: list[float], pct: int) -> float:
+    return ordered[max(0, -(-pct * len(ordered) // 100) - 1)]
+
+
+def prepare() -> dict:
+    """The data both runs share, and the sessions their clients use."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from processes import services
+    from processes.models import ProcessDefinition
+
+    call_command("bench_data", cases=CASES, instances=INSTANCES)
+    User = get_user_model()
+    admin, _ = User.objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    if not ProcessDefinition.objects.filter(code=LOAD_PROCESS).exists():
+        services.process_import(data=LOAD_BPMN)
+    users = sessions(CLIENTS)
+    instances = {}
+    for user_id, _key in users:
+        instances[user_id] = services.instance_start(
+            code=LOAD_PROCESS, user=User.objects.get(pk=user_id), run_now=True
+        )
+    return {
+        "agent": session_cookie(User.objects.get(username="bench-agent")),
+        "admin": session_cookie(admin),
+        "push users": users,
+        "instances": instances,
+    }
+
+
+def session_cookie(user) -> str:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def get_ms(url: str, cookie: str) -> float:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - ours
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def lists(port: int, data: dict) -> dict:
+    """Per page and client count: the milliseconds of REQUESTS GETs."""
+    out = {}
+    for label, who, path in PAGES:
+        url = f"http://127.0.0.1:{port}{path}"
+        for _ in range(3):  # warm the server's caches and threads
+            get_ms(url, data[who])
+        for clients in (1, CLIENTS):
+            barrier = threading.Barrier(clients, timeout=120)
+
+            def client(share, url=url, cookie=data[who], barrier=barrier):
+                barrier.wait()
+                return [get_ms(url, cookie) for _ in range(share)]
+
+            shares = [REQUESTS // clients + (i < REQUESTS % clients) for i in range(clients)]
+            with ThreadPoolExecutor(max_workers=clients) as threads:
+                samples = [ms for run in threads.map(client, shares) for ms in run]
+            out[(label, clients)] = samples
+    return out
+
+
+def push(port: int, data: dict) -> dict:
+    """Per client count: from a step answer's POST to the next step on the owner's socket."""
+    from django.conf import settings
+    from django.db import close_old_connections
+    from django.db.models import Max
+    from django.urls import reverse
+
+    from processes.models import Step
+
+    users = data["push users"]
+    base = f"http://127.0.0.1:{port}"
+
+    async def scenario():
+        clients = {
+            user_id: Client(port, f"{settings.SESSION_COOKIE_NAME}={key}") for user_id, key in users
+        }
+        for socket_client in clients.values():
+            await socket_client.connect()
+        readers = [asyncio.create_task(c.read_frames()) for c in clients.values()]
+        executor = ThreadPoolExecutor(max_workers=len(users))
+        loop = asyncio.get_running_loop()
+
+        def targets():
+            close_old_connections()
+            found = {}
+            for user_id, instance in data["instances"].items():
+                number = Step.objects.filter(instance=instance).aggregate(n=Max("number"))["n"]
+                watched = f"process-task-{instance.pk}-{number + 1}"
+                clients[user_id].watch.add(watched)
+                found[user_id] = (
+                    watched,
+                    reverse("processes:step-page", args=[instance.pk, number]),
+                )
+            return found
+
+        async def arrival(user_id, watched, started):
+            client = clients[user_id]
+            deadline = time.perf_counter() + 30
+            while watched not in client.received and time.perf_counter() < deadline:
+                await asyncio.sleep(0.002)
+            if watched not in client.received:
+                raise RuntimeError(f"no push of {watched} within 30 s")
+            return (client.received[watched] - started) * 1000
+
+        # One untimed answer per user first: the first push of a process is the slowest.
+        current = await asyncio.to_thread(targets)
+        for user_id, _key in users:
+            watched, path = current[user_id]
+            started = await asyncio.to_thread(_post_answer, base + path, clients[user_id].cookie)
+            await arrival(user_id, watched, started)
+        results = {}
+        for count in (1, len(users)):
+            samples = []
+            for _round in range(ROUNDS):
+                current = await asyncio.to_thread(targets)
+                if count == 1:
+                    for user_id, _key in users:
+                        watched, path = current[user_id]
+                        started = await asyncio.to_thread(
+                            _post_answer, base + path, clients[user_id].cookie
+                        )
+                        samples.append(await arrival(user_id, watched, started))
+                else:
+                    barrier = threading.Barrier(len(users), timeout=120)
+
+                    def one(user_id, barrier=barrier, current=current):
+                        watched, path = current[user_id]
+                        barrier.wait()
+                        return user_id, watched, _post_answer(base + path, clients[user_id].cookie)
+
+                    sent = await asyncio.gather(
+                        *(loop.run_in_executor(executor, one, u) for u, _ in users)
+                    )
+                    samples += [await arrival(*row) for row in sent]
+            results[count] = samples
+        for socket_client in clients.values():
+            socket_client.drop()
+        await asyncio.gather(*readers)
+        executor.shutdown()
+        return results
+
+    return asyncio.run(scenario())
+
+
+def run_mode(mode: str, name: str, prefix: str, suffix: str, data: dict, logs: Path) -> dict:
+    env = servers.server_env(
+        database_name=name,
+        channels_prefix=prefix,
+        celery_queue=f"flowdesk-bench-pool-{suffix}",
+        settings_module="bpm_project.settings",
+        **MODES[mode],
+    )
+    port = servers.free_port()
+    daphne = worker = None
+    load_before = os.getloadavg()
+    try:
+        slug = mode.replace(" ", "-")
+        daphne = servers.start_daphne(env, port=port, log_path=logs / f"daphne-{slug}.log")
+        worker = servers.start_celery_worker(env, log_path=logs / f"worker-{slug}.log")
+        servers.wait_for_http(f"http://127.0.0.1:{port}/login/", proc=daphne)
+        servers.wait_for_log(worker, "ready.", timeout=60)
+        measured = {("push", count): ms for count, ms in push(port, data).items()}
+        measured.update(lists(port, data))
+    finally:
+        servers.stop(daphne)
+        servers.stop(worker)
+    return {"samples": measured, "load": (load_before, os.getloadavg())}
+
+
+def summary(ordered: list[float]) -> tuple[float, float]:
+    ordered = sorted(ordered)
+    return statistics.median(ordered), percentile(ordered, 95)
+
+
+def report(runs: dict, started: str) -> str:
+    lines = [
+        "# Pool or no pool: push latency and list pages under Daphne",
+        "",
+        f"{started}; {CASES:,} cases / {INSTANCES:,} instances (bench_data); one Daphne and one "
+        f"Celery worker (solo) per run, on {os.cpu_count()} cores. pool: DB_POOL=1 "
+        f"(min {os.environ.get('DB_POOL_MIN', '2')}, max {os.environ.get('DB_POOL_MAX', '10')}), "
+        "CONN_MAX_AGE=0; no pool: DB_POOL=0, CONN_MAX_AGE=600. Push: from a step answer's POST "
+        f"to the next step on the owner's socket, {ROUNDS} rounds of one answer per user. Lists: "
+        f"{REQUESTS} GETs per row, request to last byte on localhost.",
+        "",
+    ]
+    for mode, run in runs.items():
+        for before, after in run["load"]:
+            lines.append(
+                f"- {mode}: load average {before[0]:.2f} {before[1]:.2f} {before[2]:.2f} before, "
+                f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} after (cat /proc/loadavg)"
+            )
+    lines += [
+        "",
+        "| measurement | clients | samples | pool p50 | pool p95 | no pool p50 | no pool p95 "
+        "| ratio p50 | ratio p95 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    pool, plain = runs["pool"]["samples"], runs["no pool"]["samples"]
+    for key in pool:
+        label, clients = key
+        p50, p95 = summary(pool[key])
+        n50, n95 = summary(plain[key])
+        lines.append(
+            f"| {label} | {clients} | {len(pool[key])} | {p50:.0f} ms | {p95:.0f} ms "
+            f"| {n50:.0f} ms | {n95:.0f} ms | {n50 / p50:.2f} | {n95 / p95:.2f} |"
+        )
+    lines += ["", "ratio = no pool / pool: above 1 the pool is faster.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    name = database_name()
+    ensure_database(name)
+    suffix = servers.unique_suffix()
+    prefix = f"flowdesk-bench-pool-{suffix}"
+    setup_django(prefix)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    data = prepare()
+    print(f"data ready; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    logs = Path(tempfile.mkdtemp(prefix="flowdesk-bench-pool-"))
+    # Pool, no pool, no pool, pool: a load that drifts during the run weighs on both alike.
+    order = os.environ.get("BENCH_POOL_ORDER", "pool,no pool,no pool,pool").split(",")
+    runs = {mode: {"samples": {}, "load": []} for mode in MODES}
+    for mode in order:
+        run = run_mode(mode, name, prefix, suffix, data, logs)
+        for key, samples in run["samples"].items():
+            runs[mode]["samples"].setdefault(key, []).extend(samples)
+        runs[mode]["load"].append(run["load"])
+        print(f"{mode}: done", flush=True)
+    text = report(runs, started)
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
