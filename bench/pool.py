@@ -15,13 +15,15 @@ under 1 client and under BENCH_POOL_CLIENTS (20) clients at once:
   from the request to the last byte of the answer, on localhost: the server's time,
   including any wait for a thread or a database connection.
 
-It prints p50/p95 per measurement for each and the ratio (no pool / pool: above 1 the
-pool is faster), with the load average beside each run (the machine may be shared:
-a figure means little without it), and writes bench/results/pool.md.
+Beside each run: the most PostgreSQL connections Daphne and the worker held at once, and
+how many were still open at its end. It prints p50/p95 per measurement for each and the
+ratio (no pool / pool: above 1 the pool is faster), with the load average beside each run
+(the machine may be shared: a figure means little without it), and writes
+bench/results/pool.md.
 
     BENCH_POOL_CLIENTS     concurrent clients of the second series (20)
-    BENCH_POOL_REQUESTS    list requests per client count and page (60)
-    BENCH_POOL_ROUNDS      push rounds per client count (3; a round is one answer per user)
+    BENCH_POOL_REQUESTS    list requests per client count, page and run (100)
+    BENCH_POOL_ROUNDS      push rounds per client count and run (5; one answer per user each)
     BENCH_POOL_CASES, BENCH_POOL_INSTANCES   bench_data sizes (20000, 100000)
     BENCH_POOL_ORDER       the runs, in order (pool,no pool,no pool,pool); samples of a mode
                            are pooled over its runs
@@ -40,6 +42,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -50,8 +54,8 @@ from bench.sockets import Client, sessions  # noqa: E402
 from tests.support import servers  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_POOL_CLIENTS", "20"))
-REQUESTS = int(os.environ.get("BENCH_POOL_REQUESTS", "60"))
-ROUNDS = int(os.environ.get("BENCH_POOL_ROUNDS", "3"))
+REQUESTS = int(os.environ.get("BENCH_POOL_REQUESTS", "100"))
+ROUNDS = int(os.environ.get("BENCH_POOL_ROUNDS", "5"))
 CASES = int(os.environ.get("BENCH_POOL_CASES", "20000"))
 INSTANCES = int(os.environ.get("BENCH_POOL_INSTANCES", "100000"))
 RESULTS = ROOT / "bench" / "results" / "pool.md"
@@ -221,6 +225,35 @@ def push(port: int, data: dict) -> dict:
     return asyncio.run(scenario())
 
 
+class ConnectionCount(threading.Thread):
+    """The most connections to the bench database seen at once, sampled every 100 ms over a
+    connection of its own (less the ones open before the servers started)."""
+
+    def __init__(self, name: str):
+        super().__init__(daemon=True)
+        self.conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        self.name, self.stop, self.peak = name, threading.Event(), 0
+        self.baseline = self.count()
+
+    def count(self) -> int:
+        query = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        )
+        return self.conn.execute(query, [self.name]).fetchone()[0]
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            self.peak = max(self.peak, self.count() - self.baseline)
+
+    def finish(self) -> tuple[int, int]:
+        """(peak during the run, still open at its end), the servers' connections."""
+        self.stop.set()
+        self.join()
+        at_end = self.count() - self.baseline
+        self.conn.close()
+        return self.peak, at_end
+
+
 def run_mode(mode: str, name: str, prefix: str, suffix: str, data: dict, logs: Path) -> dict:
     env = servers.server_env(
         database_name=name,
@@ -232,18 +265,25 @@ def run_mode(mode: str, name: str, prefix: str, suffix: str, data: dict, logs: P
     port = servers.free_port()
     daphne = worker = None
     load_before = os.getloadavg()
+    connections = ConnectionCount(name)
     try:
         slug = mode.replace(" ", "-")
         daphne = servers.start_daphne(env, port=port, log_path=logs / f"daphne-{slug}.log")
         worker = servers.start_celery_worker(env, log_path=logs / f"worker-{slug}.log")
         servers.wait_for_http(f"http://127.0.0.1:{port}/login/", proc=daphne)
         servers.wait_for_log(worker, "ready.", timeout=60)
+        connections.start()
         measured = {("push", count): ms for count, ms in push(port, data).items()}
         measured.update(lists(port, data))
+        peak, at_end = connections.finish()
     finally:
         servers.stop(daphne)
         servers.stop(worker)
-    return {"samples": measured, "load": (load_before, os.getloadavg())}
+    return {
+        "samples": measured,
+        "load": (load_before, os.getloadavg()),
+        "connections": (peak, at_end),
+    }
 
 
 def summary(ordered: list[float]) -> tuple[float, float]:
@@ -259,15 +299,18 @@ def report(runs: dict, started: str) -> str:
         f"Celery worker (solo) per run, on {os.cpu_count()} cores. pool: DB_POOL=1 "
         f"(min {os.environ.get('DB_POOL_MIN', '2')}, max {os.environ.get('DB_POOL_MAX', '10')}), "
         "CONN_MAX_AGE=0; no pool: DB_POOL=0, CONN_MAX_AGE=600. Push: from a step answer's POST "
-        f"to the next step on the owner's socket, {ROUNDS} rounds of one answer per user. Lists: "
-        f"{REQUESTS} GETs per row, request to last byte on localhost.",
+        f"to the next step on the owner's socket, {ROUNDS} rounds of one answer per user per run. "
+        f"Lists: {REQUESTS} GETs per row and run, request to last byte on localhost. "
+        "Samples of a mode are pooled over its runs.",
         "",
     ]
     for mode, run in runs.items():
-        for before, after in run["load"]:
+        for before, after, (peak, at_end) in run["load"]:
             lines.append(
                 f"- {mode}: load average {before[0]:.2f} {before[1]:.2f} {before[2]:.2f} before, "
-                f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} after (cat /proc/loadavg)"
+                f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} after (cat /proc/loadavg); "
+                f"PostgreSQL connections of Daphne + worker: at most {peak} at once, "
+                f"{at_end} still open at the end"
             )
     lines += [
         "",
@@ -305,7 +348,7 @@ def main() -> None:
         run = run_mode(mode, name, prefix, suffix, data, logs)
         for key, samples in run["samples"].items():
             runs[mode]["samples"].setdefault(key, []).extend(samples)
-        runs[mode]["load"].append(run["load"])
+        runs[mode]["load"].append(run["load"] + (run["connections"],))
         print(f"{mode}: done", flush=True)
     text = report(runs, started)
     print(text)
