@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -110,14 +111,25 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def get_ms(url: str, cookie: str) -> float:
+def get_ms(url: str, cookie: str) -> float | None:
+    """Milliseconds to the last byte of a 200, or None: the request failed (counted)."""
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - ours
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url} answered {response.status}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as failed:
+        failed.read()
+        return None
     return (time.perf_counter() - started) * 1000
+
+
+def answer(url: str, cookie: str) -> float | None:
+    """When the POST of a step's answer began, or None: the server failed it (counted)."""
+    try:
+        return _post_answer(url, cookie)
+    except RuntimeError:
+        return None
 
 
 def lists(port: int, data: dict) -> dict:
@@ -177,19 +189,21 @@ def push(port: int, data: dict) -> dict:
             return found
 
         async def arrival(user_id, watched, started):
+            if started is None:
+                return None
             client = clients[user_id]
             deadline = time.perf_counter() + 30
             while watched not in client.received and time.perf_counter() < deadline:
                 await asyncio.sleep(0.002)
             if watched not in client.received:
-                raise RuntimeError(f"no push of {watched} within 30 s")
+                return None  # no push within 30 s: counted as a failure
             return (client.received[watched] - started) * 1000
 
         # One untimed answer per user first: the first push of a process is the slowest.
         current = await asyncio.to_thread(targets)
         for user_id, _key in users:
             watched, path = current[user_id]
-            started = await asyncio.to_thread(_post_answer, base + path, clients[user_id].cookie)
+            started = await asyncio.to_thread(answer, base + path, clients[user_id].cookie)
             await arrival(user_id, watched, started)
         results = {}
         for count in (1, len(users)):
@@ -200,7 +214,7 @@ def push(port: int, data: dict) -> dict:
                     for user_id, _key in users:
                         watched, path = current[user_id]
                         started = await asyncio.to_thread(
-                            _post_answer, base + path, clients[user_id].cookie
+                            answer, base + path, clients[user_id].cookie
                         )
                         samples.append(await arrival(user_id, watched, started))
                 else:
@@ -209,7 +223,7 @@ def push(port: int, data: dict) -> dict:
                     def one(user_id, barrier=barrier, current=current):
                         watched, path = current[user_id]
                         barrier.wait()
-                        return user_id, watched, _post_answer(base + path, clients[user_id].cookie)
+                        return user_id, watched, answer(base + path, clients[user_id].cookie)
 
                     sent = await asyncio.gather(
                         *(loop.run_in_executor(executor, one, u) for u, _ in users)
@@ -286,9 +300,21 @@ def run_mode(mode: str, name: str, prefix: str, suffix: str, data: dict, logs: P
     }
 
 
-def summary(ordered: list[float]) -> tuple[float, float]:
-    ordered = sorted(ordered)
-    return statistics.median(ordered), percentile(ordered, 95)
+def summary(samples: list[float | None]) -> str:
+    """p50 | p95 | failures, over the requests that succeeded."""
+    ordered = sorted(ms for ms in samples if ms is not None)
+    failed = len(samples) - len(ordered)
+    if not ordered:
+        return f"- | - | {failed}"
+    return f"{statistics.median(ordered):.0f} ms | {percentile(ordered, 95):.0f} ms | {failed}"
+
+
+def ratio(pool: list, plain: list, pct: int) -> str:
+    pool = sorted(ms for ms in pool if ms is not None)
+    plain = sorted(ms for ms in plain if ms is not None)
+    if not pool or not plain:
+        return "-"
+    return f"{percentile(plain, pct) / percentile(pool, pct):.2f}"
 
 
 def report(runs: dict, started: str) -> str:
@@ -314,21 +340,32 @@ def report(runs: dict, started: str) -> str:
             )
     lines += [
         "",
-        "| measurement | clients | samples | pool p50 | pool p95 | no pool p50 | no pool p95 "
-        "| ratio p50 | ratio p95 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| measurement | clients | requests | pool p50 | pool p95 | pool failed | no pool p50 "
+        "| no pool p95 | no pool failed | ratio p50 | ratio p95 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     pool, plain = runs["pool"]["samples"], runs["no pool"]["samples"]
     for key in pool:
         label, clients = key
-        p50, p95 = summary(pool[key])
-        n50, n95 = summary(plain[key])
         lines.append(
-            f"| {label} | {clients} | {len(pool[key])} | {p50:.0f} ms | {p95:.0f} ms "
-            f"| {n50:.0f} ms | {n95:.0f} ms | {n50 / p50:.2f} | {n95 / p95:.2f} |"
+            f"| {label} | {clients} | {len(pool[key])} | {summary(pool[key])} "
+            f"| {summary(plain[key])} | {ratio(pool[key], plain[key], 50)} "
+            f"| {ratio(pool[key], plain[key], 95)} |"
         )
-    lines += ["", "ratio = no pool / pool: above 1 the pool is faster.", ""]
+    lines += [
+        "",
+        "ratio = no pool / pool over the requests that succeeded: above 1 the pool is faster. "
+        'failed: answered 5xx (e.g. PostgreSQL\'s "too many clients") or, for push, no next '
+        f"step on the socket within 30 s. PostgreSQL max_connections here: {max_connections()}, "
+        "shared with every other database on the server.",
+        "",
+    ]
     return "\n".join(lines)
+
+
+def max_connections() -> str:
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        return conn.execute("SHOW max_connections").fetchone()[0]
 
 
 def main() -> None:
