@@ -353,12 +353,12 @@ def report(runs: dict, started: str) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     pool, plain = runs["pool"]["samples"], runs["no pool"]["samples"]
-    for key in pool:
+    for key in pool or plain:  # BENCH_POOL_ORDER may have run one mode only
         label, clients = key
+        one, other = pool.get(key, []), plain.get(key, [])
         lines.append(
-            f"| {label} | {clients} | {len(pool[key])} | {summary(pool[key])} "
-            f"| {summary(plain.get(key, []))} | {ratio(pool[key], plain.get(key, []), 50)} "
-            f"| {ratio(pool[key], plain.get(key, []), 95)} |"
+            f"| {label} | {clients} | {max(len(one), len(other))} | {summary(one)} "
+            f"| {summary(other)} | {ratio(one, other, 50)} | {ratio(one, other, 95)} |"
         )
     lines += [
         "",
