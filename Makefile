@@ -88,7 +88,7 @@ $(VENV)/.bench-installed: requirements-bench.lock
 BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-flowdesk-local-benchmarks-$$RANDOM$$RANDOM$$RANDOM} \
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external bench-burst bench-lists bench-timers bench-sockets
+.PHONY: bench bench-engine bench-push bench-panel bench-log bench-external bench-burst bench-lists bench-timers bench-sockets bench-pool
 bench: bench-engine bench-panel bench-push bench-log bench-lists bench-timers bench-sockets
 
 bench-engine: install $(VENV)/.bench-installed
@@ -117,6 +117,10 @@ bench-timers: install
 
 bench-sockets: install
 	$(BENCH_ENV) $(PY) bench/sockets.py
+
+# Pool or no pool: push latency and the Cases list / Process log under 1 and 20 clients.
+bench-pool: install
+	$(BENCH_ENV) $(PY) bench/pool.py
 
 .PHONY: compose-check
 compose-check:

@@ -140,8 +140,18 @@ TEMPLATES = [
 ]
 
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # DB_POOL=0 turns the pool off and goes back to one persistent connection per thread
+    # (CONN_MAX_AGE seconds, 600 unless set): the before of bench/pool.py, and a way out
+    # should a PostgreSQL proxy in front (PgBouncer) already pool.
+    DB_POOL = env_bool("DB_POOL", True)
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=0 if DB_POOL else int(env("CONN_MAX_AGE", "600")),
+            conn_health_checks=not DB_POOL,
+        )
+    }
+    if DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Under Daphne, persistent connections (CONN_MAX_AGE) leak one per thread and never
         # close; each process keeps a psycopg pool instead, sized here. Every Daphne,
         # worker process and beat has its own: size PostgreSQL's max_connections for all.

@@ -18,7 +18,7 @@ PRINT_DATABASE = (
 
 
 def database_settings(**environment):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DB_POOL")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_POOL", "CONN_MAX_AGE"))}
     env.pop("DATABASE_URL", None)
     env.update(environment)
     result = subprocess.run(
@@ -39,6 +39,45 @@ def test_postgresql_gets_a_pool_sized_from_the_environment_and_no_persistent_con
     )
     assert database["CONN_MAX_AGE"] == 0
     assert database["OPTIONS"]["pool"] == {"min_size": 3, "max_size": 25, "timeout": 10.0}
+
+
+def test_db_pool_0_goes_back_to_persistent_connections_per_thread():
+    database = database_settings(
+        DATABASE_URL="postgres://flowdesk@db:5432/flowdesk", DB_POOL="0", DB_POOL_MAX="25"
+    )
+    assert "pool" not in database.get("OPTIONS", {})
+    assert database["CONN_MAX_AGE"] == 600
+    assert database["CONN_HEALTH_CHECKS"] is True
+    shorter = database_settings(
+        DATABASE_URL="postgres://flowdesk@db:5432/flowdesk", DB_POOL="0", CONN_MAX_AGE="60"
+    )
+    assert shorter["CONN_MAX_AGE"] == 60
+
+
+@pytest.mark.django_db
+def test_without_the_pool_a_connection_outlives_the_request_that_opened_it():
+    # What Django does at each request's start and end with CONN_MAX_AGE > 0: keep it.
+    code = (
+        "import django; django.setup(); from django.db import connection\n"
+        "pids = set()\n"
+        "for _ in range(3):\n"
+        "    connection.close_if_unusable_or_obsolete()\n"
+        "    with connection.cursor() as c:\n"
+        "        c.execute('SELECT pg_backend_pid()'); pids.add(c.fetchone()[0])\n"
+        "print(len(pids), connection.pool is None)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DB_POOL")}
+    database = connection.settings_dict
+    env.update(
+        DB_POOL="0",
+        DJANGO_SETTINGS_MODULE="bpm_project.settings",
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+        f"/{database['NAME']}",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["1", "True"], result.stderr
 
 
 def test_the_embedded_sqlite_database_has_no_pool():
