@@ -74,18 +74,8 @@ def _group_send(messages: list[tuple[str, dict]]) -> None:
         return
 
     async def send_all():
-        # Each message goes to another group (one user's or one session's pages), so
-        # they are sent side by side, SEND_AT_ONCE at a time, over the layer's pool;
-        # one after another, a push to 1,000 users waited on 1,000 round trips in turn.
-        for first in range(0, len(messages), SEND_AT_ONCE):
-            chunk = messages[first : first + SEND_AT_ONCE]
-            results = await asyncio.gather(
-                *(layer.group_send(group, event) for group, event in chunk),
-                return_exceptions=True,
-            )
-            for (group, _event), result in zip(chunk, results, strict=True):
-                if isinstance(result, BaseException):  # polling catches the page up
-                    logger.error("Sending to group %s failed: %r", group, result)
+        for group, event in messages:
+            await layer.group_send(group, event)
 
     try:
         loop = _loop_for(layer)
@@ -99,7 +89,6 @@ def _group_send(messages: list[tuple[str, dict]]) -> None:
 
 
 SEND_TIMEOUT = 10
-SEND_AT_ONCE = 100
 _server_loop: asyncio.AbstractEventLoop | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_pid: int | None = None
