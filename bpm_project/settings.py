@@ -8,6 +8,8 @@ Nothing else differs between the two.
 """
 
 import os
+import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,7 +42,25 @@ DEBUG = env_bool("DEBUG", False)
 # startproject placeholder) would let anyone forge them, so Flowdesk refuses to start.
 EMBEDDED_SECRET_KEY = "flowdesk-embedded-insecure-key-change-me"  # noqa: S105
 KNOWN_INSECURE_SECRET_KEYS = {EMBEDDED_SECRET_KEY, "change-me-in-production", "changeme", "secret"}
+# Management commands that read the code and sign nothing (CI's migration check, the image's
+# collectstatic, the translation tools) run without a key: they get a random one, which
+# nothing outside this one process could ever verify. Serving, workers, `migrate` and
+# `check --deploy` still refuse.
+OFFLINE_COMMANDS = {
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "collectstatic",
+    "makemessages",
+    "compilemessages",
+}
 SECRET_KEY = (env("SECRET_KEY") or "").strip()
+if (
+    not SECRET_KEY
+    and Path(sys.argv[0]).name in {"manage.py", "django-admin"}
+    and sys.argv[1:2] in [[command] for command in OFFLINE_COMMANDS]
+):
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not DEBUG and (
     not SECRET_KEY
     or SECRET_KEY in KNOWN_INSECURE_SECRET_KEYS

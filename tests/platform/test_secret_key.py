@@ -60,3 +60,28 @@ def test_a_key_from_secret_key_file_is_accepted(tmp_path):
 def test_debug_runs_on_the_embedded_key_without_configuration():
     result = import_settings(DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def manage(*arguments):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_migration_check_runs_without_a_key():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["check", "--deploy"], ["migrate", "--plan"]])
+def test_commands_that_check_or_change_a_deployment_still_ask_for_a_key(command):
+    result = manage(*command)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
