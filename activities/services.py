@@ -270,18 +270,40 @@ def activity_reassign(*, activity_id: int, user, owner=None, role=None) -> Activ
 def activity_close_for_step(*, step, status: str) -> None:
     """A step closed (completed with a result, or canceled): so does its activity.
 
-    One UPDATE (it locks the row it changes); an activity already closed is left alone."""
-    changes = {
-        "completed_at": step.completed_at or timezone.now(),
-        "modified_at": timezone.now(),
-    }
-    if status == "completed":
-        changes["status"] = Activity.Status.COMPLETED
-        if step.result:
-            changes["result"] = step.result[:200]
-    else:
-        changes["status"] = Activity.Status.CANCELED
-    Activity.objects.filter(step=step, status=Activity.Status.OPEN).update(**changes)
+    One UPDATE (it locks the row it changes), built once: it is on the path of every
+    user step's completion. An activity already closed is left alone."""
+    global _CLOSE_SQL
+    if _CLOSE_SQL is None:
+        quote = connection.ops.quote_name
+        column = {name: quote(Activity._meta.get_field(name).column) for name in _CLOSE_FIELDS}
+        # Only model metadata goes into the text; values are parameters.
+        _CLOSE_SQL = (
+            f"UPDATE {quote(Activity._meta.db_table)} SET "  # noqa: S608
+            f"{column['completed_at']} = %s, {column['modified_at']} = %s, "
+            f"{column['status']} = %s, "
+            f"{column['result']} = CASE WHEN %s THEN %s ELSE {column['result']} END "
+            f"WHERE {column['step']} = %s AND {column['status']} = %s"
+        )
+    now = timezone.now()
+    completed = status == "completed"
+    result = (step.result or "")[:200] if completed else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLOSE_SQL,
+            [
+                step.completed_at or now,
+                now,
+                Activity.Status.COMPLETED if completed else Activity.Status.CANCELED,
+                bool(result),
+                result,
+                step.pk,
+                Activity.Status.OPEN,
+            ],
+        )
+
+
+_CLOSE_SQL = None
+_CLOSE_FIELDS = ("completed_at", "modified_at", "status", "result", "step")
 
 
 def activity_follow_step(*, step) -> None:

@@ -24,7 +24,7 @@ from processes import documents
 from processes.engine import InstanceState, RunResult
 from processes.engine import Step as EngineStep
 from processes.engine.graph import USER_TASK_KINDS, Element, Event
-from processes.models import ProcessInstance, Step
+from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Step
 from processes.user_steps.owners import assign_owner
 
 INSERT_FIELDS = (
@@ -107,6 +107,8 @@ class Written:
 
     activated: list[Step] = field(default_factory=list)
     closed: list[Step] = field(default_factory=list)
+    # Messages that steps of this run started waiting for (a kept one may be theirs).
+    awaited_messages: list[str] = field(default_factory=list)
 
 
 class StaleVersion(Exception):
@@ -189,6 +191,8 @@ def write_steps(
         row.data = step.data
         row.event_key = event_key(element, step) if step.status == "waiting" else ""
         row.correlation_key = waiting_key(step)
+        if was != "waiting" and row.event_key.startswith("message:"):
+            written.awaited_messages.append(row.event_key.removeprefix("message:"))
         if row.is_user_step:
             if step.status == "waiting" and was != "waiting":
                 written.activated.append(row)
@@ -456,3 +460,109 @@ def _update(rows: list[Step]) -> None:
             cursor.execute(sql, params[0])
         else:
             cursor.executemany(sql, params)
+
+
+# -- reading an instance under its lock --------------------------------------------------
+
+
+class _Reader:
+    """Selected columns of one model, and rows of them turned into model instances
+    (as the ORM's from_db does, with the fields' database converters)."""
+
+    def __init__(self, model, alias: str, *, skip: tuple[str, ...] = ()):
+        quote = connection.ops.quote_name
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if f.name not in skip]
+        self.attnames = [f.attname for f in self.fields]
+        self.columns = ", ".join(f"{quote(alias)}.{quote(f.column)}" for f in self.fields)
+        converters = []
+        for index, f in enumerate(self.fields):
+            col = f.get_col(alias)
+            found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+            if found:
+                converters.append((index, col, found))
+        self.converters = converters
+
+    def build(self, values):
+        values = list(values)
+        for index, col, found in self.converters:
+            value = values[index]
+            for convert in found:
+                value = convert(value, col, connection)
+            values[index] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+_LOCKED = None
+
+
+def _locked_readers():
+    """The instance row locked (FOR UPDATE OF it alone: its version and definition are
+    shared by every instance of the process) with its version and definition, and its
+    open steps: two statements, built once from the models' metadata."""
+    global _LOCKED
+    if _LOCKED is None:
+        quote = connection.ops.quote_name
+        instance = _Reader(ProcessInstance, "i")
+        version = _Reader(ProcessVersion, "v", skip=("bpmn_xml",))
+        definition = _Reader(ProcessDefinition, "d", skip=("description",))
+        steps = _Reader(Step, "s")
+        field = ProcessInstance._meta.get_field
+        lock_sql = (
+            f"SELECT {instance.columns}, {version.columns}, {definition.columns} "  # noqa: S608
+            f"FROM {quote(ProcessInstance._meta.db_table)} i "
+            f"JOIN {quote(ProcessVersion._meta.db_table)} v "
+            f"ON v.{quote('id')} = i.{quote(field('version').column)} "
+            f"JOIN {quote(ProcessDefinition._meta.db_table)} d "
+            f"ON d.{quote('id')} = i.{quote(field('definition').column)} "
+            f"WHERE i.{quote('id')} = %s"
+        )
+        if connection.features.has_select_for_update_of:
+            lock_sql += " FOR UPDATE OF i"
+        elif connection.features.has_select_for_update:
+            lock_sql += " FOR UPDATE"
+        steps_sql = (
+            f"SELECT {steps.columns} FROM {quote(Step._meta.db_table)} s "  # noqa: S608
+            f"WHERE s.{quote(Step._meta.get_field('instance').column)} = %s "
+            f"AND s.{quote('status')} IN ('active', 'waiting', 'error') "
+            f"ORDER BY s.{quote('number')}"
+        )
+        _LOCKED = (instance, version, definition, steps, lock_sql, steps_sql)
+    return _LOCKED
+
+
+def lock_instance(instance_id: int) -> tuple[ProcessInstance, dict[int, Step]] | None:
+    """Lock an instance row and read it, its version and definition, and its open steps
+    (active, waiting, error) in one round trip; None when there is no such instance.
+
+    Inside a transaction. The steps' SELECT runs after the lock is granted (the
+    statements of one session run in order), so it sees every step committed
+    before it."""
+    instance_reader, version_reader, definition_reader, step_reader, lock_sql, steps_sql = (
+        _locked_readers()
+    )
+    with one_round_trip():
+        locked = connection.cursor()
+        locked.execute(lock_sql, [instance_id])
+        open_steps = connection.cursor()
+        open_steps.execute(steps_sql, [instance_id])
+    with locked:
+        row = locked.fetchone()
+    with open_steps:
+        step_rows = open_steps.fetchall()
+    if row is None:
+        return None
+    first = len(instance_reader.fields)
+    second = first + len(version_reader.fields)
+    instance = instance_reader.build(row[:first])
+    version = version_reader.build(row[first:second])
+    definition = definition_reader.build(row[second:])
+    version.definition = definition
+    instance.version = version
+    instance.definition = definition
+    rows = {}
+    for values in step_rows:
+        step = step_reader.build(values)
+        step.instance = instance
+        rows[step.number] = step
+    return instance, rows

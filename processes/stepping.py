@@ -53,20 +53,10 @@ def advance(instance_id: int, operation: Operation | None, *, check=None):
     Returns the instance, or None when there is no such instance or nothing to run.
     """
     with transaction.atomic():
-        try:
-            # Lock only the instance row: its version and definition are shared by
-            # every instance of the process and must not serialise them.
-            instance = (
-                ProcessInstance.objects.select_for_update(of=("self",))
-                .select_related("version", "definition")
-                .defer("version__bpmn_xml", "definition__description")
-                .get(pk=instance_id)
-            )
-        except ProcessInstance.DoesNotExist:
+        locked = persistence.lock_instance(instance_id)
+        if locked is None:
             return None
-        # Through the related manager: each row knows its instance (receivers read
-        # step.instance, its version and definition without a query per step).
-        rows = {row.number: row for row in instance.steps.filter(status__in=OPEN)}
+        instance, rows = locked
         if check is not None:
             check(instance, rows)
         if operation is None and instance.status != "running":
@@ -131,13 +121,12 @@ def apply_result(instance, rows, result: RunResult, *, new: bool = False, guard=
     if state.status in {"completed", "canceled"} and instance.completed_at is None:
         instance.completed_at = state.completed_at or clock.now()
         instance.duration = instance.completed_at - instance.started_at
-    was_waiting = {number for number, row in rows.items() if row.status == "waiting"}
     # The instance row's INSERT or UPDATE goes out with the step writes, in one round trip.
     written = persistence.write_steps(
         instance, rows, result, update_instance=not new, insert_instance=new, guard=guard
     )
     _route_effects(instance, result.effects)
-    _offer_kept_messages(instance, result, was_waiting)
+    _offer_kept_messages(instance, written.awaited_messages)
     if new:  # the row went out as raw SQL: no post_save, so the start is announced here
         signals.instance_started.send(sender=ProcessInstance, instance=instance)
     _announce(instance, previous_status, written.activated, written.closed)
@@ -230,24 +219,13 @@ def _route_effects(instance: ProcessInstance, effects) -> None:
         )
 
 
-def _offer_kept_messages(instance, result: RunResult, was_waiting: set[int]) -> None:
+def _offer_kept_messages(instance, names: list[str]) -> None:
     # A step that starts waiting for a message may have one kept for it
     # (events.message_correlate(keep_for=...)): the worker gives it after commit.
-    started = [
-        step.id
-        for step in result.changed_steps
-        if step.status == "waiting" and step.id not in was_waiting
-    ]
-    if not started:
+    if not names:
         return
-    names = [
-        key.removeprefix("message:")
-        for key in Step.objects.filter(
-            instance=instance, number__in=started, event_key__startswith="message:"
-        ).values_list("event_key", flat=True)
-    ]
     kept = KeptMessage.objects.filter(status="kept", name__in=names, expires_at__gt=clock.now())
-    if names and kept.exists():
+    if kept.exists():
         queue_task("processes.deliver_kept_messages", instance_id=instance.pk)
 
 

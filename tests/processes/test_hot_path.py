@@ -11,6 +11,7 @@ from activities.services import activity_create_for_step
 from processes import services
 from processes.models import ProcessInstance, Step
 from tests.activities.factories import one_step_process, start, waiting_step
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,11 @@ def statements(captured) -> list[str]:
     return sent
 
 
-def test_a_perform_task_step_costs_a_handful_of_statements_from_start_to_done(agent):
+def test_a_perform_task_step_costs_a_handful_of_statements_from_start_to_done(agent, monkeypatch):
+    # As on a running server, the webhook subscriptions read once stay known for a
+    # while (here long enough that a slow machine does not read them mid-test).
+    monkeypatch.setattr(webhook_services, "LISTENED_SECONDS", 3600.0)
+    webhook_services.events_forget()
     definition = one_step_process("hot_task", TASK, name="Hot path")
     start(definition, user=agent)  # warm the parse cache and the content types
 
@@ -44,9 +49,9 @@ def test_a_perform_task_step_costs_a_handful_of_statements_from_start_to_done(ag
 
     # Start: the instance with its first steps in one INSERT (which also checks the
     # cached newest version) and the activity (6 statements before). Complete: lock,
-    # open steps, the run's writes (instance, step, next step) and the activity
-    # closed (10 before).
-    assert len(statements(started)) <= 3, statements(started)
+    # open steps (one round trip), the run's writes (instance, step, next step: one
+    # round trip) and the activity closed (10 before).
+    assert len(statements(started)) <= 2, statements(started)
     assert len(statements(completed)) <= 6, statements(completed)
     instance.refresh_from_db()
     assert instance.status == "completed"
