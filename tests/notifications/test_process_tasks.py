@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -81,6 +82,44 @@ def test_completing_a_step_clears_it_from_the_panel_and_the_counter_disappears(a
     html = "".join(to(pushes, agent))
     assert 'data-count="0"' in html and " hidden" in html.split('id="process-tasks-count"')[1]
     assert "No process tasks" in html
+
+
+def test_a_step_handing_over_to_the_next_refreshes_the_owners_panel_once(
+    agent, other_agent, pushes
+):
+    # Completing "ask" closes it and opens "next" for the same owner in one commit:
+    # one panel refresh shows both changes (it used to be two, one per step).
+    background = QUESTION + ' flowdesk:background="true"'
+    definition = one_step_process("handover", background, tail_task=background)
+    step = waiting_step(start(definition, user=agent))
+    pushes.clear()
+
+    services.step_submit_page(
+        instance_id=step.instance_id,
+        step_number=step.number,
+        user=agent,
+        variables={"answer": "Yes"},
+    )
+
+    panels = [html for html in to(pushes, agent) if 'id="process-task-list"' in html]
+    assert len(panels) == 1
+    assert "Next page" in panels[0] and 'data-count="1"' in panels[0]
+    assert to(pushes, other_agent) == []
+
+
+def test_a_rolled_back_change_refreshes_no_panel_and_the_next_commit_does(agent, pushes):
+    step = waiting_step(start(one_step_process("rolled", QUESTION), user=agent))
+    pushes.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        process_receivers.queue_panels([agent.pk])
+        raise RuntimeError("the change fails")
+    assert pushes == []
+
+    with transaction.atomic():
+        process_receivers.queue_panels([agent.pk])
+    panels = [html for html in to(pushes, agent) if 'id="process-task-list"' in html]
+    assert len(panels) == 1 and "Ask" in panels[0]
+    assert step.pk
 
 
 def test_canceling_the_instance_updates_the_panel(agent, pushes):
