@@ -56,14 +56,16 @@ def rows_delete(rows: QuerySet, *, batch: int = BATCH, limit: int = LIMIT) -> in
     """Delete the rows of `rows`, `batch` per statement, at most `limit` in all; how many.
 
     One statement per batch, `DELETE … WHERE id IN (SELECT id … LIMIT batch)`: the
-    sub-select reads the rows' index and the delete finds them by primary key, so a
-    batch costs the same however long the backlog (repeating the filter outside made
-    PostgreSQL scan every old row for each batch). `rows` must select final states
-    only, which nothing changes back. QuerySet.delete() would load every row to send
-    post_delete (the record triggers listen to all models) and delete them a hundred
-    at a time; these tables have no receivers and nothing cascades from them
-    (webhooks deletes a delivery's attempts itself), so the rows go straight."""
+    sub-select reads the rows' index and the delete matches them by primary key alone
+    (repeating the filter outside made PostgreSQL read every old row through the index
+    for each batch, so a long backlog cost more per batch). `rows` must select final
+    states only, which nothing changes back. QuerySet.delete() would load every row to
+    send post_delete (the record triggers listen to all models) and delete them a
+    hundred at a time; these tables have no receivers and no rows point at them, so
+    the rows go straight (webhooks deletes a delivery's attempts itself)."""
     model = rows.model
+    if model._meta.related_objects:
+        raise ValueError(f"rows of other tables point at {model._meta.label}: delete those first")
     deleted = 0
     while deleted < limit:
         size = min(batch, limit - deleted)
