@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from api.models import IdempotentAnswer
 from api.problems import problem
+from outbox.retention import rows_delete
 
 HEADER = "Idempotency-Key"
 # How long a stored answer is replayed; older ones are pruned by the periodic job.
@@ -64,7 +65,7 @@ def create_once(request, make, *, status: int = 201) -> HttpResponse:
 
 
 def answers_prune(*, now=None) -> int:
-    """Forget the answers older than KEPT_FOR (a key may then create again); how many."""
+    """Forget the answers older than KEPT_FOR (a key may then create again); how many.
+    In bounded batches through the created_at index, like the other prunes."""
     cutoff = (now or timezone.now()) - KEPT_FOR
-    deleted, _by_model = IdempotentAnswer.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    return rows_delete(IdempotentAnswer.objects.filter(created_at__lt=cutoff))

@@ -51,6 +51,8 @@ class IdempotentAnswer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key")]
+        # The hourly prune finds the old answers by age.
+        indexes = [models.Index(fields=["created_at"], name="api_idempotent_answer_age")]
 
     def __str__(self):
         return f"{self.method} {self.path} ({self.key})"

@@ -36,6 +36,19 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_days(name, default):
+    """A whole number of days from 0 to 36500; empty counts as 0. A typo stops the start
+    with the variable's name rather than deleting or keeping history other than meant."""
+    value = (env(name, default) or "").strip()
+    days = int(value) if value.isdigit() else (0 if not value else -1)
+    if not 0 <= days <= 36500:
+        raise ImproperlyConfigured(
+            f"{name} is a whole number of days from 0 to 36500 (0 or empty: keep forever), "
+            f"not {value!r}."
+        )
+    return days
+
+
 DEBUG = env_bool("DEBUG", False)
 # The embedded default signs sessions and satisfaction links on a laptop only:
 # with DEBUG off a key anyone can read (ours, the old compose default, Django's
@@ -384,10 +397,15 @@ FLOWDESK_PERIODIC_JOBS = {
     "outbox.deliver_due_effects": float(env("OUTBOX_SWEEP_SECONDS", "10")),
     "api.prune_idempotent_answers": 60 * 60.0,
     "processes.archive_instances": 60 * 60.0,
+    "outbox.prune_history": 24 * 60 * 60.0,
 }
 # Finished process instances older than this leave the Process log's default view (and
 # its indexes); "Include archived" still finds them.
 FLOWDESK_ARCHIVE_AFTER_DAYS = int(env("FLOWDESK_ARCHIVE_AFTER_DAYS", "90"))
+# Operational rows that are finished (effects done, webhook deliveries delivered or given
+# up with their attempts, kept messages delivered, expired or failed) are deleted once
+# older than this (daily job, `manage.py prune_history`); 0 keeps them forever.
+FLOWDESK_RETAIN_DAYS = env_days("FLOWDESK_RETAIN_DAYS", "30")
 # The timer sweep claims due timers in batches and queues one task per batch, so every
 # worker fires a share; a claim a lost worker held is handed out again after it runs out.
 TIMER_BATCH_SIZE = int(env("TIMER_BATCH_SIZE", "200"))

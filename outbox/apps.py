@@ -7,4 +7,6 @@ class OutboxConfig(AppConfig):
     verbose_name = _("Outbox")
 
     def ready(self):
-        from outbox import tasks  # noqa: F401, PLC0415 - registers the tasks in every process
+        from outbox import retention, tasks  # noqa: F401, PLC0415 - registers the tasks in every process
+
+        retention.register("outbox.effects", retention.effects_prune)

@@ -34,7 +34,13 @@ class Effect(models.Model):
                 fields=["available_at"],
                 condition=models.Q(status="pending"),
                 name="outbox_effect_due",
-            )
+            ),
+            # The retention prune's scan: done effects by age, nothing else.
+            models.Index(
+                fields=["done_at"],
+                condition=models.Q(status="done"),
+                name="outbox_effect_done",
+            ),
         ]
 
     def __str__(self):

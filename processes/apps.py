@@ -32,7 +32,11 @@ class ProcessesConfig(AppConfig):
         )
         registry.register_model("crm.Account", fields=("name", "industry", "phone", "web", "city"))
 
+        from outbox import retention  # noqa: PLC0415 - AppConfig.ready()
         from processes import data_actions, effects, tasks, triggers  # noqa: F401, PLC0415 - they register
+        from processes.retention import kept_messages_prune  # noqa: PLC0415 - it imports models
+
+        retention.register("processes.kept_messages", kept_messages_prune)
 
         triggers.connect()
         effects.connect()

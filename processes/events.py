@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 MAX_KEEP_FOR = dt.timedelta(days=30)  # the longest a message is kept
 MAX_KEPT_PER_NAME = 1000  # kept messages of one name at a time; more are refused
 MAX_FAILED_PER_NAME = 1000  # failure records of one name kept; beyond, only logged
-FINISHED_KEPT_FOR = dt.timedelta(days=7)  # delivered / expired / failed records kept
 SWEEP_BATCH = 500  # kept messages a sweep tries to deliver
 
 
@@ -264,15 +263,12 @@ def _give(instance_id: int, message: KeptMessage, key) -> bool:
 
 
 def kept_messages_sweep(*, now=None) -> int:
-    """The periodic job: deliver kept messages to instances now waiting for them,
-    expire those past their time, and forget finished records after a week.
-    Returns how many were delivered."""
+    """The periodic job: deliver kept messages to instances now waiting for them and
+    expire those past their time (finished records are deleted after
+    FLOWDESK_RETAIN_DAYS by processes.retention). Returns how many were delivered."""
     now = now or clock.now()
     delivered = kept_messages_deliver(now=now)
     KeptMessage.objects.filter(status="kept", expires_at__lte=now).update(status="expired")
-    KeptMessage.objects.exclude(status="kept").filter(
-        created_at__lt=now - FINISHED_KEPT_FOR
-    ).delete()
     return delivered
 
 

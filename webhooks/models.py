@@ -79,7 +79,13 @@ class Delivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         indexes = [
-            models.Index(fields=["subscription", "-created_at"], name="webhooks_delivery_log")
+            models.Index(fields=["subscription", "-created_at"], name="webhooks_delivery_log"),
+            # The retention prune's scan: finished deliveries by age.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["succeeded", "failed", "skipped"]),
+                name="webhooks_delivery_finished",
+            ),
         ]
 
     def __str__(self):

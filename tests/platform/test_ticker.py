@@ -15,11 +15,15 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from cases import services as case_services
 from cases.defaults import load_defaults
 from cases.models import Case
+from crm.email import send_email
 from crm.models import SystemSetting
+from outbox.models import Effect
+from outbox.services import effect_deliver
 from processes import clock
 from processes.models import Step
 from processes.services import instance_start, process_import
@@ -61,9 +65,21 @@ def run_ticker_once_in_a_web_process(*, inbox, media):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def an_email_sent_long_ago() -> Effect:
+    in_memory = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    with override_settings(MAILERS=in_memory):
+        send_email(to=["clara@northwind.example"], subject="Sent in spring", text="Hello.")
+        effect = Effect.objects.get(payload__subject="Sent in spring")
+        effect_deliver(effect_id=effect.pk)  # unless the commit's own delivery sent it already
+    assert Effect.objects.get(pk=effect.pk).status == "done"
+    Effect.objects.filter(pk=effect.pk).update(done_at=clock.now() - timedelta(days=400))
+    return effect
+
+
 @pytest.mark.django_db(transaction=True)
 def test_one_pass_of_the_ticker_reads_mail_closes_resolved_cases_and_fires_timers(agent, tmp_path):
     load_defaults(apps)
+    old_email = an_email_sent_long_ago()
     # Resolved cases close after the two waiting periods: none here, so it is past them at once.
     for code in ("FirstReevaluationWaitingDays", "SecondReevaluationWaitingDays"):
         SystemSetting.objects.update_or_create(
@@ -90,3 +106,12 @@ def test_one_pass_of_the_ticker_reads_mail_closes_resolved_cases_and_fires_timer
     waiting.refresh_from_db()
     assert waiting.status == "completed"
     assert waiting.variables.get("waited") is True
+    # The daily retention job ran too (FLOWDESK_RETAIN_DAYS, 30 by default).
+    assert results["outbox.prune_history"]["outbox.Effect"] == 1
+    assert set(results["outbox.prune_history"]) == {
+        "outbox.Effect",
+        "processes.KeptMessage",
+        "webhooks.Delivery",
+        "webhooks.Attempt",
+    }
+    assert not Effect.objects.filter(pk=old_email.pk).exists()

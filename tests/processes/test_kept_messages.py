@@ -136,16 +136,6 @@ def test_the_worker_records_a_message_matching_several_instances_instead_of_retr
     assert status(first) == status(second) == "running"
 
 
-def test_finished_records_are_forgotten_after_a_week():
-    now = timezone.now()
-    KeptMessage.objects.create(
-        name="old", status="failed", reason="x", created_at=now - dt.timedelta(days=8)
-    )
-    KeptMessage.objects.create(name="recent", status="failed", reason="x", created_at=now)
-    kept_messages_sweep(now=now)
-    assert list(KeptMessage.objects.values_list("name", flat=True)) == ["recent"]
-
-
 THROWER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="t"
     targetNamespace="https://flowdesk.dev/tests">
