@@ -1,5 +1,7 @@
 """Reads for the Cases list, the agent desktop, similar cases and the case page."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import (
@@ -253,7 +255,22 @@ def case_history(case, *, limit=100):
     deliveries = email_deliveries(e.data["message_id"] for e in sent)
     for event in events:
         event.delivery = deliveries.get(event.data.get("message_id") or "")
+    # An email's outbox row is recorded with its History entry, and only sent ones are
+    # ever deleted (outbox.retention): a sent email without one was sent long ago.
+    for event in sent:
+        if event.delivery is None:
+            event.delivery = SENT_LONG_AGO
     return events
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    status: str = "done"
+    is_retrying: bool = False
+    last_error: str = ""
+
+
+SENT_LONG_AGO = _Delivered()
 
 
 def workflow_statuses(case):

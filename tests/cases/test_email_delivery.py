@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.correspondence.messages import message_send
 from outbox.models import Effect
+from outbox.retention import effects_prune
 from outbox.services import effect_deliver, effects_deliver_due
 from tests.cases.factories import make_case
 from tests.support.smtp_sink import SMTPSink
@@ -109,3 +110,21 @@ def test_a_message_delivered_already_is_not_sent_again(
     assert effect_deliver(effect_id=effect.pk) is None  # a second worker, a redelivered task
     assert effects_deliver_due() == 0
     assert [m["Subject"] for m in sink.received()].count(f"[{case.number}] Once") == 1
+
+
+def test_an_email_sent_long_ago_still_shows_sent_once_its_outbox_row_is_pruned(
+    client, agent, sink, settings, django_capture_on_commit_callbacks
+):
+    sink.start()
+    settings.FLOWDESK_RETAIN_DAYS = 30
+    case = make_case(by=agent)
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=False):
+        message_send(case=case, user=agent, channel="email", subject="Long ago", body="Hi.")
+    effects_deliver_due()
+    assert set(deliveries(client, case)) == {"Sent"}
+    Effect.objects.update(done_at=timezone.now() - timedelta(days=31))
+
+    assert effects_prune()["outbox.Effect"] >= 1
+    assert not Effect.objects.filter(kind="email").exists()
+    assert set(deliveries(client, case)) == {"Sent"}
