@@ -83,14 +83,17 @@ def start_daphne(env, *, port, log_path) -> subprocess.Popen:
     )
 
 
-def start_celery_worker(env, *, log_path) -> subprocess.Popen:
+def start_celery_worker(env, *, log_path, concurrency: int = 0) -> subprocess.Popen:
+    """A worker on the env's queue: one process (solo), or with `concurrency` a prefork
+    pool of that many, as docker-compose.yml runs it."""
+    pool = ["--pool=prefork", f"--concurrency={concurrency}"] if concurrency else ["--pool=solo"]
     return _spawn(
         [
             str(VENV_BIN / "celery"),
             "-A",
             "bpm_project",
             "worker",
-            "--pool=solo",
+            *pool,
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
