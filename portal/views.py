@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +20,8 @@ from cases.correspondence.satisfaction import RatingRefused
 from cases.correspondence.views import attachment_response
 from cases.models import Case, CaseAttachment, CaseMessage, SatisfactionLevel
 from portal.middleware import is_portal_user
+
+PAGE_SIZE = 25
 
 
 def _contact(request):
@@ -42,19 +46,21 @@ def _own_case(request, pk):
 @require_GET
 def case_list(request):
     contact = _contact(request)
-    show = request.GET.get("show", "open")
-    cases = Case.objects.filter(contact=contact).select_related("status").order_by("-registered_at")
+    show = "all" if request.GET.get("show") == "all" else "open"
+    own = Case.objects.filter(contact=contact)
+    cases = own.select_related("status").order_by("-registered_at", "-pk")
     if show != "all":
         cases = cases.filter(status__is_final=False)
+    counts = own.aggregate(all=Count("pk"), open=Count("pk", filter=Q(status__is_final=False)))
     return render(
         request,
         "portal/case_list.html",
         {
             "contact": contact,
-            "cases": cases,
+            "page_obj": Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page")),
             "show": show,
-            "open_count": Case.objects.filter(contact=contact, status__is_final=False).count(),
-            "all_count": Case.objects.filter(contact=contact).count(),
+            "open_count": counts["open"],
+            "all_count": counts["all"],
         },
     )
 

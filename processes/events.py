@@ -272,6 +272,34 @@ def kept_messages_sweep(*, now=None) -> int:
     return delivered
 
 
+def kept_message_discard(*, message_id: int, user) -> KeptMessage:
+    """Discard a kept message by hand: it is marked expired, with who discarded it as
+    the reason, and reaches no instance any more. The record stays (the sweep forgets
+    finished records after a week, as it does expired ones). Only a kept message can
+    be discarded; anything else is refused and changes nothing."""
+    with transaction.atomic():
+        # Locked: a sweep giving it away right now holds it first (this waits, then
+        # refuses), or it skips the row this holds (skip_locked) and never sees it kept.
+        message = KeptMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            raise ProcessError(_("There is no such message."))
+        if message.status != KeptMessage.Status.KEPT:
+            raise ProcessError(
+                _("Only a kept message can be discarded; this one is “%(status)s”.")
+                % {"status": message.get_status_display()}
+            )
+        now = clock.now()
+        message.status = KeptMessage.Status.EXPIRED
+        message.reason = _("Discarded by %(user)s") % {
+            "user": user.get_full_name() or user.get_username()
+        }
+        if message.expires_at is None or message.expires_at > now:
+            message.expires_at = now
+        message.save(update_fields=["status", "reason", "expires_at"])
+    logger.info("kept message %s (%r) discarded by %s", message.pk, message.name, user.pk)
+    return message
+
+
 def signal_broadcast(*, name: str, payload=None, variable: str = "") -> int:
     """Send a signal to every waiting instance and start every signal-start process."""
     key = f"signal:{name}"

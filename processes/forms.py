@@ -12,7 +12,7 @@ from processes.bounded_inputs import (
     BoundedIntegerField,
     parse_variables,
 )
-from processes.models import ProcessInstance
+from processes.models import KeptMessage, ProcessInstance
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_FILES = 10
@@ -203,6 +203,39 @@ class LogFilterForm(forms.Form):
         start, end = cleaned.get("started_from"), cleaned.get("started_to")
         if start and end and start > end:
             self.add_error("started_to", _("The end date is before the start date."))
+        return cleaned
+
+
+class MessageFilterForm(forms.Form):
+    """The filters of the Process log's Messages page (``q``: the name contains it)."""
+
+    q = forms.CharField(label=_("Message name"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *KeptMessage.Status.choices],
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = "filter-control select-compact" if name == "status" else "filter-control"
+            field.widget.attrs.update({"class": css, "id": f"message-{name.replace('_', '-')}"})
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end date is before the start date."))
         return cleaned
 
 

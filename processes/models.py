@@ -443,6 +443,8 @@ class KeptMessage(models.Model):
                 fields=["name", "expires_at"], name="kept_message_name", condition=Q(status="kept")
             ),
             models.Index(fields=["status", "created_at"], name="kept_message_status"),
+            # The Messages page: newest first, unfiltered (status filters use the one above).
+            models.Index(fields=["created_at", "id"], name="kept_message_received"),
         ]
 
     def __str__(self):

@@ -33,6 +33,7 @@ from processes.engine.bpmn import FLOWDESK_NS
 from processes.models import (
     DecisionDefinition,
     DecisionVersion,
+    KeptMessage,
     ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
@@ -317,6 +318,51 @@ def instance_list(filters: LogFilters):
 
 def _day_start(day: date):
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class MessageFilters:
+    status: str = ""
+    q: str = ""  # the message's name contains it
+    received_from: date | None = None
+    received_to: date | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.status or self.q or self.received_from or self.received_to)
+
+
+def kept_message_list(filters: MessageFilters):
+    """Kept and failed messages, newest first, each with the instance it went to (and
+    that instance's process) in the same query; payloads are left in the database."""
+    messages = KeptMessage.objects.select_related("delivered_to__definition").only(
+        "pk",
+        "name",
+        "correlation_key",
+        "business_key",
+        "status",
+        "reason",
+        "created_at",
+        "expires_at",
+        "delivered_at",
+        "delivered_to__id",
+        "delivered_to__definition__name",
+    )
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    if filters.q:
+        messages = messages.filter(name__icontains=filters.q)
+    if filters.received_from:
+        messages = messages.filter(created_at__gte=_day_start(filters.received_from))
+    if filters.received_to:
+        messages = messages.filter(
+            created_at__lt=_day_start(filters.received_to + timedelta(days=1))
+        )
+    return messages.order_by("-created_at", "-id")
+
+
+def kept_message_detail(pk: int) -> KeptMessage:
+    return KeptMessage.objects.select_related("delivered_to__definition").get(pk=pk)
 
 
 def process_choices():

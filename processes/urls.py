@@ -38,6 +38,9 @@ urlpatterns = [
     path("log/<int:pk>/cancel/", views.log_cancel, name="log-cancel"),
     path("log/<int:pk>/steps/<int:number>/retry/", views.log_retry, name="log-retry"),
     path("log/<int:pk>/variables/", views.log_variables, name="log-variables"),
+    path("log/messages/", views.log_messages, name="log-messages"),
+    path("log/messages/<int:pk>/", views.log_message, name="log-message"),
+    path("log/messages/<int:pk>/discard/", views.log_message_discard, name="log-message-discard"),
     path("steps/<int:instance_id>/<int:number>/", step_views.step_page, name="step-page"),
     path("records/<str:label>/<str:pk>/steps/", step_views.record_steps, name="record-steps"),
     path(

@@ -11,15 +11,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from crm.frame import staff_required, wants_fragment
+from crm.frame import safe_next, staff_required, wants_fragment
 from crm.paging import IdsFirst
-from processes import decisions, definitions, diagram, documents, selectors, services
+from processes import decisions, definitions, diagram, documents, events, selectors, services
 from processes.engine.bpmn import export_bpmn
 from processes.engine.dmn import DecisionError
 from processes.forms import (
@@ -27,6 +28,7 @@ from processes.forms import (
     InstanceVariablesForm,
     LibraryUploadForm,
     LogFilterForm,
+    MessageFilterForm,
     SignalForm,
     StartInputsForm,
     StartVariablesForm,
@@ -34,6 +36,7 @@ from processes.forms import (
 from processes.models import (
     DecisionDefinition,
     DecisionVersion,
+    KeptMessage,
     ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
@@ -476,3 +479,82 @@ def log_variables(request, pk):
     context = _instance_context(selectors.instance_detail(pk), variables_form=form)
     context["variables_open"] = True
     return render(request, "processes/instance_detail.html", context, status=400)
+
+
+# --------------------------------------------------------------------------
+# Process log: messages kept for a waiting instance, or not delivered
+# --------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def log_messages(request):
+    form = MessageFilterForm(request.GET or None)
+    filters = selectors.MessageFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.MessageFilters(**form.cleaned_data)
+    messages_page = Paginator(selectors.kept_message_list(filters), PAGE_SIZE)
+    context = {
+        "page_obj": messages_page.get_page(request.GET.get("page")),
+        "form": form,
+        "filters": filters,
+        "current_section": "process-log",
+    }
+    if wants_fragment(request):
+        return render(request, "processes/kept_message_list.html#message-table", context)
+    return render(request, "processes/kept_message_list.html", context)
+
+
+def _kept_message_or_404(pk) -> KeptMessage:
+    try:
+        return selectors.kept_message_detail(pk)
+    except KeptMessage.DoesNotExist:
+        raise Http404(_("There is no such message.")) from None
+
+
+@require_GET
+@staff_required
+def log_message(request, pk):
+    """One message in full: its keys, payload and reason (and Discard while it is kept)."""
+    return render(
+        request,
+        "processes/kept_message_detail.html",
+        {
+            "message": _kept_message_or_404(pk),
+            "back": safe_next(request, reverse("processes:log-messages")),
+            "current_section": "process-log",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def log_message_discard(request, pk):
+    """Ask (GET), then discard (POST) a kept message: it is marked expired, never deleted."""
+    message = _kept_message_or_404(pk)
+    back = safe_next(request, reverse("processes:log-messages"))
+    if request.method != "POST":
+        if message.status != KeptMessage.Status.KEPT:
+            return redirect(reverse("processes:log-message", args=[message.pk]))
+        return render(
+            request,
+            "processes/kept_message_detail.html",
+            {
+                "message": message,
+                "back": back,
+                "confirm_discard": True,
+                "current_section": "process-log",
+            },
+        )
+    try:
+        events.kept_message_discard(message_id=message.pk, user=request.user)
+    except services.ProcessError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("processes:log-message", args=[message.pk]))
+    messages.success(
+        request,
+        _("The message “%(name)s” was discarded: no instance will receive it.")
+        % {"name": message.name},
+    )
+    return redirect(back)

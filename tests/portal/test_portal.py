@@ -1,12 +1,16 @@
 """The customer portal: sign-in, own cases only, replies that reopen, agents' pages closed."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases import services
-from cases.models import CaseMessage
+from cases.models import Case, CaseMessage
 from notifications.models import Notification
 from tests.cases.customer_factories import portal_customer
 from tests.cases.factories import make_case, status
@@ -143,3 +147,54 @@ def test_a_final_case_takes_no_portal_reply(client, agent, clara):
     client.force_login(clara[0])
     assert client.post(f"/portal/cases/{case.pk}/reply/", {"body": "x"}).status_code == 400
     assert not CaseMessage.objects.exists()
+
+
+def _case_numbers(html):
+    return re.findall(r'<span class="case-number">([^<]+)</span>', html)
+
+
+def test_the_case_list_pages_by_25_and_shows_only_the_customers_own_cases(
+    client, agent, clara, oscar
+):
+    for n in range(60):
+        make_case(by=agent, subject=f"Clara's question {n}", contact=clara[1])
+    for n in range(3):
+        make_case(by=agent, subject=f"Oscar's question {n}", contact=oscar[1])
+    closed = make_case(by=agent, subject="Old closed one", contact=clara[1])
+    services.case_set_status(case=closed, status=status("canceled"), user=agent)
+    clara_numbers = set(Case.objects.filter(contact=clara[1]).values_list("number", flat=True))
+    client.force_login(clara[0])
+
+    pages = [client.get("/portal/", {"page": n}).content.decode() for n in (1, 2, 3)]
+    all_last = client.get("/portal/", {"show": "all", "page": 3}).content.decode()
+
+    assert [len(_case_numbers(page)) for page in pages] == [25, 25, 10]
+    shown = [number for page in pages for number in _case_numbers(page)]
+    assert len(set(shown)) == 60 and set(shown) <= clara_numbers
+    assert all("Oscar" not in page for page in [*pages, all_last])
+    assert "Clara&#x27;s question 59" in pages[0]  # newest first
+    assert "1–25 of 60" in pages[0] and "Page 3 of 3" in pages[2]
+    assert 'href="?page=2"' in pages[0]
+    # "All" counts the closed case too, and its pages keep the choice.
+    assert "Old closed one" in client.get("/portal/", {"show": "all"}).content.decode()
+    assert len(_case_numbers(all_last)) == 11 and 'href="?show=all&amp;page=2"' in all_last
+    assert "Open (60)" in pages[0] and "All (61)" in pages[0]
+
+
+def test_the_case_list_takes_as_many_queries_for_60_cases_as_for_2(
+    client, agent, clara, oscar, django_assert_num_queries
+):
+    for n in range(2):
+        make_case(by=agent, subject=f"Question {n}", contact=clara[1])
+    make_case(by=agent, subject="Oscar's", contact=oscar[1])
+    client.force_login(clara[0])
+    client.get("/portal/")
+    with CaptureQueriesContext(connection) as two:
+        assert len(_case_numbers(client.get("/portal/").content.decode())) == 2
+    for n in range(58):
+        make_case(by=agent, subject=f"More {n}", contact=clara[1])
+
+    with django_assert_num_queries(len(two)):
+        assert len(_case_numbers(client.get("/portal/").content.decode())) == 25
+    with django_assert_num_queries(len(two)):
+        assert len(_case_numbers(client.get("/portal/", {"page": 3}).content.decode())) == 10
