@@ -52,7 +52,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.panel_latency import database_name, ensure_database  # noqa: E402
-from bench.push_latency import LOAD_BPMN, LOAD_PROCESS, _post_answer, setup_django  # noqa: E402
+from bench.push_latency import (  # noqa: E402
+    LOAD_BPMN,
+    LOAD_PROCESS,
+    _open_step,
+    _post_answer,
+    setup_django,
+)
 from bench.sockets import Client, sessions  # noqa: E402
 from tests.support import servers  # noqa: E402
 
@@ -131,7 +137,7 @@ def get_ms(url: str, cookie: str) -> float | None:
 def answer(url: str, cookie: str) -> float | None:
     """When the POST of a step's answer began, or None: the server failed it (counted)."""
     try:
-        return _post_answer(url, cookie)
+        return _post_answer(_open_step(url, cookie))
     except (RuntimeError, OSError):  # the POST refused, or the GET before it
         return None
 

@@ -16,8 +16,8 @@ It prints p50, p95, min and max over SAMPLES submits (after WARMUP untimed ones)
 and writes them to bench/results/push_latency.md.
 
 Then, under load: BENCH_PUSH_USERS (50) users, each signed in with a live
-socket open (bench/sockets.py's client) and a step of their own waiting, POST
-their step's answer to Daphne at once; per user, from the POST to their next
+socket open (bench/sockets.py's client) and a step page of their own open (GET
+before the start), POST their step's answer to Daphne at once; per user, from the POST to their next
 step's entry arriving on their socket, measured by this process, over
 BENCH_PUSH_ROUNDS rounds; beside it the same with one user at a time.
 """
@@ -165,10 +165,9 @@ def measure(url: str, user) -> list[float]:
     return samples
 
 
-def _post_answer(url: str, cookie: str) -> float:
-    """GET the step page (its CSRF token), then POST its answer; returns when the POST began."""
+def _open_step(url: str, cookie: str) -> tuple[str, bytes, dict]:
+    """GET the step page as its owner has it open: its form's answer, ready to POST."""
     import re
-    import urllib.error
     import urllib.parse
     import urllib.request
 
@@ -181,15 +180,22 @@ def _post_answer(url: str, cookie: str) -> float:
     radio = re.search(r'<input[^>]*type="radio"[^>]*name="([^"]*answer)"[^>]*>', html)
     answer = re.search(r'value="([^"]*)"', radio.group(0)).group(1)
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, radio.group(1): answer}).encode()
-    request = urllib.request.Request(  # noqa: S310 - the bench's own server
-        url, data=body, headers={"Cookie": cookies, "Referer": url, "HX-Request": "true"}
-    )
+    return url, body, {"Cookie": cookies, "Referer": url, "HX-Request": "true"}
+
+
+def _post_answer(opened: tuple[str, bytes, dict]) -> float:
+    """POST the answer of an open step page; returns when the POST began."""
+    import urllib.error
+    import urllib.request
+
+    url, body, headers = opened
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - ours
     started = time.perf_counter()
     try:
         urllib.request.urlopen(request).read()  # noqa: S310
     except urllib.error.HTTPError as refused:
-        body = refused.read().decode(errors="replace")
-        raise RuntimeError(f"{url} refused the answer ({refused.code}): {body[:2000]}") from None
+        text = refused.read().decode(errors="replace")
+        raise RuntimeError(f"{url} refused the answer ({refused.code}): {text[:2000]}") from None
     return started
 
 
@@ -245,10 +251,12 @@ def under_load(port: int) -> list[str]:
             return found
 
         def one(user_id, barrier=None):
+            # Each user has their step page open (GET first), then all answer at once.
             watched, path = current[user_id]
+            opened = _open_step(base + path, clients[user_id].cookie)
             if barrier is not None:
                 barrier.wait()
-            return watched, _post_answer(base + path, clients[user_id].cookie)
+            return watched, _post_answer(opened)
 
         for mode in ("alone", "together"):
             for _round in range(LOAD_ROUNDS if mode == "together" else 1):

@@ -139,8 +139,12 @@ def step_complete(
     user=None,
     variables: dict | None = None,
     result: str = "",
+    locked=None,
 ) -> ProcessInstance:
-    """Complete a waiting user step; exactly one of two concurrent completions wins."""
+    """Complete a waiting user step; exactly one of two concurrent completions wins.
+
+    `locked` is what persistence.lock_instance read in the caller's transaction, which
+    still holds the lock: the run takes it instead of reading it again."""
 
     def check(instance, rows):
         row = rows.get(step_number)
@@ -152,7 +156,7 @@ def step_complete(
     def op(engine, state):
         return engine.complete_step(state, step_number, variables=variables or {}, result=result)
 
-    return advance(instance_id, op, check=check)
+    return advance(instance_id, op, check=check, locked=locked)
 
 
 def step_retry(*, instance_id: int, step_number: int, user=None) -> ProcessInstance:

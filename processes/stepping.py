@@ -46,14 +46,21 @@ OPEN = {"active", "waiting", "error"}
 Operation = Callable[[Engine, InstanceState], RunResult]
 
 
-def advance(instance_id: int, operation: Operation | None, *, check=None):
+def advance(instance_id: int, operation: Operation | None, *, check=None, locked=None):
     """Lock the instance, run `operation` (or every ready step) and write what it did.
 
     `check(instance, rows)` runs under the lock first and may refuse by raising.
     Returns the instance, or None when there is no such instance or nothing to run.
+    With `locked` (persistence.lock_instance's answer, read in the caller's
+    transaction, which holds the lock and has changed nothing of the instance since)
+    the run takes it as it is, in the caller's transaction: no savepoint, no second
+    read; an error rolls the caller's transaction back.
     """
-    with transaction.atomic():
-        locked = persistence.lock_instance(instance_id)
+    if locked is not None and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("advance(locked=...) belongs in the transaction that took the lock")
+    with transaction.atomic(savepoint=locked is None):
+        if locked is None:
+            locked = persistence.lock_instance(instance_id)
         if locked is None:
             return None
         instance, rows = locked

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from processes import clock, signals
+from processes import clock, persistence, signals
 from processes.engine import EngineError
 from processes.errors import ProcessError, StepNotAvailable
 from processes.instances import step_complete
@@ -55,6 +55,17 @@ def _lock_waiting_step(instance_id: int, step_number: int, user=None) -> Step:
     return step
 
 
+def _waiting_user_step(locked, step_number: int, user) -> Step:
+    """The waiting user step of an instance read by persistence.lock_instance, refusing
+    a step that is done or not the user's."""
+    step = locked[1].get(step_number) if locked is not None else None
+    if step is None or step.status != Step.Status.WAITING or not step.is_user_step:
+        raise StepNotAvailable(_("This step is already done."))
+    if user is not None and not step.can_be_done_by(user):
+        raise StepNotYours(step)
+    return step
+
+
 def _announce_changed(step, **extra) -> None:
     # In the caller's transaction: the step's activity follows it in the same commit.
     signals.step_changed.send(sender=Step, step=step, **extra)
@@ -81,10 +92,14 @@ def step_submit_page(
     colleague of the same role) and StepNotYours for anyone but its owner.
     """
     with transaction.atomic():
-        step = _lock_waiting_step(instance_id, step_number, user)
+        # One round trip: the instance locked with its open steps, which the completion
+        # below takes as they are (nothing else can change them under the lock).
+        locked = persistence.lock_instance(instance_id)
+        step = _waiting_user_step(locked, step_number, user)
         spec = spec_for(step)
         if before is not None:
             before(step)
+            locked = None  # what it saved may have changed the instance: read it again
         if spec.page_before_activity and not (spec.page == "question" and result):
             if stored_page(step):
                 raise StepNotAvailable(_("This step is already done."))
@@ -107,6 +122,7 @@ def step_submit_page(
                 user=user,
                 variables=variables,
                 result=result,
+                locked=locked,
             )
         except EngineError as error:
             raise ProcessError(str(error)) from None
