@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from crm.models import Account, Contact
 from processes.errors import ProcessError, StepNotAvailable
+from processes.persistence import statement_cursor
 from processes.selectors import connected_record
 from processes.user_steps import services as step_services
 from processes.user_steps.spec import opens_as_activity, spec_for
@@ -140,7 +141,7 @@ def _insert_unless_step_has_one(activity: Activity) -> bool:
             f"RETURNING {quote('id')}"
         )
     params = [prep(getattr(activity, attname), connection) for attname, prep in _INSERT_PREP]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(_INSERT_SQL, params)
         row = cursor.fetchone()
     if row is None:
@@ -287,7 +288,7 @@ def activity_close_for_step(*, step, status: str) -> None:
     now = timezone.now()
     completed = status == "completed"
     result = (step.result or "")[:200] if completed else ""
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(
             _CLOSE_SQL,
             [

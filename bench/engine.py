@@ -182,9 +182,13 @@ class Flowdesk:
             code=shape.process_id, variables=start_variables(shape, i), run_now=True
         )
         if shape.user_task:
-            step = self.Step.objects.filter(
-                instance=instance, status="waiting", is_user_step=True
-            ).first()
+            # The step its owner's page names (instance and number), found as any caller
+            # without the URL would: the waiting user step of the instance.
+            step = (
+                self.Step.objects.filter(instance=instance, status="waiting", is_user_step=True)
+                .order_by("number")
+                .first()
+            )
             self.services.step_complete(
                 instance_id=instance.pk, step_number=step.number, variables={"approved": True}
             )

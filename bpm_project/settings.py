@@ -194,7 +194,12 @@ if DATABASE_URL:
             # How long a request waits for a free connection before it fails.
             "timeout": float(env("DB_POOL_TIMEOUT", "10")),
         }
-else:
+# The statements every process step runs (processes.persistence.statement_cursor) are
+# prepared once per connection. DB_PREPARE=0 for a proxy that cannot keep prepared
+# statements across transactions (PgBouncer in transaction mode before 1.21).
+DB_PREPARE = env_bool("DB_PREPARE", True)
+
+if not DATABASE_URL:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
         "default": {

@@ -18,6 +18,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psycopg
+from django.conf import settings
 from django.db import connection
 
 from processes import documents
@@ -227,6 +229,38 @@ def one_round_trip():
         yield
 
 
+class _PreparedCursor(psycopg.Cursor):
+    """Server-side binding, each statement prepared on its connection the first time
+    it runs there: the hot path's statements are parsed and planned once per pooled
+    connection instead of on every step (Django turns psycopg's automatic preparing
+    off, for connection poolers that cannot keep prepared statements)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(
+            query, params, prepare=True if prepare is None else prepare, binary=binary
+        )
+
+
+def statement_cursor():
+    """A cursor for the statements a step runs on every instance (persistence's and its
+    receivers' prebuilt SQL): prepared on PostgreSQL unless DB_PREPARE is off, and
+    wrapped as Django wraps its own (errors as Django's, queries logged in DEBUG and
+    in tests). Elsewhere, Django's cursor."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARE:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:
+        # Django opens its connections with preparing off (None), which psycopg takes
+        # as "never, even when asked". Only server-binding cursors prepare, and
+        # Django's own cursors bind on the client: this turns it on for ours alone.
+        raw_connection.prepare_threshold = 5
+    raw = _PreparedCursor(raw_connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def is_user_step(element: Element | None) -> bool:
     return element is not None and element.kind in USER_TASK_KINDS
 
@@ -283,7 +317,7 @@ def _insert_send(rows: list[Step]) -> list:
         ]
         # Only model metadata (quoted column names) goes into the text; values are params.
         values = ", ".join([one] * len(batch))
-        cursor = connection.cursor()
+        cursor = statement_cursor()
         cursor.execute(
             f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {quote('id')}",  # noqa: S608
             params,
@@ -322,7 +356,7 @@ def _update_instance(instance: ProcessInstance) -> None:
         )
     prepare, sql = _INSTANCE_UPDATE
     params = [prep(getattr(instance, attname), connection) for attname, prep in prepare]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, [*params, instance.pk])
 
 
@@ -402,7 +436,7 @@ def _insert_instance_with_steps(
     params += guard.params() if guard is not None else []
     params += [prep(getattr(row, attname), connection) for row in rows for attname, prep in prepare]
     with one_round_trip():
-        cursor = connection.cursor()
+        cursor = statement_cursor()
         cursor.execute(sql, params)
     with cursor:
         inserted = cursor.fetchall()
@@ -423,7 +457,7 @@ def _insert_instance_with_steps(
 
 
 def _check_guard(guard: StartGuard) -> None:
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(f"SELECT {GUARD_SQL}", guard.params())  # noqa: S608 - a constant
         (holds,) = cursor.fetchone()
     if not holds:
@@ -435,7 +469,7 @@ def insert_instance(instance: ProcessInstance) -> None:
     prepare, sql = _instance_insert_sql()
     params = [prep(getattr(instance, attname), connection) for attname, prep in prepare]
     with one_round_trip():
-        cursor = connection.cursor()
+        cursor = statement_cursor()
         cursor.execute(sql, params)
     with cursor:
         instance.pk = cursor.fetchone()[0]
@@ -455,7 +489,7 @@ def _update(rows: list[Step]) -> None:
         [*(prep(getattr(row, attname), connection) for attname, prep in _UPDATE_PREP), row.pk]
         for row in rows
     ]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if len(params) == 1:
             cursor.execute(sql, params[0])
         else:
@@ -542,9 +576,9 @@ def lock_instance(instance_id: int) -> tuple[ProcessInstance, dict[int, Step]] |
         _locked_readers()
     )
     with one_round_trip():
-        locked = connection.cursor()
+        locked = statement_cursor()
         locked.execute(lock_sql, [instance_id])
-        open_steps = connection.cursor()
+        open_steps = statement_cursor()
         open_steps.execute(steps_sql, [instance_id])
     with locked:
         row = locked.fetchone()

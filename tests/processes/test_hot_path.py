@@ -130,3 +130,34 @@ def test_starts_follow_a_new_version_a_deactivation_and_tracing_at_once(agent):
     # A called process still starts while inactive.
     called = services.instance_start(code="hot_cache", run_now=True, as_called=True)
     assert called.version.number == 2
+
+
+def prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_step_statements_are_prepared_on_the_connection_unless_switched_off(agent, settings):
+    definition = one_step_process("hot_prepared", TASK)
+    # A new session: prepared statements belong to the connection that made them.
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
+    connection.close()
+    settings.DB_PREPARE = False
+    start(definition, user=agent)
+    before = prepared_statements()
+    assert before == set(), "DB_PREPARE=0 prepares nothing (PgBouncer)"
+
+    settings.DB_PREPARE = True
+    instance = start(definition, user=agent)
+    step = waiting_step(instance)
+    services.step_complete(instance_id=instance.pk, step_number=step.number, user=agent)
+    prepared = prepared_statements() - before
+    # The instance with its steps, the activity, the lock and the step writes: each
+    # planned once on this connection and run again from its plan.
+    assert any('INSERT INTO "processes_processinstance"' in sql for sql in prepared)
+    assert any('INSERT INTO "activities_activity"' in sql for sql in prepared)
+    assert any("FOR UPDATE OF i" in sql for sql in prepared)
+    instance.refresh_from_db()
+    assert instance.status == "completed"
