@@ -414,6 +414,9 @@ FLOWDESK_RETAIN_DAYS = env_days("FLOWDESK_RETAIN_DAYS", "30")
 # The timer sweep claims due timers in batches and queues one task per batch, so every
 # worker fires a share; a claim a lost worker held is handed out again after it runs out.
 TIMER_BATCH_SIZE = int(env("TIMER_BATCH_SIZE", "200"))
+# Instances one transaction starts (a bulk start, a trigger over many records) are
+# stepped by the worker this many per transaction, each in its own savepoint.
+ADVANCE_BATCH = max(1, min(500, int(env("ADVANCE_BATCH", "20"))))
 TIMER_SWEEP_BATCHES = int(env("TIMER_SWEEP_BATCHES", "50"))
 TIMER_CLAIM_SECONDS = int(env("TIMER_CLAIM_SECONDS", "120"))
 # Timers a worker fires per transaction (each in its own savepoint): one commit for many.

@@ -15,6 +15,7 @@ second run finds nothing ready.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from celery import current_app
@@ -254,17 +255,49 @@ def _announce(instance, previous_status, activated, closed):
 def queue_advance(instance_id: int) -> None:
     """Have the worker step the instance after commit.
 
-    Best effort: a running instance with ready steps (or not started yet) is its
-    own record of the work, and the stuck-instance sweep queues it again."""
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    The instances one transaction queues (a bulk start, a record trigger over many
+    records, children) go to the worker in batches of ADVANCE_BATCH, each stepped in
+    its own savepoint of one transaction (`instances_advance`), instead of one task
+    and one commit each. Best effort: a running instance with ready steps (or not
+    started yet) is its own record of the work, and the stuck-instance sweep queues
+    it again."""
+    connection = transaction.get_connection()
+    batch = _advances.__dict__.get("batch")
+    if (
+        batch is not None
+        and connection.in_atomic_block
+        and any(hook[1] == batch.send for hook in connection.run_on_commit)
+    ):
+        batch.ids.append(instance_id)
+        return
+    batch = _AdvanceBatch(instance_id)
+    if connection.in_atomic_block:
+        _advances.batch = batch
+    transaction.on_commit(batch.send)
 
-    def send():
+
+class _AdvanceBatch:
+    def __init__(self, instance_id: int):
+        self.ids = [instance_id]
+
+    def send(self):
+        if _advances.__dict__.get("batch") is self:
+            _advances.batch = None
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        size = max(1, int(settings.ADVANCE_BATCH))
+        ids = list(dict.fromkeys(self.ids))
         try:
-            current_app.tasks["processes.advance_instance"].apply_async((instance_id,), queue=queue)
-        except Exception:  # the sweep resumes the instance if the broker was away
-            logger.exception("could not queue the advance of instance %s", instance_id)
+            if len(ids) == 1:
+                current_app.tasks["processes.advance_instance"].apply_async(ids, queue=queue)
+                return
+            task = current_app.tasks["processes.advance_instances"]
+            for start in range(0, len(ids), size):
+                task.apply_async((ids[start : start + size],), queue=queue)
+        except Exception:  # the sweep resumes the instances if the broker was away
+            logger.exception("could not queue the advance of instances %s", ids[:20])
 
-    transaction.on_commit(send)
+
+_advances = threading.local()
 
 
 def queue_task(kind: str, *, key: str = "", **arguments) -> None:

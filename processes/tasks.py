@@ -20,6 +20,12 @@ def advance_instance(instance_id: int) -> None:
     services.instance_advance(instance_id=instance_id)
 
 
+@shared_task(name="processes.advance_instances", **RETRYING)
+def advance_instances(instance_ids: list[int]) -> int:
+    # One transaction for the batch a commit queued (stepping.queue_advance).
+    return services.instances_advance(instance_ids=instance_ids)
+
+
 @shared_task(name="processes.child_finished", **RETRYING)
 def child_finished(parent_id: int, step_number: int, child_id: int) -> None:
     services.child_finished(parent_id=parent_id, step_number=step_number, child_id=child_id)
