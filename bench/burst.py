@@ -141,11 +141,14 @@ def measure(shape, workers: int, env, logs: Path) -> dict:
 
 
 def report(rows: list[dict]) -> str:
+    from django.conf import settings
+
     lines = [
         "# Burst: instances of shape a started at once, drained by Celery workers",
         "",
-        f"{COUNT:,} instances of start -> script -> end started in one transaction (each "
-        "queued to the workers after its commit); Celery workers with the solo pool, "
+        f"{COUNT:,} instances of start -> script -> end started in one transaction (queued "
+        f"to the workers after its commit, {settings.ADVANCE_BATCH} to a task and a "
+        "transaction: ADVANCE_BATCH); Celery workers with the solo pool, "
         f"PostgreSQL and Redis on {platform.node()} ({os.cpu_count()} CPUs, shared), "
         f"Python {platform.python_version()}. instances/s = instances ÷ (last completion − "
         "commit); start-to-end = an instance's completed_at − started_at.",
