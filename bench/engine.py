@@ -777,8 +777,14 @@ def sustained(total: int) -> int:
         print(f"  round {round_no + 1}: {rates[-1]:,.1f} instances/s", flush=True)
     statements = _count_statements(engine, shape, total)
     _grow_step_rows(EXPLAIN_ROWS)
+    from django.conf import settings
+
+    # Client-side binding for this one run: its statements are logged with their values,
+    # which EXPLAIN needs (prepared ones are logged with $1 placeholders).
+    prepare, settings.DB_PREPARE = settings.DB_PREPARE, False
     with CaptureQueriesContext(connection) as captured:
         engine.run(shape, total + 1)
+    settings.DB_PREPARE = prepare
     plans = []
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
