@@ -282,6 +282,18 @@
 
   function closeStepDialog(dialog) {
     if (!dialog) return;
+    var next = stepDialogs().filter(function (other) { return other !== dialog; })[0];
+    if (next && dialog.open && stepState.current === dialog) {
+      // The next page opens before this one closes: a modal stays open throughout, so
+      // the page underneath is not made interactive and inert again in between (each
+      // of which restyles the whole document).
+      stepState.current = next;
+      try { next.showModal(); } catch (e) { next.setAttribute("open", ""); }
+      loadDialog(next);
+      dialog.close();
+      dialog.remove();
+      return;
+    }
     if (dialog.open) dialog.close();
     dialog.remove();
     if (stepState.current === dialog) stepState.current = null;
