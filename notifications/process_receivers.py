@@ -8,8 +8,6 @@ reassigned steps update the panels of everyone concerned (old and new owners).
 `connect()` is called from NotificationsConfig.ready(); it is idempotent.
 """
 
-import threading
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,6 +15,7 @@ from django.template.loader import render_to_string
 from notifications.panel import push_process_tasks_panels
 from notifications.push import push_html
 from notifications.tasks import push_process_tasks
+from outbox.after_commit import add_for_commit
 from processes import signals
 from processes.models import Step
 from processes.user_steps import pages
@@ -37,49 +36,19 @@ def concerned_user_ids(*, owner_id=None, role_id=None) -> set[int]:
     return ids
 
 
-class _PanelBatch:
-    """The users whose panels one transaction's commit brings up to date: one task for
-    them all, however many steps the transaction closed and opened (a completion
-    closes one step and opens the next for the same owner)."""
-
-    def __init__(self):
-        self.ids: set[int] = set()
-
-    def send(self):
-        if _pending.__dict__.get("batch") is self:
-            _pending.batch = None
-        ids = sorted(self.ids)
-        try:
-            push_process_tasks.delay(ids)
-        except Exception:  # the broker is away: render here rather than lose the update
-            push_process_tasks_panels(ids)
-
-
-_pending = threading.local()
-
-
 def queue_panels(user_ids) -> None:
     """Bring the panels up to date from the worker after commit (the request answers
-    without waiting), once per user and transaction."""
-    ids = {int(pk) for pk in user_ids}
-    if not ids:
-        return
-    connection = transaction.get_connection()
-    batch = _pending.__dict__.get("batch")
-    # Still queued for this transaction's commit (a rolled-back savepoint or transaction
-    # drops its hooks, and with them the batch).
-    if (
-        batch is not None
-        and connection.in_atomic_block
-        and any(hook[1] == batch.send for hook in connection.run_on_commit)
-    ):
-        batch.ids |= ids
-        return
-    batch = _PanelBatch()
-    batch.ids |= ids
-    if connection.in_atomic_block:
-        _pending.batch = batch
-    transaction.on_commit(batch.send)
+    without waiting), once per user and transaction: a completion that closes one step
+    and opens the next for the same owner refreshes their panel once."""
+    add_for_commit("notifications.panels", (int(pk) for pk in user_ids), _send_panels)
+
+
+def _send_panels(user_ids: list[int]) -> None:
+    ids = sorted(set(user_ids))
+    try:
+        push_process_tasks.delay(ids)
+    except Exception:  # the broker is away: render here rather than lose the update
+        push_process_tasks_panels(ids)
 
 
 def step_dialog_html(step) -> str:

@@ -15,7 +15,6 @@ second run finds nothing ready.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from celery import current_app
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from outbox.after_commit import add_for_commit
 from outbox.services import effect_record
 from processes import clock, decisions, documents, persistence, registry, signals
 from processes.call_chains import MAX_CALL_DEPTH, call_depth
@@ -261,43 +261,22 @@ def queue_advance(instance_id: int) -> None:
     and one commit each. Best effort: a running instance with ready steps (or not
     started yet) is its own record of the work, and the stuck-instance sweep queues
     it again."""
-    connection = transaction.get_connection()
-    batch = _advances.__dict__.get("batch")
-    if (
-        batch is not None
-        and connection.in_atomic_block
-        and any(hook[1] == batch.send for hook in connection.run_on_commit)
-    ):
-        batch.ids.append(instance_id)
-        return
-    batch = _AdvanceBatch(instance_id)
-    if connection.in_atomic_block:
-        _advances.batch = batch
-    transaction.on_commit(batch.send)
+    add_for_commit("processes.advance", [instance_id], _send_advances)
 
 
-class _AdvanceBatch:
-    def __init__(self, instance_id: int):
-        self.ids = [instance_id]
-
-    def send(self):
-        if _advances.__dict__.get("batch") is self:
-            _advances.batch = None
-        queue = settings.CELERY_TASK_DEFAULT_QUEUE
-        size = max(1, int(settings.ADVANCE_BATCH))
-        ids = list(dict.fromkeys(self.ids))
-        try:
-            if len(ids) == 1:
-                current_app.tasks["processes.advance_instance"].apply_async(ids, queue=queue)
-                return
-            task = current_app.tasks["processes.advance_instances"]
-            for start in range(0, len(ids), size):
-                task.apply_async((ids[start : start + size],), queue=queue)
-        except Exception:  # the sweep resumes the instances if the broker was away
-            logger.exception("could not queue the advance of instances %s", ids[:20])
-
-
-_advances = threading.local()
+def _send_advances(instance_ids: list[int]) -> None:
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    size = max(1, int(settings.ADVANCE_BATCH))
+    ids = list(dict.fromkeys(instance_ids))
+    try:
+        if len(ids) == 1:
+            current_app.tasks["processes.advance_instance"].apply_async(ids, queue=queue)
+            return
+        task = current_app.tasks["processes.advance_instances"]
+        for start in range(0, len(ids), size):
+            task.apply_async((ids[start : start + size],), queue=queue)
+    except Exception:  # the sweep resumes the instances if the broker was away
+        logger.exception("could not queue the advance of instances %s", ids[:20])
 
 
 def queue_task(kind: str, *, key: str = "", **arguments) -> None:
