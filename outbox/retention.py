@@ -93,8 +93,8 @@ def effects_prune(
 ) -> dict[str, int]:
     """Delete done effects older than the retention age (failed and pending ones stay).
 
-    A deleted effect no longer dedupes its key, and a case's history no longer marks an
-    email that old as sent."""
+    A deleted effect no longer dedupes its key; a case's History still marks such an
+    email sent (only done effects are ever deleted: cases.selectors.case_history)."""
     label = Effect._meta.label
     cutoff = retention_cutoff(older_than_days=older_than_days, now=now)
     if cutoff is None:
