@@ -15,6 +15,7 @@ statements are unchanged; only the waiting between them goes.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -229,16 +230,33 @@ def one_round_trip():
         yield
 
 
-class _PreparedCursor(psycopg.Cursor):
+class _PreparedCursor(psycopg.RawCursor):
     """Server-side binding, each statement prepared on its connection the first time
     it runs there: the hot path's statements are parsed and planned once per pooled
     connection instead of on every step (Django turns psycopg's automatic preparing
-    off, for connection poolers that cannot keep prepared statements)."""
+    off, for connection poolers that cannot keep prepared statements). A raw cursor:
+    the statements' %s placeholders become $1, $2… once per statement text, where
+    psycopg would parse every long statement again on each run (it caches only short
+    ones with few parameters)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(
-            query, params, prepare=True if prepare is None else prepare, binary=binary
+            _numbered(query), params, prepare=True if prepare is None else prepare, binary=binary
         )
+
+    def executemany(self, query, params_seq, *, returning=False):
+        return super().executemany(_numbered(query), params_seq, returning=returning)
+
+
+@functools.lru_cache(maxsize=512)
+def _numbered(query: str) -> str:
+    """A statement's %s placeholders as PostgreSQL's $1, $2…; the prebuilt statements
+    of this module and its receivers hold no other % (only quoted names and types)."""
+    parts = query.split("%s")
+    numbered = [parts[0]]
+    for number, part in enumerate(parts[1:], start=1):
+        numbered += [f"${number}", part]
+    return "".join(numbered)
 
 
 def statement_cursor():
