@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from api.camunda import shapes
@@ -40,42 +40,45 @@ def _versions():
     )
 
 
-def _filtered(
-    request,
-    key: str = "",
-    keyLike: str = "",
-    name: str = "",
-    processDefinitionId: str = "",
-    deploymentId: str = "",
-    version: int | None = None,
-    latestVersion: bool = False,
-    active: bool = False,
-    suspended: bool = False,
-):
+class DefinitionFilters(Schema):
+    """The query of GET /process-definition and its /count (Camunda's names)."""
+
+    key: str = ""
+    keyLike: str = ""
+    name: str = ""
+    processDefinitionId: str = ""
+    deploymentId: str = ""
+    version: int | None = None
+    latestVersion: bool = False
+    active: bool = False
+    suspended: bool = False
+
+
+def _filtered(request, f: DefinitionFilters):
     shapes.staff_only(request)
     versions = _versions()
-    if key:
-        versions = versions.filter(definition__code=key)
-    if keyLike:
-        versions = versions.filter(definition__code__icontains=keyLike.strip("%"))
-    if name:
-        versions = versions.filter(name=name)
-    if processDefinitionId:
-        versions = versions.filter(pk=shapes.version_pk(processDefinitionId) or -1)
-    if deploymentId:
-        versions = versions.filter(pk=shapes.row_pk(deploymentId) or -1)
-    if version is not None:
-        versions = versions.filter(number=version)
-    if latestVersion:
+    if f.key:
+        versions = versions.filter(definition__code=f.key)
+    if f.keyLike:
+        versions = versions.filter(definition__code__icontains=f.keyLike.strip("%"))
+    if f.name:
+        versions = versions.filter(name=f.name)
+    if f.processDefinitionId:
+        versions = versions.filter(pk=shapes.version_pk(f.processDefinitionId) or -1)
+    if f.deploymentId:
+        versions = versions.filter(pk=shapes.row_pk(f.deploymentId) or -1)
+    if f.version is not None:
+        versions = versions.filter(number=f.version)
+    if f.latestVersion:
         newest = (
             ProcessVersion.objects.filter(definition=OuterRef("definition"))
             .order_by("-number")
             .values("number")[:1]
         )
         versions = versions.filter(number=Subquery(newest))
-    if active:
+    if f.active:
         versions = versions.filter(definition__is_active=True)
-    if suspended:
+    if f.suspended:
         versions = versions.filter(definition__is_active=False)
     return versions.order_by("definition__code", "number")
 
@@ -83,47 +86,17 @@ def _filtered(
 @router.get("/process-definition")
 def definition_list(
     request,
-    key: str = "",
-    keyLike: str = "",
-    name: str = "",
-    processDefinitionId: str = "",
-    deploymentId: str = "",
-    version: int | None = None,
-    latestVersion: bool = False,
-    active: bool = False,
-    suspended: bool = False,
+    filters: Query[DefinitionFilters],
     firstResult: int = 0,
     maxResults: int | None = None,
 ):
-    versions = _filtered(
-        request,
-        key,
-        keyLike,
-        name,
-        processDefinitionId,
-        deploymentId,
-        version,
-        latestVersion,
-        active,
-        suspended,
-    )
+    versions = _filtered(request, filters)
     return [shapes.definition_json(v) for v in shapes.page(versions, firstResult, maxResults)]
 
 
 @router.get("/process-definition/count")
-def definition_count(
-    request,
-    key: str = "",
-    keyLike: str = "",
-    name: str = "",
-    latestVersion: bool = False,
-    active: bool = False,
-    suspended: bool = False,
-):
-    versions = _filtered(
-        request, key, keyLike, name, latestVersion=latestVersion, active=active, suspended=suspended
-    )
-    return {"count": versions.count()}
+def definition_count(request, filters: Query[DefinitionFilters]):
+    return {"count": _filtered(request, filters).count()}
 
 
 def _by_id(request, definition_id: str, *, xml=False) -> ProcessVersion:

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from api.camunda import shapes
 from api.camunda.errors import InvalidRequest
@@ -70,32 +70,36 @@ def _variable_filters(text: str) -> Q:
     return wanted
 
 
-def _filtered(
-    request,
-    processInstanceIds: str = "",
-    businessKey: str = "",
-    processDefinitionId: str = "",
-    processDefinitionKey: str = "",
-    variables: str = "",
-    withIncident: bool = False,
-    suspended: bool = False,
-):
+class InstanceFilters(Schema):
+    """The query of GET /process-instance and its /count (Camunda's names)."""
+
+    processInstanceIds: str = ""
+    businessKey: str = ""
+    processDefinitionId: str = ""
+    processDefinitionKey: str = ""
+    variables: str = ""
+    withIncident: bool = False
+    suspended: bool = False
+    active: bool = False  # every instance Flowdesk lists is active: it never suspends one
+
+
+def _filtered(request, f: InstanceFilters):
     shapes.staff_only(request)
     instances = _open_instances()
-    if processInstanceIds:
-        ids = [shapes.row_pk(i.strip()) for i in processInstanceIds.split(",")[:MAX_IDS]]
+    if f.processInstanceIds:
+        ids = [shapes.row_pk(i.strip()) for i in f.processInstanceIds.split(",")[:MAX_IDS]]
         instances = instances.filter(pk__in=[i for i in ids if i is not None])
-    if businessKey:
-        instances = instances.filter(business_key=businessKey)
-    if processDefinitionId:
-        instances = instances.filter(version_id=shapes.version_pk(processDefinitionId) or -1)
-    if processDefinitionKey:
-        instances = instances.filter(definition__code=processDefinitionKey)
-    if variables:
-        instances = instances.filter(_variable_filters(variables))
-    if withIncident:
+    if f.businessKey:
+        instances = instances.filter(business_key=f.businessKey)
+    if f.processDefinitionId:
+        instances = instances.filter(version_id=shapes.version_pk(f.processDefinitionId) or -1)
+    if f.processDefinitionKey:
+        instances = instances.filter(definition__code=f.processDefinitionKey)
+    if f.variables:
+        instances = instances.filter(_variable_filters(f.variables))
+    if f.withIncident:
         instances = instances.filter(status=ProcessInstance.Status.ERROR)
-    if suspended:  # Flowdesk does not suspend instances
+    if f.suspended:  # Flowdesk does not suspend instances
         instances = instances.none()
     return instances.order_by("pk")
 
@@ -103,48 +107,19 @@ def _filtered(
 @router.get("/process-instance")
 def instance_list(
     request,
-    processInstanceIds: str = "",
-    businessKey: str = "",
-    processDefinitionId: str = "",
-    processDefinitionKey: str = "",
-    variables: str = "",
-    withIncident: bool = False,
-    suspended: bool = False,
-    active: bool = False,
+    filters: Query[InstanceFilters],
     firstResult: int = 0,
     maxResults: int | None = None,
 ):
-    instances = _filtered(
-        request,
-        processInstanceIds,
-        businessKey,
-        processDefinitionId,
-        processDefinitionKey,
-        variables,
-        withIncident,
-        suspended,
-    )
+    instances = _filtered(request, filters)
     return [
         shapes.instance_json(i, request) for i in shapes.page(instances, firstResult, maxResults)
     ]
 
 
 @router.get("/process-instance/count")
-def instance_count(
-    request,
-    businessKey: str = "",
-    processDefinitionId: str = "",
-    processDefinitionKey: str = "",
-    variables: str = "",
-):
-    instances = _filtered(
-        request,
-        businessKey=businessKey,
-        processDefinitionId=processDefinitionId,
-        processDefinitionKey=processDefinitionKey,
-        variables=variables,
-    )
-    return {"count": instances.count()}
+def instance_count(request, filters: Query[InstanceFilters]):
+    return {"count": _filtered(request, filters).count()}
 
 
 def _instance(request, instance_id: str) -> ProcessInstance:

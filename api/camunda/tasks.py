@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from api.camunda import shapes
@@ -52,37 +52,40 @@ def _visible(request):
     return steps.filter(Q(owner=request.user) | Q(owner_role__in=request.user.groups.all()))
 
 
-def _filtered(
-    request,
-    processInstanceId: str = "",
-    processDefinitionId: str = "",
-    processDefinitionKey: str = "",
-    taskDefinitionKey: str = "",
-    assignee: str = "",
-    candidateGroup: str = "",
-    candidateUser: str = "",
-    unassigned: bool = False,
-    assigned: bool = False,
-):
+class TaskFilters(Schema):
+    """The query of GET /task and GET /task/count (Camunda's names)."""
+
+    processInstanceId: str = ""
+    processDefinitionId: str = ""
+    processDefinitionKey: str = ""
+    taskDefinitionKey: str = ""
+    assignee: str = ""
+    candidateGroup: str = ""
+    candidateUser: str = ""
+    unassigned: bool = False
+    assigned: bool = False
+
+
+def _filtered(request, f: TaskFilters):
     steps = _visible(request)
-    if processInstanceId:
-        steps = steps.filter(instance_id=shapes.row_pk(processInstanceId) or -1)
-    if processDefinitionId:
-        steps = steps.filter(instance__version_id=shapes.version_pk(processDefinitionId) or -1)
-    if processDefinitionKey:
-        steps = steps.filter(instance__definition__code=processDefinitionKey)
-    if taskDefinitionKey:
-        steps = steps.filter(element_id=taskDefinitionKey)
-    if assignee:
-        steps = steps.filter(owner__username=assignee)
-    if candidateGroup:
-        steps = steps.filter(owner__isnull=True, owner_role__name=candidateGroup)
-    if candidateUser:
-        groups = Group.objects.filter(user__username=candidateUser)
+    if f.processInstanceId:
+        steps = steps.filter(instance_id=shapes.row_pk(f.processInstanceId) or -1)
+    if f.processDefinitionId:
+        steps = steps.filter(instance__version_id=shapes.version_pk(f.processDefinitionId) or -1)
+    if f.processDefinitionKey:
+        steps = steps.filter(instance__definition__code=f.processDefinitionKey)
+    if f.taskDefinitionKey:
+        steps = steps.filter(element_id=f.taskDefinitionKey)
+    if f.assignee:
+        steps = steps.filter(owner__username=f.assignee)
+    if f.candidateGroup:
+        steps = steps.filter(owner__isnull=True, owner_role__name=f.candidateGroup)
+    if f.candidateUser:
+        groups = Group.objects.filter(user__username=f.candidateUser)
         steps = steps.filter(owner__isnull=True, owner_role__in=groups)
-    if unassigned:
+    if f.unassigned:
         steps = steps.filter(owner__isnull=True)
-    if assigned:
+    if f.assigned:
         steps = steps.filter(owner__isnull=False)
     return steps.order_by("started_at", "pk")
 
@@ -90,53 +93,17 @@ def _filtered(
 @router.get("/task")
 def task_list(
     request,
-    processInstanceId: str = "",
-    processDefinitionId: str = "",
-    processDefinitionKey: str = "",
-    taskDefinitionKey: str = "",
-    assignee: str = "",
-    candidateGroup: str = "",
-    candidateUser: str = "",
-    unassigned: bool = False,
-    assigned: bool = False,
+    filters: Query[TaskFilters],
     firstResult: int = 0,
     maxResults: int | None = None,
 ):
-    steps = _filtered(
-        request,
-        processInstanceId,
-        processDefinitionId,
-        processDefinitionKey,
-        taskDefinitionKey,
-        assignee,
-        candidateGroup,
-        candidateUser,
-        unassigned,
-        assigned,
-    )
+    steps = _filtered(request, filters)
     return [shapes.task_json(s) for s in shapes.page(steps, firstResult, maxResults)]
 
 
 @router.get("/task/count")
-def task_count(
-    request,
-    processInstanceId: str = "",
-    processDefinitionKey: str = "",
-    assignee: str = "",
-    candidateGroup: str = "",
-    candidateUser: str = "",
-    unassigned: bool = False,
-):
-    steps = _filtered(
-        request,
-        processInstanceId,
-        processDefinitionKey=processDefinitionKey,
-        assignee=assignee,
-        candidateGroup=candidateGroup,
-        candidateUser=candidateUser,
-        unassigned=unassigned,
-    )
-    return {"count": steps.count()}
+def task_count(request, filters: Query[TaskFilters]):
+    return {"count": _filtered(request, filters).count()}
 
 
 def _task(request, task_id: str) -> Step:
