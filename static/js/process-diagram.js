@@ -61,30 +61,9 @@
     });
   }
 
-  // bpmn-auto-layout follows a node's <incoming>/<outgoing>; hand-written files often
-  // give only the flows' sourceRef and targetRef. Add what is missing.
+  // A node's missing <incoming>/<outgoing> (js/bpmn-links.js, loaded before this file).
   function linkFlows(doc, process) {
-    var changed = false;
-    var byId = {};
-    Array.prototype.forEach.call(process.getElementsByTagName("*"), function (el) {
-      if (el.getAttribute("id")) byId[el.getAttribute("id")] = el;
-    });
-    Array.prototype.forEach.call(process.getElementsByTagNameNS(BPMN, "sequenceFlow"), function (flow) {
-      var id = flow.getAttribute("id");
-      [["sourceRef", "outgoing"], ["targetRef", "incoming"]].forEach(function (pair) {
-        var node = byId[flow.getAttribute(pair[0])];
-        if (!node) return;
-        var listed = Array.prototype.some.call(node.getElementsByTagNameNS(BPMN, pair[1]), function (ref) {
-          return ref.parentNode === node && ref.textContent.trim() === id;
-        });
-        if (listed) return;
-        var ref = doc.createElementNS(BPMN, (flow.prefix ? flow.prefix + ":" : "") + pair[1]);
-        ref.textContent = id;
-        node.insertBefore(ref, node.firstChild);
-        changed = true;
-      });
-    });
-    return changed;
+    return window.flowdeskBpmnLinks.linkFlows(doc, process);
   }
 
   async function laidOut(xml, processId) {

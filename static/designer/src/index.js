@@ -15,6 +15,7 @@ import flowdeskModdle from "./flowdesk-moddle.json";
 import { flowdeskPropertiesModule, setChoices } from "./properties.jsx";
 import { lintConfig } from "./lint.js";
 import { t } from "./strings.js";
+import "../../js/bpmn-links.js";
 
 var ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0";
 
@@ -29,28 +30,9 @@ function moddleExtensions(xml) {
 
 var BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 
-/* bpmn-auto-layout (and bpmn-js without a diagram) follow a node's <incoming> and
-   <outgoing>; hand-written files often give only the flows' sourceRef and targetRef.
-   Add what is missing (as static/js/process-diagram.js does for the viewer). */
+/* A node's missing <incoming>/<outgoing>, as the viewer adds them (js/bpmn-links.js). */
 function linkFlows(doc) {
-  var byId = {};
-  Array.prototype.forEach.call(doc.getElementsByTagName("*"), function (el) {
-    if (el.getAttribute("id")) byId[el.getAttribute("id")] = el;
-  });
-  Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, "sequenceFlow"), function (flow) {
-    var id = flow.getAttribute("id");
-    [["sourceRef", "outgoing"], ["targetRef", "incoming"]].forEach(function (pair) {
-      var node = byId[flow.getAttribute(pair[0])];
-      if (!node) return;
-      var listed = Array.prototype.some.call(node.getElementsByTagNameNS(BPMN, pair[1]), function (ref) {
-        return ref.parentNode === node && ref.textContent.trim() === id;
-      });
-      if (listed) return;
-      var ref = doc.createElementNS(BPMN, (flow.prefix ? flow.prefix + ":" : "") + pair[1]);
-      ref.textContent = id;
-      node.insertBefore(ref, node.firstChild);
-    });
-  });
+  window.flowdeskBpmnLinks.linkFlows(doc, doc);
 }
 
 /* bpmn-moddle drops the text of an expression that does not say its type
